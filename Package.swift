@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "rtc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rtc", targets: ["rtc"]),
+        .library(name: "RTC", targets: ["RTC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2",
+                       providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "CUsrsctp", pkgConfig: "usrsctp",
+                       providers: [.apt(["libusrsctp-dev"])]),
+        .target(
+            name: "RTC",
+            dependencies: ["COpenSSL", "CSRTP", "CUsrsctp"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "rtc",
+            dependencies: [
+                "RTC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RTCTests", dependencies: ["RTC"], resources: [.copy("Corpus")]),
+        .testTarget(name: "CLITests", dependencies: ["rtc"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

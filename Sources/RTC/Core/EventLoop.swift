@@ -1,0 +1,123 @@
+/// A point on the event loop's monotonic clock, in nanoseconds.
+public struct LoopInstant: Comparable, Hashable, Sendable {
+    public var nanoseconds: UInt64
+
+    public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+
+    public static func < (a: LoopInstant, b: LoopInstant) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    public static func + (a: LoopInstant, d: Duration) -> LoopInstant {
+        let ns = d.nanoseconds
+        return LoopInstant(nanoseconds: ns >= 0 ? a.nanoseconds &+ UInt64(ns) : a.nanoseconds &- UInt64(-ns))
+    }
+
+    /// Time elapsed from `earlier` to `self`, zero if `earlier` is later.
+    public func since(_ earlier: LoopInstant) -> Duration {
+        nanoseconds >= earlier.nanoseconds ? .nanoseconds(Int64(nanoseconds - earlier.nanoseconds)) : .zero
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating), for timer arithmetic.
+    public var nanoseconds: Int64 {
+        let (s, atto) = components
+        let (ns, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return s < 0 ? Int64.min : Int64.max }
+        return ns &+ atto / 1_000_000_000
+    }
+
+    public var milliseconds: Double { Double(nanoseconds) / 1e6 }
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+}
+
+/// A timer handle; cancel it to keep its task from running.
+public final class ScheduledTask {
+    let deadline: LoopInstant
+    let sequence: UInt64
+    var task: (() -> Void)?
+
+    init(deadline: LoopInstant, sequence: UInt64, task: @escaping () -> Void) {
+        self.deadline = deadline
+        self.sequence = sequence
+        self.task = task
+    }
+
+    public var isCancelled: Bool { task == nil }
+    public func cancel() { task = nil }
+}
+
+/// The serial executor that owns one stack: sockets, ICE, DTLS, SCTP and channels all run on it,
+/// so layers need no locks. `execute` may be called from any thread; everything else only from
+/// the loop itself. Tests use `ManualEventLoop` to control time.
+public protocol EventLoop: AnyObject {
+    var now: LoopInstant { get }
+    /// True when called on the loop's own thread (or inside a manual loop's run).
+    var inEventLoop: Bool { get }
+    /// Queues `task` to run on the loop; thread-safe.
+    func execute(_ task: @escaping () -> Void)
+    /// Runs `task` on the loop at `deadline` unless cancelled first. Loop thread only.
+    @discardableResult
+    func schedule(at deadline: LoopInstant, _ task: @escaping () -> Void) -> ScheduledTask
+    /// Watches a file descriptor for readability. Loop thread only.
+    func register(fd: Int32, onReadable: @escaping () -> Void)
+    func unregister(fd: Int32)
+}
+
+extension EventLoop {
+    @discardableResult
+    public func schedule(in delay: Duration, _ task: @escaping () -> Void) -> ScheduledTask {
+        schedule(at: now + delay, task)
+    }
+}
+
+/// Min-heap of timers ordered by deadline, then insertion order.
+struct TimerHeap {
+    private var items: [ScheduledTask] = []
+    private var nextSequence: UInt64 = 0
+
+    var isEmpty: Bool { items.isEmpty }
+    var earliest: LoopInstant? { items.first?.deadline }
+
+    mutating func push(deadline: LoopInstant, task: @escaping () -> Void) -> ScheduledTask {
+        let t = ScheduledTask(deadline: deadline, sequence: nextSequence, task: task)
+        nextSequence += 1
+        items.append(t)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.less(items[i], items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+        return t
+    }
+
+    /// Removes and returns the earliest timer if it is due at `now`.
+    mutating func popDue(now: LoopInstant) -> ScheduledTask? {
+        guard let first = items.first, first.deadline <= now else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count, Self.less(items[l], items[m]) { m = l }
+                if r < items.count, Self.less(items[r], items[m]) { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return first
+    }
+
+    /// Drops cancelled timers at the top so `earliest` is meaningful.
+    mutating func pruneCancelled() {
+        while let first = items.first, first.isCancelled { _ = popDue(now: first.deadline) }
+    }
+
+    private static func less(_ a: ScheduledTask, _ b: ScheduledTask) -> Bool {
+        a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
+    }
+}

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The real event loop: one thread running `poll(2)` over registered sockets, a wake-up pipe
+/// for cross-thread `execute`, and a timer heap.
+public final class PollEventLoop: EventLoop, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [() -> Void] = []
+    private var timers = TimerHeap()
+    private var watchers: [Int32: () -> Void] = [:]
+    private var pollSet: [pollfd] = []
+    private var pollSetDirty = true
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private var wakePending = false
+    private var stopRequested = false
+    private var thread: Thread?
+    private var loopThreadID: pthread_t?
+
+    public init() {
+        var fds: [Int32] = [0, 0]
+        let rc = pipe(&fds)
+        precondition(rc == 0, "pipe() failed: \(errno)")
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    public var now: LoopInstant { Self.monotonicNow() }
+
+    public static func monotonicNow() -> LoopInstant {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return LoopInstant(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
+    }
+
+    public var inEventLoop: Bool {
+        guard let id = loopThreadID else { return false }
+        return pthread_equal(id, pthread_self()) != 0
+    }
+
+    public func execute(_ task: @escaping () -> Void) {
+        lock.lock()
+        pending.append(task)
+        let needWake = !wakePending
+        wakePending = true
+        lock.unlock()
+        if needWake {
+            var one: UInt8 = 1
+            _ = write(wakeWrite, &one, 1)
+        }
+    }
+
+    @discardableResult
+    public func schedule(at deadline: LoopInstant, _ task: @escaping () -> Void) -> ScheduledTask {
+        timers.push(deadline: deadline, task: task)
+    }
+
+    public func register(fd: Int32, onReadable: @escaping () -> Void) {
+        watchers[fd] = onReadable
+        pollSetDirty = true
+    }
+
+    public func unregister(fd: Int32) {
+        watchers[fd] = nil
+        pollSetDirty = true
+    }
+
+    /// Starts the loop on a new thread.
+    public func start(name: String = "rtc-loop") {
+        let t = Thread { [self] in self.run() }
+        t.name = name
+        t.stackSize = 4 << 20
+        thread = t
+        t.start()
+    }
+
+    /// Asks the loop to return from `run()` after the current iteration.
+    public func stop() {
+        execute { [self] in self.stopRequested = true }
+    }
+
+    /// Runs the loop on the calling thread until `stop()`.
+    public func run() {
+        loopThreadID = pthread_self()
+        stopRequested = false
+        while !stopRequested {
+            runPendingTasks()
+            runDueTimers()
+            if stopRequested { break }
+            waitForEvents()
+        }
+    }
+
+    private func runPendingTasks() {
+        lock.lock()
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        lock.unlock()
+        for task in batch { task() }
+    }
+
+    private func runDueTimers() {
+        let t = now
+        while let due = timers.popDue(now: t) {
+            if let task = due.task {
+                due.cancel()
+                task()
+            }
+        }
+    }
+
+    private func waitForEvents() {
+        if pollSetDirty {
+            pollSet = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            for fd in watchers.keys { pollSet.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            pollSetDirty = false
+        }
+        var timeoutMs: Int32 = 1000
+        lock.lock()
+        let hasPending = !pending.isEmpty
+        lock.unlock()
+        if hasPending {
+            timeoutMs = 0
+        } else {
+            timers.pruneCancelled()
+            if let next = timers.earliest {
+                let d = next.since(now).nanoseconds
+                timeoutMs = Int32(min(1000, (d + 999_999) / 1_000_000))
+            }
+        }
+        for i in pollSet.indices { pollSet[i].revents = 0 }
+        let n = poll(&pollSet, nfds_t(pollSet.count), timeoutMs)
+        guard n > 0 else { return }
+        for entry in pollSet where entry.revents != 0 {
+            if entry.fd == wakeRead {
+                var buf = [UInt8](repeating: 0, count: 64)
+                while read(wakeRead, &buf, buf.count) > 0 {}
+                lock.lock()
+                wakePending = false
+                lock.unlock()
+            } else if let handler = watchers[entry.fd] {
+                handler()
+            }
+        }
+    }
+}

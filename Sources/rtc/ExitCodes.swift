@@ -1,0 +1,39 @@
+import ArgumentParser
+
+/// The documented exit codes, in one place (sysexits where it has one).
+enum ExitStatus: Int32 {
+    case success = 0
+    case failure = 1
+    case usage = 64
+    case dataError = 65
+    case unavailable = 69
+    case timeout = 124
+}
+
+/// An error the CLI reports as one line on stderr, exiting with its status.
+struct CLIError: Error, CustomStringConvertible {
+    let status: ExitStatus
+    let message: String
+
+    init(_ status: ExitStatus, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    var description: String { message }
+}
+
+extension CLIError {
+    /// Prints the message and exits; use from `run()` via `throw` or directly.
+    func exit() -> Never {
+        printError("rtc: " + message)
+        Foundation.exit(status.rawValue)
+    }
+}
+
+import Foundation
+
+/// Writes one line to stderr.
+func printError(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import RTC
+
+@main
+struct RTCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rtc",
+        abstract: "A WebRTC toolkit for the shell: data channels, SDP, STUN and benchmarks as JSON pipes.",
+        discussion: """
+            Every subcommand writes newline-delimited JSON (or raw data) to stdout and logs, \
+            progress and errors to stderr.
+
+            Exit codes: 0 success, 1 connection or runtime failure, 64 usage error, \
+            65 bad input data (malformed SDP or JSON), 69 peer or server unreachable, 124 timeout.
+            """,
+        version: rtcVersion,
+        subcommands: [SdpParse.self]
+    )
+}
+
+let rtcVersion = "0.1.0"
