@@ -18,9 +18,11 @@ let package = Package(
                        providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "CUsrsctp", pkgConfig: "usrsctp",
                        providers: [.apt(["libusrsctp-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CRTCSocket"),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CSRTP", "CUsrsctp"],
+            dependencies: ["COpenSSL", "CSRTP", "CUsrsctp", "CRTCSocket", "CZlib"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

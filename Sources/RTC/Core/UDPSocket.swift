@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CRTCSocket
+
+/// A non-blocking UDP socket watched by the event loop. Reads are batched with `recvmmsg` so one
+/// wake-up drains many datagrams (STACK-NOTES: syscalls are the budget).
+public final class UDPSocket {
+    public let fd: Int32
+    public let localAddress: TransportAddress
+    private let loop: EventLoop
+    /// Called on the loop for each datagram: (bytes, sender).
+    public var onDatagram: (([UInt8], TransportAddress) -> Void)?
+    private var closed = false
+
+    private static let batch = 32
+    private static let maxDatagram = 2048
+    private let recvBuffers: UnsafeMutableRawPointer
+    private var slots: [rtc_datagram]
+
+    /// Binds to `address` (port 0 picks a free port).
+    /// - Throws: `SocketError` when the socket cannot be created or bound.
+    public init(loop: EventLoop, bindTo address: TransportAddress) throws {
+        self.loop = loop
+        let family = address.isIPv6 ? AF_INET6 : AF_INET
+        let s = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard s >= 0 else { throw SocketError.system("socket", errno) }
+        if address.isIPv6 {
+            var on: Int32 = 1
+            setsockopt(s, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var size: Int32 = 4 << 20
+        setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var rc = address.withSockAddr { bind(s, $0, $1) }
+        guard rc == 0 else {
+            let e = errno
+            Glibc.close(s)
+            throw SocketError.system("bind \(address)", e)
+        }
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
+        }
+        fd = s
+        localAddress = TransportAddress(storage: storage) ?? address
+
+        let buffers = UnsafeMutableRawPointer.allocate(byteCount: Self.batch * Self.maxDatagram, alignment: 16)
+        recvBuffers = buffers
+        slots = (0..<Self.batch).map { i in
+            rtc_datagram(buf: buffers + i * Self.maxDatagram, cap: Self.maxDatagram, len: 0,
+                         addr: sockaddr_storage(), addrlen: 0)
+        }
+        loop.register(fd: s) { [weak self] in self?.drain() }
+    }
+
+    deinit {
+        if !closed { Glibc.close(fd) }
+        recvBuffers.deallocate()
+    }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        loop.unregister(fd: fd)
+        Glibc.close(fd)
+    }
+
+    /// Sends one datagram; returns false if the kernel refused it (buffer full, unreachable).
+    @discardableResult
+    public func send(_ bytes: [UInt8], to address: TransportAddress) -> Bool {
+        guard !closed else { return false }
+        let n = bytes.withUnsafeBytes { buf in
+            address.withSockAddr { sendto(fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, $1) }
+        }
+        return n == bytes.count
+    }
+
+    private func drain() {
+        // Bounded: at most 8 batches per wake-up so timers and other sockets get their turn.
+        for _ in 0..<8 {
+            guard !closed else { return }
+            let n = Int(rtc_recv_batch(fd, &slots, Int32(Self.batch)))
+            guard n > 0 else { return }
+            for i in 0..<n {
+                let bytes = [UInt8](UnsafeRawBufferPointer(start: slots[i].buf, count: slots[i].len))
+                guard let from = TransportAddress(storage: slots[i].addr) else { continue }
+                onDatagram?(bytes, from)
+            }
+            if n < Self.batch { return }
+        }
+    }
+}
+
+public enum SocketError: Error, CustomStringConvertible {
+    case system(String, Int32)
+
+    public var description: String {
+        switch self {
+        case let .system(what, code): return "\(what): \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+extension TransportAddress {
+    /// Calls `body` with this address as a `sockaddr` and its length.
+    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        if isIPv6 {
+            var sa = sockaddr_in6()
+            sa.sin6_family = sa_family_t(AF_INET6)
+            sa.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sa.sin6_addr) { raw in
+                for (i, b) in ipBytes.enumerated() { raw[i] = b }
+            }
+            return withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sa.sin_addr) { raw in
+                for (i, b) in ipBytes.enumerated() { raw[i] = b }
+            }
+            return withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+    }
+
+    /// Reads an IPv4 or IPv6 socket address; nil for other families.
+    init?(storage: sockaddr_storage) {
+        var s = storage
+        switch Int32(s.ss_family) {
+        case AF_INET:
+            let (ip, port): ([UInt8], UInt16) = withUnsafePointer(to: &s) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
+                    (withUnsafeBytes(of: p.pointee.sin_addr) { Array($0) }, UInt16(bigEndian: p.pointee.sin_port))
+                }
+            }
+            self.init(ipBytes: ip, port: port)
+        case AF_INET6:
+            let (ip, port): ([UInt8], UInt16) = withUnsafePointer(to: &s) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                    (withUnsafeBytes(of: p.pointee.sin6_addr) { Array($0) }, UInt16(bigEndian: p.pointee.sin6_port))
+                }
+            }
+            self.init(ipBytes: ip, port: port)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// What peers exchange to connect: a session description, a trickled candidate, or goodbye.
+///
+/// The JSON forms are the browser's `RTCSessionDescriptionInit` (`{"type":"offer","sdp":"..."}`)
+/// and `RTCIceCandidateInit` (`{"type":"candidate","candidate":"candidate:...","sdpMid":"0",
+/// "sdpMLineIndex":0}`). aiortc's `object_to_string` form of candidates (`id`/`label`) and its
+/// `{"type":"bye"}` are accepted too, and written when `style` is `.aiortc`.
+public enum SignalingMessage: Equatable, Sendable {
+    case description(SessionDescriptionInit)
+    case candidate(ICECandidateInit)
+    /// The peer will send no more candidates (an empty candidate string in browser JSON).
+    case endOfCandidates
+    case bye
+
+    public enum Style: Sendable { case browser, aiortc }
+
+    /// Parses one JSON object or a `--compact` token.
+    /// - Throws: `SignalingError.malformed` with a one-line reason.
+    public static func parse(_ text: String) throws -> SignalingMessage {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw SignalingError.malformed("empty signaling message") }
+        let json: String
+        if trimmed.hasPrefix("{") {
+            json = trimmed
+        } else {
+            json = try CompactToken.decode(trimmed)
+        }
+        guard let data = json.data(using: .utf8),
+              let any = try? JSONSerialization.jsonObject(with: data),
+              let object = any as? [String: Any]
+        else { throw SignalingError.malformed("signaling message is not a JSON object: \(json.prefix(60))") }
+        guard let type = object["type"] as? String else {
+            throw SignalingError.malformed("signaling message has no \"type\" string")
+        }
+        switch type {
+        case "offer", "answer", "pranswer", "rollback":
+            guard let sdp = object["sdp"] as? String else {
+                throw SignalingError.malformed("\(type) has no \"sdp\" string")
+            }
+            return .description(SessionDescriptionInit(type: SDPType(rawValue: type)!, sdp: sdp))
+        case "candidate":
+            let candidate = (object["candidate"] as? String) ?? ""
+            if candidate.isEmpty { return .endOfCandidates }
+            let mid = (object["sdpMid"] as? String) ?? (object["id"] as? String)
+            let index = (object["sdpMLineIndex"] as? Int) ?? (object["label"] as? Int)
+            return .candidate(ICECandidateInit(candidate: candidate, sdpMid: mid, sdpMLineIndex: index))
+        case "bye":
+            return .bye
+        default:
+            throw SignalingError.malformed("unknown signaling message type \"\(type)\"")
+        }
+    }
+
+    /// One line of JSON (no newline), keys sorted so output is stable.
+    public func json(style: Style = .browser) -> String {
+        var object: [String: Any]
+        switch self {
+        case let .description(d):
+            object = ["type": d.type.rawValue, "sdp": d.sdp]
+        case let .candidate(c):
+            object = ["type": "candidate", "candidate": c.candidate]
+            switch style {
+            case .browser:
+                object["sdpMid"] = c.sdpMid ?? NSNull()
+                object["sdpMLineIndex"] = c.sdpMLineIndex ?? NSNull()
+            case .aiortc:
+                object["id"] = c.sdpMid ?? NSNull()
+                object["label"] = c.sdpMLineIndex ?? NSNull()
+            }
+        case .endOfCandidates:
+            object = ["type": "candidate", "candidate": ""]
+        case .bye:
+            object = ["type": "bye"]
+        }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+public enum SDPType: String, Sendable, Codable { case offer, answer, pranswer, rollback }
+
+/// The browser's `RTCSessionDescriptionInit`.
+public struct SessionDescriptionInit: Equatable, Sendable {
+    public var type: SDPType
+    public var sdp: String
+    public init(type: SDPType, sdp: String) {
+        self.type = type
+        self.sdp = sdp
+    }
+}
+
+/// The browser's `RTCIceCandidateInit`.
+public struct ICECandidateInit: Equatable, Sendable {
+    public var candidate: String
+    public var sdpMid: String?
+    public var sdpMLineIndex: Int?
+    public init(candidate: String, sdpMid: String?, sdpMLineIndex: Int?) {
+        self.candidate = candidate
+        self.sdpMid = sdpMid
+        self.sdpMLineIndex = sdpMLineIndex
+    }
+}
+
+public enum SignalingError: Error, CustomStringConvertible, Equatable {
+    case malformed(String)
+    case closed(String)
+
+    public var description: String {
+        switch self {
+        case let .malformed(m): return m
+        case let .closed(m): return m
+        }
+    }
+}
