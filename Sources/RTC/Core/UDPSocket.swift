@@ -22,10 +22,10 @@ public final class UDPSocket {
     /// - Throws: `SocketError` when the socket cannot be created or bound.
     public init(loop: EventLoop, bindTo address: TransportAddress) throws {
         self.loop = loop
-        let family = address.isIPv6 ? AF_INET6 : AF_INET
+        let family = address.family == .ipv6 ? AF_INET6 : AF_INET
         let s = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw SocketError.system("socket", errno) }
-        if address.isIPv6 {
+        if address.family == .ipv6 {
             var on: Int32 = 1
             setsockopt(s, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -106,12 +106,12 @@ public enum SocketError: Error, CustomStringConvertible {
 extension TransportAddress {
     /// Calls `body` with this address as a `sockaddr` and its length.
     func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        if isIPv6 {
+        if family == .ipv6 {
             var sa = sockaddr_in6()
             sa.sin6_family = sa_family_t(AF_INET6)
             sa.sin6_port = port.bigEndian
             withUnsafeMutableBytes(of: &sa.sin6_addr) { raw in
-                for (i, b) in ipBytes.enumerated() { raw[i] = b }
+                for (i, b) in ip.enumerated() { raw[i] = b }
             }
             return withUnsafePointer(to: &sa) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
@@ -121,7 +121,7 @@ extension TransportAddress {
             sa.sin_family = sa_family_t(AF_INET)
             sa.sin_port = port.bigEndian
             withUnsafeMutableBytes(of: &sa.sin_addr) { raw in
-                for (i, b) in ipBytes.enumerated() { raw[i] = b }
+                for (i, b) in ip.enumerated() { raw[i] = b }
             }
             return withUnsafePointer(to: &sa) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -139,14 +139,14 @@ extension TransportAddress {
                     (withUnsafeBytes(of: p.pointee.sin_addr) { Array($0) }, UInt16(bigEndian: p.pointee.sin_port))
                 }
             }
-            self.init(ipBytes: ip, port: port)
+            self.init(ip: ip, port: port)
         case AF_INET6:
             let (ip, port): ([UInt8], UInt16) = withUnsafePointer(to: &s) {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
                     (withUnsafeBytes(of: p.pointee.sin6_addr) { Array($0) }, UInt16(bigEndian: p.pointee.sin6_port))
                 }
             }
-            self.init(ipBytes: ip, port: port)
+            self.init(ip: ip, port: port)
         default:
             return nil
         }

@@ -1,0 +1,278 @@
+/// Connectivity checks, nomination and incoming STUN (RFC 8445 §7).
+extension ICEAgent {
+    /// Paces checks: triggered ones first, then the highest-priority waiting pair, one per Ta.
+    func scheduleChecks() {
+        guard checkTimer == nil || checkTimer!.isCancelled, state == .checking || state == .connected else { return }
+        guard remotePassword != nil else { return }
+        checkTimer = loop.schedule(in: .zero) { [weak self] in self?.checkTick() }
+    }
+
+    private func checkTick() {
+        checkTimer = nil
+        guard state == .checking || state == .connected, remotePassword != nil else { return }
+        let next: ICECandidatePair?
+        if !triggeredQueue.isEmpty {
+            next = triggeredQueue.removeFirst()
+        } else if selectedPair == nil {
+            next = pairs.first { $0.state == .waiting }
+        } else {
+            next = nil
+        }
+        guard let pair = next else { return }
+        sendCheck(on: pair, nominating: role == .controlling && pair.nominated)
+        checkTimer = loop.schedule(in: configuration.checkInterval) { [weak self] in self?.checkTick() }
+    }
+
+    func sendCheck(on pair: ICECandidatePair, nominating: Bool) {
+        guard let remoteUfrag, let remotePassword else { return }
+        pair.state = .inProgress
+        let id = ICEWire.newTransactionID(rng: &rng)
+        // The PRIORITY a peer-reflexive candidate of ours would get (RFC 8445 §7.1.1).
+        let prflxPriority = ICECandidate.priority(kind: .prflx, localPreference: pair.local.priority >> 8 & 0xFFFF)
+        let packet = ICEWire.bindingRequest(
+            id: id, username: "\(remoteUfrag):\(localUfrag)", password: remotePassword,
+            priority: prflxPriority, role: role, tieBreaker: tieBreaker, useCandidate: nominating)
+        startTransaction(ICETransaction(
+            id: id, purpose: .check(pair, nominating: nominating), packet: packet,
+            destination: pair.remote.address, socket: pair.socket, sentAt: loop.now, rto: configuration.checkRTO))
+    }
+
+    func startTransaction(_ t: ICETransaction) {
+        transactions[t.id] = t
+        t.socket.send(t.packet, to: t.destination)
+        armRetransmit(t)
+    }
+
+    private func armRetransmit(_ t: ICETransaction) {
+        t.timer = loop.schedule(in: t.rto) { [weak self, weak t] in
+            guard let self, let t, self.transactions[t.id] != nil else { return }
+            if t.attempts >= self.configuration.checkAttempts {
+                self.transactions[t.id] = nil
+                self.transactionTimedOut(t)
+                return
+            }
+            t.attempts += 1
+            t.rto = t.rto + t.rto
+            t.socket.send(t.packet, to: t.destination)
+            self.armRetransmit(t)
+        }
+    }
+
+    private func transactionTimedOut(_ t: ICETransaction) {
+        switch t.purpose {
+        case let .check(pair, _):
+            if pair.state == .inProgress { pair.state = .failed }
+            updateFailure()
+        case .consent:
+            break  // consent expiry is judged by time since the last response, not per request
+        case .serverReflexive:
+            serverReflexiveDone()
+        }
+    }
+
+    // MARK: - Incoming
+
+    /// Entry point for every datagram on our sockets.
+    func handleDatagram(_ bytes: [UInt8], from: TransportAddress, socket: UDPSocket) {
+        guard let first = bytes.first else { return }
+        if first < 4 {
+            handleSTUN(bytes, from: from, socket: socket)
+        } else if authenticatedRemotes.contains(from) {
+            // RFC 7983: 20–63 DTLS, 128–191 RTP/RTCP; both go up to the secure transport.
+            onReceive?(bytes)
+        } else {
+            Log.debug("dropped \(bytes.count) bytes from unauthenticated \(from)", "ice")
+        }
+    }
+
+    private func handleSTUN(_ bytes: [UInt8], from: TransportAddress, socket: UDPSocket) {
+        guard let message = ICEWire.decode(bytes) else {
+            Log.debug("dropped malformed STUN from \(from)", "ice")
+            return
+        }
+        if message.isRequest {
+            handleRequest(message, from: from, socket: socket)
+        } else if message.isResponse, let t = transactions[message.transactionID] {
+            handleResponse(message, transaction: t, from: from)
+        }
+    }
+
+    /// RFC 8445 §7.3: authenticate, resolve role conflicts, answer, and trigger a check back.
+    private func handleRequest(_ message: ICEWire.Message, from: TransportAddress, socket: UDPSocket) {
+        guard let username = message.username, username.hasPrefix(localUfrag + ":"),
+              message.verifyIntegrity(password: localPassword)
+        else {
+            Log.debug("dropped STUN request with bad USERNAME or MESSAGE-INTEGRITY from \(from)", "ice")
+            if message.hasIntegrity {
+                socket.send(ICEWire.errorResponse(id: message.transactionID, code: 401, reason: "Unauthorized",
+                                                  password: nil), to: from)
+            }
+            return
+        }
+        // Role conflict (RFC 8445 §7.3.1.1).
+        if let theirs = message.iceControlling, role == .controlling {
+            if tieBreaker >= theirs {
+                socket.send(ICEWire.errorResponse(id: message.transactionID, code: 487, reason: "Role Conflict",
+                                                  password: localPassword), to: from)
+                return
+            }
+            switchRole(to: .controlled)
+        } else if let theirs = message.iceControlled, role == .controlled {
+            if tieBreaker >= theirs {
+                switchRole(to: .controlling)
+            } else {
+                socket.send(ICEWire.errorResponse(id: message.transactionID, code: 487, reason: "Role Conflict",
+                                                  password: localPassword), to: from)
+                return
+            }
+        }
+        socket.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword),
+                    to: from)
+        authenticatedRemotes.insert(from)
+        guard state != .failed, state != .closed else { return }
+
+        // Find or learn (peer-reflexive) the remote candidate, then the pair.
+        var remote = remoteCandidates.first { $0.address == from }
+        if remote == nil {
+            let learned = ICECandidate(foundation: "prflx\(remoteCandidates.count)",
+                                       priority: message.priority ?? 0, address: from, kind: .prflx)
+            remoteCandidates.append(learned)
+            remote = learned
+        }
+        guard let local = sockets.first(where: { $0.socket === socket })?.candidate, let remote else { return }
+        var pair = pairs.first { $0.socket === socket && $0.remote.address == from }
+        if pair == nil {
+            let created = ICECandidatePair(local: local, socket: socket, remote: remote)
+            addPair(created)
+            pair = created
+        }
+        guard let pair else { return }
+        if message.useCandidate && role == .controlled {
+            if pair.state == .succeeded { select(pair) } else { pair.nominateOnSuccess = true }
+        }
+        // Triggered check (RFC 8445 §7.3.1.4), unless this pair already works.
+        if pair.state == .waiting || pair.state == .failed {
+            pair.state = .waiting
+            if !triggeredQueue.contains(where: { $0 === pair }) { triggeredQueue.append(pair) }
+            if !started { return }
+            scheduleChecks()
+        }
+    }
+
+    private func handleResponse(_ message: ICEWire.Message, transaction t: ICETransaction, from: TransportAddress) {
+        switch t.purpose {
+        case let .serverReflexive(socket, server):
+            transactions[t.id] = nil
+            t.timer?.cancel()
+            serverReflexiveResponse(message, socket: socket, server: server)
+            return
+        case .check, .consent:
+            break
+        }
+        // Responses to checks must carry integrity keyed with the peer's password.
+        guard let remotePassword, message.verifyIntegrity(password: remotePassword) else {
+            Log.debug("dropped check response with bad MESSAGE-INTEGRITY from \(from)", "ice")
+            return
+        }
+        transactions[t.id] = nil
+        t.timer?.cancel()
+        switch t.purpose {
+        case let .check(pair, nominating):
+            // RFC 8445 §7.2.5.2.1: the response must come from where the request went.
+            guard from == t.destination else {
+                pair.state = .failed
+                return
+            }
+            if message.isErrorResponse {
+                if message.errorCode == 487 {
+                    switchRole(to: role.opposite)
+                    pair.state = .waiting
+                    triggeredQueue.append(pair)
+                    scheduleChecks()
+                } else {
+                    pair.state = .failed
+                    updateFailure()
+                }
+                return
+            }
+            pair.state = .succeeded
+            pair.lastRTT = loop.now.since(t.sentAt)
+            authenticatedRemotes.insert(from)
+            lastConsent = loop.now
+            checkSucceeded(pair, nominating: nominating)
+        case let .consent(pair):
+            if !message.isErrorResponse, pair === selectedPair { lastConsent = loop.now }
+        case .serverReflexive:
+            break
+        }
+    }
+
+    private func checkSucceeded(_ pair: ICECandidatePair, nominating: Bool) {
+        if role == .controlling {
+            if nominating {
+                select(pair)
+            } else if selectedPair == nil, !pair.nominated {
+                // Regular nomination (RFC 8445 §8.1.1): repeat the check with USE-CANDIDATE.
+                pair.nominated = true
+                triggeredQueue.insert(pair, at: 0)
+                scheduleChecks()
+            }
+        } else if pair.nominateOnSuccess {
+            select(pair)
+        }
+        if state == .checking { setState(.connected) }
+    }
+
+    func select(_ pair: ICECandidatePair) {
+        guard selectedPair == nil else { return }
+        pair.nominated = true
+        selectedPair = pair
+        Log.debug("selected \(pair.local.address) -> \(pair.remote.address)", "ice")
+        triggeredQueue.removeAll()
+        if state == .checking { setState(.connected) }
+        setState(.completed)
+        startConsentChecks()
+    }
+
+    func switchRole(to newRole: ICERole) {
+        guard role != newRole else { return }
+        Log.debug("role conflict: switching to \(newRole.rawValue)", "ice")
+        role = newRole
+        pairs.sort { $0.priority(role: role) > $1.priority(role: role) }
+    }
+
+    // MARK: - Consent freshness (RFC 7675)
+
+    private func startConsentChecks() {
+        if lastConsent == nil { lastConsent = loop.now }
+        scheduleConsent()
+    }
+
+    private func scheduleConsent() {
+        let base = configuration.consentInterval.nanoseconds
+        let jitter = Int64(rng.next() % UInt64(max(1, base / 5 * 2))) - base / 5
+        let interval = Duration.nanoseconds(max(base / 10, min(base + jitter, configuration.consentTimeout.nanoseconds / 3)))
+        consentTimer = loop.schedule(in: interval) { [weak self] in self?.consentTick() }
+    }
+
+    private func consentTick() {
+        guard let pair = selectedPair, state == .completed || state == .connected,
+              let remoteUfrag, let remotePassword, let last = lastConsent
+        else { return }
+        if loop.now.since(last) >= configuration.consentTimeout {
+            fail("peer stopped answering consent checks for \(Int(configuration.consentTimeout.seconds)) s")
+            return
+        }
+        let id = ICEWire.newTransactionID(rng: &rng)
+        let packet = ICEWire.bindingRequest(
+            id: id, username: "\(remoteUfrag):\(localUfrag)", password: remotePassword,
+            priority: pair.local.priority, role: role, tieBreaker: tieBreaker, useCandidate: false)
+        let t = ICETransaction(id: id, purpose: .consent(pair), packet: packet, destination: pair.remote.address,
+                               socket: pair.socket, sentAt: loop.now, rto: configuration.checkRTO)
+        transactions[id] = t
+        pair.socket.send(packet, to: pair.remote.address)
+        // Consent requests are not retransmitted on RTO; a new one goes out each interval.
+        t.timer = loop.schedule(in: configuration.consentInterval) { [weak self] in self?.transactions[id] = nil }
+        scheduleConsent()
+    }
+}

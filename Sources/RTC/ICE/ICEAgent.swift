@@ -1,0 +1,248 @@
+/// A full ICE agent (RFC 8445) for one data stream with one component, over UDP.
+///
+/// It gathers host (and server-reflexive) candidates, checks candidate pairs with STUN Binding
+/// requests authenticated by short-term credentials, nominates a pair (regular nomination when
+/// controlling), and then carries the upper layer's packets on the selected pair. After
+/// connecting it keeps checking consent (RFC 7675) and fails when the peer stops answering.
+///
+/// Everything runs on the event loop. Packets from the network are demultiplexed here by their
+/// first byte (RFC 7983): STUN stays in the agent, the rest goes up through `onReceive`, and only
+/// from addresses that proved knowledge of our credentials.
+public final class ICEAgent: PacketTransport {
+    public struct Configuration {
+        /// Addresses to gather host candidates on; nil means every interface (no loopback).
+        public var hostAddresses: [TransportAddress]?
+        /// STUN servers for server-reflexive candidates.
+        public var stunServers: [TransportAddress] = []
+        /// How long without a consent response before the connection fails (RFC 7675 §5.1).
+        public var consentTimeout: Duration = .seconds(30)
+        /// Pacing of new checks (Ta, RFC 8445 §14.2).
+        public var checkInterval: Duration = .milliseconds(5)
+        /// First retransmission timeout of a check; doubles per retransmission.
+        public var checkRTO: Duration = .milliseconds(100)
+        /// Transmissions per check before the pair fails.
+        public var checkAttempts = 7
+        /// Interval between consent checks; randomized ±20 % (RFC 7675 §5.1).
+        public var consentInterval: Duration = .seconds(5)
+
+        public init(hostAddresses: [TransportAddress]? = nil) {
+            self.hostAddresses = hostAddresses
+        }
+    }
+
+    public let localUfrag: String
+    public let localPassword: String
+    public private(set) var role: ICERole
+    public private(set) var state: ICEConnectionState = .new
+    public private(set) var localCandidates: [ICECandidate] = []
+    public private(set) var remoteCandidates: [ICECandidate] = []
+
+    public var onStateChange: ((ICEConnectionState) -> Void)?
+    /// Each new local candidate; `nil` once gathering is complete.
+    public var onLocalCandidate: ((ICECandidate?) -> Void)?
+    public var onReceive: (([UInt8]) -> Void)?
+    /// Why the agent failed, for the error message.
+    public private(set) var failureReason: String?
+
+    let loop: EventLoop
+    let configuration: Configuration
+    var tieBreaker: UInt64
+    var rng: any RandomNumberGenerator
+    var remoteUfrag: String?
+    var remotePassword: String?
+    var sockets: [(candidate: ICECandidate, socket: UDPSocket)] = []
+    var pairs: [ICECandidatePair] = []
+    var triggeredQueue: [ICECandidatePair] = []
+    var transactions: [[UInt8]: ICETransaction] = [:]
+    /// Remote addresses that authenticated themselves; only they may send us non-STUN packets.
+    var authenticatedRemotes: Set<TransportAddress> = []
+    var selectedPair: ICECandidatePair?
+    var checkTimer: ScheduledTask?
+    var consentTimer: ScheduledTask?
+    var lastConsent: LoopInstant?
+    var pendingSRFLX = 0
+    var remoteGatheringDone = false
+    var started = false
+
+    public init(loop: EventLoop, role: ICERole, configuration: Configuration = Configuration(),
+                rng: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.loop = loop
+        self.role = role
+        self.configuration = configuration
+        self.rng = rng
+        localUfrag = ICEAgent.randomString(length: 8, rng: &self.rng)
+        localPassword = ICEAgent.randomString(length: 24, rng: &self.rng)
+        tieBreaker = self.rng.next()
+    }
+
+    /// Binds a socket per host address and reports host candidates; server-reflexive ones follow
+    /// asynchronously. `onLocalCandidate(nil)` marks the end.
+    /// - Throws: `ICEError.noAddresses` when nothing could be bound.
+    public func gather() throws {
+        let addresses = configuration.hostAddresses ?? HostAddresses.discover()
+        var errors: [String] = []
+        for (index, address) in addresses.enumerated() {
+            do {
+                let bindAddress = address
+                let socket = try UDPSocket(loop: loop, bindTo: bindAddress)
+                let localPreference = UInt32(65535 - index)
+                let candidate = ICECandidate(
+                    foundation: String(index + 1),
+                    priority: ICECandidate.priority(kind: .host, localPreference: localPreference),
+                    address: socket.localAddress, kind: .host)
+                socket.onDatagram = { [weak self, weak socket] bytes, from in
+                    guard let self, let socket else { return }
+                    self.handleDatagram(bytes, from: from, socket: socket)
+                }
+                sockets.append((candidate, socket))
+                localCandidates.append(candidate)
+                onLocalCandidate?(candidate)
+            } catch {
+                errors.append("\(error)")
+            }
+        }
+        guard !sockets.isEmpty else {
+            throw ICEError.noAddresses(errors.isEmpty ? "no usable network address" : errors.joined(separator: "; "))
+        }
+        gatherServerReflexive()
+        if pendingSRFLX == 0 { onLocalCandidate?(nil) }
+    }
+
+    /// The peer's ufrag and password from its description (`a=ice-ufrag`, `a=ice-pwd`).
+    public func setRemoteCredentials(ufrag: String, password: String) {
+        remoteUfrag = ufrag
+        remotePassword = password
+        if started { scheduleChecks() }
+    }
+
+    /// Adds a remote candidate (from SDP or trickle) and pairs it with every local socket of
+    /// the same address family.
+    public func addRemoteCandidate(_ candidate: ICECandidate) {
+        guard candidate.component == 1, candidate.transport.lowercased() == "udp",
+              !remoteCandidates.contains(where: { $0.address == candidate.address })
+        else { return }
+        remoteCandidates.append(candidate)
+        for (local, socket) in sockets where local.address.family == candidate.address.family {
+            addPair(ICECandidatePair(local: local, socket: socket, remote: candidate))
+        }
+        if started { scheduleChecks() }
+    }
+
+    /// The peer sent `a=end-of-candidates`: if every pair then fails, the agent fails.
+    public func remoteEndOfCandidates() {
+        remoteGatheringDone = true
+        updateFailure()
+    }
+
+    /// Starts connectivity checks; call after the remote credentials are set.
+    public func start() {
+        guard !started, state != .closed else { return }
+        started = true
+        setState(.checking)
+        scheduleChecks()
+    }
+
+    @discardableResult
+    public func send(_ packet: [UInt8]) -> Bool {
+        guard let pair = selectedPair ?? bestValidPair() else { return false }
+        return pair.socket.send(packet, to: pair.remote.address)
+    }
+
+    /// The address pair data flows on, once connected.
+    public var selectedAddresses: (local: TransportAddress, remote: TransportAddress)? {
+        guard let p = selectedPair ?? bestValidPair() else { return nil }
+        return (p.local.address, p.remote.address)
+    }
+
+    public func close() {
+        guard state != .closed else { return }
+        checkTimer?.cancel()
+        consentTimer?.cancel()
+        for t in transactions.values { t.timer?.cancel() }
+        transactions.removeAll()
+        for s in sockets { s.socket.close() }
+        setState(.closed)
+    }
+
+    // MARK: - State
+
+    func setState(_ new: ICEConnectionState) {
+        guard state != new, state != .closed else { return }
+        Log.debug("state \(state.rawValue) -> \(new.rawValue)", "ice")
+        state = new
+        onStateChange?(new)
+    }
+
+    func fail(_ reason: String) {
+        guard state != .failed, state != .closed else { return }
+        failureReason = reason
+        checkTimer?.cancel()
+        consentTimer?.cancel()
+        setState(.failed)
+    }
+
+    func addPair(_ pair: ICECandidatePair) {
+        guard !pairs.contains(where: { $0.socket === pair.socket && $0.remote.address == pair.remote.address })
+        else { return }
+        pairs.append(pair)
+        pairs.sort { $0.priority(role: role) > $1.priority(role: role) }
+    }
+
+    func bestValidPair() -> ICECandidatePair? {
+        pairs.first { $0.state == .succeeded }
+    }
+
+    /// All checks done without a valid pair, and the peer has nothing more to offer.
+    func updateFailure() {
+        guard started, selectedPair == nil, bestValidPair() == nil, remoteGatheringDone,
+              !pairs.isEmpty, pairs.allSatisfy({ $0.state == .failed })
+        else { return }
+        fail("no candidate pair answered ICE connectivity checks")
+    }
+
+    static func randomString(length: Int, rng: inout any RandomNumberGenerator) -> String {
+        // ice-char (RFC 8839 §5.4): ALPHA / DIGIT / "+" / "/"
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        return String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+    }
+}
+
+public enum ICEError: Error, CustomStringConvertible {
+    case noAddresses(String)
+
+    public var description: String {
+        switch self {
+        case let .noAddresses(m): return "ICE gathering failed: \(m)"
+        }
+    }
+}
+
+/// A STUN request in flight and its retransmission state (RFC 8489 §6.2.1).
+final class ICETransaction {
+    enum Purpose {
+        case check(ICECandidatePair, nominating: Bool)
+        case consent(ICECandidatePair)
+        case serverReflexive(socket: UDPSocket, server: TransportAddress)
+    }
+
+    let id: [UInt8]
+    let purpose: Purpose
+    let packet: [UInt8]
+    let destination: TransportAddress
+    let socket: UDPSocket
+    let sentAt: LoopInstant
+    var attempts = 1
+    var rto: Duration
+    var timer: ScheduledTask?
+
+    init(id: [UInt8], purpose: Purpose, packet: [UInt8], destination: TransportAddress, socket: UDPSocket,
+         sentAt: LoopInstant, rto: Duration) {
+        self.id = id
+        self.purpose = purpose
+        self.packet = packet
+        self.destination = destination
+        self.socket = socket
+        self.sentAt = sentAt
+        self.rto = rto
+    }
+}
