@@ -53,7 +53,7 @@ public final class ICEAgent: PacketTransport {
     var sockets: [(candidate: ICECandidate, socket: UDPSocket)] = []
     var pairs: [ICECandidatePair] = []
     var triggeredQueue: [ICECandidatePair] = []
-    var transactions: [[UInt8]: ICETransaction] = [:]
+    var transactions: [STUNTransactionID: ICETransaction] = [:]
     /// Remote addresses that authenticated themselves; only they may send us non-STUN packets.
     var authenticatedRemotes: Set<TransportAddress> = []
     var selectedPair: ICECandidatePair?
@@ -225,7 +225,7 @@ final class ICETransaction {
         case serverReflexive(socket: UDPSocket, server: TransportAddress)
     }
 
-    let id: [UInt8]
+    let id: STUNTransactionID
     let purpose: Purpose
     let packet: [UInt8]
     let destination: TransportAddress
@@ -235,7 +235,7 @@ final class ICETransaction {
     var rto: Duration
     var timer: ScheduledTask?
 
-    init(id: [UInt8], purpose: Purpose, packet: [UInt8], destination: TransportAddress, socket: UDPSocket,
+    init(id: STUNTransactionID, purpose: Purpose, packet: [UInt8], destination: TransportAddress, socket: UDPSocket,
          sentAt: LoopInstant, rto: Duration) {
         self.id = id
         self.purpose = purpose

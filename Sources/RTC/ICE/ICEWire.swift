@@ -1,0 +1,67 @@
+/// The STUN messages ICE sends and the fields it reads from them (RFC 8445 §7.1.2, §7.3).
+/// Keeps the agent's logic free of codec details.
+enum ICEWire {
+    /// A received STUN message with its raw bytes, which integrity checks need.
+    struct Message {
+        let stun: STUNMessage
+        let raw: [UInt8]
+
+        var transactionID: STUNTransactionID { stun.transactionID }
+        var isRequest: Bool { stun.messageClass == .request && stun.method == .binding }
+        var isResponse: Bool { stun.messageClass.isResponse && stun.method == .binding }
+        var isErrorResponse: Bool { stun.messageClass == .errorResponse }
+        var username: String? { stun.username }
+        var priority: UInt32? { stun.priority }
+        var useCandidate: Bool { stun.useCandidate }
+        var iceControlling: UInt64? { stun.iceControlling }
+        var iceControlled: UInt64? { stun.iceControlled }
+        var errorCode: Int? { stun.errorCode.map { Int($0.code) } }
+        var mappedAddress: TransportAddress? { stun.xorMappedAddress ?? stun.mappedAddress }
+        var hasIntegrity: Bool { stun.contains(.messageIntegrity) }
+
+        /// MESSAGE-INTEGRITY keyed with a short-term password (RFC 8489 §9.1).
+        func verifyIntegrity(password: String) -> Bool {
+            STUNMessage.verifyMessageIntegrity(raw, key: Array(password.utf8))
+        }
+    }
+
+    /// Decodes a datagram; nil unless it is well-formed STUN whose FINGERPRINT (required in
+    /// ICE, RFC 8445 §7.2.2) matches.
+    static func decode(_ bytes: [UInt8]) -> Message? {
+        guard let m = try? STUNMessage(decoding: bytes), STUNMessage.verifyFingerprint(bytes) else { return nil }
+        return Message(stun: m, raw: bytes)
+    }
+
+    static func newTransactionID(rng: inout any RandomNumberGenerator) -> STUNTransactionID {
+        STUNTransactionID.random(using: &rng)
+    }
+
+    static func bindingRequest(id: STUNTransactionID, username: String, password: String, priority: UInt32,
+                               role: ICERole, tieBreaker: UInt64, useCandidate: Bool) -> [UInt8] {
+        var m = STUNMessage(.request, .binding, transactionID: id)
+        m.username = username
+        m.priority = priority
+        switch role {
+        case .controlling: m.iceControlling = tieBreaker
+        case .controlled: m.iceControlled = tieBreaker
+        }
+        m.useCandidate = useCandidate
+        return m.encode(integrityKey: Array(password.utf8), fingerprint: true)
+    }
+
+    static func plainBindingRequest(id: STUNTransactionID) -> [UInt8] {
+        STUNMessage(.request, .binding, transactionID: id).encode()
+    }
+
+    static func bindingSuccess(id: STUNTransactionID, mapped: TransportAddress, password: String) -> [UInt8] {
+        var m = STUNMessage(.successResponse, .binding, transactionID: id)
+        m.xorMappedAddress = mapped
+        return m.encode(integrityKey: Array(password.utf8), fingerprint: true)
+    }
+
+    static func errorResponse(id: STUNTransactionID, code: Int, reason: String, password: String?) -> [UInt8] {
+        var m = STUNMessage(.errorResponse, .binding, transactionID: id)
+        m.errorCode = STUNErrorCode(code: UInt16(code), reason: reason)
+        return m.encode(integrityKey: password.map { Array($0.utf8) }, fingerprint: true)
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import RTC
+
+struct Answer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read an offer, print the answer, then chat over the offerer's data channel.",
+        discussion: """
+            Reads the offer line from stdin (or --remote FILE): JSON \
+            ({"type":"offer","sdp":"..."}) or a --compact token. Prints the answer as one line, \
+            connects, and from then on behaves like `rtc offer`: stdin lines out as messages, \
+            received messages to stdout. With --id N both sides open a negotiated channel with \
+            stream id N instead of waiting for the offerer's in-band one.
+            """
+    )
+
+    @OptionGroup var peer: PeerOptions
+    @OptionGroup var channel: ChannelOptions
+
+    @Flag(help: "Print and read messages and events as JSON lines.")
+    var json = false
+
+    func run() throws {
+        let status = PeerSession(role: .answer, peer: peer, channel: channel, json: json).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

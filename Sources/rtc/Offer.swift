@@ -1,0 +1,35 @@
+import ArgumentParser
+import RTC
+
+struct Offer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a peer connection, print the offer, read the answer, then chat over a data channel.",
+        discussion: """
+            Prints the offer as one JSON line ({"type":"offer","sdp":"..."}, the browser's \
+            RTCSessionDescriptionInit), reads the answer line from stdin (or --remote FILE), \
+            connects and opens channel --label. Then every stdin line is sent as a text message \
+            and every message received is printed as a line. EOF on stdin closes the channel \
+            once everything queued has been delivered.
+
+            With --json, received messages are {"type":"message","label":L,"data":...} lines \
+            (binary as base64 with "binary":true) and stdin takes such objects; open, close and \
+            state events are printed as {"type":"open"|"close"|"state",...} lines.
+
+            Two processes over two fifos:
+              mkfifo a2b b2a
+              rtc offer --ice-host 127.0.0.1 <b2a >a2b &
+              rtc answer --ice-host 127.0.0.1 <a2b >b2a
+            """
+    )
+
+    @OptionGroup var peer: PeerOptions
+    @OptionGroup var channel: ChannelOptions
+
+    @Flag(help: "Print and read messages and events as JSON lines.")
+    var json = false
+
+    func run() throws {
+        let status = PeerSession(role: .offer, peer: peer, channel: channel, json: json).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

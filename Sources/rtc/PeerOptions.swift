@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import RTC
+
+/// ICE, DTLS and signaling options shared by every command that connects to a peer.
+struct PeerOptions: ParsableArguments {
+    @Option(name: .customLong("ice-host"), help: ArgumentHelp(
+        "Gather host candidates only on this address (repeatable), e.g. 127.0.0.1 for loopback tests.",
+        valueName: "ADDR"))
+    var iceHosts: [String] = []
+
+    @Option(name: .customLong("stun"), help: ArgumentHelp(
+        "STUN server for server-reflexive candidates (repeatable).", valueName: "stun:HOST:PORT"))
+    var stunServers: [String] = []
+
+    @Flag(help: "Trickle candidates: print each as its own JSON line instead of waiting for all.")
+    var trickle = false
+
+    @Option(help: ArgumentHelp("PEM certificate for a persistent DTLS identity (with --key).", valueName: "FILE"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --cert.", valueName: "FILE"))
+    var key: String?
+
+    @Option(name: .customLong("consent-timeout"), help: ArgumentHelp(
+        "Seconds without consent responses before the peer counts as gone (RFC 7675).", valueName: "SECONDS"))
+    var consentTimeout: Double = 30
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
+        "Seconds to wait for the channel to open before giving up (exit 124).", valueName: "SECONDS"))
+    var connectTimeout: Double = 30
+
+    @Flag(help: "Print our session description as one short token (base64url of deflated JSON).")
+    var compact = false
+
+    @Option(help: ArgumentHelp("Read the remote description from FILE instead of stdin.", valueName: "FILE"))
+    var remote: String?
+
+    @Flag(name: [.short, .long], help: "Log connection progress to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
+        for h in iceHosts where TransportAddress(host: h, port: 0) == nil {
+            throw ValidationError("--ice-host needs an IP address, got '\(h)'")
+        }
+        for s in stunServers where STUNServerURL.parse(s) == nil {
+            throw ValidationError("--stun needs stun:HOST:PORT with an IP address, got '\(s)'")
+        }
+        if consentTimeout <= 0 || connectTimeout <= 0 { throw ValidationError("timeouts must be positive") }
+    }
+
+    /// The peer connection configuration these options describe.
+    func configuration() throws -> PeerConnection.Configuration {
+        var c = PeerConnection.Configuration()
+        if !iceHosts.isEmpty { c.iceHosts = iceHosts.compactMap { TransportAddress(host: $0, port: 0) } }
+        c.stunServers = stunServers.compactMap { STUNServerURL.parse($0) }
+        c.consentTimeout = .milliseconds(Int64(consentTimeout * 1000))
+        if let cert, let key {
+            do {
+                c.certificate = try DTLSCertificate(certificateFile: cert, keyFile: key)
+            } catch {
+                throw CLIError(.dataError, "cannot load --cert/--key: \(error)")
+            }
+        }
+        return c
+    }
+}
+
+/// Options of the data channel a command opens.
+struct ChannelOptions: ParsableArguments {
+    @Option(help: "Label of the data channel to open.")
+    var label = "chat"
+
+    @Option(name: .customLong("protocol"), help: "Subprotocol name announced for the channel.")
+    var subprotocol = ""
+
+    @Option(help: ArgumentHelp(
+        "Negotiate the channel out of band with this stream id (both peers must pass the same).",
+        valueName: "N"))
+    var id: UInt16?
+
+    @Flag(help: "Deliver messages as they arrive instead of in order.")
+    var unordered = false
+
+    @Option(name: .customLong("max-retransmits"), help: ArgumentHelp(
+        "Partial reliability: give up on a message after N retransmissions.", valueName: "N"))
+    var maxRetransmits: UInt16?
+
+    @Option(name: .customLong("max-packet-lifetime"), help: ArgumentHelp(
+        "Partial reliability: give up on a message after MS milliseconds.", valueName: "MS"))
+    var maxPacketLifetime: UInt16?
+
+    func validate() throws {
+        if maxRetransmits != nil && maxPacketLifetime != nil {
+            throw ValidationError("--max-retransmits and --max-packet-lifetime exclude each other")
+        }
+        if label.utf8.count > 65535 { throw ValidationError("--label is too long") }
+    }
+
+    var channelInit: DataChannelInit {
+        var i = DataChannelInit()
+        i.ordered = !unordered
+        i.maxRetransmits = maxRetransmits
+        i.maxPacketLifeTime = maxPacketLifetime
+        i.protocol = subprotocol
+        if let id {
+            i.negotiated = true
+            i.id = id
+        }
+        return i
+    }
+}
+
+/// `stun:HOST:PORT` (RFC 7064), HOST an IP literal; the port defaults to 3478.
+enum STUNServerURL {
+    static func parse(_ url: String) -> TransportAddress? {
+        guard url.hasPrefix("stun:") else { return nil }
+        let rest = String(url.dropFirst(5))
+        if let full = TransportAddress(rest) { return full }
+        return TransportAddress(host: rest, port: 3478)
+    }
+}

@@ -1,0 +1,395 @@
+import Foundation
+import RTC
+
+/// Runs one peer for `rtc offer` / `rtc answer`: signaling on stdio, then stdin lines out as
+/// messages and received messages to stdout, until either side closes.
+///
+/// The stack runs on its own event-loop thread; stdin is read on another thread that hands
+/// lines over and waits when the channel's buffer is full, so memory stays bounded.
+final class PeerSession: @unchecked Sendable {
+    enum Role { case offer, answer }
+
+    let role: Role
+    let peer: PeerOptions
+    let channelOptions: ChannelOptions
+    let json: Bool
+    let loop = PollEventLoop()
+    let out = StdoutWriter()
+
+    // Loop-thread state.
+    private var pc: PeerConnection?
+    private var channel: DataChannel?
+    private var stdinFinished = false
+    private var closing = false
+
+    // Shared with the stdin thread, guarded by `gate`.
+    private let gate = NSCondition()
+    private var phase = Phase.awaitingRemote
+    private var queuedBytes = 0
+    /// The channel's bufferedAmount as last seen on the loop.
+    private var channelBuffered = 0
+    private var finished = false
+    private var exitStatus: Int32 = 0
+
+    /// Bytes allowed in flight between stdin and the wire before the reader waits.
+    private let highWater = 4 << 20
+
+    private enum Phase { case awaitingRemote, connecting, open, closed }
+
+    init(role: Role, peer: PeerOptions, channel: ChannelOptions, json: Bool) {
+        self.role = role
+        self.peer = peer
+        self.channelOptions = channel
+        self.json = json
+    }
+
+    /// Runs until the session ends; returns the exit status.
+    func run() -> Int32 {
+        if peer.verbose { Log.level = .debug }
+        out.onClosed = { [self] in finish(0, nil) }
+        installSignalHandlers()
+        loop.start()
+
+        let configuration: PeerConnection.Configuration
+        do {
+            configuration = try peer.configuration()
+        } catch let e as CLIError {
+            return fail(e)
+        } catch {
+            return fail(CLIError(.failure, "\(error)"))
+        }
+
+        if let file = peer.remote {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                return fail(CLIError(.dataError, "cannot read --remote file \(file)"))
+            }
+            if role == .answer {
+                loop.execute { self.startAnswer(configuration, offerText: text) }
+            } else {
+                loop.execute { self.startOffer(configuration, answerText: text) }
+            }
+        } else if role == .offer {
+            loop.execute { self.startOffer(configuration, answerText: nil) }
+        }
+        StdinLines.start { [self] line in stdinLine(line, configuration: configuration) }
+
+        loop.execute { [self] in
+            loop.schedule(in: .milliseconds(Int64(peer.connectTimeout * 1000))) { [self] in
+                if channel?.readyState != .open && !finished {
+                    finish(ExitStatus.timeout.rawValue, "timed out after \(peer.connectTimeout) s waiting for the channel to open")
+                }
+            }
+        }
+
+        gate.lock()
+        while !finished { gate.wait() }
+        let status = exitStatus
+        gate.unlock()
+        return status
+    }
+
+    private func fail(_ e: CLIError) -> Int32 {
+        printError("rtc: " + e.message)
+        return e.status.rawValue
+    }
+
+    // MARK: - Setup (loop thread)
+
+    private func makePeerConnection(_ configuration: PeerConnection.Configuration) -> PeerConnection? {
+        do {
+            let pc = try PeerConnection(loop: loop, configuration: configuration)
+            pc.onStateChange = { [weak self, weak pc] state in
+                guard let self, let pc else { return }
+                self.event(["type": "state", "state": state.rawValue])
+                if state == .failed {
+                    self.finish(ExitStatus.failure.rawValue, pc.failureReason ?? "connection failed")
+                }
+            }
+            pc.onDataChannel = { [weak self] ch in
+                guard let self, self.channel == nil else { return }
+                self.attach(ch)
+            }
+            if peer.trickle {
+                pc.onLocalCandidate = { [weak self] c in
+                    guard let self else { return }
+                    if let c {
+                        self.out.writeLine(SignalingMessage.candidate(c).json())
+                    } else {
+                        self.out.writeLine(SignalingMessage.endOfCandidates.json())
+                    }
+                }
+            }
+            self.pc = pc
+            return pc
+        } catch {
+            finish(ExitStatus.failure.rawValue, "\(error)")
+            return nil
+        }
+    }
+
+    private func startOffer(_ configuration: PeerConnection.Configuration, answerText: String?) {
+        guard let pc = makePeerConnection(configuration) else { return }
+        attach(pc.createDataChannel(label: channelOptions.label, options: channelOptions.channelInit))
+        pc.whenGatheringComplete(orNow: peer.trickle) { [self] in
+            printDescription(pc.createOffer())
+            if let answerText { applyRemote(answerText) }
+        }
+    }
+
+    private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
+        guard let pc = makePeerConnection(configuration) else { return }
+        if channelOptions.id != nil {
+            attach(pc.createDataChannel(label: channelOptions.label, options: channelOptions.channelInit))
+        }
+        guard applyRemote(offerText) else { return }
+        pc.whenGatheringComplete(orNow: peer.trickle) { [self] in
+            do {
+                printDescription(try pc.createAnswer())
+            } catch {
+                finish(ExitStatus.dataError.rawValue, "\(error)")
+            }
+        }
+    }
+
+    private func printDescription(_ d: SessionDescriptionInit) {
+        let line = SignalingMessage.description(d).json()
+        out.writeLine(peer.compact ? CompactToken.encode(line) : line)
+    }
+
+    /// Parses and applies the remote description; false (and the session ends) on bad input.
+    @discardableResult
+    private func applyRemote(_ text: String) -> Bool {
+        guard let pc else { return false }
+        do {
+            let message = try SignalingMessage.parse(text)
+            guard case let .description(d) = message else {
+                throw SignalingError.malformed("expected a session description, got \(text.prefix(40))")
+            }
+            let expected: SDPType = role == .offer ? .answer : .offer
+            guard d.type == expected else {
+                throw SignalingError.malformed("expected an \(expected.rawValue), got an \(d.type.rawValue)")
+            }
+            try pc.setRemoteDescription(d)
+            return true
+        } catch {
+            finish(ExitStatus.dataError.rawValue, "bad remote description: \(error)")
+            return false
+        }
+    }
+
+    // MARK: - Channel (loop thread)
+
+    private func attach(_ ch: DataChannel) {
+        channel = ch
+        ch.bufferedAmountLowThreshold = highWater / 4
+        ch.onOpen = { [weak self, weak ch] in
+            guard let self, let ch else { return }
+            self.event(["type": "open", "label": ch.label])
+            self.setPhase(.open)
+        }
+        ch.onMessage = { [weak self] message in self?.deliver(message) }
+        ch.onBufferedAmountLow = { [weak self] in self?.wakeReader() }
+        ch.onClose = { [weak self] in
+            guard let self else { return }
+            self.event(["type": "close", "label": ch.label])
+            self.setPhase(.closed)
+            self.closePeerAndFinish(0)
+        }
+    }
+
+    private func deliver(_ message: DataChannelMessage) {
+        switch message {
+        case let .text(s):
+            if json {
+                event(["type": "message", "label": channel?.label ?? "", "data": s])
+            } else {
+                out.writeLine(s)
+            }
+        case let .binary(b):
+            if json {
+                event(["type": "message", "label": channel?.label ?? "", "binary": true,
+                       "data": Data(b).base64EncodedString()])
+            } else {
+                out.write(b + [0x0A])
+            }
+        }
+    }
+
+    private func event(_ object: [String: Any]) {
+        guard json else { return }
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            out.writeLine(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    private func closePeerAndFinish(_ status: Int32) {
+        pc?.close()
+        finish(status, nil)
+    }
+
+    /// Stdin ended: once everything queued has left, close the channel; the peer's reset
+    /// acknowledgement (onClose) ends the session.
+    private func stdinEnded() {
+        stdinFinished = true
+        drainThenClose()
+    }
+
+    private func drainThenClose() {
+        guard stdinFinished, !closing, let ch = channel, ch.readyState == .open else { return }
+        if ch.bufferedAmount > 0 {
+            loop.schedule(in: .milliseconds(5)) { [weak self] in self?.drainThenClose() }
+            return
+        }
+        closing = true
+        ch.close()
+    }
+
+    // MARK: - stdin thread
+
+    private func stdinLine(_ line: String?, configuration: PeerConnection.Configuration) {
+        gate.lock()
+        let current = phase
+        gate.unlock()
+        guard let line else {
+            if current == .awaitingRemote && peer.remote == nil {
+                finish(ExitStatus.dataError.rawValue, "stdin closed before the remote description arrived")
+                return
+            }
+            waitForOpen()
+            loop.execute { [self] in stdinEnded() }
+            return
+        }
+        if current == .awaitingRemote && peer.remote == nil {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { return }
+            setPhase(.connecting)
+            if role == .answer {
+                loop.execute { [self] in startAnswer(configuration, offerText: trimmed) }
+            } else {
+                loop.execute { [self] in applyRemote(trimmed) }
+            }
+            return
+        }
+        if current != .open, line.hasPrefix("{"), line.contains("\"candidate\""),
+           let message = try? SignalingMessage.parse(line) {
+            switch message {
+            case let .candidate(c):
+                loop.execute { [self] in
+                    do { try pc?.addRemoteCandidate(c) } catch { Log.warn("ignored candidate: \(error)") }
+                }
+                return
+            case .endOfCandidates:
+                loop.execute { [self] in pc?.addRemoteCandidate(nil) }
+                return
+            default:
+                break
+            }
+        }
+        guard waitForOpen() else { return }
+        let payload: DataChannelMessage
+        if json {
+            guard let m = parseJSONMessage(line) else {
+                finish(ExitStatus.dataError.rawValue, "stdin line is not a message object: \(line.prefix(60))")
+                return
+            }
+            payload = m
+        } else {
+            payload = .text(line)
+        }
+        let size = payload.byteCount
+        gate.lock()
+        while queuedBytes + channelBuffered > highWater && !finished { gate.wait() }
+        queuedBytes += size
+        gate.unlock()
+        loop.execute { [self] in
+            do {
+                try channel?.send(payload)
+            } catch {
+                finish(ExitStatus.failure.rawValue, "send failed: \(error)")
+            }
+            updateQueued(minus: size)
+        }
+    }
+
+    /// `{"type":"message","data":"...","binary":true}` (binary as base64), or `{"data":"..."}`.
+    private func parseJSONMessage(_ line: String) -> DataChannelMessage? {
+        guard let data = line.data(using: .utf8),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let text = object["data"] as? String
+        else { return nil }
+        if (object["binary"] as? Bool) == true {
+            guard let bytes = Data(base64Encoded: text) else { return nil }
+            return .binary([UInt8](bytes))
+        }
+        return .text(text)
+    }
+
+    /// Blocks the stdin thread until the channel is open; false if the session ended first.
+    @discardableResult
+    private func waitForOpen() -> Bool {
+        gate.lock()
+        defer { gate.unlock() }
+        while phase != .open && phase != .closed && !finished { gate.wait() }
+        return phase == .open && !finished
+    }
+
+    private func updateQueued(minus size: Int) {
+        let buffered = channel?.bufferedAmount ?? 0
+        gate.lock()
+        queuedBytes -= size
+        channelBuffered = buffered
+        gate.broadcast()
+        gate.unlock()
+    }
+
+    private func wakeReader() {
+        let buffered = channel?.bufferedAmount ?? 0
+        gate.lock()
+        channelBuffered = buffered
+        gate.broadcast()
+        gate.unlock()
+    }
+
+    private func setPhase(_ p: Phase) {
+        gate.lock()
+        phase = p
+        gate.broadcast()
+        gate.unlock()
+    }
+
+    /// Ends the session once, printing `message` (if any) as the one error line.
+    func finish(_ status: Int32, _ message: String?) {
+        gate.lock()
+        guard !finished else {
+            gate.unlock()
+            return
+        }
+        finished = true
+        exitStatus = status
+        gate.broadcast()
+        gate.unlock()
+        if let message { printError("rtc: " + message) }
+    }
+
+    private func installSignalHandlers() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in
+                loop.execute { [self] in
+                    if let ch = channel, ch.readyState == .open, !closing {
+                        closing = true
+                        ch.close()
+                        loop.schedule(in: .seconds(2)) { [self] in closePeerAndFinish(0) }
+                    } else {
+                        closePeerAndFinish(sig == SIGINT ? 130 : 143)
+                    }
+                }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private var signalSources: [DispatchSourceSignal] = []
+}
