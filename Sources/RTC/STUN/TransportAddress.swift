@@ -90,7 +90,7 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible, Los
             }
         }
         guard ok else { return "?" }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var description: String {
