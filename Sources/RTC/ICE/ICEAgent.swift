@@ -32,17 +32,17 @@ public final class ICEAgent: PacketTransport {
 
     public let localUfrag: String
     public let localPassword: String
-    public private(set) var role: ICERole
-    public private(set) var state: ICEConnectionState = .new
-    public private(set) var localCandidates: [ICECandidate] = []
-    public private(set) var remoteCandidates: [ICECandidate] = []
+    public internal(set) var role: ICERole
+    public internal(set) var state: ICEConnectionState = .new
+    public internal(set) var localCandidates: [ICECandidate] = []
+    public internal(set) var remoteCandidates: [ICECandidate] = []
 
     public var onStateChange: ((ICEConnectionState) -> Void)?
     /// Each new local candidate; `nil` once gathering is complete.
     public var onLocalCandidate: ((ICECandidate?) -> Void)?
     public var onReceive: (([UInt8]) -> Void)?
     /// Why the agent failed, for the error message.
-    public private(set) var failureReason: String?
+    public internal(set) var failureReason: String?
 
     let loop: EventLoop
     let configuration: Configuration

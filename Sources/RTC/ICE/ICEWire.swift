@@ -1,10 +1,9 @@
 /// The STUN messages ICE sends and the fields it reads from them (RFC 8445 §7.1.2, §7.3).
 /// Keeps the agent's logic free of codec details.
 enum ICEWire {
-    /// A received STUN message with its raw bytes, which integrity checks need.
+    /// A received STUN message, read the way ICE needs it.
     struct Message {
         let stun: STUNMessage
-        let raw: [UInt8]
 
         var transactionID: STUNTransactionID { stun.transactionID }
         var isRequest: Bool { stun.messageClass == .request && stun.method == .binding }
@@ -15,21 +14,21 @@ enum ICEWire {
         var useCandidate: Bool { stun.useCandidate }
         var iceControlling: UInt64? { stun.iceControlling }
         var iceControlled: UInt64? { stun.iceControlled }
-        var errorCode: Int? { stun.errorCode.map { Int($0.code) } }
+        var errorCode: Int? { stun.errorCode?.code }
         var mappedAddress: TransportAddress? { stun.xorMappedAddress ?? stun.mappedAddress }
         var hasIntegrity: Bool { stun.contains(.messageIntegrity) }
 
         /// MESSAGE-INTEGRITY keyed with a short-term password (RFC 8489 §9.1).
         func verifyIntegrity(password: String) -> Bool {
-            STUNMessage.verifyMessageIntegrity(raw, key: Array(password.utf8))
+            (try? stun.verifyMessageIntegrity(key: STUNMessage.shortTermKey(password: password))) != nil
         }
     }
 
     /// Decodes a datagram; nil unless it is well-formed STUN whose FINGERPRINT (required in
     /// ICE, RFC 8445 §7.2.2) matches.
     static func decode(_ bytes: [UInt8]) -> Message? {
-        guard let m = try? STUNMessage(decoding: bytes), STUNMessage.verifyFingerprint(bytes) else { return nil }
-        return Message(stun: m, raw: bytes)
+        guard let m = try? STUNMessage(decoding: bytes), m.hasValidFingerprint else { return nil }
+        return Message(stun: m)
     }
 
     static func newTransactionID(rng: inout any RandomNumberGenerator) -> STUNTransactionID {
@@ -46,7 +45,7 @@ enum ICEWire {
         case .controlled: m.iceControlled = tieBreaker
         }
         m.useCandidate = useCandidate
-        return m.encode(integrityKey: Array(password.utf8), fingerprint: true)
+        return sealed(m, password: password)
     }
 
     static func plainBindingRequest(id: STUNTransactionID) -> [UInt8] {
@@ -56,12 +55,20 @@ enum ICEWire {
     static func bindingSuccess(id: STUNTransactionID, mapped: TransportAddress, password: String) -> [UInt8] {
         var m = STUNMessage(.successResponse, .binding, transactionID: id)
         m.xorMappedAddress = mapped
-        return m.encode(integrityKey: Array(password.utf8), fingerprint: true)
+        return sealed(m, password: password)
     }
 
     static func errorResponse(id: STUNTransactionID, code: Int, reason: String, password: String?) -> [UInt8] {
         var m = STUNMessage(.errorResponse, .binding, transactionID: id)
-        m.errorCode = STUNErrorCode(code: UInt16(code), reason: reason)
-        return m.encode(integrityKey: password.map { Array($0.utf8) }, fingerprint: true)
+        m.errorCode = STUNErrorCode(code, reason: reason)
+        return sealed(m, password: password)
+    }
+
+    /// MESSAGE-INTEGRITY (when a password is given) then FINGERPRINT, as every ICE message has.
+    private static func sealed(_ message: STUNMessage, password: String?) -> [UInt8] {
+        var m = message
+        if let password { m.addMessageIntegrity(key: STUNMessage.shortTermKey(password: password)) }
+        m.addFingerprint()
+        return m.encode()
     }
 }
