@@ -1,0 +1,310 @@
+/// The RTCPeerConnection-like object the CLI drives: it ties ICE → DTLS → SCTP → data channels
+/// together (libdatachannel's `initIceTransport`/`initDtlsTransport`/`initSctpTransport` order)
+/// and speaks the offer/answer model with session descriptions (RFC 8829, data-only subset).
+///
+/// All methods must be called on the event loop the connection was created with.
+public final class PeerConnection {
+    public struct Configuration {
+        /// Host candidate addresses (`--ice-host`); nil gathers on every interface.
+        public var iceHosts: [TransportAddress]?
+        public var stunServers: [TransportAddress] = []
+        /// A persistent DTLS identity; nil makes a fresh ECDSA P-256 certificate.
+        public var certificate: DTLSCertificate?
+        public var consentTimeout: Duration = .seconds(30)
+        public var sctpPort: UInt16 = 5000
+        public var maxMessageSize = 262_144
+
+        public init() {}
+    }
+
+    /// `RTCPeerConnectionState`.
+    public enum State: String, Sendable {
+        case new, connecting, connected, disconnected, failed, closed
+    }
+
+    public private(set) var state: State = .new
+    public private(set) var failureReason: String?
+    public var onStateChange: ((State) -> Void)?
+    public var onDataChannel: ((DataChannel) -> Void)?
+    /// Trickled local candidates as browser JSON; nil when gathering is complete.
+    public var onLocalCandidate: ((ICECandidateInit?) -> Void)?
+
+    let loop: EventLoop
+    let configuration: Configuration
+    let certificate: DTLSCertificate
+    let ice: ICEAgent
+    private(set) var dtls: DTLSTransport?
+    private(set) var sctp: SCTPTransport?
+    private var pendingChannels: [DataChannel] = []
+    private var gatheringComplete = false
+    private var gatheringWaiters: [() -> Void] = []
+    private var isOfferer: Bool?
+    private var remote: RemoteParameters?
+    private var localMid = "0"
+    private var offeredMedia: [LocalDescription.Media] = []
+    private let sessionID = UInt64.random(in: 1...(1 << 62))
+
+    /// What we keep from the remote description.
+    struct RemoteParameters {
+        var ufrag: String
+        var password: String
+        var fingerprints: [DTLSFingerprint]
+        var setup: String
+        var sctpPort: UInt16
+        var maxMessageSize: Int
+    }
+
+    /// Gathers candidates right away (host candidates synchronously).
+    /// - Throws: when no socket can be bound or the certificate cannot be made.
+    public init(loop: EventLoop, configuration: Configuration = Configuration()) throws {
+        self.loop = loop
+        self.configuration = configuration
+        certificate = try configuration.certificate ?? DTLSCertificate.generate()
+        var iceConfiguration = ICEAgent.Configuration(hostAddresses: configuration.iceHosts)
+        iceConfiguration.stunServers = configuration.stunServers
+        iceConfiguration.consentTimeout = configuration.consentTimeout
+        ice = ICEAgent(loop: loop, role: .controlling, configuration: iceConfiguration)
+        ice.onLocalCandidate = { [weak self] c in self?.localCandidate(c) }
+        ice.onStateChange = { [weak self] s in self?.iceStateChanged(s) }
+        try ice.gather()
+    }
+
+    /// Runs `body` once every local candidate is known (or now, when `orNow` — trickle).
+    public func whenGatheringComplete(orNow: Bool = false, _ body: @escaping () -> Void) {
+        if gatheringComplete || orNow { body() } else { gatheringWaiters.append(body) }
+    }
+
+    /// Our certificate's SHA-256 fingerprint, as `a=fingerprint` carries it.
+    public var localFingerprint: String { certificate.fingerprint.hash }
+
+    // MARK: - Offer/answer
+
+    /// The offer: one application m-section. The offerer is ICE-controlling and `actpass`.
+    public func createOffer() -> SessionDescriptionInit {
+        isOfferer = true
+        return SessionDescriptionInit(type: .offer, sdp: localDescription(setup: "actpass", media: [
+            LocalDescription.Media(mid: localMid, rejected: nil),
+        ]).sdp())
+    }
+
+    /// The answer to the remote offer: we take the first data-channel section and reject the
+    /// rest; we pick DTLS `active` unless the offerer insisted on it (RFC 8842 §5.2).
+    /// - Throws: `PeerConnectionError` when no offer was set.
+    public func createAnswer() throws -> SessionDescriptionInit {
+        guard isOfferer == false, let remote else { throw PeerConnectionError.noRemoteOffer }
+        let setup = remote.setup == "active" ? "passive" : "active"
+        return SessionDescriptionInit(type: .answer, sdp: localDescription(setup: setup, media: offeredMedia).sdp())
+    }
+
+    private func localDescription(setup: String, media: [LocalDescription.Media]) -> LocalDescription {
+        LocalDescription(
+            sessionID: sessionID, iceUfrag: ice.localUfrag, icePassword: ice.localPassword,
+            fingerprint: certificate.fingerprint.hash, setup: setup, candidates: ice.localCandidates,
+            gatheringComplete: gatheringComplete, trickle: onLocalCandidate != nil,
+            sctpPort: configuration.sctpPort, maxMessageSize: configuration.maxMessageSize, media: media)
+    }
+
+    /// Applies the peer's offer or answer: ICE credentials and candidates, fingerprint, roles.
+    /// - Throws: `SDPError` for malformed SDP, `PeerConnectionError` for SDP we cannot use.
+    public func setRemoteDescription(_ description: SessionDescriptionInit) throws {
+        let sdp = try SessionDescription.parse(description.sdp)
+        let offer = description.type == .offer
+        if offer { isOfferer = false } else if isOfferer != true { throw PeerConnectionError.unexpectedAnswer }
+
+        guard let app = sdp.media.first(where: { $0.type == "application" && $0.proto.contains("SCTP") && !$0.isRejected })
+        else { throw PeerConnectionError.noDataChannelSection }
+        guard let ufrag = sdp.iceUfrag(for: app), let pwd = sdp.icePwd(for: app) else {
+            throw PeerConnectionError.missing("a=ice-ufrag / a=ice-pwd")
+        }
+        let fingerprints = sdp.fingerprints(for: app).compactMap { DTLSFingerprint(sdpType: $0.type, hash: $0.hash) }
+        guard !fingerprints.isEmpty else { throw PeerConnectionError.missing("a=fingerprint") }
+        let setup = sdp.setup(for: app) ?? "actpass"
+        if !offer && setup == "actpass" { throw PeerConnectionError.badSetup("an answer must not say a=setup:actpass") }
+
+        remote = RemoteParameters(
+            ufrag: ufrag, password: pwd, fingerprints: fingerprints, setup: setup,
+            sctpPort: UInt16(clamping: app.sctpPort ?? app.sctpmap.map { Int($0.sctpmapNumber) } ?? 5000),
+            maxMessageSize: app.maxMessageSize ?? 65536)
+
+        if offer {
+            localMid = app.mid ?? "0"
+            offeredMedia = sdp.media.enumerated().map { index, m in
+                let mid = m.mid ?? String(index)
+                if m == app { return LocalDescription.Media(mid: mid, rejected: nil) }
+                return LocalDescription.Media(mid: mid, rejected: LocalDescription.RejectedMedia(
+                    type: m.type, proto: m.proto, formats: m.formats.joined(separator: " ")))
+            }
+            ice.switchRole(to: sdp.iceLite ? .controlling : .controlled)
+        }
+        ice.setRemoteCredentials(ufrag: ufrag, password: pwd)
+        for c in app.candidates {
+            if let candidate = ICECandidate(c) { ice.addRemoteCandidate(candidate) }
+        }
+        if app.endOfCandidates { ice.remoteEndOfCandidates() }
+        setState(.connecting)
+        ice.start()
+    }
+
+    /// A trickled remote candidate; nil means end-of-candidates.
+    /// - Throws: `SDPError` when the candidate line is malformed.
+    public func addRemoteCandidate(_ candidate: ICECandidateInit?) throws {
+        guard let candidate else {
+            ice.remoteEndOfCandidates()
+            return
+        }
+        var text = candidate.candidate
+        if text.hasPrefix("a=") { text.removeFirst(2) }
+        if text.hasPrefix("candidate:") { text.removeFirst("candidate:".count) }
+        if let c = ICECandidate(try SDPCandidate(attributeValue: text)) { ice.addRemoteCandidate(c) }
+    }
+
+    // MARK: - Channels
+
+    /// Creates a channel; it opens once the association is up.
+    public func createDataChannel(label: String, options: DataChannelInit = DataChannelInit()) -> DataChannel {
+        if let sctp { return sctp.createDataChannel(label: label, options: options) }
+        let pending = DataChannel.pending(label: label, options: options)
+        pendingChannels.append(pending)
+        return pending
+    }
+
+    public func close() {
+        guard state != .closed else { return }
+        sctp?.close()
+        dtls?.close()
+        ice.close()
+        setState(.closed)
+    }
+
+    // MARK: - Layers coming up
+
+    private func localCandidate(_ c: ICECandidate?) {
+        if let c {
+            onLocalCandidate?(ICECandidateInit(candidate: c.description, sdpMid: localMid, sdpMLineIndex: 0))
+            return
+        }
+        gatheringComplete = true
+        onLocalCandidate?(nil)
+        let waiters = gatheringWaiters
+        gatheringWaiters.removeAll()
+        for w in waiters { w() }
+    }
+
+    private func iceStateChanged(_ s: ICEConnectionState) {
+        switch s {
+        case .connected, .completed:
+            startDTLS()
+        case .failed:
+            fail(ice.failureReason ?? "ICE failed")
+        default:
+            break
+        }
+    }
+
+    private func startDTLS() {
+        guard dtls == nil, let remote else { return }
+        // The answerer's a=setup decides (RFC 8842): active is the DTLS client.
+        let weAreClient: Bool
+        if isOfferer == true {
+            weAreClient = remote.setup == "passive"
+        } else {
+            weAreClient = remote.setup != "active"
+        }
+        let transport = DTLSTransport(
+            loop: loop, lower: ice,
+            configuration: DTLSTransport.Configuration(
+                role: weAreClient ? .client : .server, certificate: certificate,
+                remoteFingerprints: remote.fingerprints))
+        transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
+        dtls = transport
+        transport.start()
+    }
+
+    private func dtlsStateChanged(_ s: DTLSTransportState) {
+        switch s {
+        case .connected:
+            startSCTP()
+        case let .failed(error):
+            fail("DTLS failed: \(error)")
+        case .closed:
+            if state == .connected { fail("the peer closed the DTLS session") }
+        default:
+            break
+        }
+    }
+
+    private func startSCTP() {
+        guard sctp == nil, let dtls, let remote else { return }
+        var c = SCTPConfiguration()
+        c.localPort = configuration.sctpPort
+        c.remotePort = remote.sctpPort
+        c.maxMessageSize = min(configuration.maxMessageSize, remote.maxMessageSize)
+        let transport = SCTPTransport(loop: loop, lower: dtls, configuration: c, isDTLSClient: dtls.role == .client)
+        transport.onDataChannel = { [weak self] ch in self?.onDataChannel?(ch) }
+        transport.onStateChange = { [weak self] s in self?.sctpStateChanged(s) }
+        sctp = transport
+        do {
+            try transport.start()
+        } catch {
+            fail("SCTP failed to start: \(error)")
+            return
+        }
+        for ch in pendingChannels { transport.adopt(ch) }
+        pendingChannels.removeAll()
+    }
+
+    private func sctpStateChanged(_ s: SCTPAssociationState) {
+        switch s {
+        case .connected:
+            setState(.connected)
+        case .failed:
+            fail("SCTP association failed")
+        case .closed:
+            if state == .connected { setState(.disconnected) }
+        default:
+            break
+        }
+    }
+
+    private func fail(_ reason: String) {
+        guard state != .failed, state != .closed else { return }
+        failureReason = reason
+        setState(.failed)
+    }
+
+    private func setState(_ s: State) {
+        guard state != s else { return }
+        state = s
+        onStateChange?(s)
+    }
+}
+
+public enum PeerConnectionError: Error, CustomStringConvertible {
+    case noRemoteOffer
+    case unexpectedAnswer
+    case noDataChannelSection
+    case missing(String)
+    case badSetup(String)
+
+    public var description: String {
+        switch self {
+        case .noRemoteOffer: return "no remote offer to answer"
+        case .unexpectedAnswer: return "got an answer without having made an offer"
+        case .noDataChannelSection: return "the description has no data-channel (m=application ... SCTP) section"
+        case let .missing(what): return "the description lacks \(what)"
+        case let .badSetup(why): return "bad a=setup: \(why)"
+        }
+    }
+}
+
+extension ICECandidate {
+    /// A UDP candidate from its SDP form; nil for TCP, unresolved mDNS names and other families.
+    init?(_ c: SDPCandidate) {
+        guard c.transport.lowercased() == "udp", let address = TransportAddress(host: c.ip, port: UInt16(clamping: c.port)),
+              let kind = Kind(rawValue: c.type)
+        else { return nil }
+        let related = c.raddr.flatMap { r in c.rport.flatMap { TransportAddress(host: r, port: UInt16(clamping: $0)) } }
+        self.init(foundation: c.foundation, component: c.component, transport: "udp",
+                  priority: UInt32(clamping: c.priority), address: address, kind: kind, relatedAddress: related)
+    }
+}
