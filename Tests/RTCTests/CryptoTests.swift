@@ -70,3 +70,15 @@ import Testing
         #expect(ICECredentials.randomString(length: 30, using: &r1) == ICECredentials.randomString(length: 30, using: &r2))
     }
 }
+
+@Suite struct SHA256StreamTests {
+    @Test func streamMatchesOneShot() {
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let s = SHA256Stream()
+        s.update(Array(data[..<333]))
+        s.update([])
+        s.update(Array(data[333...]))
+        #expect(s.finalize() == Digest.sha256(data))
+        #expect(SHA256Stream().finalize().hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}

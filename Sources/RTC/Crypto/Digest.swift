@@ -5,15 +5,15 @@ import COpenSSL
 /// SHA-256 checks files end to end and fingerprints certificates; MD5 derives the TURN long-term
 /// credential key (RFC 8489 §9.2.2: `MD5(username ":" OpaqueString(realm) ":" OpaqueString(password))`);
 /// SHA-1 is here for completeness (RFC 8489 USERHASH uses SHA-256).
-enum Digest {
+public enum Digest {
     /// SHA-1: 20 bytes.
-    static func sha1(_ data: [UInt8]) -> [UInt8] { digest(EVP_sha1(), data) }
+    public static func sha1(_ data: [UInt8]) -> [UInt8] { digest(EVP_sha1(), data) }
 
     /// SHA-256: 32 bytes.
-    static func sha256(_ data: [UInt8]) -> [UInt8] { digest(EVP_sha256(), data) }
+    public static func sha256(_ data: [UInt8]) -> [UInt8] { digest(EVP_sha256(), data) }
 
     /// MD5: 16 bytes. Only for the legacy TURN key derivation, never for security on its own.
-    static func md5(_ data: [UInt8]) -> [UInt8] { digest(EVP_md5(), data) }
+    public static func md5(_ data: [UInt8]) -> [UInt8] { digest(EVP_md5(), data) }
 
     private static func digest(_ md: OpaquePointer?, _ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
