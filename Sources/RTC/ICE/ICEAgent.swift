@@ -65,13 +65,13 @@ public final class ICEAgent: PacketTransport {
     var started = false
 
     public init(loop: EventLoop, role: ICERole, configuration: Configuration = Configuration(),
-                rng: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+                rng: any RandomNumberGenerator = SecureRandom()) {
         self.loop = loop
         self.role = role
         self.configuration = configuration
         self.rng = rng
-        localUfrag = ICEAgent.randomString(length: 8, rng: &self.rng)
-        localPassword = ICEAgent.randomString(length: 24, rng: &self.rng)
+        localUfrag = ICECredentials.randomString(length: 8, using: &self.rng)
+        localPassword = ICECredentials.randomString(length: 24, using: &self.rng)
         tieBreaker = self.rng.next()
     }
 
@@ -198,12 +198,6 @@ public final class ICEAgent: PacketTransport {
               !pairs.isEmpty, pairs.allSatisfy({ $0.state == .failed })
         else { return }
         fail("no candidate pair answered ICE connectivity checks")
-    }
-
-    static func randomString(length: Int, rng: inout any RandomNumberGenerator) -> String {
-        // ice-char (RFC 8839 §5.4): ALPHA / DIGIT / "+" / "/"
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        return String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
     }
 }
 
