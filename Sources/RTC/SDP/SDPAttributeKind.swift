@@ -65,7 +65,7 @@ struct SDPAttributeKind {
             validate: { value in
                 guard let value else { throw SDPValueError("\(name) needs a value") }
                 let ok = fraction ? Double(value) != nil && value.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 46 }
-                    : SDPText.isDigits(value[...])
+                    : SDPText.isDigits(value[...]) && UInt64(value) != nil
                 guard ok else { throw SDPValueError("invalid \(name) \"\(value.prefix(40))\"") }
             },
             encode: { attr, encoder in
