@@ -17,28 +17,33 @@ struct SdpParse: ParsableCommand {
             With --to-sdp the structured JSON goes back to SDP: raw SDP text for an object \
             without "type", or {"type","sdp"} JSON lines otherwise. Round trip is exact.
 
-            Fields (sdp-transform names; optional ones only when present):
-              version, origin{username,sessionId,sessionVersion,netType,ipVer,address}, name,
-              description (i=), uri, emails[], phones[], connection{version,ip},
-              bandwidth[{type,limit}], timing{start,stop,repeats[]}, additionalTimings[],
-              timezones (z=), key (k=), media[].
-            Media: type, port, numPorts, protocol, payloads (string), description, connection,
-              bandwidth, key.
-            Attributes, at session or media level:
-              groups[{type,mids}], msidSemantic{semantic,token}, extmapAllowMixed, icelite,
-              iceUfrag, icePwd, iceOptions, fingerprint{type,hash}, setup, mid,
-              direction (sendrecv|sendonly|recvonly|inactive), msid, rtcp{port,netType,ipVer,address},
-              rtcpMux, rtcpRsize, rtp[{payload,codec,rate,encoding}],
-              fmtp[{payload,config,parameters{}}] (config is authoritative), rtcpFb[{payload,type,subtype}],
-              ext[{value,direction,encrypt-uri,uri,config}], ssrcs[{id,attribute,value}],
-              ssrcGroups[{semantics,ssrcs}], rids[{id,direction,params}],
-              simulcast{dir1,list1,dir2,list2}, candidates[{foundation,component,transport,
-              priority,ip,port,type,raddr,rport,tcptype,generation,ufrag,network-id,network-cost,
-              extensions[{key,value}]}], endOfCandidates, ptime, maxptime, framerate, sctpPort,
-              maxMessageSize, sctpmap{sctpmapNumber,app,maxMessageSize}.
-              invalid[{value}] keeps unknown attributes and repeats of single-valued ones
-              (e.g. a second fingerprint) verbatim; attributeOrder lists the field of each a= line
-              in order; an object whose text is not in canonical form carries it as "raw".
+            Fields follow sdp-transform's names; optional ones appear only when present. \
+            Session: version, origin{username,sessionId,sessionVersion,netType,ipVer,address}, \
+            name, description (i=), uri, emails[], phones[], connection{version,ip}, \
+            bandwidth[{type,limit}], timing{start,stop,repeats[]}, additionalTimings[], \
+            timezones (z=), key (k=), media[].
+
+            Media: type, port, numPorts, protocol, payloads (a string), description, \
+            connection, bandwidth, key.
+
+            Attributes, at session or media level: groups[{type,mids}], \
+            msidSemantic{semantic,token}, extmapAllowMixed, icelite, iceUfrag, icePwd, \
+            iceOptions, fingerprint{type,hash}, setup, mid, direction \
+            (sendrecv|sendonly|recvonly|inactive), msid, rtcp{port,netType,ipVer,address}, \
+            rtcpMux, rtcpRsize, rtp[{payload,codec,rate,encoding}], \
+            fmtp[{payload,config,parameters{}}] (config is authoritative), \
+            rtcpFb[{payload,type,subtype}], ext[{value,direction,encrypt-uri,uri,config}], \
+            ssrcs[{id,attribute,value}], ssrcGroups[{semantics,ssrcs}], \
+            rids[{id,direction,params}], simulcast{dir1,list1,dir2,list2}, \
+            candidates[{foundation,component,transport,priority,ip,port,type,raddr,rport, \
+            tcptype,generation,ufrag,network-id,network-cost,extensions[{key,value}]}], \
+            endOfCandidates, ptime, maxptime, framerate, sctpPort, maxMessageSize, \
+            sctpmap{sctpmapNumber,app,maxMessageSize}.
+
+            invalid[{value}] keeps unknown attributes, and repeats of single-valued ones \
+            (such as a second fingerprint), verbatim. attributeOrder lists the field of each \
+            a= line in order. An object whose SDP text is not in canonical form keeps that \
+            text as "raw".
 
             Errors name the line: "line N: reason: "text"" on stderr, exit status 65.
             """
@@ -63,7 +68,10 @@ struct SdpParse: ParsableCommand {
             let converter = SdpConverter(toSDP: toSDP)
             try converter.convert(input) { FileHandle.standardOutput.write(Data($0.utf8)) }
         } catch let e as CLIError {
+            // ArgumentParser would exit 1 for a non-ExitCode error; our errors carry their own status.
             e.exit()
+        } catch {
+            CLIError(.failure, "sdp-parse: \(error)").exit()
         }
     }
 
