@@ -1,0 +1,49 @@
+extension SessionDescription {
+    /// The SDP text: lines in RFC 8866 §5 order, attributes in their stored order, each line
+    /// ending in CRLF.
+    public func serialize() -> String {
+        var out = ""
+        out.reserveCapacity(64 * (attributes.count + media.reduce(8) { $0 + $1.attributes.count + 4 }))
+        func line(_ type: String, _ value: String) {
+            out += type
+            out += value
+            out += "\r\n"
+        }
+        line("v=", "\(version)")
+        line("o=", origin.value)
+        line("s=", name)
+        if let information { line("i=", information) }
+        if let uri { line("u=", uri) }
+        for e in emails { line("e=", e) }
+        for p in phones { line("p=", p) }
+        if let connection { line("c=", connection.value) }
+        for b in bandwidths { line("b=", b.value) }
+        for t in timings {
+            line("t=", t.value)
+            for r in t.repeats { line("r=", r) }
+        }
+        if let timeZones { line("z=", timeZones) }
+        if let key { line("k=", key) }
+        for a in attributes { line("a=", a.line) }
+        for m in media {
+            line("m=", m.mLineValue)
+            if let information = m.information { line("i=", information) }
+            if let connection = m.connection { line("c=", connection.value) }
+            for b in m.bandwidths { line("b=", b.value) }
+            if let key = m.key { line("k=", key) }
+            for a in m.attributes { line("a=", a.line) }
+        }
+        return out
+    }
+}
+
+extension MediaDescription {
+    /// The text after `m=`.
+    var mLineValue: String {
+        var s = type + " " + String(port)
+        if let numPorts { s += "/" + String(numPorts) }
+        s += " " + proto
+        for f in formats { s += " " + f }
+        return s
+    }
+}

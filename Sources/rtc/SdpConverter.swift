@@ -1,0 +1,97 @@
+import Foundation
+import RTC
+
+/// The input handling of `rtc sdp-parse`, apart from argument parsing: detects raw SDP, one JSON
+/// document or JSON lines, and converts each to the requested form.
+struct SdpConverter {
+    /// Convert structured JSON to SDP instead of SDP to JSON.
+    let toSDP: Bool
+
+    /// Converts all of `input`, writing each output (a JSON line, or SDP text) through `emit`.
+    /// - Throws: `CLIError(.dataError, ...)` naming the input line and the SDP line.
+    func convert(_ input: String, emit: (String) -> Void) throws {
+        let trimmed = input.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard trimmed.first == "{" else {
+            if toSDP { throw CLIError(.dataError, "sdp-parse: --to-sdp expects JSON") }
+            emit(try jsonLine(for: parseSDP(input, where: ""), type: nil) + "\n")
+            return
+        }
+        // One JSON document (possibly pretty-printed), else newline-delimited JSON.
+        if let object = try? JSONSerialization.jsonObject(with: Data(input.utf8)) as? [String: Any] {
+            emit(try convertObject(object, where: ""))
+            return
+        }
+        var lineNumber = 0
+        for line in input.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard line.contains(where: { $0 != " " && $0 != "\r" && $0 != "\t" }) else { continue }
+            let place = "input line \(lineNumber): "
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw CLIError(.dataError, "sdp-parse: \(place)invalid JSON")
+            }
+            emit(try convertObject(object, where: place))
+        }
+    }
+
+    private func convertObject(_ object: [String: Any], where place: String) throws -> String {
+        let type = object["type"] as? String
+        if toSDP {
+            guard object["origin"] != nil || object["media"] != nil else { return try passThrough(object) }
+            let description: SessionDescription
+            do {
+                let data = try JSONSerialization.data(withJSONObject: object)
+                description = try JSONDecoder().decode(SessionDescription.self, from: data)
+            } catch {
+                throw CLIError(.dataError, "sdp-parse: \(place)not a structured session description: \(Self.reason(error))")
+            }
+            let sdp = description.serialize()
+            _ = try parseSDP(sdp, where: place)  // refuse to emit SDP we would not read back
+            guard let type else { return sdp }
+            let init_ = ["type": type, "sdp": sdp]
+            return String(decoding: try JSONSerialization.data(withJSONObject: init_, options: [.sortedKeys]), as: UTF8.self) + "\n"
+        }
+        guard let sdp = object["sdp"] as? String else { return try passThrough(object) }
+        return try jsonLine(for: parseSDP(sdp, where: place), type: type) + "\n"
+    }
+
+    private func parseSDP(_ text: String, where place: String) throws -> SessionDescription {
+        do {
+            return try SessionDescription.parse(text)
+        } catch let e as SDPError {
+            throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
+        }
+    }
+
+    private func jsonLine(for description: SessionDescription, type: String?) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(description)
+        if let type {
+            // Prepend "type" to the object: {"type":"offer",...}.
+            let prefix = try encoder.encode(["type": type])
+            data = prefix.dropLast() + Data(",".utf8) + data.dropFirst()
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func passThrough(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+               as: UTF8.self) + "\n"
+    }
+
+    private static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let ctx):
+            return "missing \(Self.path(ctx.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx),
+             DecodingError.dataCorrupted(let ctx):
+            return "bad value at \(Self.path(ctx.codingPath))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+    }
+}
