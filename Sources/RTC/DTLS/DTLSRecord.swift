@@ -49,4 +49,69 @@ enum DTLSRecord {
         if !current.isEmpty { datagrams.append(current) }
         return datagrams
     }
+
+    /// Keeps only the records of `datagram` that are well formed (RFC 6347 §4.1.2.7: invalid
+    /// records are silently discarded): DTLS 1.0/1.2 version, length within the datagram, a known
+    /// content type, and for plaintext (epoch 0) handshake records a consistent fragment header
+    /// (RFC 6347 §4.2.2). OpenSSL treats a malformed handshake message as fatal, so one forged
+    /// datagram could otherwise abort a handshake in progress.
+    /// - Returns: the datagram itself when every record passes, the passing records joined when
+    ///   some do, nil when none does.
+    static func sanitize(_ datagram: [UInt8]) -> [UInt8]? {
+        var kept: [Range<Int>] = []
+        var dropped = false
+        var offset = 0
+        while datagram.count - offset >= headerLength {
+            let type = datagram[offset]
+            let version = UInt16(datagram[offset + 1]) << 8 | UInt16(datagram[offset + 2])
+            let epoch = UInt16(datagram[offset + 3]) << 8 | UInt16(datagram[offset + 4])
+            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
+            let end = offset + headerLength + length
+            guard end <= datagram.count else { break }
+            if isPlausible(type: type, version: version, epoch: epoch,
+                           body: datagram[(offset + headerLength)..<end]) {
+                kept.append(offset..<end)
+            } else {
+                dropped = true
+            }
+            offset = end
+        }
+        if offset < datagram.count { dropped = true }
+        if !dropped { return datagram }
+        guard !kept.isEmpty else { return nil }
+        var out: [UInt8] = []
+        for range in kept { out.append(contentsOf: datagram[range]) }
+        return out
+    }
+
+    private static func isPlausible(type: UInt8, version: UInt16, epoch: UInt16, body: ArraySlice<UInt8>) -> Bool {
+        guard version == 0xfefd || version == 0xfeff, (changeCipherSpec...applicationData).contains(type),
+            !body.isEmpty
+        else { return false }
+        guard epoch == 0 else { return true }  // encrypted: OpenSSL authenticates it
+        switch type {
+        case changeCipherSpec:
+            return body.count == 1 && body.first == 1
+        case alert:
+            return body.count == 2
+        case handshake:
+            // msg_type(1) length(3) message_seq(2) fragment_offset(3) fragment_length(3), then the fragment.
+            var reader = ByteReader(Array(body))
+            var offset = 0
+            while !reader.isAtEnd {
+                guard reader.skip(1), let lengthHigh = reader.readUInt8(), let lengthLow = reader.readUInt16(),
+                    reader.skip(2), let fragOffHigh = reader.readUInt8(), let fragOffLow = reader.readUInt16(),
+                    let fragLenHigh = reader.readUInt8(), let fragLenLow = reader.readUInt16()
+                else { return false }
+                let total = Int(lengthHigh) << 16 | Int(lengthLow)
+                let fragmentOffset = Int(fragOffHigh) << 16 | Int(fragOffLow)
+                let fragmentLength = Int(fragLenHigh) << 16 | Int(fragLenLow)
+                guard fragmentOffset + fragmentLength <= total, reader.skip(fragmentLength) else { return false }
+                offset += 1
+            }
+            return offset > 0
+        default:
+            return false  // application data is never sent in epoch 0
+        }
+    }
 }

@@ -192,8 +192,8 @@ final class DTLSTransport: PacketTransport {
             break
         }
         // Anything that cannot be a DTLS record is noise (RFC 7983 §7); OpenSSL would drop it too.
-        guard packet.count >= DTLSRecord.headerLength, DTLSRecord.looksLikeDTLS(packet) else {
-            Log.trace("dropping \(packet.count)-byte non-DTLS datagram", "dtls")
+        guard DTLSRecord.looksLikeDTLS(packet), let packet = DTLSRecord.sanitize(packet) else {
+            Log.trace("dropping \(packet.count)-byte datagram without valid DTLS records", "dtls")
             return
         }
         // One datagram at a time: OpenSSL reads the whole BIO as one datagram and drops the rest
@@ -445,7 +445,7 @@ final class DTLSTransport: PacketTransport {
         _ = rtc_BIO_set_mem_eof_return(writeBIO, -1)
         SSL_set_bio(ssl, readBIO, writeBIO)
         _ = rtc_SSL_set_options_no_query_mtu(ssl)
-        guard rtc_SSL_set_mtu(ssl, configuration.mtu) == 1, rtc_DTLS_set_link_mtu(ssl, configuration.mtu) == 1 else {
+        guard rtc_SSL_set_mtu(ssl, configuration.mtu) > 0, rtc_DTLS_set_link_mtu(ssl, configuration.mtu) > 0 else {
             SSL_free(ssl)
             SSL_CTX_free(context)
             throw DTLSError.openSSL(operation: "SSL_set_mtu(\(configuration.mtu))", reason: drainOpenSSLErrors())
