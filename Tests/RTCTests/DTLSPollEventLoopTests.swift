@@ -119,4 +119,42 @@ import Testing
         #expect(holder.clientSent > holder.firstFlightDatagrams + 1)
         #expect(holder.keysCrossed)
     }
+
+    /// The server's last flight (CCS + Finished, RFC 6347 §4.2.4 figure 2) is lost once: the client
+    /// retransmits its flight, and the connected server must answer with its last flight again.
+    @Test func lostFinalServerFlightIsRecovered() async throws {
+        let loop = PollEventLoop()
+        loop.start(name: "dtls-final-flight")
+        defer { loop.stop() }
+        let holder = Holder()
+        let ok = await onLoop(loop, timeout: .seconds(20)) { finish in
+            do {
+                let pair = try DTLSPair(loop: loop) { $0.initialRetransmitTimeout = .milliseconds(50) }
+                holder.pair = pair
+                var droppedOnce = false
+                // The server's only datagram that starts with ChangeCipherSpec is its last flight.
+                pair.serverTap.drop = { datagram in
+                    guard !droppedOnce, datagram.first == DTLSRecord.changeCipherSpec else { return false }
+                    droppedOnce = true
+                    return true
+                }
+                let check = {
+                    if pair.bothConnected { finish(true) } else if pair.client.state.isTerminal
+                        || pair.server.state.isTerminal
+                    { finish(false) }
+                }
+                pair.client.onStateChange = { _ in check() }
+                pair.server.onStateChange = { _ in check() }
+                pair.start()
+            } catch {
+                finish(false)
+            }
+        }
+        let dropped = holder.pair?.serverTap.dropped ?? -1
+        await tearDown(loop, holder)
+        #expect(ok)
+        #expect(dropped == 1)
+        #expect(holder.bothConnected)
+        #expect(holder.keysCrossed)
+    }
 }

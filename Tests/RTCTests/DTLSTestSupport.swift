@@ -4,6 +4,9 @@
 final class DTLSTapTransport: PacketTransport {
     let inner: PacketTransport
     private(set) var sent: [[UInt8]] = []
+    /// Datagrams for which this returns true are recorded but not passed on.
+    var drop: (([UInt8]) -> Bool)?
+    private(set) var dropped = 0
 
     init(_ inner: PacketTransport) { self.inner = inner }
 
@@ -15,6 +18,10 @@ final class DTLSTapTransport: PacketTransport {
     @discardableResult
     func send(_ packet: [UInt8]) -> Bool {
         sent.append(packet)
+        if let drop, drop(packet) {
+            dropped += 1
+            return true
+        }
         return inner.send(packet)
     }
 }
