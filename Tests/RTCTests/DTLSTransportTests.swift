@@ -92,6 +92,7 @@ import Testing
         // The peer learns of it through the alert and fails too; nobody ever connected.
         let other = checker == .client ? pair.server : pair.client
         #expect(other.state.isFailed)
+        #expect(other.state.failure?.description.contains("bad certificate") == true)
         #expect(!pair.clientStates.contains(.connected) || checker == .server)
         #expect(!pair.serverStates.contains(.connected))
         #expect(pair.clientReceived.isEmpty)
@@ -202,6 +203,10 @@ import Testing
             plain[12] = 4
             junk.append(plain)
         }
+        // A well-formed plaintext ClientHello fragment: passes our sanitizer, OpenSSL must ignore it
+        // on an established session (wrong epoch).
+        let hello: [UInt8] = [1, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 8] + [0xfe, 0xfd, 1, 2, 3, 4, 5, 6]
+        junk.append([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0x30, 0, UInt8(hello.count)] + hello)
         for j in junk {
             pair.link.a.send(j)
             pair.link.b.send(j)

@@ -273,7 +273,6 @@ final class DTLSTransport: PacketTransport {
             return true
         } catch {
             verifyError = error as? DTLSError ?? .handshakeFailed(reason: "\(error)")
-            Log.warn("\(verifyError!)", "dtls")
             return false
         }
     }
@@ -500,7 +499,12 @@ private func dtlsVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePointer?) -
         let owner = transport(of: OpaquePointer(sslPointer)),
         let leaf = X509_STORE_CTX_get_current_cert(store)
     else { return 0 }
-    return owner.verifyPeerCertificate(leaf) ? 1 : 0
+    guard owner.verifyPeerCertificate(leaf) else {
+        // Makes OpenSSL send bad_certificate rather than unknown_ca (RFC 5246 §7.2.2).
+        X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED)
+        return 0
+    }
+    return 1
 }
 
 /// OpenSSL's DTLS timer callback: the first timeout from the configuration, then doubling up to
