@@ -77,7 +77,8 @@ private func sha256(_ data: [UInt8], into digest: inout [UInt8]) -> Bool {
 }
 
 @Suite struct DTLSFingerprintTests {
-    static let sample = "sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2"
+    static let sample = "sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:"
+        + "BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2"
 
     @Test func parsesAndFormatsSDPForm() throws {
         let fp = try DTLSFingerprint(sdpValue: Self.sample)

@@ -84,7 +84,8 @@ import Testing
         loop.advance(by: .seconds(5))
 
         let checking = checker == .client ? pair.client : pair.server
-        let expectedActual = checker == .client ? pair.serverCertificate.fingerprint : pair.clientCertificate.fingerprint
+        let expectedActual =
+            checker == .client ? pair.serverCertificate.fingerprint : pair.clientCertificate.fingerprint
         #expect(checking.state == .failed(.fingerprintMismatch(expected: [wrong.sdpValue],
                                                                 actual: expectedActual.sdpValue)))
         let message = checking.state.failure?.description ?? ""
