@@ -23,4 +23,15 @@ static inline long rtc_SSL_set_options_no_query_mtu(SSL *s) { return (long)SSL_s
 static inline long rtc_SSL_CTX_set_ecdh_auto(SSL_CTX *c) { return SSL_CTX_set_ecdh_auto(c, 1); }
 static inline int rtc_MBSTRING_ASC(void) { return MBSTRING_ASC; }
 static inline long rtc_SSL_CTX_set_read_ahead(SSL_CTX *c, int yes) { return SSL_CTX_set_read_ahead(c, yes); }
+
+/* DTLS layer helpers (Sources/RTC/DTLS). */
+static inline EVP_PKEY *rtc_EVP_EC_gen_P256(void) { return EVP_EC_gen("P-256"); }
+static inline long rtc_SSL_CTX_set_dtls12_only(SSL_CTX *c) {
+    return SSL_CTX_set_min_proto_version(c, DTLS1_2_VERSION) && SSL_CTX_set_max_proto_version(c, DTLS1_2_VERSION);
+}
+static inline void rtc_SSL_CTX_set_dtls_options(SSL_CTX *c) {
+    SSL_CTX_set_options(c, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION
+                        | SSL_OP_NO_TICKET);
+}
+static inline long rtc_SSL_CTX_set1_groups_list(SSL_CTX *c, const char *list) { return SSL_CTX_set1_groups_list(c, list); }
 #endif
