@@ -107,15 +107,16 @@ static inline int rtc_sctp_reset_outgoing(struct socket *s, const uint16_t *ids,
     return err;
 }
 
-/* Sends one message piece with sndinfo + prinfo. Sets *err to errno on failure. */
+/* Sends one piece of a message with sndinfo + prinfo; `eor` marks its last piece (explicit EOR
+   mode). Sets *err to errno on failure. */
 static inline ssize_t rtc_sctp_sendv(struct socket *s, const void *data, size_t len, uint16_t sid,
                                      uint32_t ppid_host, int unordered, uint16_t pr_policy,
-                                     uint32_t pr_value, int *err) {
+                                     uint32_t pr_value, int eor, int *err) {
     struct sctp_sendv_spa spa;
     memset(&spa, 0, sizeof spa);
     spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
     spa.sendv_sndinfo.snd_sid = sid;
-    spa.sendv_sndinfo.snd_flags = SCTP_EOR | (unordered ? SCTP_UNORDERED : 0);
+    spa.sendv_sndinfo.snd_flags = (eor ? SCTP_EOR : 0) | (unordered ? SCTP_UNORDERED : 0);
     spa.sendv_sndinfo.snd_ppid = htonl(ppid_host);
     if (pr_policy != SCTP_PR_SCTP_NONE) {
         spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;

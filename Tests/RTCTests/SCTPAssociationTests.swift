@@ -36,7 +36,7 @@ extension USRSCTPSuites {
             }
             try p.a.send(testPayload(20_000), stream: 0, ppid: 53)
             #expect(p.advance(until: { p.receivedByB.count == 1 }))
-            #expect(p.receivedByB.first?.payload == testPayload(20_000))
+            #expect(p.receivedByB.first?.payload == testPayload(20_000), "payload differs")
             #expect(largest > 1000 && largest <= 1200 + 12)
         }
 
@@ -46,7 +46,7 @@ extension USRSCTPSuites {
             let big = testPayload(262_144, seed: 7)
             try p.a.send(big, stream: 3, ppid: 53)
             #expect(p.advance(until: { p.receivedByB.count == 1 }))
-            #expect(p.receivedByB.first?.payload == big)
+            #expect(p.receivedByB.first?.payload == big, "payload differs")
             #expect(throws: SCTPError.messageTooLarge(size: 262_145, limit: 262_144)) {
                 try p.a.send(testPayload(262_145), stream: 3, ppid: 53)
             }
@@ -57,11 +57,14 @@ extension USRSCTPSuites {
             small.sendBufferSize = 64 * 1024
             let p = SCTPPair(configA: small)
             #expect(try p.connect())
+            var errors: [SCTPError] = []
+            p.a.onSendError = { errors.append($1) }
             let messages = (0..<6).map { testPayload(200_000, seed: UInt8($0)) }
             for m in messages { try p.a.send(m, stream: 0, ppid: 53) }
             #expect(p.a.bufferedAmount > 0)
             #expect(p.advance(until: { p.receivedByB.count == 6 }))
-            #expect(p.receivedByB.map(\.payload) == messages)
+            #expect(errors == [])
+            #expect(p.receivedByB.map(\.payload) == messages, "payloads differ")
             #expect(p.a.bufferedAmount == 0)
         }
 

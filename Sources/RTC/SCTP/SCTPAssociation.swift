@@ -249,6 +249,9 @@ final class SCTPAssociation {
         if state == .connected { drain() }
     }
 
+    /// Largest single sendv: half the send buffer, so a piece always fits once usrsctp drains.
+    private var maxPiece: Int { max(1200, config.sendBufferSize / 2) }
+
     /// Hands queued messages to usrsctp until it has no room. Partial sends keep their place at
     /// the head; 0 and EWOULDBLOCK mean "no room now" and end the attempt.
     private func flush() {
@@ -269,15 +272,22 @@ final class SCTPAssociation {
                 case .maxRetransmits(let n): (policy, value) = (UInt16(SCTP_PR_SCTP_RTX), n)
                 case .maxLifetime(let ms): (policy, value) = (UInt16(SCTP_PR_SCTP_TTL), ms)
                 }
+                // usrsctp refuses (EMSGSIZE) any single call larger than its send buffer, so a big
+                // message goes in pieces; only the last carries SCTP_EOR.
+                let piece = min(payload.count - offset, maxPiece)
+                let eor: Int32 = offset + piece == payload.count ? 1 : 0
                 var err: Int32 = 0
                 let n = payload.withUnsafeBytes { buf in
                     rtc_sctp_sendv(
-                        sock, buf.baseAddress! + offset, buf.count - offset, stream, ppid, options.ordered ? 0 : 1,
-                        policy, value, &err)
+                        sock, buf.baseAddress! + offset, piece, stream, ppid, options.ordered ? 0 : 1,
+                        policy, value, eor, &err)
                 }
                 if n > 0 {
                     queue.headOffset += n
-                    if queue.headOffset < payload.count { return }  // partial: usrsctp is full
+                    if queue.headOffset < payload.count {
+                        if n < piece { return }  // partial: usrsctp is full for now
+                        continue  // next piece
+                    }
                     queue.removeFirst()
                     onBufferedAmountDecreased?(stream, queue.buffered(stream: stream))
                     continue
