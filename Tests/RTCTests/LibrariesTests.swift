@@ -1,5 +1,6 @@
 import Testing
 @testable import RTC
+import CUsrsctp
 
 @Suite struct LibrariesTests {
     @Test func openSSLAnswers() {
@@ -13,5 +14,17 @@ import Testing
 
     @Test func usrsctpOpensAnAFConnSocket() {
         #expect(Libraries.probeUsrsctp())
+    }
+}
+
+extension LibrariesTests {
+    /// The probe shares the stack's usrsctp instance: it must keep the library's sysctls as the
+    /// SCTP layer set them (a private init/finish would reset them for everyone).
+    @Test func usrsctpProbeKeepsSharedSettings() {
+        #expect(Libraries.probeUsrsctp())
+        #expect(Libraries.probeUsrsctp())
+        #expect(usrsctp_sysctl_get_sctp_pr_enable() == 1)
+        #expect(usrsctp_sysctl_get_sctp_reconfig_enable() == 1)
+        #expect(usrsctp_sysctl_get_sctp_delayed_sack_time_default() == 20)
     }
 }

@@ -17,12 +17,11 @@ public enum Libraries {
         srtp_init() == srtp_err_status_ok
     }
 
-    /// Opens and closes one usrsctp AF_CONN socket in a throwaway init; proves the library answers.
-    /// Must not be called while the stack's own usrsctp instance is running.
+    /// Opens and closes one usrsctp AF_CONN socket on the process-wide usrsctp instance (the one
+    /// the SCTP layer uses, initialised on first use); proves the library answers. Safe while
+    /// associations are running: it never initialises or finishes usrsctp itself.
     public static func probeUsrsctp() -> Bool {
-        // AF_CONN is only available when a conn_output callback is given.
-        usrsctp_init_nothreads(0, { _, _, _, _, _ in 0 }, nil)
-        defer { _ = usrsctp_finish() }
+        SCTPLibrary.ensureInitialized()
         guard let sock = usrsctp_socket(AF_CONN, Int32(SOCK_STREAM.rawValue), Int32(IPPROTO_SCTP), nil, nil, 0, nil)
         else { return false }
         usrsctp_close(sock)
