@@ -6,6 +6,10 @@
 
 enum { RTC_MAX_BATCH = 64 };
 
+int rtc_udp_socket(int family) {
+    return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
 int rtc_recv_batch(int fd, rtc_datagram *slots, int n) {
     struct mmsghdr hdrs[RTC_MAX_BATCH];
     struct iovec iov[RTC_MAX_BATCH];

@@ -129,7 +129,6 @@ final class PeerSession: @unchecked Sendable {
 
     private func startOffer(_ configuration: PeerConnection.Configuration, answerText: String?) {
         guard let pc = makePeerConnection(configuration) else { return }
-        attach(pc.createDataChannel(label: channelOptions.label, options: channelOptions.channelInit))
         pc.whenGatheringComplete(orNow: peer.trickle) { [self] in
             printDescription(pc.createOffer())
             if let answerText { applyRemote(answerText) }
@@ -137,11 +136,7 @@ final class PeerSession: @unchecked Sendable {
     }
 
     private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
-        guard let pc = makePeerConnection(configuration) else { return }
-        if channelOptions.id != nil {
-            attach(pc.createDataChannel(label: channelOptions.label, options: channelOptions.channelInit))
-        }
-        guard applyRemote(offerText) else { return }
+        guard let pc = makePeerConnection(configuration), applyRemote(offerText) else { return }
         pc.whenGatheringComplete(orNow: peer.trickle) { [self] in
             do {
                 printDescription(try pc.createAnswer())
@@ -170,11 +165,20 @@ final class PeerSession: @unchecked Sendable {
                 throw SignalingError.malformed("expected an \(expected.rawValue), got an \(d.type.rawValue)")
             }
             try pc.setRemoteDescription(d)
-            return true
         } catch {
             finish(ExitStatus.dataError.rawValue, "bad remote description: \(error)")
             return false
         }
+        // The offerer opens the channel; with --id both sides open the negotiated one.
+        if role == .offer || channelOptions.id != nil {
+            do {
+                attach(try pc.createDataChannel(label: channelOptions.label, options: channelOptions.channelInit))
+            } catch {
+                finish(ExitStatus.failure.rawValue, "cannot open channel: \(error)")
+                return false
+            }
+        }
+        return true
     }
 
     // MARK: - Channel (loop thread)
@@ -279,7 +283,7 @@ final class PeerSession: @unchecked Sendable {
                 }
                 return
             case .endOfCandidates:
-                loop.execute { [self] in pc?.addRemoteCandidate(nil) }
+                loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
                 return
             default:
                 break
@@ -296,14 +300,21 @@ final class PeerSession: @unchecked Sendable {
         } else {
             payload = .text(line)
         }
-        let size = payload.byteCount
+        let size: Int
+        switch payload {
+        case let .text(t): size = t.utf8.count
+        case let .binary(b): size = b.count
+        }
         gate.lock()
         while queuedBytes + channelBuffered > highWater && !finished { gate.wait() }
         queuedBytes += size
         gate.unlock()
         loop.execute { [self] in
             do {
-                try channel?.send(payload)
+                switch payload {
+                case let .text(t): try channel?.send(text: t)
+                case let .binary(b): try channel?.send(binary: b)
+                }
             } catch {
                 finish(ExitStatus.failure.rawValue, "send failed: \(error)")
             }

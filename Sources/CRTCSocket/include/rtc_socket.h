@@ -12,6 +12,9 @@ typedef struct {
     socklen_t addrlen;
 } rtc_datagram;
 
+/// A non-blocking, close-on-exec UDP socket of `family` (AF_INET or AF_INET6); -1 with errno.
+int rtc_udp_socket(int family);
+
 /// Receives up to `n` datagrams with one recvmmsg(2); returns the count, or -1 with errno.
 int rtc_recv_batch(int fd, rtc_datagram *slots, int n);
 

@@ -23,7 +23,7 @@ public final class UDPSocket {
     public init(loop: EventLoop, bindTo address: TransportAddress) throws {
         self.loop = loop
         let family = address.family == .ipv6 ? AF_INET6 : AF_INET
-        let s = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let s = rtc_udp_socket(family)
         guard s >= 0 else { throw SocketError.system("socket", errno) }
         if address.family == .ipv6 {
             var on: Int32 = 1

@@ -65,7 +65,7 @@ public final class ICEAgent: PacketTransport {
     var started = false
 
     public init(loop: EventLoop, role: ICERole, configuration: Configuration = Configuration(),
-                rng: any RandomNumberGenerator = SecureRandom()) {
+                rng: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.loop = loop
         self.role = role
         self.configuration = configuration

@@ -34,8 +34,8 @@ public final class PeerConnection {
     let certificate: DTLSCertificate
     let ice: ICEAgent
     private(set) var dtls: DTLSTransport?
-    private(set) var sctp: SCTPTransport?
-    private var pendingChannels: [DataChannel] = []
+    private(set) var association: SCTPAssociation?
+    private(set) var channels: DataChannelManager?
     private var gatheringComplete = false
     private var gatheringWaiters: [() -> Void] = []
     private var isOfferer: Bool?
@@ -75,7 +75,7 @@ public final class PeerConnection {
     }
 
     /// Our certificate's SHA-256 fingerprint, as `a=fingerprint` carries it.
-    public var localFingerprint: String { certificate.fingerprint.hash }
+    public var localFingerprint: String { certificate.fingerprint.hexValue }
 
     // MARK: - Offer/answer
 
@@ -99,7 +99,7 @@ public final class PeerConnection {
     private func localDescription(setup: String, media: [LocalDescription.Media]) -> LocalDescription {
         LocalDescription(
             sessionID: sessionID, iceUfrag: ice.localUfrag, icePassword: ice.localPassword,
-            fingerprint: certificate.fingerprint.hash, setup: setup, candidates: ice.localCandidates,
+            fingerprint: certificate.fingerprint.hexValue, setup: setup, candidates: ice.localCandidates,
             gatheringComplete: gatheringComplete, trickle: onLocalCandidate != nil,
             sctpPort: configuration.sctpPort, maxMessageSize: configuration.maxMessageSize, media: media)
     }
@@ -116,7 +116,7 @@ public final class PeerConnection {
         guard let ufrag = sdp.iceUfrag(for: app), let pwd = sdp.icePwd(for: app) else {
             throw PeerConnectionError.missing("a=ice-ufrag / a=ice-pwd")
         }
-        let fingerprints = sdp.fingerprints(for: app).compactMap { DTLSFingerprint(sdpType: $0.type, hash: $0.hash) }
+        let fingerprints = sdp.fingerprints(for: app).compactMap { try? DTLSFingerprint(sdpValue: "\($0.type) \($0.hash)") }
         guard !fingerprints.isEmpty else { throw PeerConnectionError.missing("a=fingerprint") }
         let setup = sdp.setup(for: app) ?? "actpass"
         if !offer && setup == "actpass" { throw PeerConnectionError.badSetup("an answer must not say a=setup:actpass") }
@@ -141,6 +141,7 @@ public final class PeerConnection {
             if let candidate = ICECandidate(c) { ice.addRemoteCandidate(candidate) }
         }
         if app.endOfCandidates { ice.remoteEndOfCandidates() }
+        try buildTransports()
         setState(.connecting)
         ice.start()
     }
@@ -160,17 +161,18 @@ public final class PeerConnection {
 
     // MARK: - Channels
 
-    /// Creates a channel; it opens once the association is up.
-    public func createDataChannel(label: String, options: DataChannelInit = DataChannelInit()) -> DataChannel {
-        if let sctp { return sctp.createDataChannel(label: label, options: options) }
-        let pending = DataChannel.pending(label: label, options: options)
-        pendingChannels.append(pending)
-        return pending
+    /// Creates a channel; it opens once the association is up. Stream ids depend on the DTLS
+    /// role, which the remote description settles, so call this after `setRemoteDescription`.
+    /// - Throws: `PeerConnectionError.noRemoteDescription` before that, `DataChannelError` for
+    ///   bad options.
+    public func createDataChannel(label: String, options: DataChannelInit = DataChannelInit()) throws -> DataChannel {
+        guard let channels else { throw PeerConnectionError.noRemoteDescription }
+        return try channels.createDataChannel(label: label, options: options)
     }
 
     public func close() {
         guard state != .closed else { return }
-        sctp?.close()
+        association?.close()
         dtls?.close()
         ice.close()
         setState(.closed)
@@ -193,7 +195,7 @@ public final class PeerConnection {
     private func iceStateChanged(_ s: ICEConnectionState) {
         switch s {
         case .connected, .completed:
-            startDTLS()
+            dtls?.start()
         case .failed:
             fail(ice.failureReason ?? "ICE failed")
         default:
@@ -201,56 +203,51 @@ public final class PeerConnection {
         }
     }
 
-    private func startDTLS() {
+    /// Builds DTLS, SCTP and the channel manager once roles are known; they start as the
+    /// layer below connects.
+    private func buildTransports() throws {
         guard dtls == nil, let remote else { return }
-        // The answerer's a=setup decides (RFC 8842): active is the DTLS client.
-        let weAreClient: Bool
-        if isOfferer == true {
-            weAreClient = remote.setup == "passive"
-        } else {
-            weAreClient = remote.setup != "active"
-        }
-        let transport = DTLSTransport(
-            loop: loop, lower: ice,
+        // The answerer's a=setup decides (RFC 8842 §5.2): active is the DTLS client.
+        let weAreClient = isOfferer == true ? remote.setup == "passive" : remote.setup != "active"
+        let transport = try DTLSTransport(
             configuration: DTLSTransport.Configuration(
-                role: weAreClient ? .client : .server, certificate: certificate,
-                remoteFingerprints: remote.fingerprints))
+                loop: loop, role: weAreClient ? .client : .server, certificate: certificate,
+                remoteFingerprints: remote.fingerprints),
+            lower: ice)
         transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
         dtls = transport
-        transport.start()
+
+        var c = SCTPConfiguration()
+        c.localPort = configuration.sctpPort
+        c.remotePort = remote.sctpPort
+        c.maxMessageSize = min(configuration.maxMessageSize, remote.maxMessageSize)
+        let sctp = SCTPAssociation(loop: loop, lower: transport, config: c)
+        let manager = DataChannelManager(association: sctp, isDTLSClient: weAreClient)
+        manager.onDataChannel = { [weak self] ch in self?.onDataChannel?(ch) }
+        let managerCallback = sctp.onStateChange
+        sctp.onStateChange = { [weak self] s in
+            managerCallback?(s)
+            self?.sctpStateChanged(s)
+        }
+        association = sctp
+        channels = manager
     }
 
     private func dtlsStateChanged(_ s: DTLSTransportState) {
         switch s {
         case .connected:
-            startSCTP()
+            do {
+                try association?.start()
+            } catch {
+                fail("SCTP failed to start: \(error)")
+            }
         case let .failed(error):
             fail("DTLS failed: \(error)")
         case .closed:
-            if state == .connected { fail("the peer closed the DTLS session") }
+            if state == .connected { setState(.disconnected) }
         default:
             break
         }
-    }
-
-    private func startSCTP() {
-        guard sctp == nil, let dtls, let remote else { return }
-        var c = SCTPConfiguration()
-        c.localPort = configuration.sctpPort
-        c.remotePort = remote.sctpPort
-        c.maxMessageSize = min(configuration.maxMessageSize, remote.maxMessageSize)
-        let transport = SCTPTransport(loop: loop, lower: dtls, configuration: c, isDTLSClient: dtls.role == .client)
-        transport.onDataChannel = { [weak self] ch in self?.onDataChannel?(ch) }
-        transport.onStateChange = { [weak self] s in self?.sctpStateChanged(s) }
-        sctp = transport
-        do {
-            try transport.start()
-        } catch {
-            fail("SCTP failed to start: \(error)")
-            return
-        }
-        for ch in pendingChannels { transport.adopt(ch) }
-        pendingChannels.removeAll()
     }
 
     private func sctpStateChanged(_ s: SCTPAssociationState) {
@@ -281,6 +278,7 @@ public final class PeerConnection {
 
 public enum PeerConnectionError: Error, CustomStringConvertible {
     case noRemoteOffer
+    case noRemoteDescription
     case unexpectedAnswer
     case noDataChannelSection
     case missing(String)
@@ -289,6 +287,7 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noRemoteOffer: return "no remote offer to answer"
+        case .noRemoteDescription: return "set the remote description first"
         case .unexpectedAnswer: return "got an answer without having made an offer"
         case .noDataChannelSection: return "the description has no data-channel (m=application ... SCTP) section"
         case let .missing(what): return "the description lacks \(what)"
