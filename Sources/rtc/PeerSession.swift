@@ -20,7 +20,11 @@ final class PeerSession: @unchecked Sendable {
     private var pc: PeerConnection?
     private var channel: DataChannel?
     private var stdinFinished = false
+    /// Events wait until our description is out: it must be the first line a peer reads.
+    private var descriptionPrinted = false
+    private var heldEvents: [[String: Any]] = []
     private var closing = false
+    private var closeReported = false
 
     // Shared with the stdin thread, guarded by `gate`.
     private let gate = NSCondition()
@@ -103,6 +107,9 @@ final class PeerSession: @unchecked Sendable {
                 self.event(["type": "state", "state": state.rawValue])
                 if state == .failed {
                     self.finish(ExitStatus.failure.rawValue, pc.failureReason ?? "connection failed")
+                } else if state == .disconnected {
+                    // The peer closed its connection (DTLS close_notify or SCTP shutdown): a normal end.
+                    self.channelClosed()
                 }
             }
             pc.onDataChannel = { [weak self] ch in
@@ -149,6 +156,10 @@ final class PeerSession: @unchecked Sendable {
     private func printDescription(_ d: SessionDescriptionInit) {
         let line = SignalingMessage.description(d).json()
         out.writeLine(peer.compact ? CompactToken.encode(line) : line)
+        descriptionPrinted = true
+        let held = heldEvents
+        heldEvents.removeAll()
+        for e in held { event(e) }
     }
 
     /// Parses and applies the remote description; false (and the session ends) on bad input.
@@ -193,12 +204,15 @@ final class PeerSession: @unchecked Sendable {
         }
         ch.onMessage = { [weak self] message in self?.deliver(message) }
         ch.onBufferedAmountLow = { [weak self] in self?.wakeReader() }
-        ch.onClose = { [weak self] in
-            guard let self else { return }
-            self.event(["type": "close", "label": ch.label])
-            self.setPhase(.closed)
-            self.closePeerAndFinish(0)
-        }
+        ch.onClose = { [weak self] in self?.channelClosed() }
+    }
+
+    private func channelClosed() {
+        guard !closeReported else { return }
+        closeReported = true
+        event(["type": "close", "label": channel?.label ?? channelOptions.label])
+        setPhase(.closed)
+        closePeerAndFinish(0)
     }
 
     private func deliver(_ message: DataChannelMessage) {
@@ -221,6 +235,10 @@ final class PeerSession: @unchecked Sendable {
 
     private func event(_ object: [String: Any]) {
         guard json else { return }
+        guard descriptionPrinted else {
+            heldEvents.append(object)
+            return
+        }
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
             out.writeLine(String(decoding: data, as: UTF8.self))
         }
