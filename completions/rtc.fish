@@ -1,0 +1,133 @@
+function __rtc_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __rtc_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __rtc_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __rtc_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __rtc_parse_tokens -S
+    set -l unparsed_tokens (__rtc_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'rtc'
+        __rtc_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'offer'
+            __rtc_parse_subcommand 0 'ice-host=+' 'stun=+' 'trickle' 'cert=' 'key=' 'consent-timeout=' 'connect-timeout=' 'compact' 'remote=' 'v/verbose' 'label=' 'protocol=' 'id=' 'unordered' 'max-retransmits=' 'max-packet-lifetime=' 'json' 'version' 'h/help'
+        case 'answer'
+            __rtc_parse_subcommand 0 'ice-host=+' 'stun=+' 'trickle' 'cert=' 'key=' 'consent-timeout=' 'connect-timeout=' 'compact' 'remote=' 'v/verbose' 'label=' 'protocol=' 'id=' 'unordered' 'max-retransmits=' 'max-packet-lifetime=' 'json' 'version' 'h/help'
+        case 'sdp-parse'
+            __rtc_parse_subcommand 1 'to-sdp' 'version' 'h/help'
+        case 'help'
+            __rtc_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __rtc_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __rtc_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __rtc_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __rtc_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__rtc_tokens -p)
+    if test -z "$(__rtc_tokens -t)"
+        set -l index (count (__rtc_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'rtc' -f
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc" version' -l 'version' -d 'Show the version.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_positional "rtc" -eq 1' -fa 'offer' -d 'Create a peer connection, print the offer, read the answer, then chat over a data channel.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_positional "rtc" -eq 1' -fa 'answer' -d 'Read an offer, print the answer, then chat over the offerer\'s data channel.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_positional "rtc" -eq 1' -fa 'sdp-parse' -d 'Parse SDP into structured JSON, or turn that JSON back into SDP.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_positional "rtc" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer"' -l 'ice-host' -d 'Gather host candidates only on this address (repeatable), e.g. 127.0.0.1 for loopback tests.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer"' -l 'stun' -d 'STUN server for server-reflexive candidates (repeatable).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" trickle' -l 'trickle' -d 'Trickle candidates: print each as its own JSON line instead of waiting for all.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" cert' -l 'cert' -d 'PEM certificate for a persistent DTLS identity (with --key).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" key' -l 'key' -d 'PEM private key of --cert.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" consent-timeout' -l 'consent-timeout' -d 'Seconds without consent responses before the peer counts as gone (RFC 7675).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for the channel to open before giving up (exit 124).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" compact' -l 'compact' -d 'Print our session description as one short token (base64url of deflated JSON).'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" remote' -l 'remote' -d 'Read the remote description from FILE instead of stdin.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" v verbose' -s 'v' -l 'verbose' -d 'Log connection progress to stderr.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" label' -l 'label' -d 'Label of the data channel to open.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" protocol' -l 'protocol' -d 'Subprotocol name announced for the channel.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" id' -l 'id' -d 'Negotiate the channel out of band with this stream id (both peers must pass the same).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" unordered' -l 'unordered' -d 'Deliver messages as they arrive instead of in order.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" max-retransmits' -l 'max-retransmits' -d 'Partial reliability: give up on a message after N retransmissions.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" max-packet-lifetime' -l 'max-packet-lifetime' -d 'Partial reliability: give up on a message after MS milliseconds.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" json' -l 'json' -d 'Print and read messages and events as JSON lines.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" version' -l 'version' -d 'Show the version.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc offer" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer"' -l 'ice-host' -d 'Gather host candidates only on this address (repeatable), e.g. 127.0.0.1 for loopback tests.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer"' -l 'stun' -d 'STUN server for server-reflexive candidates (repeatable).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" trickle' -l 'trickle' -d 'Trickle candidates: print each as its own JSON line instead of waiting for all.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" cert' -l 'cert' -d 'PEM certificate for a persistent DTLS identity (with --key).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" key' -l 'key' -d 'PEM private key of --cert.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" consent-timeout' -l 'consent-timeout' -d 'Seconds without consent responses before the peer counts as gone (RFC 7675).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for the channel to open before giving up (exit 124).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" compact' -l 'compact' -d 'Print our session description as one short token (base64url of deflated JSON).'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" remote' -l 'remote' -d 'Read the remote description from FILE instead of stdin.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" v verbose' -s 'v' -l 'verbose' -d 'Log connection progress to stderr.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" label' -l 'label' -d 'Label of the data channel to open.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" protocol' -l 'protocol' -d 'Subprotocol name announced for the channel.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" id' -l 'id' -d 'Negotiate the channel out of band with this stream id (both peers must pass the same).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" unordered' -l 'unordered' -d 'Deliver messages as they arrive instead of in order.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" max-retransmits' -l 'max-retransmits' -d 'Partial reliability: give up on a message after N retransmissions.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" max-packet-lifetime' -l 'max-packet-lifetime' -d 'Partial reliability: give up on a message after MS milliseconds.' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" json' -l 'json' -d 'Print and read messages and events as JSON lines.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" version' -l 'version' -d 'Show the version.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc answer" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc sdp-parse" to-sdp' -l 'to-sdp' -d 'Turn the structured JSON back into SDP.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc sdp-parse" version' -l 'version' -d 'Show the version.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc sdp-parse" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc help" version' -l 'version' -d 'Show the version.'
