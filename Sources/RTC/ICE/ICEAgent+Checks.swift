@@ -25,6 +25,7 @@ extension ICEAgent {
 
     func sendCheck(on pair: ICECandidatePair, nominating: Bool) {
         guard let remoteUfrag, let remotePassword else { return }
+        Log.trace("check \(pair.local.address) -> \(pair.remote.address)\(nominating ? " (nominating)" : "")", "ice")
         pair.state = .inProgress
         let id = ICEWire.newTransactionID(rng: &rng)
         // The PRIORITY a peer-reflexive candidate of ours would get (RFC 8445 §7.1.1).
@@ -86,6 +87,7 @@ extension ICEAgent {
     }
 
     private func handleSTUN(_ bytes: [UInt8], from: TransportAddress, socket: UDPSocket) {
+        Log.trace("STUN \(bytes.count) bytes from \(from) on \(socket.localAddress)", "ice")
         guard let message = ICEWire.decode(bytes) else {
             Log.debug("dropped malformed STUN from \(from)", "ice")
             return

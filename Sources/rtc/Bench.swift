@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import RTC
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark data channels on loopback: setup time, throughput, round-trip latency.",
+        discussion: """
+            Runs with no setup: both peers in this process on 127.0.0.1 (--processes 2 starts \
+            a second rtc process as the receiver, connected over stdio signaling). Prints one \
+            JSON report on stdout and a table on stderr (unless --json):
+
+            {"setup_ms":N,"throughput":[{"message_size":65536,"ordered":true,\
+            "reliability":"reliable","bytes":N,"sent_bytes":N,"seconds":N,"mb_per_s":N},...],\
+            "rtt_us":{"p50":N,"p90":N,"p99":N,"max":N},"cpu_s_per_gb":N,"peak_rss_mib":N,\
+            "processes":1}
+
+            MB = 10^6 bytes. setup_ms is the median over --setup-runs fresh connections \
+            (in-process) or the time from starting the receiver process to the open channel \
+            (--processes 2). Throughput runs each message size as reliable ordered, reliable \
+            unordered and partially reliable (maxRetransmits 0), sending --bytes per case or \
+            for at most --duration seconds, with back-pressure (the sender waits while more \
+            than 2 MiB are buffered); it counts from the first send to the receiver's last \
+            byte. rtt_us is the ping-pong round trip of --rtt-size byte messages. cpu_s_per_gb \
+            is the CPU time of both peers during the throughput runs per 10^9 bytes moved.
+            """
+    )
+
+    @Option(help: "Number of processes: 1 (both peers here) or 2 (a child rtc process receives).")
+    var processes = 1
+
+    @Option(name: .customLong("size"), help: ArgumentHelp(
+        "Message size in bytes for throughput runs (repeatable).", valueName: "BYTES"))
+    var sizes: [Int] = [1024, 16384, 65536, 262_144]
+
+    @Option(help: "Bytes to send per throughput case.")
+    var bytes = 256 << 20
+
+    @Option(help: "Longest a throughput case may send, in seconds.")
+    var duration = 1.5
+
+    @Option(name: .customLong("rtt-count"), help: "Round trips to measure.")
+    var rttCount = 2000
+
+    @Option(name: .customLong("rtt-size"), help: "Bytes per ping-pong message.")
+    var rttSize = 100
+
+    @Option(name: .customLong("setup-runs"), help: "Fresh connections to time setup over (in-process).")
+    var setupRuns = 5
+
+    @Option(name: .customLong("ice-host"), help: "Loopback address to run on.")
+    var iceHost = "127.0.0.1"
+
+    @Flag(help: "Only the JSON report (no table on stderr).")
+    var json = false
+
+    @Flag(help: .hidden)
+    var serve = false
+
+    func validate() throws {
+        guard processes == 1 || processes == 2 else { throw ValidationError("--processes is 1 or 2") }
+        guard sizes.allSatisfy({ $0 > 0 && $0 <= 262_144 }) else {
+            throw ValidationError("--size must be 1...262144 (the largest message a channel carries)")
+        }
+        guard bytes > 0, duration > 0, rttCount > 0, setupRuns > 0 else {
+            throw ValidationError("counts and durations must be positive")
+        }
+        guard TransportAddress(host: iceHost, port: 0) != nil else { throw ValidationError("--ice-host needs an IP") }
+    }
+
+    func run() throws {
+        if serve { return try BenchProcess.serve(iceHost: iceHost) }
+        let report = try BenchProcess.run(self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(report)
+        print(String(decoding: data, as: UTF8.self))
+        if !json { printError(report.table) }
+    }
+}
+
+/// The JSON report of `rtc bench`.
+struct BenchReport: Encodable {
+    struct Latency: Encodable {
+        let p50: Double
+        let p90: Double
+        let p99: Double
+        let max: Double
+    }
+
+    let setup_ms: Double
+    let throughput: [BenchClient.ThroughputResult]
+    let rtt_us: Latency
+    let cpu_s_per_gb: Double
+    let peak_rss_mib: Double
+    let processes: Int
+
+    var table: String {
+        var lines = ["rtc bench: \(processes) process(es), loopback",
+                     String(format: "  setup            %8.2f ms", setup_ms)]
+        for t in throughput {
+            let kind = (t.ordered ? "ordered" : "unordered").padding(toLength: 10, withPad: " ", startingAt: 0)
+            let reliability = t.reliability.padding(toLength: 10, withPad: " ", startingAt: 0)
+            lines.append(String(format: "  %6d B ", t.message_size) + kind + reliability
+                         + String(format: "%9.1f MB/s", t.mb_per_s))
+        }
+        lines.append(String(format: "  rtt p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs",
+                            rtt_us.p50, rtt_us.p90, rtt_us.p99, rtt_us.max))
+        lines.append(String(format: "  cpu %.2f s/GB   peak RSS %.1f MiB", cpu_s_per_gb, peak_rss_mib))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Histogram
+import RTC
+
+/// The sending side of `rtc bench`, driven from the main thread: actions run on the stack's
+/// loop, and the main thread waits for their results with deadlines.
+final class BenchClient: @unchecked Sendable {
+    struct ThroughputCase {
+        var messageSize: Int
+        var ordered: Bool
+        var maxRetransmits: UInt16?
+        var reliability: String { maxRetransmits == nil ? "reliable" : "rexmit-\(maxRetransmits!)" }
+    }
+
+    struct ThroughputResult: Encodable {
+        let message_size: Int
+        let ordered: Bool
+        let reliability: String
+        let bytes: Int
+        let sent_bytes: Int
+        let seconds: Double
+        let mb_per_s: Double
+    }
+
+    let loop: PollEventLoop
+    let peer: PeerConnection
+    private var control: DataChannel!
+    private let lock = NSCondition()
+    private var replies: [String] = []
+    private var caseNumber = 0
+
+    /// Bytes our side may queue before waiting for the channel to drain.
+    let highWater = 2 << 20
+
+    init(loop: PollEventLoop, peer: PeerConnection) {
+        self.loop = loop
+        self.peer = peer
+    }
+
+    /// Runs `body` on the loop and returns its result.
+    func onLoop<T>(_ body: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        var result: Result<T, Error>!
+        loop.execute {
+            result = Result { try body() }
+            done.signal()
+        }
+        done.wait()
+        return try result.get()
+    }
+
+    /// Polls `condition` (on the loop) every millisecond until it holds or `seconds` pass.
+    func wait(seconds: Double, _ condition: @escaping () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? onLoop(condition)) == true { return true }
+            usleep(1000)
+        }
+        return false
+    }
+
+    /// Opens a channel and waits for it to be open.
+    func open(_ label: String, _ options: DataChannelInit = DataChannelInit()) throws -> DataChannel {
+        let ch = try onLoop { try self.peer.createDataChannel(label: label, options: options) }
+        guard wait(seconds: 10, { ch.readyState == .open }) else {
+            throw CLIError(.failure, "bench channel \(label) did not open")
+        }
+        return ch
+    }
+
+    func openControl() throws {
+        control = try open("ctl")
+        try onLoop {
+            self.control.onMessage = { [weak self] m in
+                guard let self, case let .text(t) = m else { return }
+                self.lock.lock()
+                self.replies.append(t)
+                self.lock.broadcast()
+                self.lock.unlock()
+            }
+        }
+    }
+
+    /// Asks the receiver how much arrived on `label`.
+    private func report(_ label: String) throws -> (bytes: Int, lastNanos: UInt64) {
+        try onLoop { try self.control.send(text: "report \(label)") }
+        lock.lock()
+        defer { lock.unlock() }
+        let deadline = Date().addingTimeInterval(5)
+        while true {
+            if let i = replies.firstIndex(where: { $0.contains("\"label\":\"\(label)\"") }) {
+                let reply = replies.remove(at: i)
+                let object = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any]
+                let bytes = (object?["bytes"] as? NSNumber)?.intValue ?? 0
+                let last = (object?["last_ns"] as? NSNumber)?.uint64Value ?? 0
+                return (bytes, last)
+            }
+            guard lock.wait(until: deadline) else { throw CLIError(.failure, "bench receiver stopped answering") }
+        }
+    }
+
+    /// Sends `total` bytes as `messageSize` messages on a fresh channel with back-pressure,
+    /// and measures from the first send to the receiver's last byte.
+    func throughput(_ c: ThroughputCase, total: Int, maxSeconds: Double) throws -> ThroughputResult {
+        caseNumber += 1
+        let label = "tp-\(caseNumber)"
+        var options = DataChannelInit()
+        options.ordered = c.ordered
+        options.maxRetransmits = c.maxRetransmits
+        let ch = try open(label, options)
+        let chunk = [UInt8](repeating: 0xA5, count: c.messageSize)
+        var sent = 0
+        var finished = false
+        var start = LoopInstant(nanoseconds: 0)
+        try onLoop {
+            start = self.loop.now
+            let deadline = start + .milliseconds(Int64(maxSeconds * 1000))
+            ch.bufferedAmountLowThreshold = self.highWater / 2
+            let pump = { [unowned self] in
+                while sent < total && ch.bufferedAmount < self.highWater {
+                    if self.loop.now >= deadline { break }
+                    try? ch.send(binary: chunk)
+                    sent += chunk.count
+                }
+                if sent >= total || self.loop.now >= deadline { finished = true }
+            }
+            ch.onBufferedAmountLow = pump
+            pump()
+            // A timer keeps pumping if the low-water callback is not due (e.g. deadline checks).
+            func tick() {
+                guard !finished else { return }
+                pump()
+                self.loop.schedule(in: .milliseconds(5)) { tick() }
+            }
+            tick()
+        }
+        guard wait(seconds: maxSeconds + 30, { finished && ch.bufferedAmount == 0 }) else {
+            throw CLIError(.failure, "bench sender stalled on \(label)")
+        }
+        let sentTotal = try onLoop { sent }
+        // Reliable: wait for every byte. Partial: until the count stops growing.
+        var last = try report(label)
+        let settleDeadline = Date().addingTimeInterval(10)
+        while last.bytes < sentTotal && Date() < settleDeadline {
+            usleep(c.maxRetransmits == nil ? 2000 : 100_000)
+            let next = try report(label)
+            if c.maxRetransmits != nil && next.bytes == last.bytes { break }
+            last = next
+        }
+        try onLoop { ch.close() }
+        let seconds = max(1e-9, Double(Int64(last.lastNanos) - Int64(start.nanoseconds)) / 1e9)
+        return ThroughputResult(
+            message_size: c.messageSize, ordered: c.ordered, reliability: c.reliability, bytes: last.bytes,
+            sent_bytes: sentTotal, seconds: round3(seconds), mb_per_s: round3(Double(last.bytes) / seconds / 1e6))
+    }
+
+    /// Ping-pong of `size`-byte messages on an ordered reliable channel; RTT in microseconds.
+    func roundTrips(count: Int, size: Int, warmup: Int = 100) throws -> Histogram<UInt64> {
+        let ch = try open("rtt")
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        var remaining = count + warmup
+        var sentAt = LoopInstant(nanoseconds: 0)
+        let payload = [UInt8](repeating: 7, count: size)
+        try onLoop {
+            ch.onMessage = { [unowned self] _ in
+                let rtt = self.loop.now.since(sentAt)
+                if remaining <= count { _ = histogram.record(UInt64(max(1, rtt.nanoseconds / 1000))) }
+                remaining -= 1
+                guard remaining > 0 else { return }
+                sentAt = self.loop.now
+                try? ch.send(binary: payload)
+            }
+            sentAt = self.loop.now
+            try ch.send(binary: payload)
+        }
+        guard wait(seconds: 60, { remaining <= 0 }) else { throw CLIError(.failure, "rtt ping-pong stalled") }
+        try onLoop { ch.close() }
+        return try onLoop { histogram }
+    }
+}
+
+func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

@@ -1,0 +1,193 @@
+import Foundation
+import Histogram
+import RTC
+
+/// Sets up the peers for `rtc bench` (in this process, or with a child process over stdio
+/// signaling), runs the measurements and collects resource usage.
+enum BenchProcess {
+    static func run(_ options: Bench) throws -> BenchReport {
+        let loop = PollEventLoop()
+        loop.start(name: "rtc-bench")
+        defer { loop.stop() }
+        var configuration = PeerConnection.Configuration()
+        configuration.iceHosts = [TransportAddress(host: options.iceHost, port: 0)!]
+
+        var setupTimes: [Double] = []
+        var client: BenchClient!
+        var child: Process?
+        var keepAlive: [AnyObject] = []
+        if options.processes == 1 {
+            for run in 0..<options.setupRuns {
+                let start = PollEventLoop.monotonicNow()
+                let (c, server) = try connectInProcess(loop: loop, configuration: configuration)
+                try c.openControl()
+                setupTimes.append(Double(PollEventLoop.monotonicNow().since(start).nanoseconds) / 1e6)
+                if run < options.setupRuns - 1 {
+                    try c.onLoop { c.peer.close() }
+                } else {
+                    client = c
+                    keepAlive.append(server)
+                }
+            }
+        } else {
+            let start = PollEventLoop.monotonicNow()
+            let (c, p) = try connectChild(loop: loop, configuration: configuration, iceHost: options.iceHost)
+            try c.openControl()
+            setupTimes.append(Double(PollEventLoop.monotonicNow().since(start).nanoseconds) / 1e6)
+            client = c
+            child = p
+        }
+
+        let cpuBefore = cpuSeconds(children: false)
+        var results: [BenchClient.ThroughputResult] = []
+        for size in options.sizes {
+            for c in [BenchClient.ThroughputCase(messageSize: size, ordered: true, maxRetransmits: nil),
+                      BenchClient.ThroughputCase(messageSize: size, ordered: false, maxRetransmits: nil),
+                      BenchClient.ThroughputCase(messageSize: size, ordered: true, maxRetransmits: 0)] {
+                results.append(try client.throughput(c, total: options.bytes, maxSeconds: options.duration))
+            }
+        }
+        let cpuSelf = cpuSeconds(children: false) - cpuBefore
+        let moved = results.reduce(0) { $0 + $1.bytes }
+        let histogram = try client.roundTrips(count: options.rttCount, size: options.rttSize)
+        try client.onLoop { client.peer.close() }
+
+        var cpuChild = 0.0
+        var childRSS = 0.0
+        if let child {
+            // The child exits when its connection closes; its CPU covers its whole run.
+            let deadline = Date().addingTimeInterval(5)
+            while child.isRunning && Date() < deadline { usleep(10_000) }
+            if child.isRunning { child.terminate() }
+            child.waitUntilExit()
+            cpuChild = cpuSeconds(children: true)
+            childRSS = peakRSSMiB(children: true)
+        }
+        _ = keepAlive
+        setupTimes.sort()
+        let percentile = { (p: Double) in Double(histogram.valueAtPercentile(p)) }
+        return BenchReport(
+            setup_ms: round3(setupTimes[setupTimes.count / 2]),
+            throughput: results,
+            rtt_us: .init(p50: percentile(50), p90: percentile(90), p99: percentile(99),
+                          max: Double(histogram.maxRecorded)),
+            cpu_s_per_gb: round3((cpuSelf + cpuChild) / max(1e-9, Double(moved) / 1e9)),
+            peak_rss_mib: round3(max(peakRSSMiB(children: false), childRSS)),
+            processes: options.processes)
+    }
+
+    /// Two peers on one loop, signaling by direct calls.
+    static func connectInProcess(loop: PollEventLoop, configuration: PeerConnection.Configuration)
+        throws -> (BenchClient, BenchServer)
+    {
+        let setup = DispatchSemaphore(value: 0)
+        var result: Result<(BenchClient, BenchServer), Error>!
+        loop.execute {
+            result = Result {
+                let offerer = try PeerConnection(loop: loop, configuration: configuration)
+                let answerer = try PeerConnection(loop: loop, configuration: configuration)
+                let server = BenchServer(peer: answerer, loop: loop)
+                try answerer.setRemoteDescription(offerer.createOffer())
+                try offerer.setRemoteDescription(answerer.createAnswer())
+                return (BenchClient(loop: loop, peer: offerer), server)
+            }
+            setup.signal()
+        }
+        setup.wait()
+        return try result.get()
+    }
+
+    /// Starts `rtc bench --serve` as the answerer and signals over its stdin/stdout.
+    static func connectChild(loop: PollEventLoop, configuration: PeerConnection.Configuration, iceHost: String)
+        throws -> (BenchClient, Process)
+    {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        p.arguments = ["bench", "--serve", "--ice-host", iceHost]
+        let toChild = Pipe(), fromChild = Pipe()
+        p.standardInput = toChild
+        p.standardOutput = fromChild
+        try p.run()
+        let offer = try BenchClientSetup.onLoop(loop) { () -> (PeerConnection, SessionDescriptionInit) in
+            let pc = try PeerConnection(loop: loop, configuration: configuration)
+            return (pc, pc.createOffer())
+        }
+        toChild.fileHandleForWriting.write(Data((SignalingMessage.description(offer.1).json() + "\n").utf8))
+        guard let line = readLine(from: fromChild.fileHandleForReading) else {
+            throw CLIError(.failure, "bench receiver process printed no answer")
+        }
+        guard case let .description(answer) = try SignalingMessage.parse(line) else {
+            throw CLIError(.failure, "bench receiver sent no answer")
+        }
+        try BenchClientSetup.onLoop(loop) { try offer.0.setRemoteDescription(answer) }
+        // Keep stdin open: EOF tells the child to stop; it also stops when the connection closes.
+        childStdin = toChild
+        return (BenchClient(loop: loop, peer: offer.0), p)
+    }
+
+    nonisolated(unsafe) static var childStdin: Pipe?
+
+    /// The child side: answer the offer from stdin, then serve until the connection ends.
+    static func serve(iceHost: String) throws {
+        let loop = PollEventLoop()
+        loop.start(name: "rtc-bench-serve")
+        guard let line = Swift.readLine(), case let .description(offer) = try SignalingMessage.parse(line) else {
+            throw CLIError(.dataError, "bench --serve expects an offer line on stdin")
+        }
+        var configuration = PeerConnection.Configuration()
+        configuration.iceHosts = [TransportAddress(host: iceHost, port: 0)!]
+        let ended = DispatchSemaphore(value: 0)
+        let (answer, server): (SessionDescriptionInit, BenchServer) = try BenchClientSetup.onLoop(loop) {
+            let pc = try PeerConnection(loop: loop, configuration: configuration)
+            let server = BenchServer(peer: pc, loop: loop)
+            pc.onStateChange = { s in
+                if s == .closed || s == .disconnected || s == .failed { ended.signal() }
+            }
+            try pc.setRemoteDescription(offer)
+            return (try pc.createAnswer(), server)
+        }
+        print(SignalingMessage.description(answer).json())
+        fflush(stdout)
+        _ = ended.wait(timeout: .now() + 600)
+        _ = server
+    }
+
+    static func readLine(from handle: FileHandle) -> String? {
+        var bytes: [UInt8] = []
+        while true {
+            let d = handle.readData(ofLength: 1)
+            guard let b = d.first else { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if b == 0x0A { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(b)
+        }
+    }
+
+    static func cpuSeconds(children: Bool) -> Double {
+        var usage = rusage()
+        getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func peakRSSMiB(children: Bool) -> Double {
+        var usage = rusage()
+        getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+enum BenchClientSetup {
+    static func onLoop<T>(_ loop: EventLoop, _ body: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        var result: Result<T, Error>!
+        loop.execute {
+            result = Result { try body() }
+            done.signal()
+        }
+        done.wait()
+        return try result.get()
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import RTC
+
+/// The receiving side of `rtc bench`: counts bytes on throughput channels, echoes on the `rtt`
+/// channel, and answers `report` requests on the `ctl` channel. It runs in the same process as
+/// the sender (default) or in a child process (`--processes 2`); the protocol is the same.
+final class BenchServer {
+    struct Counter {
+        var bytes = 0
+        var messages = 0
+        var firstNanos: UInt64 = 0
+        var lastNanos: UInt64 = 0
+    }
+
+    private let loop: EventLoop
+    let peer: PeerConnection
+    private var counters: [String: Counter] = [:]
+    private var channels: [DataChannel] = []
+
+    init(peer: PeerConnection, loop: EventLoop) {
+        self.loop = loop
+        self.peer = peer
+        peer.onDataChannel = { [weak self] ch in self?.adopt(ch) }
+    }
+
+    private func adopt(_ ch: DataChannel) {
+        channels.append(ch)
+        let label = ch.label
+        if label == "rtt" {
+            ch.onMessage = { [weak ch] m in
+                if case let .binary(b) = m { try? ch?.send(binary: b) }
+            }
+        } else if label == "ctl" {
+            ch.onMessage = { [weak self, weak ch] m in
+                guard let self, let ch, case let .text(t) = m else { return }
+                self.control(t, on: ch)
+            }
+        } else {
+            counters[label] = Counter()
+            ch.onMessage = { [weak self] m in
+                guard let self else { return }
+                let n: Int
+                switch m {
+                case let .binary(b): n = b.count
+                case let .text(t): n = t.utf8.count
+                }
+                let now = self.loop.now.nanoseconds
+                if self.counters[label, default: Counter()].messages == 0 { self.counters[label]?.firstNanos = now }
+                self.counters[label, default: Counter()].bytes += n
+                self.counters[label, default: Counter()].messages += 1
+                self.counters[label]?.lastNanos = now
+            }
+        }
+    }
+
+    /// `report LABEL` → `{"label":..,"bytes":..,"messages":..,"first_ns":..,"last_ns":..}`.
+    private func control(_ text: String, on ch: DataChannel) {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, parts[0] == "report" else { return }
+        let label = String(parts[1])
+        let c = counters[label] ?? Counter()
+        let reply = "{\"label\":\"\(label)\",\"bytes\":\(c.bytes),\"messages\":\(c.messages),"
+            + "\"first_ns\":\(c.firstNanos),\"last_ns\":\(c.lastNanos)}"
+        try? ch.send(text: reply)
+    }
+}
