@@ -65,6 +65,12 @@ final class SCTPAssociation {
     /// Bytes queued here for all streams.
     var bufferedAmount: Int { queue.totalBuffered }
 
+    /// Chunks inside usrsctp not yet acknowledged or not yet sent (SCTP_STATUS); 0 when idle.
+    var outstandingChunks: Int {
+        guard let sock else { return 0 }
+        return max(0, Int(rtc_sctp_outstanding_chunks(sock)))
+    }
+
     // MARK: - Start
 
     /// Creates the socket and connects. Call once, on the loop, when the lower transport is up
