@@ -189,3 +189,28 @@ extension USRSCTPSuites {
         }
     }
 }
+
+extension USRSCTPSuites.DataChannelTests {
+    @Test func peerCanCloseAndChannelOptionsAreChecked() throws {
+        let p = DataChannelPair()
+        #expect(throws: DataChannelError.conflictingReliability) {
+            try p.client.createDataChannel(label: "x", options: DataChannelInit(maxRetransmits: 1, maxPacketLifeTime: 1))
+        }
+        #expect(try p.connect())
+        let (local, remote, localLog, remoteLog) = try open(p)
+        remote.close()
+        #expect(p.advance(until: { local.readyState == .closed && remote.readyState == .closed }))
+        #expect(localLog.closed == 1 && remoteLog.closed == 1)
+        #expect(throws: DataChannelError.invalidState(.closed)) { try local.send(text: "gone") }
+    }
+
+    @Test func receiverMaySendBeforeTheCreatorSawTheAck() throws {
+        let p = DataChannelPair()
+        #expect(try p.connect())
+        let local = try p.client.createDataChannel(label: "u", options: DataChannelInit(ordered: false))
+        let localLog = ChannelLog(local)
+        p.server.onDataChannel = { c in try? c.send(text: "first") }  // right after OPEN, before our ACK lands
+        #expect(p.advance(until: { localLog.messages == [.text("first")] }))
+        #expect(local.readyState == .open && localLog.opened == 1)
+    }
+}

@@ -50,11 +50,14 @@ final class SCTPAssociation {
         self.config = config
     }
 
+    /// Dropping an association without `close()`/`abort()` releases its socket (usrsctp sends
+    /// ABORT or SHUTDOWN by itself; packets produced afterwards are dropped).
     deinit {
         if let sock {
             usrsctp_close(sock)
             usrsctp_deregister_address(UnsafeMutableRawPointer(bitPattern: handle))
             SCTPLibrary.unregister(handle)
+            if loop.inEventLoop { SCTPTimerDriver.detach(loop: loop, id: ObjectIdentifier(self)) }
         }
     }
 
