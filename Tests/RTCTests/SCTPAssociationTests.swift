@@ -66,6 +66,9 @@ extension USRSCTPSuites {
             #expect(errors == [])
             #expect(p.receivedByB.map(\.payload) == messages, "payloads differ")
             #expect(p.a.bufferedAmount == 0)
+            // usrsctp signals freed send space even without its threads (send_cb), and dry.
+            #expect(p.a.writableSignals > 0)
+            #expect(p.advance(until: { p.a.senderDrySignals > 0 }, limit: .seconds(5)))
         }
 
         @Test func gracefulCloseReachesThePeer() throws {

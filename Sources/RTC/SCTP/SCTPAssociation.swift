@@ -43,6 +43,9 @@ final class SCTPAssociation {
     /// Peer addresses and statistics for tests.
     private(set) var packetsSent = 0
     private(set) var packetsReceived = 0
+    /// usrsctp send-space callbacks and SENDER_DRY events seen (how writability is signalled).
+    private(set) var writableSignals = 0
+    private(set) var senderDrySignals = 0
 
     init(loop: EventLoop, lower: PacketTransport, config: SCTPConfiguration = SCTPConfiguration()) {
         self.loop = loop
@@ -224,8 +227,10 @@ final class SCTPAssociation {
             }
         case .sendFailed(let stream, let error):
             Log.debug("send failed on stream \(stream): \(error)", "sctp")
-        case .senderDry, .writable:
-            break
+        case .senderDry:
+            senderDrySignals += 1
+        case .writable:
+            writableSignals += 1
         case .shutdown:
             break
         case .endOfFile:
