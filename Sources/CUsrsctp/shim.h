@@ -129,6 +129,15 @@ static inline ssize_t rtc_sctp_sendv(struct socket *s, const void *data, size_t 
     return n;
 }
 
+/* Chunks sent but not acknowledged plus chunks waiting to be sent, or -1 on error. */
+static inline int rtc_sctp_outstanding_chunks(struct socket *s) {
+    struct sctp_status st;
+    memset(&st, 0, sizeof st);
+    socklen_t len = sizeof st;
+    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_STATUS, &st, &len) != 0) return -1;
+    return (int)st.sstat_unackdata + (int)st.sstat_penddata;
+}
+
 /* Notification accessors: the buffer comes from usrsctp's receive callback (malloc-aligned). */
 static inline uint16_t rtc_sctp_notification_type(const void *n) {
     return ((const union sctp_notification *)n)->sn_header.sn_type;

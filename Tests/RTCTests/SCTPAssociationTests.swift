@@ -66,6 +66,9 @@ extension USRSCTPSuites {
             #expect(errors == [])
             #expect(p.receivedByB.map(\.payload) == messages, "payloads differ")
             #expect(p.a.bufferedAmount == 0)
+            // usrsctp signals freed send space even without its threads (send_cb), and dry.
+            #expect(p.a.writableSignals > 0)
+            #expect(p.advance(until: { p.a.senderDrySignals > 0 }, limit: .seconds(5)))
         }
 
         @Test func gracefulCloseReachesThePeer() throws {
@@ -85,5 +88,49 @@ extension USRSCTPSuites {
             try p.a.start()
             #expect(p.advance(until: { p.a.state == .failed }, limit: .seconds(600)))
         }
+    }
+}
+
+extension USRSCTPSuites.SCTPAssociationTests {
+    @Test func outgoingStreamResetIsSeenByThePeer() throws {
+        let p = SCTPPair()
+        #expect(try p.connect())
+        var incomingAtB: [UInt16] = []
+        var outgoingAtA: [UInt16] = []
+        p.b.onIncomingStreamsReset = { incomingAtB += $0 }
+        p.a.onOutgoingStreamsReset = { outgoingAtA += $0 }
+        try p.a.send([1], stream: 4, ppid: 53)
+        p.a.resetStream(4)
+        #expect(p.advance(until: { incomingAtB == [4] && outgoingAtA == [4] }))
+        #expect(p.receivedByB.count == 1)
+        // The stream is usable again after the reset.
+        try p.a.send([2], stream: 4, ppid: 53)
+        #expect(p.advance(until: { p.receivedByB.count == 2 }))
+    }
+
+    @Test func sendBeforeConnectIsQueuedThenDelivered() throws {
+        let p = SCTPPair()
+        try p.a.send([7, 7], stream: 0, ppid: 53)
+        #expect(p.a.bufferedAmount == 2)
+        #expect(try p.connect())
+        #expect(p.advance(until: { p.receivedByB.count == 1 }))
+        #expect(p.a.bufferedAmount == 0)
+    }
+
+    @Test func emptyAndOutOfRangeSendsAreRejected() throws {
+        let p = SCTPPair()
+        #expect(try p.connect())
+        #expect(throws: SCTPError.emptyMessage) { try p.a.send([], stream: 0, ppid: 53) }
+        #expect(throws: SCTPError.invalidStream(1024)) { try p.a.send([1], stream: 1024, ppid: 53) }
+    }
+
+    @Test func associationsAreReleasedAfterClose() throws {
+        let before = SCTPLibrary.registeredCount
+        let p = SCTPPair()
+        #expect(try p.connect())
+        #expect(SCTPLibrary.registeredCount == before + 2)
+        p.a.close()
+        #expect(p.advance(until: { p.a.state == .closed && p.b.state == .closed }))
+        #expect(SCTPLibrary.registeredCount == before)
     }
 }

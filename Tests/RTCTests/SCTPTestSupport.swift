@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RTC
 
@@ -6,9 +7,13 @@ import Testing
 /// ManualEventLoop test is deterministic.
 @Suite(.serialized) enum USRSCTPSuites {}
 
-/// Two associations connected over a MemoryLink on a ManualEventLoop.
+/// Two associations connected over a MemoryLink, on a ManualEventLoop by default.
+///
+/// A real loop is needed wherever retransmissions matter: usrsctp's T3 handler only resends
+/// chunks whose real (gettimeofday) send time is older than the RTO, so virtual time alone fires
+/// the timer but resends nothing. Build the pair on the loop thread then (`RealLoop.sync`).
 final class SCTPPair {
-    let loop = ManualEventLoop()
+    let loop: EventLoop
     let link: MemoryLink
     let a: SCTPAssociation
     let b: SCTPAssociation
@@ -16,7 +21,8 @@ final class SCTPPair {
     var receivedByB: [SCTPMessage] = []
 
     init(configA: SCTPConfiguration = SCTPConfiguration(), configB: SCTPConfiguration = SCTPConfiguration(),
-         seed: UInt64 = 1) {
+         seed: UInt64 = 1, loop: EventLoop = ManualEventLoop()) {
+        self.loop = loop
         link = MemoryLink(loop: loop, seed: seed)
         a = SCTPAssociation(loop: loop, lower: link.a, config: configA)
         b = SCTPAssociation(loop: loop, lower: link.b, config: configB)
@@ -30,21 +36,74 @@ final class SCTPPair {
         try b.start()
         link.a.flushHeld()
         link.b.flushHeld()
-        return loop.advance(until: { self.a.state == .connected && self.b.state == .connected }, limit: limit)
+        guard let manual else { return true }
+        return manual.advance(until: { self.a.state == .connected && self.b.state == .connected }, limit: limit)
     }
+
+    var manual: ManualEventLoop? { loop as? ManualEventLoop }
 
     func advance(until condition: () -> Bool, limit: Duration = .seconds(60)) -> Bool {
-        loop.advance(until: condition, step: .milliseconds(10), limit: limit)
+        manual!.advance(until: condition, step: .milliseconds(10), limit: limit)
     }
 
-    /// Aborts whatever is still open so no association outlives its test.
+    /// Aborts whatever is still open so no association outlives its test. Loop thread only.
     func tearDown() {
         a.abort()
         b.abort()
-        loop.run()
+        manual?.run()
     }
 
-    deinit { tearDown() }
+    deinit { if manual != nil { tearDown() } }
+}
+
+/// A PollEventLoop on its own thread, for tests that need real time. The test thread hands work
+/// to the loop and waits for conditions with a deadline (checked on the loop, no sleeping).
+final class RealLoop: @unchecked Sendable {
+    let loop = PollEventLoop()
+
+    init() { loop.start(name: "rtc-test-loop") }
+
+    /// Runs `body` on the loop and returns its result.
+    func sync<T>(_ body: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        var result: Result<T, Error>!
+        loop.execute {
+            result = Result { try body() }
+            done.signal()
+        }
+        done.wait()
+        return try result.get()
+    }
+
+    /// Waits until `condition` (evaluated on the loop every millisecond) holds, or `timeout`.
+    func wait(until condition: @escaping () -> Bool, timeout: Duration = .seconds(30)) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let lock = NSLock()
+        var finished = false
+        func check() {
+            lock.lock()
+            let stop = finished
+            lock.unlock()
+            if stop { return }
+            if condition() {
+                done.signal()
+            } else {
+                loop.schedule(in: .milliseconds(1), check)
+            }
+        }
+        loop.execute(check)
+        let r = done.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds)))
+        lock.lock()
+        finished = true
+        lock.unlock()
+        return r == .success
+    }
+
+    /// Runs `cleanup` on the loop, then stops it.
+    func stop(_ cleanup: @escaping () -> Void = {}) {
+        _ = try? sync(cleanup)
+        loop.stop()
+    }
 }
 
 /// Deterministic payload bytes.

@@ -12,6 +12,8 @@ final class DataChannelManager {
     let isDTLSClient: Bool
     /// A peer opened a channel with DCEP; the channel is already `open` (its `onOpen` follows).
     var onDataChannel: ((DataChannel) -> Void)?
+    /// The association's state changes, passed on (the manager owns the association's callbacks).
+    var onAssociationStateChange: ((SCTPAssociationState) -> Void)?
     private(set) var channels: [UInt16: DataChannel] = [:]
 
     init(association: SCTPAssociation, isDTLSClient: Bool) {
@@ -88,6 +90,7 @@ final class DataChannelManager {
     }
 
     private func associationStateChanged(_ state: SCTPAssociationState) {
+        defer { onAssociationStateChange?(state) }
         switch state {
         case .connected:
             for id in channels.keys.sorted() { if let c = channels[id] { announce(c) } }

@@ -43,6 +43,9 @@ final class SCTPAssociation {
     /// Peer addresses and statistics for tests.
     private(set) var packetsSent = 0
     private(set) var packetsReceived = 0
+    /// usrsctp send-space callbacks and SENDER_DRY events seen (how writability is signalled).
+    private(set) var writableSignals = 0
+    private(set) var senderDrySignals = 0
 
     init(loop: EventLoop, lower: PacketTransport, config: SCTPConfiguration = SCTPConfiguration()) {
         self.loop = loop
@@ -50,11 +53,14 @@ final class SCTPAssociation {
         self.config = config
     }
 
+    /// Dropping an association without `close()`/`abort()` releases its socket (usrsctp sends
+    /// ABORT or SHUTDOWN by itself; packets produced afterwards are dropped).
     deinit {
         if let sock {
             usrsctp_close(sock)
             usrsctp_deregister_address(UnsafeMutableRawPointer(bitPattern: handle))
             SCTPLibrary.unregister(handle)
+            if loop.inEventLoop { SCTPTimerDriver.detach(loop: loop, id: ObjectIdentifier(self)) }
         }
     }
 
@@ -64,6 +70,12 @@ final class SCTPAssociation {
     func bufferedAmount(stream: UInt16) -> Int { queue.buffered(stream: stream) }
     /// Bytes queued here for all streams.
     var bufferedAmount: Int { queue.totalBuffered }
+
+    /// Chunks inside usrsctp not yet acknowledged or not yet sent (SCTP_STATUS); 0 when idle.
+    var outstandingChunks: Int {
+        guard let sock else { return 0 }
+        return max(0, Int(rtc_sctp_outstanding_chunks(sock)))
+    }
 
     // MARK: - Start
 
@@ -215,8 +227,10 @@ final class SCTPAssociation {
             }
         case .sendFailed(let stream, let error):
             Log.debug("send failed on stream \(stream): \(error)", "sctp")
-        case .senderDry, .writable:
-            break
+        case .senderDry:
+            senderDrySignals += 1
+        case .writable:
+            writableSignals += 1
         case .shutdown:
             break
         case .endOfFile:

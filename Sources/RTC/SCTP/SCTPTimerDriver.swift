@@ -23,6 +23,7 @@ final class SCTPTimerDriver {
     private weak var loop: EventLoop?
     private let key: ObjectIdentifier
     private let isVirtual: Bool
+    /// Guarded by `registryLock`.
     private var users: [ObjectIdentifier: () -> Void] = [:]
     private var task: ScheduledTask?
     private var virtualLast: LoopInstant
@@ -44,9 +45,10 @@ final class SCTPTimerDriver {
             d = SCTPTimerDriver(loop: loop)
             drivers[ObjectIdentifier(loop)] = d
         }
-        registryLock.unlock()
         d.users[id] = drain
-        if d.task == nil { d.scheduleNext() }
+        let needsStart = d.task == nil
+        registryLock.unlock()
+        if needsStart { d.scheduleNext() }
     }
 
     /// Removes an association; the driver stops ticking when none is left. Call on the loop.
@@ -84,8 +86,14 @@ final class SCTPTimerDriver {
         }
         if elapsed > 0 { usrsctp_handle_timers(elapsed) }
         Self.timersLock.unlock()
-        for drain in Array(users.values) { drain() }
-        if !users.isEmpty { scheduleNext() } else { task = nil }
+        Self.registryLock.lock()
+        let drains = Array(users.values)
+        Self.registryLock.unlock()
+        for drain in drains { drain() }
+        Self.registryLock.lock()
+        let more = !users.isEmpty
+        Self.registryLock.unlock()
+        if more { scheduleNext() } else { task = nil }
     }
 
     /// Whole milliseconds from `last` to `now`; moves `last` forward by exactly that much.
