@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// `rtc bench` end to end: a short run must produce the documented report with real figures.
+@Suite struct BenchCLITests {
+    func report(_ extra: [String]) throws -> [String: Any] {
+        let r = try CLI.run(["bench", "--size", "16384", "--bytes", "4000000", "--duration", "2",
+                             "--rtt-count", "200", "--setup-runs", "2", "--json"] + extra, timeout: 120)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 1, "stdout must be exactly one JSON line")
+        return try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    func check(_ object: [String: Any], processes: Int) throws {
+        #expect(object["processes"] as? Int == processes)
+        #expect(((object["setup_ms"] as? Double) ?? 0) > 0)
+        let rtt = try #require(object["rtt_us"] as? [String: Double])
+        #expect((rtt["p50"] ?? 0) > 0 && (rtt["p50"] ?? 0) <= (rtt["p99"] ?? 0) && (rtt["p99"] ?? 0) <= (rtt["max"] ?? 0))
+        let cases = try #require(object["throughput"] as? [[String: Any]])
+        #expect(cases.count == 3)
+        for c in cases {
+            #expect(c["message_size"] as? Int == 16384)
+            #expect(((c["mb_per_s"] as? Double) ?? 0) > 0)
+            if c["reliability"] as? String == "reliable" {
+                // A reliable channel delivers every byte that was sent.
+                #expect(c["bytes"] as? Int == c["sent_bytes"] as? Int)
+                #expect(c["bytes"] as? Int == 4_000_000 - 4_000_000 % 16384 + (4_000_000 % 16384 == 0 ? 0 : 16384))
+            }
+        }
+        #expect(((object["peak_rss_mib"] as? Double) ?? 0) > 1)
+        #expect(((object["cpu_s_per_gb"] as? Double) ?? 0) > 0)
+    }
+
+    @Test func inProcessReport() throws {
+        try check(try report([]), processes: 1)
+    }
+
+    @Test func twoProcessReport() throws {
+        try check(try report(["--processes", "2"]), processes: 2)
+    }
+
+    @Test func rejectsOversizedMessages() throws {
+        let r = try CLI.run(["bench", "--size", "300000"])
+        #expect(r.status == 64)
+    }
+}
