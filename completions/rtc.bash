@@ -173,13 +173,13 @@ _rtc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    offer|answer|sdp-parse|help)
+    offer|answer|sdp-parse|bench|help)
         # Offer subcommand argument completions
         "_rtc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'offer answer sdp-parse help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'offer answer sdp-parse bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -286,6 +286,42 @@ _rtc_sdp-parse() {
     repeating_options=()
     non_repeating_options=()
     __rtc_offer_flags_options 1
+}
+
+_rtc_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=(--size)
+    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --ice-host)
+    __rtc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--processes')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--bytes')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--rtt-count')
+        return
+        ;;
+    '--rtt-size')
+        return
+        ;;
+    '--setup-runs')
+        return
+        ;;
+    '--ice-host')
+        return
+        ;;
+    esac
 }
 
 _rtc_help() {
