@@ -38,16 +38,7 @@ final class BenchClient: @unchecked Sendable {
     }
 
     /// Runs `body` on the loop and returns its result.
-    func onLoop<T>(_ body: @escaping () throws -> T) throws -> T {
-        let done = DispatchSemaphore(value: 0)
-        var result: Result<T, Error>!
-        loop.execute {
-            result = Result { try body() }
-            done.signal()
-        }
-        done.wait()
-        return try result.get()
-    }
+    func onLoop<T>(_ body: @escaping () throws -> T) throws -> T { try loop.runAndWait(body) }
 
     /// Polls `condition` (on the loop) every millisecond until it holds or `seconds` pass.
     func wait(seconds: Double, _ condition: @escaping () -> Bool) -> Bool {

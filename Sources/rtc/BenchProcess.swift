@@ -111,7 +111,7 @@ enum BenchProcess {
         p.standardInput = toChild
         p.standardOutput = fromChild
         try p.run()
-        let offer = try BenchClientSetup.onLoop(loop) { () -> (PeerConnection, SessionDescriptionInit) in
+        let offer = try loop.runAndWait { () -> (PeerConnection, SessionDescriptionInit) in
             let pc = try PeerConnection(loop: loop, configuration: configuration)
             return (pc, pc.createOffer())
         }
@@ -122,7 +122,7 @@ enum BenchProcess {
         guard case let .description(answer) = try SignalingMessage.parse(line) else {
             throw CLIError(.failure, "bench receiver sent no answer")
         }
-        try BenchClientSetup.onLoop(loop) { try offer.0.setRemoteDescription(answer) }
+        try loop.runAndWait { try offer.0.setRemoteDescription(answer) }
         // Keep stdin open: EOF tells the child to stop; it also stops when the connection closes.
         childStdin = toChild
         return (BenchClient(loop: loop, peer: offer.0), p)
@@ -140,7 +140,7 @@ enum BenchProcess {
         var configuration = PeerConnection.Configuration()
         configuration.iceHosts = [TransportAddress(host: iceHost, port: 0)!]
         let ended = DispatchSemaphore(value: 0)
-        let (answer, server): (SessionDescriptionInit, BenchServer) = try BenchClientSetup.onLoop(loop) {
+        let (answer, server): (SessionDescriptionInit, BenchServer) = try loop.runAndWait {
             let pc = try PeerConnection(loop: loop, configuration: configuration)
             let server = BenchServer(peer: pc, loop: loop)
             pc.onStateChange = { s in
@@ -176,18 +176,5 @@ enum BenchProcess {
         var usage = rusage()
         getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
-    }
-}
-
-enum BenchClientSetup {
-    static func onLoop<T>(_ loop: EventLoop, _ body: @escaping () throws -> T) throws -> T {
-        let done = DispatchSemaphore(value: 0)
-        var result: Result<T, Error>!
-        loop.execute {
-            result = Result { try body() }
-            done.signal()
-        }
-        done.wait()
-        return try result.get()
     }
 }

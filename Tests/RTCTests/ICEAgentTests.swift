@@ -4,38 +4,12 @@ import Testing
 
 /// Two ICE agents on a real event loop over loopback UDP.
 @Suite struct ICEAgentTests {
-    /// Runs `body` on a fresh loop thread and waits (bounded) for `condition`.
-    final class Harness: @unchecked Sendable {
-        let loop = PollEventLoop()
-        init() { loop.start() }
-        deinit { loop.stop() }
-
-        func onLoop<T>(_ body: @escaping () throws -> T) throws -> T {
-            let done = DispatchSemaphore(value: 0)
-            var result: Result<T, Error>!
-            loop.execute {
-                result = Result { try body() }
-                done.signal()
-            }
-            done.wait()
-            return try result.get()
-        }
-
-        /// Polls `condition` on the loop every 5 ms until it holds or `seconds` pass.
-        func wait(seconds: Double, _ condition: @escaping () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if (try? onLoop(condition)) == true { return true }
-                usleep(5_000)
-            }
-            return false
-        }
-    }
+    typealias Harness = RealLoop
 
     static let loopback = [TransportAddress(host: "127.0.0.1", port: 0)!]
 
     func connectedPair(_ h: Harness, controllingPassword: String? = nil) throws -> (ICEAgent, ICEAgent) {
-        try h.onLoop {
+        try h.sync {
             let a = ICEAgent(loop: h.loop, role: .controlling, configuration: .init(hostAddresses: Self.loopback))
             let b = ICEAgent(loop: h.loop, role: .controlled, configuration: .init(hostAddresses: Self.loopback))
             try a.gather()
@@ -55,14 +29,14 @@ import Testing
     @Test func agentsConnectAndCarryPackets() throws {
         let h = Harness()
         let (a, b) = try connectedPair(h)
-        #expect(h.wait(seconds: 5) { a.state == .completed && b.state == .completed })
+        #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .milliseconds(5000)))
         var received: [[UInt8]] = []
-        try h.onLoop {
+        try h.sync {
             b.onReceive = { received.append($0) }
             #expect(a.send([23, 1, 2, 3]))
         }
-        #expect(h.wait(seconds: 2) { received == [[23, 1, 2, 3]] })
-        try h.onLoop { a.close(); b.close() }
+        #expect(h.wait(until: { received == [[23, 1, 2, 3]] }, timeout: .milliseconds(2000)))
+        try h.sync { a.close(); b.close() }
     }
 
     @Test func wrongPasswordNeverConnects() throws {
@@ -70,8 +44,8 @@ import Testing
         // b checks a with the wrong password: a drops those checks, and a's checks of b get
         // responses b signs with its own password, which a does verify; b never validates a.
         let (a, b) = try connectedPair(h, controllingPassword: "wrong-password-wrong-pw")
-        #expect(!h.wait(seconds: 1.5) { b.state == .completed })
-        try h.onLoop { a.close(); b.close() }
+        #expect(!h.wait(until: { b.state == .completed }, timeout: .milliseconds(1500)))
+        try h.sync { a.close(); b.close() }
     }
 
     @Test func candidateLineFormat() {
@@ -83,7 +57,7 @@ import Testing
     @Test func pairPriorityFollowsRFC8445() {
         // RFC 8445 §6.1.2.3 with G=10, D=5: 2^32*5 + 2*10 + 1.
         let h = Harness()
-        let pair = try? h.onLoop { () -> ICECandidatePair in
+        let pair = try? h.sync { () -> ICECandidatePair in
             let s = try UDPSocket(loop: h.loop, bindTo: Self.loopback[0])
             let local = ICECandidate(foundation: "1", priority: 10, address: s.localAddress, kind: .host)
             let remote = ICECandidate(foundation: "2", priority: 5, address: s.localAddress, kind: .host)

@@ -64,16 +64,7 @@ final class RealLoop: @unchecked Sendable {
     init() { loop.start(name: "rtc-test-loop") }
 
     /// Runs `body` on the loop and returns its result.
-    func sync<T>(_ body: @escaping () throws -> T) throws -> T {
-        let done = DispatchSemaphore(value: 0)
-        var result: Result<T, Error>!
-        loop.execute {
-            result = Result { try body() }
-            done.signal()
-        }
-        done.wait()
-        return try result.get()
-    }
+    func sync<T>(_ body: @escaping () throws -> T) throws -> T { try loop.runAndWait(body) }
 
     /// Waits until `condition` (evaluated on the loop every millisecond) holds, or `timeout`.
     func wait(until condition: @escaping () -> Bool, timeout: Duration = .seconds(30)) -> Bool {

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A point on the event loop's monotonic clock, in nanoseconds.
 public struct LoopInstant: Comparable, Hashable, Sendable {
     public var nanoseconds: UInt64
@@ -119,5 +121,22 @@ struct TimerHeap {
 
     private static func less(_ a: ScheduledTask, _ b: ScheduledTask) -> Bool {
         a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
+    }
+}
+
+extension EventLoop {
+    /// Runs `body` on the loop and blocks the calling thread until it returns; called on the
+    /// loop itself it runs inline (waiting would deadlock). For threads outside the stack:
+    /// the CLI's main thread and tests.
+    public func runAndWait<T>(_ body: @escaping () throws -> T) throws -> T {
+        if inEventLoop { return try body() }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<T, Error>!
+        execute {
+            result = Result { try body() }
+            done.signal()
+        }
+        done.wait()
+        return try result.get()
     }
 }
