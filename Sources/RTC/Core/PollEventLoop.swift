@@ -50,10 +50,12 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     }
 
     public func execute(_ task: @escaping () -> Void) {
+        // From the loop itself no wake-up is needed: pending tasks make the next poll return at once.
+        let onLoop = inEventLoop
         lock.lock()
         pending.append(task)
-        let needWake = !wakePending
-        wakePending = true
+        let needWake = !wakePending && !onLoop
+        if needWake { wakePending = true }
         lock.unlock()
         if needWake {
             var one: UInt8 = 1

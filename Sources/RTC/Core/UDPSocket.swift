@@ -17,6 +17,10 @@ public final class UDPSocket {
     private static let maxDatagram = 2048
     private let recvBuffers: UnsafeMutableRawPointer
     private var slots: [rtc_datagram]
+    private let sendBuffers: UnsafeMutableRawPointer
+    private var sendSlots: [rtc_datagram]
+    private var sendCount = 0
+    private var flushScheduled = false
 
     /// Binds to `address` (port 0 picks a free port).
     /// - Throws: `SocketError` when the socket cannot be created or bound.
@@ -29,9 +33,16 @@ public final class UDPSocket {
             var on: Int32 = 1
             setsockopt(s, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
+        // Large kernel buffers absorb bursts of SCTP packets; the FORCE variants pass rmem_max
+        // when we may (root), the plain ones are capped by it otherwise.
         var size: Int32 = 4 << 20
-        setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let intSize = socklen_t(MemoryLayout<Int32>.size)
+        if setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &size, intSize) != 0 {
+            setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, intSize)
+        }
+        if setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &size, intSize) != 0 {
+            setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, intSize)
+        }
         var rc = address.withSockAddr { bind(s, $0, $1) }
         guard rc == 0 else {
             let e = errno
@@ -52,29 +63,78 @@ public final class UDPSocket {
             rtc_datagram(buf: buffers + i * Self.maxDatagram, cap: Self.maxDatagram, len: 0,
                          addr: sockaddr_storage(), addrlen: 0)
         }
+        let outgoing = UnsafeMutableRawPointer.allocate(byteCount: Self.batch * Self.maxDatagram, alignment: 16)
+        sendBuffers = outgoing
+        sendSlots = (0..<Self.batch).map { i in
+            rtc_datagram(buf: outgoing + i * Self.maxDatagram, cap: Self.maxDatagram, len: 0,
+                         addr: sockaddr_storage(), addrlen: 0)
+        }
         loop.register(fd: s) { [weak self] in self?.drain() }
     }
 
     deinit {
         if !closed { Glibc.close(fd) }
         recvBuffers.deallocate()
+        sendBuffers.deallocate()
     }
 
     public func close() {
         guard !closed else { return }
+        flush()
         closed = true
         loop.unregister(fd: fd)
         Glibc.close(fd)
     }
 
-    /// Sends one datagram; returns false if the kernel refused it (buffer full, unreachable).
+    /// Queues one datagram; everything queued during one turn of the loop leaves in a single
+    /// `sendmmsg` at the end of the turn (or when the batch is full). Returns false when the
+    /// socket is closed; datagrams the kernel refuses later (buffer full) are dropped, as UDP
+    /// would drop them on the wire.
     @discardableResult
     public func send(_ bytes: [UInt8], to address: TransportAddress) -> Bool {
         guard !closed else { return false }
-        let n = bytes.withUnsafeBytes { buf in
-            address.withSockAddr { sendto(fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, $1) }
+        guard bytes.count <= Self.maxDatagram else {
+            let n = bytes.withUnsafeBytes { buf in
+                address.withSockAddr { sendto(fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, $1) }
+            }
+            return n == bytes.count
         }
-        return n == bytes.count
+        let slot = sendCount
+        bytes.withUnsafeBytes { src in
+            sendSlots[slot].buf.copyMemory(from: src.baseAddress!, byteCount: src.count)
+        }
+        sendSlots[slot].len = bytes.count
+        address.withSockAddr { sa, len in
+            withUnsafeMutableBytes(of: &sendSlots[slot].addr) { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: Int(len)))
+            }
+            sendSlots[slot].addrlen = len
+        }
+        sendCount += 1
+        if sendCount == Self.batch {
+            flush()
+        } else if !flushScheduled {
+            flushScheduled = true
+            loop.execute { [weak self] in self?.flush() }
+        }
+        return true
+    }
+
+    /// Hands every queued datagram to the kernel.
+    public func flush() {
+        flushScheduled = false
+        var offset = 0
+        while offset < sendCount && !closed {
+            let n = sendSlots.withUnsafeMutableBufferPointer { slots in
+                rtc_send_batch(fd, slots.baseAddress! + offset, Int32(sendCount - offset))
+            }
+            if n <= 0 {
+                if n < 0 && errno == EINTR { continue }
+                break  // EAGAIN/ENOBUFS: the rest is dropped like a full queue on the wire.
+            }
+            offset += Int(n)
+        }
+        sendCount = 0
     }
 
     private func drain() {
