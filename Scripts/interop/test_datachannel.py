@@ -100,3 +100,84 @@ def test_rtc_rtc_raw_text_mode(rtc_pair):
     assert answerer.rest_of_stdout(10) == []
     assert offerer.wait(10) == 0, offerer.stderr()
     assert answerer.wait(10) == 0, answerer.stderr()
+
+
+# ---------------------------------------------------------------------------------------------
+# Echo peers (aiortc, Chromium): rtc --json sends, the peer echoes every message back.
+# ---------------------------------------------------------------------------------------------
+
+def text_of(size, seed):
+    rnd = random.Random(seed)
+    return "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(size))
+
+
+def connect_to_echo_peer(spawn, rtc_role, peer_cmd, peer_name, timeout=30):
+    """Starts rtc (--json) and an echo peer in the other role; returns (rtc, peer) once open."""
+    rtc = spawn(rtc_args(rtc_role, "--connect-timeout", str(timeout)), f"rtc {rtc_role}")
+    peer_role = "answer" if rtc_role == "offer" else "offer"
+    peer = spawn([PYTHON, peer_cmd, peer_role, "--timeout", "120"], f"{peer_name} {peer_role}")
+    if rtc_role == "offer":
+        exchange(rtc, peer, timeout)
+    else:
+        exchange(peer, rtc, timeout)
+    assert rtc.wait_event("open", timeout) == {"type": "open", "label": "chat"}
+    return rtc, peer
+
+
+def echo_exchange(rtc, outgoing, timeout):
+    """Writes the message objects from a thread and reads as many echoed message events."""
+    writer = rtc.writer_thread(outgoing, close=False)
+    got = []
+    deadline = time.monotonic() + timeout
+    for _ in outgoing:
+        left = deadline - time.monotonic()
+        assert left > 0, f"only {len(got)} of {len(outgoing)} echoes within {timeout} s"
+        got.append(rtc.wait_event("message", left))
+    writer.join(5)
+    assert not writer.errors, writer.errors
+    return got
+
+
+def check_echo_sizes(rtc, sizes, timeout=30):
+    outgoing, expected = [], []
+    for i, size in enumerate(sizes):
+        text = text_of(size, i)
+        blob = random.Random(1000 + i).randbytes(size)
+        outgoing += [{"data": text}, {"data": base64.b64encode(blob).decode(), "binary": True}]
+        expected += [("text", text), ("binary", blob)]
+    got = echo_exchange(rtc, outgoing, timeout)
+    for (kind, want), event in zip(expected, got):
+        assert event["label"] == "chat"
+        if kind == "text":
+            assert "binary" not in event, f"text message of {len(want)} B came back binary"
+            assert event["data"] == want, f"text message of {len(want)} B changed"
+        else:
+            assert event.get("binary") is True, f"binary message of {len(want)} B came back as text"
+            assert base64.b64decode(event["data"]) == want, f"binary message of {len(want)} B changed"
+
+
+def check_echo_order(rtc, count=1000, timeout=30):
+    outgoing = [{"data": f"msg {i:05d}"} for i in range(count)]
+    got = echo_exchange(rtc, outgoing, timeout)
+    received = [e["data"] for e in got]
+    missing = sorted(set(m["data"] for m in outgoing) - set(received))
+    assert not missing, f"{len(missing)} messages lost, first {missing[:5]}"
+    assert received == [m["data"] for m in outgoing], "echoes arrived out of order"
+
+
+def close_echo_session(rtc, peer, timeout=15):
+    rtc.close_stdin()
+    assert rtc.wait_event("close", timeout) == {"type": "close", "label": "chat"}
+    rest = only_events(rtc.rest_of_stdout(timeout))
+    assert not messages(rest), f"messages after close: {rest}"
+    assert rtc.wait(timeout) == 0, rtc.stderr()
+    assert peer.wait(timeout) == 0, peer.stderr()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("rtc_role", ["offer", "answer"])
+def test_aiortc_echo(spawn, rtc_role):
+    rtc, peer = connect_to_echo_peer(spawn, rtc_role, AIORTC_ECHO, "aiortc")
+    check_echo_sizes(rtc, SIZES)
+    check_echo_order(rtc, 1000)
+    close_echo_session(rtc, peer)
