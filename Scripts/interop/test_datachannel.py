@@ -181,3 +181,19 @@ def test_aiortc_echo(spawn, rtc_role):
     check_echo_sizes(rtc, SIZES)
     check_echo_order(rtc, 1000)
     close_echo_session(rtc, peer)
+
+
+needs_chromium = pytest.mark.skipif(
+    not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
+    reason="needs /usr/lib/chromium/chromium and /usr/bin/chromedriver")
+
+
+@pytest.mark.chromium
+@needs_chromium
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("rtc_role", ["offer", "answer"])
+def test_chromium_echo(spawn, rtc_role):
+    rtc, peer = connect_to_echo_peer(spawn, rtc_role, CHROMIUM_ECHO, "chromium", timeout=45)
+    check_echo_sizes(rtc, SIZES)
+    check_echo_order(rtc, 1000)
+    close_echo_session(rtc, peer, timeout=20)
