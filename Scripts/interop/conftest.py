@@ -62,7 +62,6 @@ class Proc:
             start_new_session=True, env=env)
         self.lines = queue.Queue()
         self.stderr_chunks = []
-        self.all_lines = []  # every stdout line read so far (bytes, newline stripped)
         self._write_lock = threading.Lock()
         if self.popen.stdout is not None:
             self._out_thread = threading.Thread(target=self._read_stdout, daemon=True)
@@ -75,7 +74,6 @@ class Proc:
         try:
             for line in iter(f.readline, b""):
                 line = line.rstrip(b"\n")
-                self.all_lines.append(line)
                 self.lines.put((time.monotonic(), line))
         except (ValueError, OSError):
             pass
@@ -207,6 +205,22 @@ class Proc:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+
+
+FIGURES = []
+
+
+@pytest.fixture
+def figures():
+    """figures(text): a measured figure, printed in the summary at the end of the run."""
+    return FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("measured")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -197,3 +197,53 @@ def test_chromium_echo(spawn, rtc_role):
     check_echo_sizes(rtc, SIZES)
     check_echo_order(rtc, 1000)
     close_echo_session(rtc, peer, timeout=20)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. 100 MiB between two rtc processes, byte-exact
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.timeout(120)
+def test_rtc_rtc_100_mib_sha256(rtc_pair, figures):
+    total, chunk = 100 * 1024 * 1024, 48 * KIB
+    offerer, answerer = rtc_pair(json_mode=True)
+    offerer.wait_event("open", 15)
+    setup_offer = time.monotonic() - offerer.started
+    answerer.wait_event("open", 15)
+    setup_answer = time.monotonic() - answerer.started
+
+    sent_hash = hashlib.sha256()
+
+    def chunks():
+        rnd = random.Random(4)
+        left = total
+        while left:
+            data = rnd.randbytes(min(chunk, left))
+            left -= len(data)
+            sent_hash.update(data)
+            yield {"data": base64.b64encode(data).decode(), "binary": True}
+
+    start = time.monotonic()
+    writer = offerer.writer_thread(chunks(), close=True)
+    got_hash, received, count = hashlib.sha256(), 0, 0
+    while received < total:
+        event = answerer.wait_event("message", 30)
+        assert event.get("binary") is True
+        data = base64.b64decode(event["data"])
+        got_hash.update(data)
+        received += len(data)
+        count += 1
+    elapsed = time.monotonic() - start
+    writer.join(10)
+    assert not writer.errors, writer.errors
+    assert received == total
+    assert count == -(-total // chunk)
+    assert got_hash.hexdigest() == sent_hash.hexdigest()
+    assert answerer.wait_event("close", 15)["type"] == "close"
+    assert offerer.wait(15) == 0, offerer.stderr()
+    answerer.close_stdin()
+    assert answerer.wait(15) == 0, answerer.stderr()
+    figures(f"100 MiB rtc->rtc (--json, 48 KiB binary messages as base64 lines, loopback, "
+            f"{os.path.basename(os.path.dirname(RTC))} build): {total / elapsed / 1e6:.1f} MB/s "
+            f"({elapsed:.2f} s); setup process start->open: offerer {setup_offer * 1000:.0f} ms, "
+            f"answerer {setup_answer * 1000:.0f} ms")
