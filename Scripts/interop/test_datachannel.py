@@ -247,3 +247,218 @@ def test_rtc_rtc_100_mib_sha256(rtc_pair, figures):
             f"{os.path.basename(os.path.dirname(RTC))} build): {total / elapsed / 1e6:.1f} MB/s "
             f"({elapsed:.2f} s); setup process start->open: offerer {setup_offer * 1000:.0f} ms, "
             f"answerer {setup_answer * 1000:.0f} ms")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Faults and signaling options
+# ---------------------------------------------------------------------------------------------
+
+def real_answer(spawn):
+    """A genuine answer SDP (from an rtc answerer fed a genuine offer), as a dict."""
+    o = spawn(rtc_args("offer"), "rtc offer (for a sample)")
+    a = spawn(rtc_args("answer"), "rtc answer (for a sample)")
+    offer = o.readline()
+    a.write(offer + b"\n")
+    answer = json.loads(a.readline())
+    o.kill(), a.kill()
+    return json.loads(offer), answer
+
+
+def cut_before(sdp, marker):
+    i = sdp.index(marker)
+    return sdp[:i]
+
+
+def cut_inside(sdp, marker, keep):
+    i = sdp.index(marker)
+    return sdp[:i + len(marker) + keep]
+
+
+BAD_DESCRIPTIONS = {
+    "not json": lambda d: "this is not json",
+    "unterminated json": lambda d: '{"type":"%s","sdp":"v=0\\r\\n' % d["type"],
+    "json without sdp": lambda d: json.dumps({"type": d["type"]}),
+    "sdp garbage": lambda d: json.dumps({"type": d["type"], "sdp": "hello world\r\n"}),
+    "truncated before m=": lambda d: json.dumps({"type": d["type"], "sdp": cut_before(d["sdp"], "m=")}),
+    "truncated in m=": lambda d: json.dumps({"type": d["type"], "sdp": cut_inside(d["sdp"], "m=", 5)}),
+    "truncated in fingerprint": lambda d: json.dumps(
+        {"type": d["type"], "sdp": cut_inside(d["sdp"], "a=fingerprint:sha-256 ", 20)}),
+    "truncated before ice-pwd": lambda d: json.dumps(
+        {"type": d["type"], "sdp": cut_before(d["sdp"], "a=ice-pwd")}),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("role", ["offer", "answer"])
+@pytest.mark.parametrize("bad", list(BAD_DESCRIPTIONS))
+def test_bad_remote_description_exits_65(spawn, role, bad):
+    offer, answer = real_answer(spawn)
+    if role == "offer":
+        p = spawn(rtc_args("offer", "--connect-timeout", "10"), "rtc offer")
+        assert p.readline()
+        remote = BAD_DESCRIPTIONS[bad](answer)
+    else:
+        p = spawn(rtc_args("answer", "--connect-timeout", "10"), "rtc answer")
+        remote = BAD_DESCRIPTIONS[bad](offer)
+    p.writeline(remote)
+    assert p.wait(10) == 65, p.stderr()
+    assert_one_error_line(p.stderr_after_exit())
+    out = p.rest_of_stdout(5)
+    assert all(json.loads(l)["type"] in ("offer", "state") for l in out), out
+
+
+def tamper_fingerprint(line):
+    desc = json.loads(line)
+    m = re.search(r"a=fingerprint:sha-256 ([0-9A-Fa-f:]+)", desc["sdp"])
+    assert m, desc["sdp"]
+    hexes = m.group(1)
+    flipped = ("0" if hexes[0] != "0" else "1") + hexes[1:]
+    desc["sdp"] = desc["sdp"].replace(hexes, flipped)
+    return json.dumps(desc).encode()
+
+
+@pytest.mark.timeout(40)
+@pytest.mark.parametrize("tampered", ["answer", "offer"])
+def test_wrong_fingerprint_no_data_exit_1(spawn, tampered):
+    offerer = spawn(rtc_args("offer", "--connect-timeout", "10"), "rtc offer")
+    answerer = spawn(rtc_args("answer", "--connect-timeout", "10"), "rtc answer")
+    offer = offerer.readline()
+    answerer.write((tamper_fingerprint(offer) if tampered == "offer" else offer) + b"\n")
+    answer = answerer.readline()
+    offerer.write((tamper_fingerprint(answer) if tampered == "answer" else answer) + b"\n")
+    # Queued before open: must never be delivered.
+    offerer.writeline({"data": "secret from offerer"})
+    answerer.writeline({"data": "secret from answerer"})
+    checker = offerer if tampered == "answer" else answerer
+    assert checker.wait(15) == 1, checker.stderr()
+    assert_one_error_line(checker.stderr_after_exit(), "fingerprint", "matches none|mismatch|does not match")
+    other = answerer if checker is offerer else offerer
+    status = other.wait(15)
+    assert status != 0, f"{other.name} exited 0 though the handshake failed; {other.stderr()}"
+    for p in (offerer, answerer):
+        events = only_events(p.rest_of_stdout(5))
+        assert not messages(events), f"{p.name} delivered data: {events}"
+        assert not [e for e in events if e["type"] == "open"], f"{p.name} opened: {events}"
+
+
+@pytest.mark.timeout(40)
+def test_peer_disappears_consent_timeout(rtc_pair):
+    offerer, answerer = rtc_pair(offer_args=("--consent-timeout", "3"))
+    offerer.wait_event("open")
+    answerer.wait_event("open")
+    offerer.writeline({"data": "ping"})
+    assert answerer.wait_event("message")["data"] == "ping"
+    killed = time.monotonic()
+    os.killpg(answerer.popen.pid, signal.SIGKILL)
+    status = offerer.wait(3 + 5)
+    took = time.monotonic() - killed
+    assert status == 1, offerer.stderr()
+    assert 2.0 <= took <= 8, f"offerer exited {took:.1f} s after the peer vanished (consent timeout 3 s)"
+    assert_one_error_line(offerer.stderr_after_exit(), "consent|timed out|peer")
+
+
+@pytest.mark.timeout(40)
+@pytest.mark.parametrize("when", ["after-answer", "after-open"])
+def test_closed_stdout_exits_cleanly(spawn, when):
+    """`rtc answer | head -1`: the reader of its stdout goes away; rtc must end with status 0
+    at its next write (no SIGPIPE death, no crash), and the offerer must not hang."""
+    offerer = spawn(rtc_args("offer", "--connect-timeout", "5"), "rtc offer")
+    r, w = os.pipe()
+    answerer = spawn(rtc_args("answer"), "rtc answer", stdout=w)
+    os.close(w)
+    reader = os.fdopen(r, "rb")
+    answerer.write(offerer.readline() + b"\n")
+    answer = reader.readline()
+    assert answer.startswith(b"{"), answer
+    offerer.write(answer)
+    if when == "after-open":
+        for _ in range(10):
+            event = json.loads(reader.readline())
+            if event["type"] == "open":
+                break
+        assert event == {"type": "open", "label": "chat"}
+        offerer.wait_event("open")
+    reader.close()
+    # Messages to print make the answerer notice that its stdout is gone.
+    for i in range(20):
+        offerer.writeline({"data": f"to a closed stdout {i}"})
+    status = answerer.wait(15)
+    assert status >= 0, f"answerer died of signal {-status}; stderr: {answerer.stderr()}"
+    assert status == 0, answerer.stderr()
+    assert "Fatal error" not in answerer.stderr_after_exit()
+    offerer.close_stdin()
+    status = offerer.wait(15)
+    if when == "after-open":
+        # The answerer closed its connection on the way out: a normal end for the offerer.
+        assert status == 0, offerer.stderr()
+    else:
+        assert status >= 0, offerer.stderr()
+
+
+@pytest.mark.timeout(30)
+def test_compact_tokens(rtc_pair):
+    offerer, answerer = rtc_pair(offer_args=("--compact",), answer_args=("--compact",))
+    offerer.wait_event("open")
+    answerer.wait_event("open")
+    offerer.writeline({"data": "via compact tokens"})
+    assert answerer.wait_event("message")["data"] == "via compact tokens"
+    answerer.writeline({"data": "and back"})
+    assert offerer.wait_event("message")["data"] == "and back"
+    offerer.close_stdin()
+    assert offerer.wait(10) == 0 and answerer.wait(10) == 0
+
+
+@pytest.mark.timeout(30)
+def test_compact_token_format(spawn):
+    offerer = spawn(rtc_args("offer", "--compact"), "rtc offer")
+    token = offerer.readline().decode()
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token), token
+    answerer = spawn(rtc_args("answer"), "rtc answer")
+    answerer.writeline(token)
+    answer = json.loads(answerer.readline())
+    assert answer["type"] == "answer" and answer["sdp"].startswith("v=0\r\n")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["file", "fifo"])
+def test_remote_file_answer(spawn, tmp_path, kind):
+    offerer = spawn(rtc_args("offer"), "rtc offer")
+    offer_file = tmp_path / "offer.json"
+    offer = offerer.readline() + b"\n"
+    if kind == "file":
+        offer_file.write_bytes(offer)
+    else:
+        os.mkfifo(offer_file)
+        threading.Thread(target=offer_file.write_bytes, args=(offer,), daemon=True).start()
+    answerer = spawn(rtc_args("answer", "--remote", str(offer_file)), "rtc answer")
+    offerer.write(answerer.readline() + b"\n")
+    offerer.wait_event("open")
+    answerer.wait_event("open")
+    # With --remote, the answerer's stdin is data from the first line on.
+    answerer.writeline({"data": "first stdin line is data"})
+    assert offerer.wait_event("message")["data"] == "first stdin line is data"
+    offerer.writeline({"data": "reply"})
+    assert answerer.wait_event("message")["data"] == "reply"
+    answerer.close_stdin()
+    assert answerer.wait(10) == 0 and offerer.wait(10) == 0
+
+
+@pytest.mark.timeout(30)
+def test_remote_file_offer_fifo(spawn, tmp_path):
+    """`rtc offer --remote FIFO`: the answer can only exist after the offer is out, so the
+    offerer must print its offer before it reads the file."""
+    fifo = tmp_path / "answer.fifo"
+    os.mkfifo(fifo)
+    offerer = spawn(rtc_args("offer", "--remote", str(fifo)), "rtc offer")
+    answerer = spawn(rtc_args("answer"), "rtc answer")
+    answerer.write(offerer.readline(10) + b"\n")
+    answer = answerer.readline()
+    fd = os.open(fifo, os.O_WRONLY)  # blocks until the offerer opens it; bounded by the test limit
+    os.write(fd, answer + b"\n")
+    os.close(fd)
+    offerer.wait_event("open")
+    answerer.wait_event("open")
+    offerer.writeline({"data": "first stdin line is data"})
+    assert answerer.wait_event("message")["data"] == "first stdin line is data"
+    offerer.close_stdin()
+    assert offerer.wait(10) == 0 and answerer.wait(10) == 0
