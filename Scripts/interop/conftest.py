@@ -5,6 +5,7 @@ group it started when the test ends, passed or failed. Every wait is bounded in 
 test has a wall-clock limit (`@pytest.mark.timeout(SECONDS)`, default DEFAULT_TIMEOUT,
 enforced with SIGALRM; scaled by RTC_TEST_TIMEOUT_SCALE).
 """
+import atexit
 import json
 import os
 import queue
@@ -27,6 +28,24 @@ LOOPBACK = ["--ice-host", "127.0.0.1"]
 def pytest_configure(config):
     config.addinivalue_line("markers", "timeout(seconds): wall-clock limit of one test")
     config.addinivalue_line("markers", "chromium: needs headless Chromium and chromedriver")
+
+
+LIVE = set()  # every Proc not yet killed, for the SIGTERM / exit cleanup below
+
+
+def _kill_all_children():
+    for p in list(LIVE):
+        p.kill()
+
+
+def _terminated(signum, frame):
+    # `timeout` (Scripts/interop/run) or CI ends the run: take the children down with us.
+    _kill_all_children()
+    raise SystemExit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _terminated)
+atexit.register(_kill_all_children)
 
 
 class TestTimeout(Exception):
@@ -60,6 +79,7 @@ class Proc:
         self.popen = subprocess.Popen(
             args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
             start_new_session=True, env=env)
+        LIVE.add(self)
         self.lines = queue.Queue()
         self.stderr_chunks = []
         self._write_lock = threading.Lock()
@@ -190,6 +210,7 @@ class Proc:
         return self.stderr()
 
     def kill(self):
+        LIVE.discard(self)
         if self.popen.poll() is None:
             try:
                 os.killpg(self.popen.pid, signal.SIGKILL)
