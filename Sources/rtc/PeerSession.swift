@@ -24,6 +24,8 @@ final class PeerSession: @unchecked Sendable {
     private var descriptionPrinted = false
     private var heldEvents: [[String: Any]] = []
     private var closing = false
+    /// The channel has been open (the connect timeout no longer applies).
+    private var opened = false
     private var closeReported = false
 
     // Shared with the stdin thread, guarded by `gate`.
@@ -63,23 +65,21 @@ final class PeerSession: @unchecked Sendable {
             return fail(CLIError(.failure, "\(error)"))
         }
 
-        if let file = peer.remote {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        if let file = peer.remote, role == .answer {
+            guard let text = Self.readFile(file) else {
                 return fail(CLIError(.dataError, "cannot read --remote file \(file)"))
             }
-            if role == .answer {
-                loop.execute { self.startAnswer(configuration, offerText: text) }
-            } else {
-                loop.execute { self.startOffer(configuration, answerText: text) }
-            }
+            loop.execute { self.startAnswer(configuration, offerText: text) }
         } else if role == .offer {
-            loop.execute { self.startOffer(configuration, answerText: nil) }
+            // The answer can only exist once our offer is out, so the offerer reads --remote
+            // after printing the offer (startOffer), e.g. from a fifo the answer is written to.
+            loop.execute { self.startOffer(configuration) }
         }
         StdinLines.start { [self] line in stdinLine(line, configuration: configuration) }
 
         loop.execute { [self] in
             loop.schedule(in: .milliseconds(Int64(peer.connectTimeout * 1000))) { [self] in
-                if channel?.readyState != .open && !finished {
+                if !opened && !finished {
                     finish(ExitStatus.timeout.rawValue, "timed out after \(peer.connectTimeout) s waiting for the channel to open")
                 }
             }
@@ -89,6 +89,10 @@ final class PeerSession: @unchecked Sendable {
         while !finished { gate.wait() }
         let status = exitStatus
         gate.unlock()
+        // Tell the peer we are going (whatever ended the session), and stop the loop thread
+        // before the process exits: exit-time cleanup of OpenSSL racing a STUN HMAC on the
+        // loop crashed rtc ("OpenSSL HMAC failed", SIGILL) when its stdout was closed.
+        loop.stopAndWait { [self] in pc?.close() }
         return status
     }
 
@@ -134,12 +138,40 @@ final class PeerSession: @unchecked Sendable {
         }
     }
 
-    private func startOffer(_ configuration: PeerConnection.Configuration, answerText: String?) {
+    private func startOffer(_ configuration: PeerConnection.Configuration) {
         guard let pc = makePeerConnection(configuration) else { return }
         pc.whenGatheringComplete(orNow: peer.trickle) { [self] in
             printDescription(pc.createOffer())
-            if let answerText { applyRemote(answerText) }
+            if let file = peer.remote {
+                readRemoteFile(file)
+            }
         }
+    }
+
+    /// The whole file as UTF-8 text; FileHandle, since String(contentsOfFile:) fails on a fifo.
+    static func readFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(data: data ?? Data(), encoding: .utf8)
+    }
+
+    /// Reads `--remote FILE` off the loop thread (opening a fifo blocks until it has a writer),
+    /// then applies it on the loop.
+    private func readRemoteFile(_ file: String) {
+        let t = Thread { [self] in
+            guard let text = Self.readFile(file) else {
+                finish(ExitStatus.dataError.rawValue, "cannot read --remote file \(file)")
+                return
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            loop.execute { [self] in
+                setPhase(.connecting)
+                applyRemote(trimmed)
+            }
+        }
+        t.name = "rtc-remote"
+        t.start()
     }
 
     private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
@@ -199,6 +231,7 @@ final class PeerSession: @unchecked Sendable {
         ch.bufferedAmountLowThreshold = highWater / 4
         ch.onOpen = { [weak self, weak ch] in
             guard let self, let ch else { return }
+            self.opened = true
             self.event(["type": "open", "label": ch.label])
             self.setPhase(.open)
         }
@@ -395,9 +428,11 @@ final class PeerSession: @unchecked Sendable {
         }
         finished = true
         exitStatus = status
+        // Print before waking run(): once it returns, the process exits and a line printed
+        // after the broadcast could be lost.
+        if let message { printError("rtc: " + message) }
         gate.broadcast()
         gate.unlock()
-        if let message { printError("rtc: " + message) }
     }
 
     private func installSignalHandlers() {

@@ -78,9 +78,15 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
         pollSetDirty = true
     }
 
+    /// Signalled when the thread of `start()` has returned from `run()`.
+    private let threadExited = DispatchSemaphore(value: 0)
+
     /// Starts the loop on a new thread.
     public func start(name: String = "rtc-loop") {
-        let t = Thread { [self] in self.run() }
+        let t = Thread { [self] in
+            self.run()
+            self.threadExited.signal()
+        }
         t.name = name
         t.stackSize = 4 << 20
         thread = t
@@ -90,6 +96,21 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     /// Asks the loop to return from `run()` after the current iteration.
     public func stop() {
         execute { [self] in self.stopRequested = true }
+    }
+
+    /// Runs `last` on the loop, stops it and waits (up to `timeout`) until the thread of
+    /// `start()` is out of `run()`. Call before the process exits, so that no loop work races
+    /// with exit-time cleanup (OpenSSL's atexit handlers free what the loop may be using).
+    /// - Returns: false if the loop did not stop in time.
+    @discardableResult
+    public func stopAndWait(timeout: Double = 2, _ last: @escaping () -> Void = {}) -> Bool {
+        precondition(!inEventLoop, "stopAndWait() from the loop thread would wait forever")
+        guard thread != nil else { return true }
+        execute { [self] in
+            last()
+            self.stopRequested = true
+        }
+        return threadExited.wait(timeout: .now() + timeout) == .success
     }
 
     /// Runs the loop on the calling thread until `stop()`.

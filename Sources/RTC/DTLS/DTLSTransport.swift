@@ -392,7 +392,9 @@ final class DTLSTransport: PacketTransport {
         stopTimers()
         heldFromBelow.removeAll()
         heldForAbove.removeAll()
-        Log.warn("DTLS failed: \(error)", "dtls")
+        // Reported to the owner through the state change; at the default level the caller's own
+        // error line is the only one (a second, identical stderr line confuses users and tests).
+        Log.info("DTLS failed: \(error)", "dtls")
         transition(to: .failed(error))
     }
 

@@ -1,0 +1,301 @@
+"""Helpers for the end-to-end tests of the built `rtc` binary (see test_datachannel.py).
+
+Every child process runs in its own session (process group); the `spawn` fixture kills every
+group it started when the test ends, passed or failed. Every wait is bounded in time, and each
+test has a wall-clock limit (`@pytest.mark.timeout(SECONDS)`, default DEFAULT_TIMEOUT,
+enforced with SIGALRM; scaled by RTC_TEST_TIMEOUT_SCALE).
+"""
+import atexit
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RTC = os.path.abspath(os.environ.get("RTC_BINARY", os.path.join(ROOT, ".build/debug/rtc")))
+DEFAULT_TIMEOUT = 60
+TIMEOUT_SCALE = float(os.environ.get("RTC_TEST_TIMEOUT_SCALE", "1"))
+LOOPBACK = ["--ice-host", "127.0.0.1"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "timeout(seconds): wall-clock limit of one test")
+    config.addinivalue_line("markers", "chromium: needs headless Chromium and chromedriver")
+
+
+LIVE = set()  # every Proc not yet killed, for the SIGTERM / exit cleanup below
+
+
+def _kill_all_children():
+    for p in list(LIVE):
+        p.kill()
+
+
+def _terminated(signum, frame):
+    # `timeout` (Scripts/interop/run) or CI ends the run: take the children down with us.
+    _kill_all_children()
+    raise SystemExit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _terminated)
+atexit.register(_kill_all_children)
+
+
+class TestTimeout(Exception):
+    pass
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    marker = item.get_closest_marker("timeout")
+    seconds = (marker.args[0] if marker else DEFAULT_TIMEOUT) * TIMEOUT_SCALE
+
+    def expired(signum, frame):
+        raise TestTimeout(f"test exceeded its {seconds:.0f} s limit")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Proc:
+    """A child process with stdout lines collected by a reader thread (no pipe deadlocks)."""
+
+    def __init__(self, args, name, env=None, stdin=subprocess.PIPE, stdout=subprocess.PIPE):
+        self.name = name
+        self.args = args
+        self.started = time.monotonic()
+        self.popen = subprocess.Popen(
+            args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
+            start_new_session=True, env=env)
+        LIVE.add(self)
+        self.lines = queue.Queue()
+        self.stderr_chunks = []
+        self._write_lock = threading.Lock()
+        if self.popen.stdout is not None:
+            self._out_thread = threading.Thread(target=self._read_stdout, daemon=True)
+            self._out_thread.start()
+        self._err_thread = threading.Thread(target=self._read_stderr, daemon=True)
+        self._err_thread.start()
+
+    def _read_stdout(self):
+        f = self.popen.stdout
+        try:
+            for line in iter(f.readline, b""):
+                line = line.rstrip(b"\n")
+                self.lines.put((time.monotonic(), line))
+        except (ValueError, OSError):
+            pass
+        self.lines.put((time.monotonic(), None))
+
+    def _read_stderr(self):
+        for chunk in iter(lambda: self.popen.stderr.read1(65536), b""):
+            self.stderr_chunks.append(chunk)
+
+    # -- stdout ---------------------------------------------------------------------------
+    def readline(self, timeout=15):
+        """The next stdout line (bytes), or None at EOF; fails the test on timeout."""
+        try:
+            _, line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"{self.name}: no stdout line within {timeout} s; stderr: {self.stderr()!r}")
+        if line is None:
+            self.lines.put((time.monotonic(), None))  # stay at EOF
+        return line
+
+    def readline_at(self, timeout=15):
+        try:
+            at, line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"{self.name}: no stdout line within {timeout} s; stderr: {self.stderr()!r}")
+        if line is None:
+            self.lines.put((time.monotonic(), None))
+        return at, line
+
+    def read_json(self, timeout=15):
+        line = self.readline(timeout)
+        assert line is not None, f"{self.name}: stdout ended; stderr: {self.stderr()!r}"
+        try:
+            return json.loads(line)
+        except ValueError:
+            pytest.fail(f"{self.name}: stdout line is not JSON: {line[:200]!r}")
+
+    def wait_event(self, kind, timeout=15, skip=("state",)):
+        """Reads JSON lines until one of type `kind`; other types must be in `skip`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"{self.name}: no {kind!r} event within {timeout} s; stderr: {self.stderr()!r}")
+            event = self.read_json(left)
+            if event.get("type") == kind:
+                return event
+            assert event.get("type") in skip, f"{self.name}: unexpected event before {kind!r}: {event}"
+
+    def rest_of_stdout(self, timeout=15):
+        """All remaining stdout lines until EOF."""
+        out = []
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"{self.name}: stdout did not end within {timeout} s")
+            line = self.readline(left)
+            if line is None:
+                return out
+            out.append(line)
+
+    # -- stdin ----------------------------------------------------------------------------
+    def write(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        with self._write_lock:
+            self.popen.stdin.write(data)
+            self.popen.stdin.flush()
+
+    def writeline(self, line):
+        if isinstance(line, (dict, list)):
+            line = json.dumps(line)
+        if isinstance(line, str):
+            line = line.encode()
+        self.write(line + b"\n")
+
+    def close_stdin(self):
+        try:
+            self.popen.stdin.close()
+        except OSError:
+            pass
+
+    def writer_thread(self, lines, close=True):
+        """Writes an iterable of lines (str/bytes/dict) from a thread; returns the thread."""
+        errors = []
+
+        def run():
+            try:
+                for line in lines:
+                    self.writeline(line)
+                if close:
+                    self.close_stdin()
+            except (BrokenPipeError, OSError) as e:
+                errors.append(e)
+
+        t = threading.Thread(target=run, daemon=True)
+        t.errors = errors
+        t.start()
+        return t
+
+    # -- lifetime -------------------------------------------------------------------------
+    def wait(self, timeout=15):
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{self.name}: still running after {timeout} s; stderr: {self.stderr()!r}")
+
+    def stderr(self):
+        return b"".join(self.stderr_chunks).decode(errors="replace")
+
+    def stderr_after_exit(self):
+        self._err_thread.join(5)
+        return self.stderr()
+
+    def kill(self):
+        LIVE.discard(self)
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        else:
+            # The leader is gone; children in its group (chromedriver, chromium) may remain.
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+FIGURES = []
+
+
+@pytest.fixture
+def figures():
+    """figures(text): a measured figure, printed in the summary at the end of the run."""
+    return FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("measured")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def spawn(request):
+    """spawn(args, name) starts a Proc; all are killed (process group) when the test ends."""
+    procs = []
+
+    def start(args, name=None, **kw):
+        p = Proc(args, name or os.path.basename(args[0]) + " " + " ".join(args[1:2]), **kw)
+        procs.append(p)
+        return p
+
+    yield start
+    failed = getattr(request.node, "rep_call", None)
+    for p in procs:
+        if failed is not None and failed.failed and p.stderr():
+            sys.stderr.write(f"--- stderr of {p.name} ---\n{p.stderr()[-4000:]}\n")
+        p.kill()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def rtc_args(role, *extra, json_mode=True):
+    args = [RTC, role] + LOOPBACK + list(extra)
+    if json_mode:
+        args.append("--json")
+    return args
+
+
+@pytest.fixture
+def rtc_pair(spawn):
+    """rtc_pair(json_mode=True, offer_args=(), answer_args=()) starts `rtc offer` and
+    `rtc answer`, exchanges the descriptions, and returns (offerer, answerer)."""
+
+    def start(json_mode=True, offer_args=(), answer_args=(), timeout=15):
+        offerer = spawn(rtc_args("offer", *offer_args, json_mode=json_mode), "rtc offer")
+        answerer = spawn(rtc_args("answer", *answer_args, json_mode=json_mode), "rtc answer")
+        exchange(offerer, answerer, timeout)
+        return offerer, answerer
+
+    return start
+
+
+def exchange(offerer, answerer, timeout=15):
+    """Hands the offerer's first line to the answerer and the answer back."""
+    offer = offerer.readline(timeout)
+    assert offer, f"{offerer.name}: no offer; stderr: {offerer.stderr()!r}"
+    answerer.write(offer + b"\n")
+    answer = answerer.readline(timeout)
+    assert answer, f"{answerer.name}: no answer; stderr: {answerer.stderr()!r}"
+    offerer.write(answer + b"\n")
+    return offer, answer

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// Two `rtc` processes over loopback, wired by pipes as a user would: the offer line goes to
+/// `rtc answer`, the answer line back to `rtc offer`, then a message each way and EOF closes.
+/// (The full end-to-end suite, with aiortc and Chromium, is Scripts/interop/run.)
+@Suite struct OfferAnswerCLITests {
+    @Test func twoProcessesConnectEchoAndClose() throws {
+        let offerer = try PeerProcess(["offer", "--ice-host", "127.0.0.1", "--json", "--connect-timeout", "15"])
+        defer { offerer.kill() }
+        let answerer = try PeerProcess(["answer", "--ice-host", "127.0.0.1", "--json", "--connect-timeout", "15"])
+        defer { answerer.kill() }
+
+        let offer = try #require(offerer.nextLine(timeout: 10), "no offer; stderr: \(offerer.stderrText)")
+        #expect(try offer.jsonObject()["type"] as? String == "offer")
+        answerer.send(offer)
+        let answer = try #require(answerer.nextLine(timeout: 10), "no answer; stderr: \(answerer.stderrText)")
+        #expect(try answer.jsonObject()["type"] as? String == "answer")
+        offerer.send(answer)
+
+        for p in [offerer, answerer] {
+            let open = try #require(try p.nextEvent("open", timeout: 15), "no open; stderr: \(p.stderrText)")
+            #expect(open["label"] as? String == "chat")
+        }
+
+        offerer.send(#"{"data":"hello"}"#)
+        let got = try #require(try answerer.nextEvent("message", timeout: 10))
+        #expect(got["data"] as? String == "hello")
+        #expect(got["label"] as? String == "chat")
+        answerer.send(#"{"data":"echo: hello"}"#)
+        let back = try #require(try offerer.nextEvent("message", timeout: 10))
+        #expect(back["data"] as? String == "echo: hello")
+
+        offerer.closeStdin()
+        #expect(try answerer.nextEvent("close", timeout: 10) != nil)
+        #expect(offerer.waitForExit(timeout: 10) == 0, "offerer: \(offerer.stderrText)")
+        answerer.closeStdin()
+        #expect(answerer.waitForExit(timeout: 10) == 0, "answerer: \(answerer.stderrText)")
+    }
+}
+
+/// One `rtc` child process with its stdout split into lines by a reader thread.
+private final class PeerProcess: @unchecked Sendable {
+    private let process = Process()
+    private let stdinPipe = Pipe(), stdoutPipe = Pipe(), stderrPipe = Pipe()
+    private let condition = NSCondition()
+    private var lines: [String] = []
+    private var stdoutEnded = false
+    private var stderrData = Data()
+
+    init(_ args: [String]) throws {
+        process.executableURL = CLI.binary
+        process.arguments = args
+        process.standardInput = stdinPipe
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        try process.run()
+        let out = stdoutPipe.fileHandleForReading
+        Thread { [self] in
+            var buffer = Data()
+            while true {
+                let chunk = out.availableData
+                condition.lock()
+                if chunk.isEmpty {
+                    stdoutEnded = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                buffer.append(chunk)
+                while let nl = buffer.firstIndex(of: 0x0A) {
+                    lines.append(String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self))
+                    buffer = Data(buffer[(nl + 1)...])
+                }
+                condition.broadcast()
+                condition.unlock()
+            }
+        }.start()
+        let err = stderrPipe.fileHandleForReading
+        Thread { [self] in
+            while true {
+                let chunk = err.availableData
+                if chunk.isEmpty { return }
+                condition.lock()
+                stderrData.append(chunk)
+                condition.unlock()
+            }
+        }.start()
+    }
+
+    var stderrText: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: stderrData, as: UTF8.self)
+    }
+
+    /// The next stdout line, or nil at EOF or after `timeout` seconds.
+    func nextLine(timeout: Double) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while lines.isEmpty && !stdoutEnded {
+            if !condition.wait(until: deadline) { break }
+        }
+        return lines.isEmpty ? nil : lines.removeFirst()
+    }
+
+    /// Reads JSON event lines until one of type `type` (skipping `state` events).
+    func nextEvent(_ type: String, timeout: Double) throws -> [String: Any]? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while let line = nextLine(timeout: deadline.timeIntervalSinceNow) {
+            let event = try line.jsonObject()
+            if event["type"] as? String == type { return event }
+            #expect(event["type"] as? String == "state", "unexpected event before \(type): \(line)")
+        }
+        return nil
+    }
+
+    func send(_ line: String) {
+        try? stdinPipe.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func closeStdin() {
+        try? stdinPipe.fileHandleForWriting.close()
+    }
+
+    /// The exit status, or nil if still running after `timeout` seconds.
+    func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func kill() {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+private extension String {
+    func jsonObject() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(utf8))
+        return try #require(object as? [String: Any], "not a JSON object: \(self)")
+    }
+}
