@@ -18,7 +18,8 @@ struct Bench: ParsableCommand {
 
             MB = 10^6 bytes. setup_ms is the median over --setup-runs fresh connections \
             (in-process) or the time from starting the receiver process to the open channel \
-            (--processes 2). Throughput runs each message size as reliable ordered, reliable \
+            (--processes 2). --delay and --loss impair both directions inside the stack (no \
+            root needed): --delay 25 gives a 50 ms round trip. Throughput runs each message size as reliable ordered, reliable \
             unordered and partially reliable (maxRetransmits 0), sending --bytes per case or \
             for at most --duration seconds, with back-pressure (the sender waits while more \
             than 2 MiB are buffered); it counts from the first send to the receiver's last \
@@ -49,6 +50,14 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("setup-runs"), help: "Fresh connections to time setup over (in-process).")
     var setupRuns = 5
 
+    @Option(help: ArgumentHelp(
+        "Delay added to every packet each way by an in-process impairment stage (ms); RTT grows by twice this.",
+        valueName: "MS"))
+    var delay: Double = 0
+
+    @Option(help: ArgumentHelp("Percentage of packets the impairment stage drops, each way.", valueName: "PCT"))
+    var loss: Double = 0
+
     @Option(name: .customLong("ice-host"), help: "Loopback address to run on.")
     var iceHost = "127.0.0.1"
 
@@ -67,10 +76,25 @@ struct Bench: ParsableCommand {
             throw ValidationError("counts and durations must be positive")
         }
         guard TransportAddress(host: iceHost, port: 0) != nil else { throw ValidationError("--ice-host needs an IP") }
+        guard delay >= 0 && delay <= 10_000, loss >= 0 && loss < 100 else {
+            throw ValidationError("--delay is 0...10000 ms and --loss 0...<100 %")
+        }
+    }
+
+    /// Loopback peers, impaired and with SCTP buffers sized for the bandwidth-delay product.
+    var peerConfiguration: PeerConnection.Configuration {
+        var c = PeerConnection.Configuration()
+        c.iceHosts = [TransportAddress(host: iceHost, port: 0)!]
+        if delay > 0 || loss > 0 {
+            c.impairment = .init(delay: .microseconds(Int64(delay * 1000)), loss: loss / 100)
+        }
+        // 250 MB/s × RTT, at least the 1 MiB default.
+        c.sctpBufferSize = max(1 << 20, Int(250e6 * 2 * delay / 1000))
+        return c
     }
 
     func run() throws {
-        if serve { return try BenchProcess.serve(iceHost: iceHost) }
+        if serve { return try BenchProcess.serve(configuration: peerConfiguration) }
         let report = try BenchProcess.run(self)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -95,9 +119,11 @@ struct BenchReport: Encodable {
     let cpu_s_per_gb: Double
     let peak_rss_mib: Double
     let processes: Int
+    let delay_ms: Double
+    let loss_pct: Double
 
     var table: String {
-        var lines = ["rtc bench: \(processes) process(es), loopback",
+        var lines = ["rtc bench: \(processes) process(es), loopback, delay \(delay_ms) ms each way, loss \(loss_pct) %",
                      String(format: "  setup            %8.2f ms", setup_ms)]
         for t in throughput {
             let kind = (t.ordered ? "ordered" : "unordered").padding(toLength: 10, withPad: " ", startingAt: 0)

@@ -9,8 +9,7 @@ enum BenchProcess {
         let loop = PollEventLoop()
         loop.start(name: "rtc-bench")
         defer { loop.stop() }
-        var configuration = PeerConnection.Configuration()
-        configuration.iceHosts = [TransportAddress(host: options.iceHost, port: 0)!]
+        let configuration = options.peerConfiguration
 
         var setupTimes: [Double] = []
         var client: BenchClient!
@@ -31,7 +30,7 @@ enum BenchProcess {
             }
         } else {
             let start = PollEventLoop.monotonicNow()
-            let (c, p) = try connectChild(loop: loop, configuration: configuration, iceHost: options.iceHost)
+            let (c, p) = try connectChild(loop: loop, configuration: configuration, options: options)
             try c.openControl()
             setupTimes.append(Double(PollEventLoop.monotonicNow().since(start).nanoseconds) / 1e6)
             client = c
@@ -73,7 +72,7 @@ enum BenchProcess {
                           max: Double(histogram.maxRecorded)),
             cpu_s_per_gb: round3((cpuSelf + cpuChild) / max(1e-9, Double(moved) / 1e9)),
             peak_rss_mib: round3(max(peakRSSMiB(children: false), childRSS)),
-            processes: options.processes)
+            processes: options.processes, delay_ms: options.delay, loss_pct: options.loss)
     }
 
     /// Two peers on one loop, signaling by direct calls.
@@ -98,7 +97,7 @@ enum BenchProcess {
     }
 
     /// Starts `rtc bench --serve` as the answerer and signals over its stdin/stdout.
-    static func connectChild(loop: PollEventLoop, configuration: PeerConnection.Configuration, iceHost: String)
+    static func connectChild(loop: PollEventLoop, configuration: PeerConnection.Configuration, options: Bench)
         throws -> (BenchClient, Process)
     {
         let p = Process()
@@ -106,7 +105,8 @@ enum BenchProcess {
         if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
             p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
-        p.arguments = ["bench", "--serve", "--ice-host", iceHost]
+        p.arguments = ["bench", "--serve", "--ice-host", options.iceHost,
+                       "--delay", String(options.delay), "--loss", String(options.loss)]
         let toChild = Pipe(), fromChild = Pipe()
         p.standardInput = toChild
         p.standardOutput = fromChild
@@ -131,14 +131,12 @@ enum BenchProcess {
     nonisolated(unsafe) static var childStdin: Pipe?
 
     /// The child side: answer the offer from stdin, then serve until the connection ends.
-    static func serve(iceHost: String) throws {
+    static func serve(configuration: PeerConnection.Configuration) throws {
         let loop = PollEventLoop()
         loop.start(name: "rtc-bench-serve")
         guard let line = Swift.readLine(), case let .description(offer) = try SignalingMessage.parse(line) else {
             throw CLIError(.dataError, "bench --serve expects an offer line on stdin")
         }
-        var configuration = PeerConnection.Configuration()
-        configuration.iceHosts = [TransportAddress(host: iceHost, port: 0)!]
         let ended = DispatchSemaphore(value: 0)
         let (answer, server): (SessionDescriptionInit, BenchServer) = try loop.runAndWait {
             let pc = try PeerConnection(loop: loop, configuration: configuration)

@@ -80,7 +80,11 @@ extension ICEAgent {
             handleSTUN(bytes, from: from, socket: socket)
         } else if authenticatedRemotes.contains(from) {
             // RFC 7983: 20–63 DTLS, 128–191 RTP/RTCP; both go up to the secure transport.
-            onReceive?(bytes)
+            if let onReceive {
+                onReceive(bytes)
+            } else if heldPackets.count < Self.maxHeldPackets {
+                heldPackets.append(bytes)
+            }
         } else {
             Log.debug("dropped \(bytes.count) bytes from unauthenticated \(from)", "ice")
         }

@@ -40,7 +40,19 @@ public final class ICEAgent: PacketTransport {
     public var onStateChange: ((ICEConnectionState) -> Void)?
     /// Each new local candidate; `nil` once gathering is complete.
     public var onLocalCandidate: ((ICECandidate?) -> Void)?
-    public var onReceive: (([UInt8]) -> Void)?
+    /// Packets for the layer above (DTLS). Set it as soon as that layer exists: packets that
+    /// arrive earlier (a ClientHello racing our own description) are held until then.
+    public var onReceive: (([UInt8]) -> Void)? {
+        didSet {
+            guard let onReceive, !heldPackets.isEmpty else { return }
+            let held = heldPackets
+            heldPackets.removeAll()
+            for p in held { onReceive(p) }
+        }
+    }
+    /// Early packets, bounded: a peer cannot make us buffer without limit.
+    var heldPackets: [[UInt8]] = []
+    static let maxHeldPackets = 64
     /// Why the agent failed, for the error message.
     public internal(set) var failureReason: String?
 

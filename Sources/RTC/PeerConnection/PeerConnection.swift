@@ -13,6 +13,10 @@ public final class PeerConnection {
         public var consentTimeout: Duration = .seconds(30)
         public var sctpPort: UInt16 = 5000
         public var maxMessageSize = 262_144
+        /// SCTP send and receive buffer bytes; size for the bandwidth-delay product on long paths.
+        public var sctpBufferSize = 1 << 20
+        /// Delay and loss added to everything this peer sends (benchmarks and tests only).
+        public var impairment: ImpairedTransport.Impairment?
 
         public init() {}
     }
@@ -209,11 +213,14 @@ public final class PeerConnection {
         guard dtls == nil, let remote else { return }
         // The answerer's a=setup decides (RFC 8842 §5.2): active is the DTLS client.
         let weAreClient = isOfferer == true ? remote.setup == "passive" : remote.setup != "active"
+        let path: PacketTransport = configuration.impairment.map {
+            ImpairedTransport(loop: loop, lower: ice, impairment: $0)
+        } ?? ice
         let transport = try DTLSTransport(
             configuration: DTLSTransport.Configuration(
                 loop: loop, role: weAreClient ? .client : .server, certificate: certificate,
                 remoteFingerprints: remote.fingerprints),
-            lower: ice)
+            lower: path)
         transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
         dtls = transport
 
@@ -221,6 +228,8 @@ public final class PeerConnection {
         c.localPort = configuration.sctpPort
         c.remotePort = remote.sctpPort
         c.maxMessageSize = min(configuration.maxMessageSize, remote.maxMessageSize)
+        c.sendBufferSize = configuration.sctpBufferSize
+        c.receiveBufferSize = configuration.sctpBufferSize
         let sctp = SCTPAssociation(loop: loop, lower: transport, config: c)
         let manager = DataChannelManager(association: sctp, isDTLSClient: weAreClient)
         manager.onDataChannel = { [weak self] ch in self?.onDataChannel?(ch) }
