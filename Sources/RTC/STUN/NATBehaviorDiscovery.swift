@@ -48,6 +48,24 @@ public struct NATBehaviorResult: Codable, Hashable, Sendable {
         case server, local, mapped, rttMs = "rtt_ms", otherAddress = "other_address", natDetected = "nat_detected"
         case mapping, filtering, nat, hairpinning, tests, impossible
     }
+
+    /// Unknown values are written as `null` rather than left out, so a reader sees what was not
+    /// determined.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(server, forKey: .server)
+        try c.encode(local, forKey: .local)
+        try c.encode(mapped, forKey: .mapped)
+        try c.encode(rttMs, forKey: .rttMs)
+        try c.encode(otherAddress, forKey: .otherAddress)
+        try c.encode(natDetected, forKey: .natDetected)
+        try c.encode(mapping, forKey: .mapping)
+        try c.encode(filtering, forKey: .filtering)
+        try c.encode(nat, forKey: .nat)
+        try c.encode(hairpinning, forKey: .hairpinning)
+        try c.encode(tests, forKey: .tests)
+        try c.encode(impossible, forKey: .impossible)
+    }
 }
 
 /// RFC 5780 NAT behaviour discovery over one local socket: mapping tests I–III (§4.3), filtering
