@@ -72,6 +72,12 @@ public struct NATBehaviorResult: Codable, Hashable, Sendable {
 /// tests II–III (§4.4) and hairpinning (§4.5), run one after another so that one test's packets
 /// cannot open the filter another one probes.
 ///
+/// Order: mapping test I (which is also filtering test I), then filtering II and III, then
+/// mapping II and III. Until the filtering tests are done only the primary address has been
+/// contacted, so the NAT's filter is open toward nothing else; running mapping II/III first
+/// would send to the alternate address and make any NAT with endpoint-independent mapping look
+/// like endpoint-independent filtering (pion's discovery uses a second socket for the same reason).
+///
 /// Needs a server with OTHER-ADDRESS and CHANGE-REQUEST support for everything past test I;
 /// without them the affected tests are reported `impossible` and the behaviours stay nil.
 ///
@@ -189,13 +195,19 @@ public final class NATBehaviorDiscovery {
                 for name in ["mapping-2", "mapping-3", "filtering-2", "filtering-3"] { impossible(name, why) }
                 return hairpinTest()
             }
-            if result.natDetected == false {
-                // No NAT: the mapping is trivially endpoint-independent (§4.3: "no NAT").
-                result.mapping = .endpointIndependent
-                return filteringTestII()
-            }
-            mappingTestII(other: other)
+            filteringTestII()
         }
+    }
+
+    /// After the filtering tests: mapping tests II and III, unless there is no NAT.
+    private func mappingTests() {
+        guard let other else { return hairpinTest() }
+        if result.natDetected == false {
+            // No NAT: the mapping is trivially endpoint-independent (§4.3: "no NAT").
+            result.mapping = .endpointIndependent
+            return hairpinTest()
+        }
+        mappingTestII(other: other)
     }
 
     private func mappingTestII(other: TransportAddress) {
@@ -203,17 +215,17 @@ public final class NATBehaviorDiscovery {
         binding("mapping-2", to: destination) { [self] r in
             guard let m2 = r.flatMap({ $0.message.xorMappedAddress ?? $0.message.mappedAddress }) else {
                 impossible("mapping-3", "mapping-2 got no usable response")
-                return filteringTestII()
+                return hairpinTest()
             }
             if m2 == mapped1 {
                 result.mapping = .endpointIndependent
-                return filteringTestII()
+                return hairpinTest()
             }
             binding("mapping-3", to: other) { [self] r in
                 if let m3 = r.flatMap({ $0.message.xorMappedAddress ?? $0.message.mappedAddress }) {
                     result.mapping = m3 == m2 ? .addressDependent : .addressAndPortDependent
                 }
-                filteringTestII()
+                hairpinTest()
             }
         }
     }
@@ -224,14 +236,14 @@ public final class NATBehaviorDiscovery {
         binding("filtering-2", to: server, change: [.changeIP, .changePort]) { [self] r in
             if let r, let other, r.source.ip == other.ip, r.source.port == other.port {
                 result.filtering = .endpointIndependent
-                return hairpinTest()
+                return mappingTests()
             }
             if let r, let other {
                 // Answered, but not from the alternate address: the server ignored CHANGE-REQUEST.
                 result.tests[result.tests.count - 1].outcome = "error"
                 result.tests[result.tests.count - 1].detail = "response came from \(r.source), not \(other)"
                 impossible("filtering-3", "server does not honour CHANGE-REQUEST")
-                return hairpinTest()
+                return mappingTests()
             }
             filteringTestIII()
         }
@@ -246,7 +258,7 @@ public final class NATBehaviorDiscovery {
             } else {
                 result.tests[result.tests.count - 1].outcome = "error"
             }
-            hairpinTest()
+            mappingTests()
         }
     }
 
