@@ -25,14 +25,22 @@ enum CLI {
 
     /// Runs `rtc args...` with `stdin` as input; kills it after `timeout` seconds.
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, timeout: Double = 30) throws -> CLIResult {
-        try run(args, stdinData: stdin.map { Data($0.utf8) }, timeout: timeout)
+    static func run(_ args: [String], stdin: String? = nil, timeout: Double = 30,
+                    environment: [String: String?] = [:]) throws -> CLIResult {
+        try run(args, stdinData: stdin.map { Data($0.utf8) }, timeout: timeout, environment: environment)
     }
 
-    static func run(_ args: [String], stdinData: Data?, timeout: Double = 30) throws -> CLIResult {
+    /// `environment` adds (or, with nil, removes) variables of the test's own environment.
+    static func run(_ args: [String], stdinData: Data?, timeout: Double = 30,
+                    environment: [String: String?] = [:]) throws -> CLIResult {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            p.environment = env
+        }
         let out = Pipe(), err = Pipe(), inp = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -1,0 +1,14 @@
+/// Why a STUN client transaction ended without a response (RFC 8489 §6.2.1).
+public enum STUNClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// No response after `transmissions` sends and the final wait, or the overall deadline passed.
+    case timeout(transmissions: Int)
+    /// `cancel` or `cancelAll` ended the transaction (for example on close).
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .timeout(let n): return "no STUN response after \(n) transmission\(n == 1 ? "" : "s")"
+        case .cancelled: return "STUN transaction cancelled"
+        }
+    }
+}

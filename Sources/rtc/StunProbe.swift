@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import RTC
+
+/// `rtc stun-probe`: RFC 5780 NAT behaviour discovery against a STUN server, one JSON object out.
+struct StunProbe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Discover the NAT in front of this host (RFC 5780) and print it as one JSON object.",
+        discussion: """
+            Runs the mapping tests (I, II, III), filtering tests (II, III) and hairpinning against \
+            a STUN server and prints the local and mapped addresses, round-trip time, mapping and \
+            filtering behaviour, the classic NAT name (open-internet, full-cone, restricted-cone, \
+            port-restricted-cone, symmetric, symmetric-udp-firewall, udp-blocked, or unknown) and \
+            each test's outcome. Tests past the first need a server with OTHER-ADDRESS and \
+            CHANGE-REQUEST (coturn with two listening IPs); without them they are listed as \
+            impossible and the behaviours are null.
+
+            There is no built-in server: pass --server or set RTC_STUN_SERVER \
+            (e.g. RTC_STUN_SERVER=stun:192.0.2.10:3478). Several servers are tried in order until \
+            one answers. Exit 69 when no server answers within --timeout.
+            """
+    )
+
+    static let environmentVariable = "RTC_STUN_SERVER"
+
+    @Option(name: .customLong("server"), help: ArgumentHelp(
+        "STUN server to probe (repeatable); default from $RTC_STUN_SERVER.", valueName: "stun:HOST[:PORT]"))
+    var servers: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Seconds each test waits for a response (the server counts as unreachable after this).",
+        valueName: "S"))
+    var timeout: Double = 3
+
+    @Option(help: ArgumentHelp(
+        "Local address to bind, IP or IP:PORT; default the source address routed toward the server.",
+        valueName: "ADDR"))
+    var local: String?
+
+    @Flag(name: .customLong("no-hairpinning"), help: "Skip the hairpinning test.")
+    var noHairpinning = false
+
+    @Flag(name: [.short, .long], help: "Log STUN progress to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
+        for s in servers where STUNServerURL.parse(s) == nil {
+            throw ValidationError("--server needs stun:HOST[:PORT] with an IP address, got '\(s)'")
+        }
+        if let local, Self.parseLocal(local) == nil {
+            throw ValidationError("--local needs an IP address or IP:PORT, got '\(local)'")
+        }
+    }
+
+    static func parseLocal(_ s: String) -> TransportAddress? {
+        TransportAddress(s) ?? TransportAddress(host: s, port: 0)
+    }
+
+    /// Servers from the options, else from the environment (comma or space separated).
+    func serverAddresses() throws -> [TransportAddress] {
+        var urls = servers
+        if urls.isEmpty, let env = ProcessInfo.processInfo.environment[Self.environmentVariable] {
+            urls = env.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            for u in urls where STUNServerURL.parse(u) == nil {
+                throw CLIError(.usage, "\(Self.environmentVariable) needs stun:HOST[:PORT] with an IP address, got '\(u)'")
+            }
+        }
+        guard !urls.isEmpty else {
+            throw CLIError(.usage, """
+                no STUN server given and there is no built-in one: pass --server stun:HOST[:PORT] \
+                or set \(Self.environmentVariable), e.g. rtc stun-probe --server stun:127.0.0.1:3478
+                """)
+        }
+        return urls.compactMap(STUNServerURL.parse)
+    }
+
+    func run() async throws {
+        if verbose { Log.level = .debug }
+        let addresses: [TransportAddress]
+        do {
+            addresses = try serverAddresses()
+        } catch let e as CLIError {
+            e.exit()
+        }
+        var last: NATBehaviorResult?
+        for server in addresses {
+            let result: NATBehaviorResult
+            do {
+                result = try probe(server)
+            } catch let e as CLIError {
+                e.exit()
+            }
+            last = result
+            if result.nat != .udpBlocked { break }
+        }
+        guard let result = last else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(result)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        if result.nat == .udpBlocked {
+            CLIError(.unavailable, "no STUN response from \(addresses.map(\.description).joined(separator: ", ")) "
+                + "within \(timeout) s").exit()
+        }
+    }
+
+    /// Runs the discovery against one server on a fresh event loop; blocks until done.
+    private func probe(_ server: TransportAddress) throws -> NATBehaviorResult {
+        let bindAddress: TransportAddress
+        if let local {
+            bindAddress = Self.parseLocal(local)!
+        } else if let routed = LocalRoute.sourceAddress(toward: server) {
+            bindAddress = routed
+        } else {
+            throw CLIError(.unavailable, "no route to \(server)")
+        }
+        guard bindAddress.family == server.family else {
+            throw CLIError(.usage, "--local \(bindAddress) and server \(server) are of different address families")
+        }
+        let loop = PollEventLoop()
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        let config = NATBehaviorDiscovery.Configuration(
+            testTimeout: .milliseconds(Int64(timeout * 1000)), hairpinning: !noHairpinning)
+        loop.start(name: "stun-probe")
+        loop.execute {
+            do {
+                let socket = try UDPSocket(loop: loop, bindTo: bindAddress)
+                let client = STUNClient(loop: loop, socket: socket)
+                let discovery = NATBehaviorDiscovery(client: client, server: server, local: socket.localAddress,
+                                                     configuration: config)
+                Log.debug("probing \(server) from \(socket.localAddress)", "stun-probe")
+                discovery.start { result in
+                    withExtendedLifetime((client, discovery)) {}
+                    socket.close()
+                    box.value = .success(result)
+                    done.signal()
+                }
+            } catch {
+                box.value = .failure(CLIError(.failure, "cannot bind \(bindAddress): \(error)"))
+                done.signal()
+            }
+        }
+        done.wait()
+        loop.stop()
+        return try box.value!.get()
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var value: Result<NATBehaviorResult, CLIError>?
+}
