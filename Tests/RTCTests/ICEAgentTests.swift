@@ -8,9 +8,12 @@ import Testing
 
     static let loopback = [TransportAddress(host: "127.0.0.1", port: 0)!]
 
-    func connectedPair(_ h: Harness, controllingPassword: String? = nil) throws -> (ICEAgent, ICEAgent) {
+    func connectedPair(_ h: Harness, controllingPassword: String? = nil,
+                       consentTimeout: Duration = .seconds(30)) throws -> (ICEAgent, ICEAgent) {
         try h.sync {
-            let a = ICEAgent(loop: h.loop, role: .controlling, configuration: .init(hostAddresses: Self.loopback))
+            var config = ICEAgent.Configuration(hostAddresses: Self.loopback)
+            config.consentTimeout = consentTimeout
+            let a = ICEAgent(loop: h.loop, role: .controlling, configuration: config)
             let b = ICEAgent(loop: h.loop, role: .controlled, configuration: .init(hostAddresses: Self.loopback))
             try a.gather()
             try b.gather()
@@ -37,6 +40,19 @@ import Testing
         }
         #expect(h.wait(until: { received == [[23, 1, 2, 3]] }, timeout: .milliseconds(2000)))
         try h.sync { a.close(); b.close() }
+    }
+
+    /// RFC 7675: once the peer stops answering, the agent fails within the consent timeout.
+    @Test func vanishedPeerFailsConsent() throws {
+        let h = Harness()
+        let (a, b) = try connectedPair(h, consentTimeout: .milliseconds(900))
+        #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(5)))
+        try h.sync { b.close() }
+        let closedAt = Date()
+        #expect(h.wait(until: { a.state == .failed }, timeout: .seconds(5)))
+        #expect(Date().timeIntervalSince(closedAt) < 3)
+        #expect(try h.sync { a.failureReason?.contains("consent") } == true)
+        try h.sync { a.close() }
     }
 
     @Test func wrongPasswordNeverConnects() throws {

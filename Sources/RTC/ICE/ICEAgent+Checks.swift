@@ -207,7 +207,7 @@ extension ICEAgent {
             lastConsent = loop.now
             checkSucceeded(pair, nominating: nominating)
         case let .consent(pair):
-            if !message.isErrorResponse, pair === selectedPair { lastConsent = loop.now }
+            if !message.isErrorResponse, pair === (selectedPair ?? bestValidPair()) { lastConsent = loop.now }
         case .serverReflexive:
             break
         }
@@ -226,7 +226,27 @@ extension ICEAgent {
         } else if pair.nominateOnSuccess {
             select(pair)
         }
-        if state == .checking { setState(.connected) }
+        if state == .checking {
+            setState(.connected)
+            // Data may flow on a valid pair before nomination ends, so consent starts now.
+            startConsentChecks()
+            if role == .controlling { watchNomination() }
+        }
+    }
+
+    /// Regular nomination can stall if the USE-CANDIDATE check or its answer goes missing
+    /// after its retransmissions; the controlling side then nominates again (bounded).
+    private func watchNomination(attempt: Int = 1) {
+        guard attempt <= 5 else { return }
+        loop.schedule(in: .milliseconds(500 * Int64(attempt))) { [weak self] in
+            guard let self, self.selectedPair == nil, self.role == .controlling,
+                  self.state == .connected, let pair = self.bestValidPair() else { return }
+            Log.debug("nomination of \(pair.remote.address) not confirmed; nominating again", "ice")
+            pair.nominated = true
+            if !self.triggeredQueue.contains(where: { $0 === pair }) { self.triggeredQueue.insert(pair, at: 0) }
+            self.scheduleChecks()
+            self.watchNomination(attempt: attempt + 1)
+        }
     }
 
     func select(_ pair: ICECandidatePair) {
@@ -242,7 +262,7 @@ extension ICEAgent {
 
     func switchRole(to newRole: ICERole) {
         guard role != newRole else { return }
-        Log.debug("role conflict: switching to \(newRole.rawValue)", "ice")
+        Log.debug("role: now \(newRole.rawValue)", "ice")
         role = newRole
         pairs.sort { $0.priority(role: role) > $1.priority(role: role) }
     }
@@ -250,6 +270,7 @@ extension ICEAgent {
     // MARK: - Consent freshness (RFC 7675)
 
     private func startConsentChecks() {
+        guard consentTimer == nil else { return }
         if lastConsent == nil { lastConsent = loop.now }
         scheduleConsent()
     }
@@ -262,7 +283,7 @@ extension ICEAgent {
     }
 
     private func consentTick() {
-        guard let pair = selectedPair, state == .completed || state == .connected,
+        guard let pair = selectedPair ?? bestValidPair(), state == .completed || state == .connected,
               let remoteUfrag, let remotePassword, let last = lastConsent
         else { return }
         if loop.now.since(last) >= configuration.consentTimeout {
