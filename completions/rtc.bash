@@ -173,13 +173,13 @@ _rtc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    offer|answer|sdp-parse|bench|help)
+    offer|answer|sdp-parse|stun-probe|bench|help)
         # Offer subcommand argument completions
         "_rtc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'offer answer sdp-parse bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'offer answer sdp-parse stun-probe bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -288,11 +288,32 @@ _rtc_sdp-parse() {
     __rtc_offer_flags_options 1
 }
 
+_rtc_stun-probe() {
+    repeating_flags=()
+    non_repeating_flags=(--no-hairpinning -v --verbose --version -h --help)
+    repeating_options=(--server)
+    non_repeating_options=(--timeout --local)
+    __rtc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--server')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--local')
+        return
+        ;;
+    esac
+}
+
 _rtc_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=(--size)
-    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --ice-host)
+    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --delay --loss --ice-host)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -316,6 +337,12 @@ _rtc_bench() {
         return
         ;;
     '--setup-runs')
+        return
+        ;;
+    '--delay')
+        return
+        ;;
+    '--loss')
         return
         ;;
     '--ice-host')
