@@ -39,6 +39,47 @@ import Testing
     }
 }
 
+/// `--cert/--key`: a persistent identity; the offer announces that certificate's fingerprint.
+@Suite struct PersistentCertificateCLITests {
+    func openssl(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func offerAnnouncesTheGivenCertificate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-cert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("key.pem").path, cert = dir.appendingPathComponent("cert.pem").path
+        _ = try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                         "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=rtc-test"])
+        let fingerprint = try openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"])
+            .split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let expected = try #require(fingerprint)
+        #expect(expected.count == 95)
+
+        let r = try CLI.run(["offer", "--ice-host", "127.0.0.1", "--cert", cert, "--key", key,
+                             "--connect-timeout", "1"], stdin: "", timeout: 20)
+        let offer = try #require(r.stdout.split(separator: "\n").first.map(String.init))
+        let object = try #require(JSONSerialization.jsonObject(with: Data(offer.utf8)) as? [String: Any])
+        let sdp = try #require(object["sdp"] as? String)
+        #expect(sdp.contains("a=fingerprint:sha-256 \(expected)\r\n"), "\(sdp)")
+
+        let bad = try CLI.run(["offer", "--ice-host", "127.0.0.1", "--cert", key, "--key", cert], stdin: "")
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("--cert"))
+    }
+}
+
 /// One `rtc` child process with its stdout split into lines by a reader thread.
 private final class PeerProcess: @unchecked Sendable {
     private let process = Process()
