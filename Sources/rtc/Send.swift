@@ -37,11 +37,17 @@ struct Send: ParsableCommand {
     @Flag(help: "Answer the peer's offer instead of offering.")
     var answer = false
 
+    @Option(name: .customLong("as"), help: ArgumentHelp(
+        "Announce the (single) file under this name instead of its own (stdin is announced as 'stdin').",
+        valueName: "NAME"))
+    var announceAs: String?
+
     @Argument(help: ArgumentHelp("Files to send; - for stdin.", valueName: "FILE"))
     var files: [String]
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one FILE (or - for stdin)") }
+        if announceAs != nil && files.count != 1 { throw ValidationError("--as names a single FILE") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be named once") }
         if files.contains("-") && signaling.signal.isStdio {
             throw ValidationError("sending stdin (-) needs --signal off stdio: stdin carries signaling")
@@ -56,7 +62,7 @@ struct Send: ParsableCommand {
 
 /// What `rtc send` reads: an open file descriptor with its announced name and size.
 struct TransferSource {
-    let name: String
+    var name: String
     let fd: Int32
     /// nil for a stream (stdin or a pipe).
     let size: Int?
@@ -101,6 +107,7 @@ final class SendSession: @unchecked Sendable {
         if command.peer.verbose { Log.level = .debug }
         do {
             sources = try command.files.map(TransferSource.open)
+            if let name = command.announceAs { sources[0].name = name }
         } catch let e as CLIError {
             printError("rtc: " + e.message)
             return e.status.rawValue
