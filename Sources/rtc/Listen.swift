@@ -156,7 +156,9 @@ final class ListenSession: @unchecked Sendable {
         peer.onPeerGone = { [weak peer] isFailure, reason in
             let incomplete = files.contains { !$0.isFinished }
             for f in files where !f.isFinished { f.abandon() }
-            let bad = isFailure || failed || incomplete
+            // A peer that aborts after every file was verified (aiortc closes with an SCTP
+            // ABORT) ended normally; a failure with nothing received did not.
+            let bad = failed || incomplete || (isFailure && files.isEmpty)
             peer?.end(bad ? ExitStatus.failure.rawValue : 0,
                       bad ? "transfer incomplete" + (reason.map { ": \($0)" } ?? "") : nil)
         }

@@ -72,3 +72,144 @@ import Testing
         #expect(s.status == 65, "\(s.stderr)")
     }
 }
+
+/// Signaling over TCP (aiortc's TcpSocketSignaling format), between two rtc processes and with aiortc.
+@Suite(.serialized) struct TransferTCPCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    static var python: String {
+        ProcessInfo.processInfo.environment["RTC_PYTHON"] ?? "/tmp/venv/bin/python"
+    }
+
+    static var hasAiortc: Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", "import aiortc"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    static var script: String {
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("Scripts/interop/aiortc_transfer.py").path
+    }
+
+    @Test func hundredMiBOverTCPSignaling() throws {
+        let dir = try TestData.tempDir("tcp100")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("data.bin")
+        try TestData.write(src, size: 100 << 20, seed: 7)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", src.path])
+        let s = send.finish(timeout: 120)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
+    }
+
+    @Test func stdinToStdoutOverTCPSignaling() throws {
+        let dir = try TestData.tempDir("stream")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("stream.bin")
+        try TestData.write(src, size: 20 << 20, seed: 9)
+        let sink = dir.appendingPathComponent("sink.bin")
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", "-", "--signal", "tcp-listen://127.0.0.1:\(port)",
+                                     "--count", "1"], stdoutFile: sink)
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "-"],
+                                  stdinData: try Data(contentsOf: src))
+        let s = send.finish(timeout: 60)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, sink))
+    }
+
+    @Test func garbageFromTCPPeerExits65() throws {
+        let port = TestData.freePort()
+        let listener = try RunningRTC(["listen"] + ice + ["--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1",
+                                       "--connect-timeout", "10"])
+        usleep(300_000)
+        // A raw TCP client that sends garbage: the session ends with 65, never a hang.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = port.bigEndian
+        let rc = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(rc == 0)
+        let junk = Array("\u{01}garbage{{{\n".utf8)
+        _ = junk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let r = listener.finish(timeout: 20)
+        close(fd)
+        #expect(r.status == 65, "\(r.stderr)")
+    }
+
+    @Test(.enabled(if: TransferTCPCLITests.hasAiortc)) func rtcSendToAiortcServer() throws {
+        let dir = try TestData.tempDir("ai-recv")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("m.bin")
+        try TestData.write(src, size: 3_000_000, seed: 11)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let port = TestData.freePort()
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: Self.python)
+        py.arguments = [Self.script, "receive", "127.0.0.1", "\(port)", out.path]
+        let pyOut = Pipe()
+        py.standardOutput = pyOut
+        try py.run()
+        // The aiortc server listens once its offer is ready.
+        var r = CLIResult(status: -1, stdout: "", stderr: "")
+        for _ in 0..<50 {
+            r = try CLI.run(["send", "--answer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout",
+                             "20", src.path], timeout: 60)
+            if r.status != 69 { break }
+            usleep(200_000)
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while py.isRunning && Date() < deadline { usleep(20_000) }
+        if py.isRunning { py.terminate() }
+        py.waitUntilExit()
+        let pyText = String(decoding: pyOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(py.terminationStatus == 0)
+        #expect(pyText.contains("\"verified\": true"))
+        #expect(TestData.sameFiles(src, out.appendingPathComponent("m.bin")))
+    }
+
+    @Test(.enabled(if: TransferTCPCLITests.hasAiortc)) func aiortcClientToRtcListen() throws {
+        let dir = try TestData.tempDir("ai-send")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("m.bin")
+        try TestData.write(src, size: 3_000_000, seed: 12)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen", "--offer"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: Self.python)
+        py.arguments = [Self.script, "send", "127.0.0.1", "\(port)", src.path]
+        py.standardOutput = FileHandle.nullDevice
+        try py.run()
+        let deadline = Date().addingTimeInterval(60)
+        while py.isRunning && Date() < deadline { usleep(20_000) }
+        if py.isRunning { py.terminate() }
+        py.waitUntilExit()
+        let l = listen.finish(timeout: 30)
+        #expect(py.terminationStatus == 0)
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/m.bin")))
+    }
+}
