@@ -137,7 +137,9 @@ final class SendSession: @unchecked Sendable {
         peer.onReady = { [self] pc in startNext(pc) }
         peer.onEnd = { [self] status, message in latch.finish(status, message) }
         peer.onPeerGone = { [self] failed, reason in
-            if current != nil || next < sources.count {
+            if let current {
+                current.abort("the receiver went away" + (reason.map { ": \($0)" } ?? ""))
+            } else if next < sources.count {
                 peer.end(ExitStatus.failure.rawValue,
                          "the receiver went away before confirming every file" + (reason.map { ": \($0)" } ?? ""))
             }
@@ -276,6 +278,9 @@ final class OutgoingFile {
         sent += n
         progress.update(name: source.name, bytes: sent, total: source.size, started: started)
     }
+
+    /// The connection ended under this file.
+    func abort(_ reason: String) { done(false, reason) }
 
     private func done(_ ok: Bool, _ error: String?) {
         guard !finished else { return }

@@ -213,3 +213,33 @@ import Testing
         #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/m.bin")))
     }
 }
+
+@Suite(.serialized) struct TransferFaultCLITests {
+    @Test func receiverKilledMidTransferLeavesOnlyPart() throws {
+        let dir = try TestData.tempDir("kill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("big.bin")
+        try TestData.write(src, size: 300 << 20, seed: 5)
+        let out = dir.appendingPathComponent("out")
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", out.path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--consent-timeout", "3",
+                                   "--signal", "tcp://127.0.0.1:\(port)", src.path])
+        // Kill the receiver once some data has landed.
+        let part = out.appendingPathComponent("big.bin.part")
+        for _ in 0..<500 {
+            let size = (try? FileManager.default.attributesOfItem(atPath: part.path)[.size] as? Int) ?? 0
+            if size > 8 << 20 { break }
+            usleep(10_000)
+        }
+        kill(listen.process.processIdentifier, SIGKILL)
+        _ = listen.finish(timeout: 5)
+        let s = send.finish(timeout: 30)
+        #expect(s.status != 0)
+        #expect(s.stdout.contains("\"verified\":false"))
+        #expect(FileManager.default.fileExists(atPath: part.path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("big.bin").path))
+    }
+}
