@@ -121,6 +121,7 @@ final class SendSession: @unchecked Sendable {
         } catch { return ExitStatus.failure.rawValue }
 
         trap = SignalTrap { [self] sig in latch.finish(sig == SIGINT ? 130 : 143, nil) }
+        WebSocketSignaling.pageMode = "send"
         loop.start()
         let link: SignalingLink
         do {

@@ -35,6 +35,7 @@ enum SignalingConnector {
     /// Accepts peers one after another (several may be active) until `shouldStop`, calling
     /// `body` for each on a background thread. Returns the listener so the caller can close it.
     static func serve(_ url: SignalURL, verbose: Bool, body: @escaping @Sendable (SignalingLink) -> Void) throws -> AnyObject {
+        // (ws-listen returns a ClosableServer.)
         switch url {
         case let .tcpListen(host, port):
             let listener: TCPSignalingListener
