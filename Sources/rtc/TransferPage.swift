@@ -165,8 +165,8 @@ async function sendOne(ch, file) {
 
 // Browser receives (served by `rtc send`).
 async function receiveFiles() {
+  await makePeer();  // before the socket: the offer may come at once
   await openSocket();
-  await makePeer();
   pc.ondatachannel = (e) => receiveOne(e.channel);
   ws.onmessage = async (e) => {
     const m = JSON.parse(e.data);
