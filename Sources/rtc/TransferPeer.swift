@@ -115,7 +115,12 @@ final class TransferPeer: @unchecked Sendable {
         case .endOfCandidates:
             try? pc?.addRemoteCandidate(nil)
         case .bye:
-            if !remoteApplied { end(ExitStatus.unavailable.rawValue, "the peer said bye before connecting") }
+            // aiortc and the built-in page say bye when they are done: the peer's normal end.
+            if !remoteApplied {
+                end(ExitStatus.unavailable.rawValue, "the peer said bye before connecting")
+            } else {
+                onPeerGone?(false, nil)
+            }
         }
     }
 

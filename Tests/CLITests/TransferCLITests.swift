@@ -243,3 +243,95 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("big.bin").path))
     }
 }
+
+/// WebSocket signaling between two rtc processes, and headless Chromium on the built-in page.
+@Suite(.serialized) struct TransferWebSocketCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    static var hasChromium: Bool {
+        guard FileManager.default.fileExists(atPath: "/usr/lib/chromium/chromium"),
+              FileManager.default.fileExists(atPath: "/usr/bin/chromedriver") else { return false }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
+        p.arguments = ["-c", "import selenium"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    static var script: String {
+        TransferTCPCLITests.script.replacingOccurrences(of: "aiortc_transfer.py", with: "chromium_transfer.py")
+    }
+
+    @Test func hundredMiBOverWebSocketSignaling() throws {
+        let dir = try TestData.tempDir("ws100")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("data.bin")
+        try TestData.write(src, size: 100 << 20, seed: 21)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + ["--signal", "ws://127.0.0.1:\(port)/ws", src.path])
+        let s = send.finish(timeout: 120)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
+    }
+
+    private func runChromium(_ args: [String]) throws -> (Int32, String) {
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
+        py.arguments = [Self.script] + args
+        let out = Pipe()
+        py.standardOutput = out
+        try py.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        py.waitUntilExit()
+        return (py.terminationStatus, text)
+    }
+
+    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func chromiumPageSendsToListen() throws {
+        let dir = try TestData.tempDir("chr-up")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("page.bin")
+        try TestData.write(src, size: 3_000_000, seed: 31)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let (status, text) = try runChromium(["upload", "http://127.0.0.1:\(port)/", src.path])
+        let l = listen.finish(timeout: 30)
+        #expect(status == 0, "\(text)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/page.bin")))
+    }
+
+    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func rtcSendToChromiumPage() throws {
+        let dir = try TestData.tempDir("chr-down")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("gift.bin")
+        try TestData.write(src, size: 3_000_000, seed: 32)
+        let port = TestData.freePort()
+        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", src.path])
+        usleep(300_000)
+        let (status, text) = try runChromium(["download", "http://127.0.0.1:\(port)/"])
+        let s = send.finish(timeout: 30)
+        #expect(status == 0, "\(text)")
+        #expect(s.status == 0, "\(s.stderr)")
+        // The page hashed what it received itself; it must match the file's own digest.
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [src.path]
+        let pipe = Pipe()
+        sum.standardOutput = pipe
+        try sum.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sum.waitUntilExit()
+        #expect(text.contains(String(digest)))
+        #expect(text.contains("\"verified\": true"))
+    }
+}
