@@ -335,3 +335,59 @@ import Testing
         #expect(text.contains("\"verified\": true"))
     }
 }
+
+/// 1 GiB (sparse) over every transport, with the sender's RSS watched: it must not grow with the file.
+@Suite(.serialized) struct TransferGiBCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    private func peakRSSKiB(_ pid: Int32) -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+        }
+        return 0
+    }
+
+    @Test(arguments: ["stdio", "tcp", "ws"]) func oneGiBSparse(transport: String) throws {
+        let dir = try TestData.tempDir("gib-\(transport)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("sparse.img")
+        FileManager.default.createFile(atPath: src.path, contents: nil)
+        let h = try FileHandle(forWritingTo: src)
+        try h.truncate(atOffset: 1 << 30)
+        try h.seek(toOffset: (1 << 30) - 5)
+        try h.write(contentsOf: Data("tail!".utf8))
+        try h.close()
+        let out = dir.appendingPathComponent("out").path + "/"
+        var peak = 0
+        if transport == "stdio" {
+            let pa = try RunningRTC(["send"] + ice + [src.path])
+            let pb = try RunningRTC(["listen"] + ice + ["-o", out])
+            if let l = pa.readLine() { pb.writeLine(l) }
+            if let l = pb.readLine() { pa.writeLine(l) }
+            while pa.process.isRunning { peak = max(peak, peakRSSKiB(pa.process.processIdentifier)); usleep(100_000) }
+            let s = pa.finish(timeout: 5), l = pb.finish(timeout: 60)
+            #expect(s.status == 0, "\(s.stderr)")
+            #expect(l.status == 0, "\(l.stderr)")
+        } else {
+            let port = TestData.freePort()
+            let (listenURL, sendURL) = transport == "tcp"
+                ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
+                : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+            let listen = try RunningRTC(["listen"] + ice + ["-o", out, "--signal", listenURL, "--count", "1"])
+            usleep(300_000)
+            let send = try RunningRTC(["send"] + ice + ["--signal", sendURL, src.path])
+            let deadline = Date().addingTimeInterval(180)
+            while send.process.isRunning && Date() < deadline {
+                peak = max(peak, peakRSSKiB(send.process.processIdentifier))
+                usleep(100_000)
+            }
+            let s = send.finish(timeout: 5), l = listen.finish(timeout: 60)
+            #expect(s.status == 0, "\(s.stderr)")
+            #expect(l.status == 0, "\(l.stderr)")
+        }
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/sparse.img")))
+        print("1 GiB over \(transport): sender peak RSS \(peak / 1024) MiB")
+        #expect(peak < 256 * 1024, "sender RSS grew to \(peak / 1024) MiB")
+    }
+}
