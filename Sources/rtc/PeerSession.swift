@@ -211,7 +211,7 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
         case .bye:
             loop.execute { [self] in
-                if channel?.readyState == .open { channelClosed() } else {
+                if let ch = channel, ch.readyState != .connecting { channelClosed() } else {
                     finish(ExitStatus.unavailable.rawValue, "the peer said bye before the channel opened")
                 }
             }

@@ -391,3 +391,22 @@ import Testing
         #expect(peak < 256 * 1024, "sender RSS grew to \(peak / 1024) MiB")
     }
 }
+
+@Suite struct OfferAnswerSignalCLITests {
+    @Test(arguments: ["tcp", "ws"]) func chatOverSignalURL(transport: String) throws {
+        let port = TestData.freePort()
+        let (listenURL, connectURL) = transport == "tcp"
+            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
+            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+        let offer = try RunningRTC(["offer", "--ice-host", "127.0.0.1", "--signal", listenURL],
+                                   stdinData: Data("hello over \(transport)\n".utf8))
+        usleep(300_000)
+        let answer = try RunningRTC(["answer", "--ice-host", "127.0.0.1", "--signal", connectURL])
+        let a = answer.finish(timeout: 20)
+        let o = offer.finish(timeout: 10)
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(o.status == 0, "\(o.stderr)")
+        // With signaling off stdio, stdout is data only: exactly the message.
+        #expect(a.stdout == "hello over \(transport)\n")
+    }
+}
