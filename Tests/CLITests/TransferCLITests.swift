@@ -410,3 +410,35 @@ import Testing
         #expect(a.stdout == "hello over \(transport)\n")
     }
 }
+
+@Suite struct TransferServerCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    @Test(arguments: ["tcp", "ws"]) func severalSendersAtOnce(transport: String) throws {
+        let dir = try TestData.tempDir("many-\(transport)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = TestData.freePort()
+        let (listenURL, sendURL) = transport == "tcp"
+            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
+            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", listenURL, "--count", "3"])
+        usleep(300_000)
+        var senders: [RunningRTC] = []
+        for i in 0..<3 {
+            let f = dir.appendingPathComponent("f\(i).bin")
+            try TestData.write(f, size: (i + 1) * 5_000_000, seed: UInt64(40 + i))
+            senders.append(try RunningRTC(["send"] + ice + ["--signal", sendURL, f.path]))
+        }
+        for s in senders {
+            let r = s.finish(timeout: 60)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let l = listen.finish(timeout: 30)
+        #expect(l.status == 0, "\(l.stderr)")
+        for i in 0..<3 {
+            #expect(TestData.sameFiles(dir.appendingPathComponent("f\(i).bin"),
+                                       dir.appendingPathComponent("out/f\(i).bin")))
+        }
+    }
+}
