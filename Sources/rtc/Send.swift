@@ -25,7 +25,7 @@ struct Send: ParsableCommand {
 
             Two processes over fifos:
               mkfifo a b
-              rtc send --ice-host 127.0.0.1 big.iso >a <b &
+              rtc send --ice-host 127.0.0.1 big.iso <b >a &
               rtc listen --ice-host 127.0.0.1 -o downloads >b <a
             """
     )

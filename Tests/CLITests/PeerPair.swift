@@ -133,6 +133,18 @@ enum TestData {
         return p.terminationStatus == 0
     }
 
+    static func sha256sum(_ url: URL) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [url.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try? p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return String(text.prefix(64))
+    }
+
     static func tempDir(_ tag: String) throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)

@@ -28,6 +28,8 @@ import Testing
         #expect(got.first?["verified"] as? Bool == true)
         #expect(got.first?["bytes"] as? Int == 100 << 20)
         #expect(sent.first?["sha256"] as? String == got.first?["sha256"] as? String)
+        // Against an independent digest too: equal-but-wrong hashes on both ends must not pass.
+        #expect(got.first?["sha256"] as? String == TestData.sha256sum(src))
         if let rate = got.first?["mb_per_s"] { print("100 MiB over loopback: \(rate) MB/s") }
         #expect(!FileManager.default.fileExists(atPath: outDir.appendingPathComponent("data.bin.part").path))
     }

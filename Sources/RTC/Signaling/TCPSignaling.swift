@@ -32,7 +32,7 @@ public final class TCPSignalingConnection: @unchecked Sendable {
         var lastError = "no attempt"
         repeat {
             let (storage, length) = try SocketAddress.make(host: host, port: port)
-            let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(Int32(storage.ss_family), streamSocketType, 0)
             guard fd >= 0 else { throw SignalingError.closed("socket(): \(String(cString: strerror(errno)))") }
             var s = storage
             let rc = withUnsafePointer(to: &s) {
@@ -116,7 +116,7 @@ public final class TCPSignalingListener: @unchecked Sendable {
     /// - Throws: `SignalingError.closed` when the address cannot be bound.
     public init(host: String, port: UInt16) throws {
         let (storage, length) = try SocketAddress.make(host: host, port: port)
-        let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(Int32(storage.ss_family), streamSocketType, 0)
         guard fd >= 0 else { throw SignalingError.closed("socket(): \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -194,3 +194,7 @@ enum SocketAddress {
         return withUnsafeBytes(of: &s) { $0.load(as: sockaddr_in.self).sin_port.bigEndian }
     }
 }
+
+/// `SOCK_STREAM` (1 on Linux and Darwin); spelled out because the Glibc overlay does not
+/// always expose the `__socket_type` constant (seen in release builds).
+let streamSocketType: Int32 = 1
