@@ -15,12 +15,15 @@ struct Answer: ParsableCommand {
 
     @OptionGroup var peer: PeerOptions
     @OptionGroup var channel: ChannelOptions
+    @OptionGroup var signaling: SignalOptions
 
     @Flag(help: "Print and read messages and events as JSON lines.")
     var json = false
 
     func run() throws {
-        let status = PeerSession(role: .answer, peer: peer, channel: channel, json: json).run()
+        let session = PeerSession(role: .answer, peer: peer, channel: channel, json: json)
+        session.signalURL = signaling.signal
+        let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -24,12 +24,15 @@ struct Offer: ParsableCommand {
 
     @OptionGroup var peer: PeerOptions
     @OptionGroup var channel: ChannelOptions
+    @OptionGroup var signaling: SignalOptions
 
     @Flag(help: "Print and read messages and events as JSON lines.")
     var json = false
 
     func run() throws {
-        let status = PeerSession(role: .offer, peer: peer, channel: channel, json: json).run()
+        let session = PeerSession(role: .offer, peer: peer, channel: channel, json: json)
+        session.signalURL = signaling.signal
+        let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -13,6 +13,10 @@ final class PeerSession: @unchecked Sendable {
     let peer: PeerOptions
     let channelOptions: ChannelOptions
     let json: Bool
+    /// Signaling off stdio (`--signal`): descriptions and candidates go over this link and
+    /// stdin/stdout carry data only.
+    var signalURL: SignalURL = .stdio
+    private var link: SignalingLink?
     let loop = PollEventLoop()
     let out = StdoutWriter()
 
@@ -65,7 +69,25 @@ final class PeerSession: @unchecked Sendable {
             return fail(CLIError(.failure, "\(error)"))
         }
 
-        if let file = peer.remote, role == .answer {
+        if !signalURL.isStdio {
+            do {
+                let link = try SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch())
+                self.link = link
+                link.start(onMessage: { [self] m in linkMessage(m, configuration: configuration) },
+                           onEnd: { [self] e in
+                               if let e, case .malformed = e {
+                                   finish(ExitStatus.dataError.rawValue, "bad signaling message: \(e)")
+                               } else if phaseNow() == .awaitingRemote {
+                                   finish(ExitStatus.unavailable.rawValue, "signaling closed before the peer's description arrived")
+                               }
+                           })
+            } catch let e as CLIError {
+                return fail(e)
+            } catch {
+                return fail(CLIError(.failure, "\(error)"))
+            }
+            if role == .offer { loop.execute { self.startOffer(configuration) } }
+        } else if let file = peer.remote, role == .answer {
             guard let text = Self.readFile(file) else {
                 return fail(CLIError(.dataError, "cannot read --remote file \(file)"))
             }
@@ -123,11 +145,8 @@ final class PeerSession: @unchecked Sendable {
             if peer.trickle {
                 pc.onLocalCandidate = { [weak self] c in
                     guard let self else { return }
-                    if let c {
-                        self.out.writeLine(SignalingMessage.candidate(c).json())
-                    } else {
-                        self.out.writeLine(SignalingMessage.endOfCandidates.json())
-                    }
+                    let m: SignalingMessage = c.map { .candidate($0) } ?? .endOfCandidates
+                    if let link = self.link { link.send(m) } else { self.out.writeLine(m.json()) }
                 }
             }
             self.pc = pc
@@ -186,12 +205,49 @@ final class PeerSession: @unchecked Sendable {
     }
 
     private func printDescription(_ d: SessionDescriptionInit) {
-        let line = SignalingMessage.description(d).json()
-        out.writeLine(peer.compact ? CompactToken.encode(line) : line)
+        if let link {
+            link.send(.description(d))
+        } else {
+            let line = SignalingMessage.description(d).json()
+            out.writeLine(peer.compact ? CompactToken.encode(line) : line)
+        }
         descriptionPrinted = true
         let held = heldEvents
         heldEvents.removeAll()
         for e in held { event(e) }
+    }
+
+    private func phaseNow() -> Phase {
+        gate.lock()
+        defer { gate.unlock() }
+        return phase
+    }
+
+    /// A message from the signaling link (any thread).
+    private func linkMessage(_ m: SignalingMessage, configuration: PeerConnection.Configuration) {
+        switch m {
+        case .description:
+            guard phaseNow() == .awaitingRemote else { return }
+            setPhase(.connecting)
+            let text = m.json()
+            if role == .answer {
+                loop.execute { [self] in startAnswer(configuration, offerText: text) }
+            } else {
+                loop.execute { [self] in applyRemote(text) }
+            }
+        case let .candidate(c):
+            loop.execute { [self] in
+                do { try pc?.addRemoteCandidate(c) } catch { Log.warn("ignored candidate: \(error)") }
+            }
+        case .endOfCandidates:
+            loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
+        case .bye:
+            loop.execute { [self] in
+                if let ch = channel, ch.readyState != .connecting { channelClosed() } else {
+                    finish(ExitStatus.unavailable.rawValue, "the peer said bye before the channel opened")
+                }
+            }
+        }
     }
 
     /// Parses and applies the remote description; false (and the session ends) on bad input.
@@ -278,6 +334,8 @@ final class PeerSession: @unchecked Sendable {
     }
 
     private func closePeerAndFinish(_ status: Int32) {
+        link?.send(.bye)
+        link?.close()
         pc?.close()
         finish(status, nil)
     }
@@ -306,7 +364,7 @@ final class PeerSession: @unchecked Sendable {
         let current = phase
         gate.unlock()
         guard let line else {
-            if current == .awaitingRemote && peer.remote == nil {
+            if current == .awaitingRemote && peer.remote == nil && link == nil {
                 finish(ExitStatus.dataError.rawValue, "stdin closed before the remote description arrived")
                 return
             }
@@ -314,7 +372,7 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { [self] in stdinEnded() }
             return
         }
-        if current == .awaitingRemote && peer.remote == nil {
+        if current == .awaitingRemote && peer.remote == nil && link == nil {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { return }
             setPhase(.connecting)
@@ -325,7 +383,7 @@ final class PeerSession: @unchecked Sendable {
             }
             return
         }
-        if current != .open, line.hasPrefix("{"), line.contains("\"candidate\""),
+        if current != .open, link == nil, line.hasPrefix("{"), line.contains("\"candidate\""),
            let message = try? SignalingMessage.parse(line) {
             switch message {
             case let .candidate(c):

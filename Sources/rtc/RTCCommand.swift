@@ -14,7 +14,7 @@ struct RTCCommand: AsyncParsableCommand {
             65 bad input data (malformed SDP or JSON), 69 peer or server unreachable, 124 timeout.
             """,
         version: rtcVersion,
-        subcommands: [Offer.self, Answer.self, SdpParse.self, StunProbe.self, Bench.self]
+        subcommands: [Offer.self, Answer.self, Send.self, Listen.self, SdpParse.self, StunProbe.self, Bench.self]
     )
 }
 

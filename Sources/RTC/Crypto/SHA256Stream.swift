@@ -8,7 +8,10 @@ public final class SHA256Stream {
 
     public init() {
         context = EVP_MD_CTX_new()
-        precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex failed")
+        // Called outside `precondition`: release builds use -Ounchecked, which drops the
+        // condition's evaluation and left the context uninitialised (all-zero digests).
+        let ok = EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        precondition(ok == 1, "EVP_DigestInit_ex failed")
     }
 
     deinit { EVP_MD_CTX_free(context) }

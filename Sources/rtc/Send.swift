@@ -1,0 +1,298 @@
+import ArgumentParser
+import Foundation
+import RTC
+
+struct Send: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send files (or stdin) to a peer over data channels, checked end to end with SHA-256.",
+        discussion: """
+            Offers a connection (or answers with --answer), then sends each FILE on its own \
+            data channel, one after another; `-` sends stdin as a stream (only with --signal off \
+            stdio). Exits 0 only when the receiver confirmed every file intact, 1 otherwise.
+
+            Protocol (rtc-transfer/1): one reliable ordered channel per file, labelled with \
+            the file name. The sender writes a text header {"type":"header","name":N,"size":S} \
+            (size -1 for a stream), then binary chunks of at most 64 KiB, then a text trailer \
+            {"type":"end","bytes":B,"sha256":H}. The receiver answers on the same channel with \
+            {"type":"verdict","ok":true|false,"bytes":B,"sha256":H} (and "error" when not ok) \
+            and the sender closes the channel. Sending waits while the channel's buffered amount \
+            is above 4 MiB, so memory stays bounded whatever the file size.
+
+            With stdio signaling our description is the first stdout line and the peer's the \
+            first stdin line. A JSON summary per file follows on stdout: \
+            {"type":"file","name","bytes","seconds","mb_per_s","sha256","verified"}. A progress \
+            bar goes to stderr when it is a terminal (--progress forces it, --quiet hides it).
+
+            Two processes over fifos:
+              mkfifo a b
+              rtc send --ice-host 127.0.0.1 big.iso <b >a &
+              rtc listen --ice-host 127.0.0.1 -o downloads >b <a
+            """
+    )
+
+    @OptionGroup var peer: PeerOptions
+    @OptionGroup var signaling: SignalOptions
+    @OptionGroup var output: TransferOutputOptions
+
+    @Flag(help: "Answer the peer's offer instead of offering.")
+    var answer = false
+
+    @Option(name: .customLong("as"), help: ArgumentHelp(
+        "Announce the (single) file under this name instead of its own (stdin is announced as 'stdin').",
+        valueName: "NAME"))
+    var announceAs: String?
+
+    @Argument(help: ArgumentHelp("Files to send; - for stdin.", valueName: "FILE"))
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one FILE (or - for stdin)") }
+        if announceAs != nil && files.count != 1 { throw ValidationError("--as names a single FILE") }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be named once") }
+        if files.contains("-") && signaling.signal.isStdio {
+            throw ValidationError("sending stdin (-) needs --signal off stdio: stdin carries signaling")
+        }
+    }
+
+    func run() throws {
+        let status = SendSession(command: self).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// What `rtc send` reads: an open file descriptor with its announced name and size.
+struct TransferSource {
+    var name: String
+    let fd: Int32
+    /// nil for a stream (stdin or a pipe).
+    let size: Int?
+    var isStream: Bool { size == nil }
+
+    static func open(_ path: String) throws -> TransferSource {
+        if path == "-" { return TransferSource(name: "stdin", fd: 0, size: nil) }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError(.dataError, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        fstat(fd, &st)
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            Glibc.close(fd)
+            throw CLIError(.dataError, "\(path) is a directory")
+        }
+        let regular = (st.st_mode & S_IFMT) == S_IFREG
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        return TransferSource(name: name, fd: fd, size: regular ? Int(st.st_size) : nil)
+    }
+}
+
+/// Runs `rtc send`: one peer, the files one after another.
+final class SendSession: @unchecked Sendable {
+    let command: Send
+    let loop = PollEventLoop()
+    let out = StdoutWriter()
+    let latch = ExitLatch()
+    let progress: ProgressBar
+    private var sources: [TransferSource] = []
+    private var next = 0
+    private var peer: TransferPeer?
+    private var current: OutgoingFile?
+    private var trap: SignalTrap?
+    private var listener: TCPSignalingListener?
+
+    init(command: Send) {
+        self.command = command
+        progress = ProgressBar(enabled: command.output.progressEnabled)
+    }
+
+    func run() -> Int32 {
+        if command.peer.verbose { Log.level = .debug }
+        do {
+            sources = try command.files.map(TransferSource.open)
+            if let name = command.announceAs { sources[0].name = name }
+        } catch let e as CLIError {
+            printError("rtc: " + e.message)
+            return e.status.rawValue
+        } catch {
+            return ExitStatus.failure.rawValue
+        }
+        let configuration: PeerConnection.Configuration
+        do { configuration = try command.peer.configuration() } catch let e as CLIError {
+            printError("rtc: " + e.message)
+            return e.status.rawValue
+        } catch { return ExitStatus.failure.rawValue }
+
+        trap = SignalTrap { [self] sig in latch.finish(sig == SIGINT ? 130 : 143, nil) }
+        WebSocketSignaling.pageMode = "send"
+        loop.start()
+        let link: SignalingLink
+        do {
+            link = try SignalingConnector.connectOne(command.signaling.signal, out: out, peer: command.peer,
+                                                     latch: latch, listenerOut: { self.listener = $0 })
+        } catch let e as CLIError {
+            printError("rtc: " + e.message)
+            return e.status.rawValue
+        } catch { return ExitStatus.failure.rawValue }
+
+        let peer = TransferPeer(role: command.answer ? .answer : .offer, loop: loop, configuration: configuration,
+                                link: link, connectTimeout: command.peer.connectTimeout)
+        self.peer = peer
+        peer.onReady = { [self] pc in startNext(pc) }
+        peer.onEnd = { [self] status, message in latch.finish(status, message) }
+        peer.onPeerGone = { [self] failed, reason in
+            if let current {
+                current.abort("the receiver went away" + (reason.map { ": \($0)" } ?? ""))
+            } else if next < sources.count {
+                peer.end(ExitStatus.failure.rawValue,
+                         "the receiver went away before confirming every file" + (reason.map { ": \($0)" } ?? ""))
+            }
+        }
+        peer.start()
+        let status = latch.wait()
+        loop.execute { [self] in self.peer?.end(status, nil) }
+        usleep(50_000)
+        listener?.close()
+        return status
+    }
+
+    private func startNext(_ pc: PeerConnection) {
+        guard next < sources.count else {
+            // Every file confirmed: give the last close a moment to leave, then end.
+            loop.schedule(in: .milliseconds(100)) { [self] in peer?.end(0, nil) }
+            return
+        }
+        let source = sources[next]
+        next += 1
+        var options = DataChannelInit()
+        options.protocol = TransferProtocol.subprotocol
+        do {
+            let ch = try pc.createDataChannel(label: source.name, options: options)
+            let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress)
+            current = file
+            file.onDone = { [self] ok, summary, error in
+                current = nil
+                out.writeLine(summary)
+                if ok {
+                    startNext(pc)
+                } else {
+                    peer?.end(ExitStatus.failure.rawValue, "\(source.name): \(error ?? "not confirmed")")
+                }
+            }
+            file.start()
+        } catch {
+            peer?.end(ExitStatus.failure.rawValue, "cannot open a channel: \(error)")
+        }
+    }
+}
+
+/// Sends one source on one channel (loop thread): header, chunks under back-pressure, trailer,
+/// then waits for the receiver's verdict.
+final class OutgoingFile {
+    let source: TransferSource
+    let channel: DataChannel
+    let loop: PollEventLoop
+    let progress: ProgressBar
+    /// ok, summary line, error.
+    var onDone: ((Bool, String, String?) -> Void)?
+
+    private let hash = SHA256Stream()
+    private var digest = ""
+    private var sent = 0
+    private var eof = false
+    private var started = 0.0
+    private var watching = false
+    private var finished = false
+    private var buffer = [UInt8](repeating: 0, count: TransferProtocol.chunkSize)
+    private let highWater = 4 << 20
+
+    init(source: TransferSource, channel: DataChannel, loop: PollEventLoop, progress: ProgressBar) {
+        self.source = source
+        self.channel = channel
+        self.loop = loop
+        self.progress = progress
+    }
+
+    func start() {
+        channel.bufferedAmountLowThreshold = highWater / 2
+        channel.onOpen = { [self] in
+            started = ProgressBar.now()
+            send(text: TransferProtocol.encode(["type": "header", "name": source.name, "size": source.size ?? -1]))
+            pump()
+        }
+        channel.onBufferedAmountLow = { [self] in pump() }
+        channel.onMessage = { [self] m in
+            guard case let .text(t) = m, let o = TransferProtocol.decode(t), o["type"] as? String == "verdict" else { return }
+            let ok = (o["ok"] as? Bool) == true && eof && (o["sha256"] as? String) == digest && (o["bytes"] as? Int) == sent
+            done(ok, ok ? nil : (o["error"] as? String) ?? "receiver could not verify the data")
+        }
+        channel.onClose = { [self] in done(false, "channel closed before the receiver confirmed") }
+    }
+
+    private func send(text: String) {
+        do { try channel.send(text: text) } catch { done(false, "send failed: \(error)") }
+    }
+
+    /// Sends chunks while the channel's buffer is below the high-water mark.
+    private func pump() {
+        guard !eof, !finished, channel.readyState == .open else { return }
+        if source.isStream {
+            if !watching {
+                watching = true
+                loop.register(fd: source.fd) { [weak self] in self?.readStream() }
+            }
+            return
+        }
+        while channel.bufferedAmount < highWater && !eof && !finished {
+            let n = buffer.withUnsafeMutableBytes { read(source.fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 {
+                done(false, "read failed: \(String(cString: strerror(errno)))")
+                return
+            }
+            chunk(n)
+        }
+    }
+
+    private func readStream() {
+        guard !finished else { return }
+        let n = buffer.withUnsafeMutableBytes { read(source.fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { return }
+        chunk(max(n, 0))
+        if eof || channel.bufferedAmount >= highWater {
+            watching = false
+            loop.unregister(fd: source.fd)
+        }
+    }
+
+    private func chunk(_ n: Int) {
+        if n == 0 {
+            eof = true
+            digest = TransferProtocol.hex(hash.finalize())
+            send(text: TransferProtocol.encode(["type": "end", "bytes": sent, "sha256": digest]))
+            progress.update(name: source.name, bytes: sent, total: source.size, started: started, force: true)
+            return
+        }
+        let bytes = Array(buffer[0..<n])
+        hash.update(bytes)
+        do { try channel.send(binary: bytes) } catch {
+            done(false, "send failed: \(error)")
+            return
+        }
+        sent += n
+        progress.update(name: source.name, bytes: sent, total: source.size, started: started)
+    }
+
+    /// The connection ended under this file.
+    func abort(_ reason: String) { done(false, reason) }
+
+    private func done(_ ok: Bool, _ error: String?) {
+        guard !finished else { return }
+        finished = true
+        if watching { loop.unregister(fd: source.fd) }
+        progress.done()
+        if source.fd > 2 { Glibc.close(source.fd) }
+        let seconds = started > 0 ? ProgressBar.now() - started : 0
+        let summary = TransferProtocol.summary(name: source.name, path: nil, bytes: sent, seconds: seconds,
+                                               sha256: digest, verified: ok, error: error)
+        if ok { channel.close() }
+        onDone?(ok, summary, error)
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+
+/// The `rtc send` / `rtc listen` wire protocol, version 1 (subprotocol `rtc-transfer/1`).
+///
+/// One reliable, ordered data channel per file, labelled with the file name:
+///   1. sender → text `{"type":"header","name":"a.bin","size":N}` (`size` -1 for a stream);
+///   2. sender → binary chunks of at most 64 KiB;
+///   3. sender → text `{"type":"end","bytes":N,"sha256":"<hex>"}`;
+///   4. receiver → text `{"type":"verdict","ok":true|false,"bytes":N,"sha256":"<hex>"[,"error":"..."]}`;
+///   5. the sender closes the channel; after the last verdict it closes the connection.
+/// A receiver may answer a header with a negative verdict at once (e.g. a refused name).
+enum TransferProtocol {
+    static let subprotocol = "rtc-transfer/1"
+    static let chunkSize = 64 * 1024
+
+    /// A JSON object as one line, keys sorted.
+    static func encode(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [String: Any]? {
+        guard let data = text.data(using: .utf8) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Why an announced name cannot be written, or nil when it is a safe single file name.
+    ///
+    /// Names are flat: no `/` or `\`, not `.` or `..`, no control characters or NUL, at most
+    /// 255 bytes, and not ending in `.part` (our own temporary suffix). So a file can only ever
+    /// land directly inside the output directory.
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "empty file name" }
+        if name.utf8.count > 255 { return "file name longer than 255 bytes" }
+        if name == "." || name == ".." { return "file name '\(name)' is a directory reference" }
+        if name.contains("/") || name.contains("\\") { return "file name contains a path separator" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "file name contains control characters"
+        }
+        if name.hasSuffix(".part") { return "file name ends in .part" }
+        return nil
+    }
+
+    /// A one-line summary of a finished (or failed) file, as printed on stdout.
+    static func summary(name: String, path: String?, bytes: Int, seconds: Double, sha256: String,
+                        verified: Bool, error: String?) -> String {
+        var o: [String: Any] = [
+            "type": "file", "name": name, "bytes": bytes,
+            "seconds": (seconds * 1000).rounded() / 1000,
+            "mb_per_s": seconds > 0 ? (Double(bytes) / 1e6 / seconds * 100).rounded() / 100 : 0,
+            "sha256": sha256, "verified": verified,
+        ]
+        if let path { o["path"] = path }
+        if let error { o["error"] = error }
+        return encode(o)
+    }
+}
+
+/// A progress bar on stderr: name, percent, bytes, rate and ETA, redrawn at most 5 times a second.
+final class ProgressBar {
+    let enabled: Bool
+    private var lastDraw = 0.0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    static func now() -> Double { Double(PollEventLoopClock.nanoseconds()) / 1e9 }
+
+    func update(name: String, bytes: Int, total: Int?, started: Double, force: Bool = false) {
+        guard enabled else { return }
+        let t = Self.now()
+        guard force || t - lastDraw >= 0.2 else { return }
+        lastDraw = t
+        let elapsed = max(t - started, 0.001)
+        let rate = Double(bytes) / elapsed
+        var line = "\r\u{1B}[2K" + (name.count > 24 ? String(name.prefix(23)) + "…" : name)
+        if let total, total > 0 {
+            let fraction = min(1, Double(bytes) / Double(total))
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            line += " [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+            line += String(format: " %3d%% %@/%@", Int(fraction * 100), Self.size(bytes), Self.size(total))
+            let eta = rate > 0 ? Double(total - bytes) / rate : 0
+            line += String(format: " %.1f MB/s ETA %d:%02d", rate / 1e6, Int(eta) / 60, Int(eta) % 60)
+        } else {
+            line += String(format: " %@ %.1f MB/s", Self.size(bytes), rate / 1e6)
+        }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func done() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    static func size(_ n: Int) -> String {
+        let d = Double(n)
+        if d >= Double(1 << 30) { return String(format: "%.2f GiB", d / Double(1 << 30)) }
+        if d >= Double(1 << 20) { return String(format: "%.1f MiB", d / Double(1 << 20)) }
+        if d >= 1024 { return String(format: "%.1f KiB", d / 1024) }
+        return "\(n) B"
+    }
+}
+
+enum PollEventLoopClock {
+    static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// `--quiet` / `--progress`, shared by send and listen.
+struct TransferOutputOptions: ParsableArguments {
+    @Flag(name: [.short, .long], help: "No progress bar.")
+    var quiet = false
+
+    @Flag(help: "Show the progress bar even when stderr is not a terminal.")
+    var progress = false
+
+    var progressEnabled: Bool {
+        if quiet { return false }
+        return progress || isatty(2) != 0
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// Two `rtc` processes run side by side, optionally with stdio signaling relayed between them
+/// (the first stdout line of each goes to the other's stdin).
+final class RunningRTC: @unchecked Sendable {
+    let process = Process()
+    let stdinPipe = Pipe()
+    let stdoutPipe = Pipe()
+    let stderrPipe = Pipe()
+    private var errData = Data()
+    private let errDone = DispatchSemaphore(value: 0)
+
+    init(_ args: [String], stdinData: Data? = nil, stdoutFile: URL? = nil) throws {
+        process.executableURL = CLI.binary
+        process.arguments = args
+        process.standardInput = stdinPipe
+        if let stdoutFile {
+            FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        } else {
+            process.standardOutput = stdoutPipe
+        }
+        process.standardError = stderrPipe
+        try process.run()
+        DispatchQueue.global().async { [self] in
+            errData = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+            errDone.signal()
+        }
+        if let stdinData {
+            let h = stdinPipe.fileHandleForWriting
+            Thread.detachNewThread {
+                try? h.write(contentsOf: stdinData)
+                try? h.close()
+            }
+        }
+    }
+
+    /// One line from stdout (blocking, bounded by the process's own timeouts).
+    func readLine() -> String? {
+        var bytes: [UInt8] = []
+        let fd = stdoutPipe.fileHandleForReading.fileDescriptor
+        var b: UInt8 = 0
+        while read(fd, &b, 1) == 1 {
+            if b == 0x0A { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(b)
+        }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
+    func writeLine(_ line: String) {
+        try? stdinPipe.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func closeStdin() { try? stdinPipe.fileHandleForWriting.close() }
+
+    /// Waits for exit (killing after `timeout`), returns status, rest of stdout and stderr.
+    func finish(timeout: Double) -> CLIResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        var rest = Data()
+        let outDone = DispatchSemaphore(value: 0)
+        let piped = (process.standardOutput as? Pipe) != nil
+        DispatchQueue.global().async { [self] in
+            if piped { rest = stdoutPipe.fileHandleForReading.readDataToEndOfFile() }
+            outDone.signal()
+        }
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        _ = outDone.wait(timeout: .now() + 5)
+        _ = errDone.wait(timeout: .now() + 5)
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: rest, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+enum PeerPair {
+    /// Runs `a` and `b`, relaying each one's first stdout line (its description) to the other.
+    static func stdio(_ a: [String], _ b: [String], timeout: Double = 120) throws -> (CLIResult, CLIResult) {
+        let pa = try RunningRTC(a)
+        let pb = try RunningRTC(b)
+        let relay = DispatchGroup()
+        for (from, to) in [(pa, pb), (pb, pa)] {
+            relay.enter()
+            DispatchQueue.global().async {
+                if let line = from.readLine() { to.writeLine(line) }
+                relay.leave()
+            }
+        }
+        _ = relay.wait(timeout: .now() + 30)
+        var ra: CLIResult?, rb: CLIResult?
+        let g = DispatchGroup()
+        g.enter()
+        DispatchQueue.global().async { ra = pa.finish(timeout: timeout); g.leave() }
+        g.enter()
+        DispatchQueue.global().async { rb = pb.finish(timeout: timeout); g.leave() }
+        g.wait()
+        return (ra!, rb!)
+    }
+}
+
+enum TestData {
+    /// Writes `size` deterministic pseudo-random bytes (SplitMix64 from `seed`) to `url`.
+    static func write(_ url: URL, size: Int, seed: UInt64) throws {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        let h = try FileHandle(forWritingTo: url)
+        defer { try? h.close() }
+        var state = seed
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var left = size
+        while left > 0 {
+            let n = min(left, chunk.count)
+            chunk.withUnsafeMutableBytes { raw in
+                let words = raw.bindMemory(to: UInt64.self)
+                for i in 0..<((n + 7) / 8) {
+                    state &+= 0x9E37_79B9_7F4A_7C15
+                    var z = state
+                    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                    words[i] = z ^ (z >> 31)
+                }
+            }
+            try h.write(contentsOf: chunk[0..<n])
+            left -= n
+        }
+    }
+
+    static func sameFiles(_ a: URL, _ b: URL) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/cmp")
+        p.arguments = ["-s", a.path, b.path]
+        try? p.run()
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    static func sha256sum(_ url: URL) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [url.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try? p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return String(text.prefix(64))
+    }
+
+    static func tempDir(_ tag: String) throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-\(tag)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// A free TCP port on 127.0.0.1 (bind to 0, read it back, release).
+    static func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return UInt16(bigEndian: a.sin_port)
+    }
+}

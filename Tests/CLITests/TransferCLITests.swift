@@ -1,0 +1,446 @@
+import Foundation
+import Testing
+
+/// `rtc send` / `rtc listen` between two real processes on loopback.
+@Suite(.serialized) struct TransferCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    private func summaries(_ stdout: String) -> [[String: Any]] {
+        stdout.split(separator: "\n").compactMap {
+            guard let o = try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any],
+                  o["type"] as? String == "file" else { return nil }
+            return o
+        }
+    }
+
+    @Test func hundredMiBOverStdioSignalingIsByteExact() throws {
+        let dir = try TestData.tempDir("t100")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("data.bin")
+        try TestData.write(src, size: 100 << 20, seed: 1)
+        let outDir = dir.appendingPathComponent("out")
+        let (s, l) = try PeerPair.stdio(["send"] + ice + [src.path], ["listen"] + ice + ["-o", outDir.path + "/"])
+        #expect(s.status == 0, "send: \(s.stderr)")
+        #expect(l.status == 0, "listen: \(l.stderr)")
+        #expect(TestData.sameFiles(src, outDir.appendingPathComponent("data.bin")))
+        let sent = summaries(s.stdout), got = summaries(l.stdout)
+        #expect(sent.count == 1 && got.count == 1)
+        #expect(got.first?["verified"] as? Bool == true)
+        #expect(got.first?["bytes"] as? Int == 100 << 20)
+        #expect(sent.first?["sha256"] as? String == got.first?["sha256"] as? String)
+        // Against an independent digest too: equal-but-wrong hashes on both ends must not pass.
+        #expect(got.first?["sha256"] as? String == TestData.sha256sum(src))
+        if let rate = got.first?["mb_per_s"] { print("100 MiB over loopback: \(rate) MB/s") }
+        #expect(!FileManager.default.fileExists(atPath: outDir.appendingPathComponent("data.bin.part").path))
+    }
+
+    @Test func severalFilesInOneRun() throws {
+        let dir = try TestData.tempDir("multi")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let names = ["a.bin", "empty", "c d.txt"]
+        let sizes = [3 << 20, 0, 70_001]
+        for (n, size) in zip(names, sizes) { try TestData.write(dir.appendingPathComponent(n), size: size, seed: UInt64(size)) }
+        let outDir = dir.appendingPathComponent("out")
+        let (s, l) = try PeerPair.stdio(["send"] + ice + names.map { dir.appendingPathComponent($0).path },
+                                        ["listen"] + ice + ["-o", outDir.path + "/"])
+        #expect(s.status == 0, "send: \(s.stderr)")
+        #expect(l.status == 0, "listen: \(l.stderr)")
+        for n in names {
+            #expect(TestData.sameFiles(dir.appendingPathComponent(n), outDir.appendingPathComponent(n)), "\(n)")
+        }
+        #expect(summaries(l.stdout).count == 3)
+    }
+
+    @Test func maliciousNameIsRefused() throws {
+        let dir = try TestData.tempDir("evil")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("x")
+        try TestData.write(src, size: 1000, seed: 3)
+        let outDir = dir.appendingPathComponent("a/b/out")
+        let (s, l) = try PeerPair.stdio(["send"] + ice + ["--as", "../../x", src.path],
+                                        ["listen"] + ice + ["-o", outDir.path + "/"], timeout: 30)
+        #expect(s.status != 0)
+        #expect(l.status != 0)
+        #expect(l.stderr.contains("refused name"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/x").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/x.part").path))
+    }
+
+    @Test func garbageSignalingExits65() throws {
+        let r = try CLI.run(["listen", "--ice-host", "127.0.0.1"], stdin: "this is not json\n", timeout: 20)
+        #expect(r.status == 65, "\(r.stderr)")
+        let s = try CLI.run(["send", "--ice-host", "127.0.0.1", "/etc/hostname"], stdin: "{\"type\":\"nonsense\"}\n",
+                            timeout: 20)
+        #expect(s.status == 65, "\(s.stderr)")
+    }
+}
+
+/// Signaling over TCP (aiortc's TcpSocketSignaling format), between two rtc processes and with aiortc.
+@Suite(.serialized) struct TransferTCPCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    static var python: String {
+        ProcessInfo.processInfo.environment["RTC_PYTHON"] ?? "/tmp/venv/bin/python"
+    }
+
+    static var hasAiortc: Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", "import aiortc"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    static var script: String {
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("Scripts/interop/aiortc_transfer.py").path
+    }
+
+    @Test func hundredMiBOverTCPSignaling() throws {
+        let dir = try TestData.tempDir("tcp100")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("data.bin")
+        try TestData.write(src, size: 100 << 20, seed: 7)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", src.path])
+        let s = send.finish(timeout: 120)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
+    }
+
+    @Test func stdinToStdoutOverTCPSignaling() throws {
+        let dir = try TestData.tempDir("stream")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("stream.bin")
+        try TestData.write(src, size: 20 << 20, seed: 9)
+        let sink = dir.appendingPathComponent("sink.bin")
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", "-", "--signal", "tcp-listen://127.0.0.1:\(port)",
+                                     "--count", "1"], stdoutFile: sink)
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "-"],
+                                  stdinData: try Data(contentsOf: src))
+        let s = send.finish(timeout: 60)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, sink))
+    }
+
+    @Test func garbageFromTCPPeerExits65() throws {
+        let port = TestData.freePort()
+        let listener = try RunningRTC(["listen"] + ice + ["--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1",
+                                       "--connect-timeout", "10"])
+        usleep(300_000)
+        // A raw TCP client that sends garbage: the session ends with 65, never a hang.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = port.bigEndian
+        let rc = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(rc == 0)
+        let junk = Array("\u{01}garbage{{{\n".utf8)
+        _ = junk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let r = listener.finish(timeout: 20)
+        close(fd)
+        #expect(r.status == 65, "\(r.stderr)")
+    }
+
+    @Test(.enabled(if: TransferTCPCLITests.hasAiortc)) func rtcSendToAiortcServer() throws {
+        let dir = try TestData.tempDir("ai-recv")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("m.bin")
+        try TestData.write(src, size: 3_000_000, seed: 11)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let port = TestData.freePort()
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: Self.python)
+        py.arguments = [Self.script, "receive", "127.0.0.1", "\(port)", out.path]
+        let pyOut = Pipe()
+        py.standardOutput = pyOut
+        try py.run()
+        // The aiortc server listens once its offer is ready.
+        var r = CLIResult(status: -1, stdout: "", stderr: "")
+        for _ in 0..<50 {
+            r = try CLI.run(["send", "--answer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout",
+                             "20", src.path], timeout: 60)
+            if r.status != 69 { break }
+            usleep(200_000)
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while py.isRunning && Date() < deadline { usleep(20_000) }
+        if py.isRunning { py.terminate() }
+        py.waitUntilExit()
+        let pyText = String(decoding: pyOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(py.terminationStatus == 0)
+        #expect(pyText.contains("\"verified\": true"))
+        #expect(TestData.sameFiles(src, out.appendingPathComponent("m.bin")))
+    }
+
+    @Test(.enabled(if: TransferTCPCLITests.hasAiortc)) func aiortcClientToRtcListen() throws {
+        let dir = try TestData.tempDir("ai-send")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("m.bin")
+        try TestData.write(src, size: 3_000_000, seed: 12)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen", "--offer"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: Self.python)
+        py.arguments = [Self.script, "send", "127.0.0.1", "\(port)", src.path]
+        py.standardOutput = FileHandle.nullDevice
+        try py.run()
+        let deadline = Date().addingTimeInterval(60)
+        while py.isRunning && Date() < deadline { usleep(20_000) }
+        if py.isRunning { py.terminate() }
+        py.waitUntilExit()
+        let l = listen.finish(timeout: 30)
+        #expect(py.terminationStatus == 0)
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/m.bin")))
+    }
+}
+
+@Suite(.serialized) struct TransferFaultCLITests {
+    @Test func receiverKilledMidTransferLeavesOnlyPart() throws {
+        let dir = try TestData.tempDir("kill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("big.bin")
+        try TestData.write(src, size: 300 << 20, seed: 5)
+        let out = dir.appendingPathComponent("out")
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", out.path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--consent-timeout", "3",
+                                   "--signal", "tcp://127.0.0.1:\(port)", src.path])
+        // Kill the receiver once some data has landed.
+        let part = out.appendingPathComponent("big.bin.part")
+        for _ in 0..<500 {
+            let size = (try? FileManager.default.attributesOfItem(atPath: part.path)[.size] as? Int) ?? 0
+            if size > 8 << 20 { break }
+            usleep(10_000)
+        }
+        kill(listen.process.processIdentifier, SIGKILL)
+        _ = listen.finish(timeout: 5)
+        let s = send.finish(timeout: 30)
+        #expect(s.status != 0)
+        #expect(s.stdout.contains("\"verified\":false"))
+        #expect(FileManager.default.fileExists(atPath: part.path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("big.bin").path))
+    }
+}
+
+/// WebSocket signaling between two rtc processes, and headless Chromium on the built-in page.
+@Suite(.serialized) struct TransferWebSocketCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    static var hasChromium: Bool {
+        guard FileManager.default.fileExists(atPath: "/usr/lib/chromium/chromium"),
+              FileManager.default.fileExists(atPath: "/usr/bin/chromedriver") else { return false }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
+        p.arguments = ["-c", "import selenium"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    static var script: String {
+        TransferTCPCLITests.script.replacingOccurrences(of: "aiortc_transfer.py", with: "chromium_transfer.py")
+    }
+
+    @Test func hundredMiBOverWebSocketSignaling() throws {
+        let dir = try TestData.tempDir("ws100")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("data.bin")
+        try TestData.write(src, size: 100 << 20, seed: 21)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + ["--signal", "ws://127.0.0.1:\(port)/ws", src.path])
+        let s = send.finish(timeout: 120)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
+    }
+
+    private func runChromium(_ args: [String]) throws -> (Int32, String) {
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
+        py.arguments = [Self.script] + args
+        let out = Pipe()
+        py.standardOutput = out
+        try py.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        py.waitUntilExit()
+        return (py.terminationStatus, text)
+    }
+
+    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func chromiumPageSendsToListen() throws {
+        let dir = try TestData.tempDir("chr-up")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("page.bin")
+        try TestData.write(src, size: 3_000_000, seed: 31)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let (status, text) = try runChromium(["upload", "http://127.0.0.1:\(port)/", src.path])
+        let l = listen.finish(timeout: 30)
+        #expect(status == 0, "\(text)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/page.bin")))
+    }
+
+    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func rtcSendToChromiumPage() throws {
+        let dir = try TestData.tempDir("chr-down")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("gift.bin")
+        try TestData.write(src, size: 3_000_000, seed: 32)
+        let port = TestData.freePort()
+        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", src.path])
+        usleep(300_000)
+        let (status, text) = try runChromium(["download", "http://127.0.0.1:\(port)/"])
+        let s = send.finish(timeout: 30)
+        #expect(status == 0, "\(text)")
+        #expect(s.status == 0, "\(s.stderr)")
+        // The page hashed what it received itself; it must match the file's own digest.
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [src.path]
+        let pipe = Pipe()
+        sum.standardOutput = pipe
+        try sum.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sum.waitUntilExit()
+        #expect(text.contains(String(digest)))
+        #expect(text.contains("\"verified\": true"))
+    }
+}
+
+/// 1 GiB (sparse) over every transport, with the sender's RSS watched: it must not grow with the file.
+@Suite(.serialized) struct TransferGiBCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    private func peakRSSKiB(_ pid: Int32) -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+        }
+        return 0
+    }
+
+    @Test(arguments: ["stdio", "tcp", "ws"]) func oneGiBSparse(transport: String) throws {
+        let dir = try TestData.tempDir("gib-\(transport)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("sparse.img")
+        FileManager.default.createFile(atPath: src.path, contents: nil)
+        let h = try FileHandle(forWritingTo: src)
+        try h.truncate(atOffset: 1 << 30)
+        try h.seek(toOffset: (1 << 30) - 5)
+        try h.write(contentsOf: Data("tail!".utf8))
+        try h.close()
+        let out = dir.appendingPathComponent("out").path + "/"
+        var peak = 0
+        if transport == "stdio" {
+            let pa = try RunningRTC(["send"] + ice + [src.path])
+            let pb = try RunningRTC(["listen"] + ice + ["-o", out])
+            if let l = pa.readLine() { pb.writeLine(l) }
+            if let l = pb.readLine() { pa.writeLine(l) }
+            while pa.process.isRunning { peak = max(peak, peakRSSKiB(pa.process.processIdentifier)); usleep(100_000) }
+            let s = pa.finish(timeout: 5), l = pb.finish(timeout: 60)
+            #expect(s.status == 0, "\(s.stderr)")
+            #expect(l.status == 0, "\(l.stderr)")
+        } else {
+            let port = TestData.freePort()
+            let (listenURL, sendURL) = transport == "tcp"
+                ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
+                : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+            let listen = try RunningRTC(["listen"] + ice + ["-o", out, "--signal", listenURL, "--count", "1"])
+            usleep(300_000)
+            let send = try RunningRTC(["send"] + ice + ["--signal", sendURL, src.path])
+            let deadline = Date().addingTimeInterval(180)
+            while send.process.isRunning && Date() < deadline {
+                peak = max(peak, peakRSSKiB(send.process.processIdentifier))
+                usleep(100_000)
+            }
+            let s = send.finish(timeout: 5), l = listen.finish(timeout: 60)
+            #expect(s.status == 0, "\(s.stderr)")
+            #expect(l.status == 0, "\(l.stderr)")
+        }
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/sparse.img")))
+        print("1 GiB over \(transport): sender peak RSS \(peak / 1024) MiB")
+        #expect(peak < 256 * 1024, "sender RSS grew to \(peak / 1024) MiB")
+    }
+}
+
+@Suite struct OfferAnswerSignalCLITests {
+    @Test(arguments: ["tcp", "ws"]) func chatOverSignalURL(transport: String) throws {
+        let port = TestData.freePort()
+        let (listenURL, connectURL) = transport == "tcp"
+            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
+            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+        let offer = try RunningRTC(["offer", "--ice-host", "127.0.0.1", "--signal", listenURL],
+                                   stdinData: Data("hello over \(transport)\n".utf8))
+        usleep(300_000)
+        let answer = try RunningRTC(["answer", "--ice-host", "127.0.0.1", "--signal", connectURL])
+        let a = answer.finish(timeout: 20)
+        let o = offer.finish(timeout: 10)
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(o.status == 0, "\(o.stderr)")
+        // With signaling off stdio, stdout is data only: exactly the message.
+        #expect(a.stdout == "hello over \(transport)\n")
+    }
+}
+
+@Suite struct TransferServerCLITests {
+    let ice = ["--ice-host", "127.0.0.1", "--quiet"]
+
+    @Test(arguments: ["tcp", "ws"]) func severalSendersAtOnce(transport: String) throws {
+        let dir = try TestData.tempDir("many-\(transport)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = TestData.freePort()
+        let (listenURL, sendURL) = transport == "tcp"
+            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
+            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", listenURL, "--count", "3"])
+        usleep(300_000)
+        var senders: [RunningRTC] = []
+        for i in 0..<3 {
+            let f = dir.appendingPathComponent("f\(i).bin")
+            try TestData.write(f, size: (i + 1) * 5_000_000, seed: UInt64(40 + i))
+            senders.append(try RunningRTC(["send"] + ice + ["--signal", sendURL, f.path]))
+        }
+        for s in senders {
+            let r = s.finish(timeout: 60)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let l = listen.finish(timeout: 30)
+        #expect(l.status == 0, "\(l.stderr)")
+        for i in 0..<3 {
+            #expect(TestData.sameFiles(dir.appendingPathComponent("f\(i).bin"),
+                                       dir.appendingPathComponent("out/f\(i).bin")))
+        }
+    }
+}
