@@ -5,7 +5,8 @@ The offerer's description goes to the answerer's stdin and back; then the file i
 offerer's stdin as base64 lines (raw mode: one text message a line) and the answerer's stdout is
 decoded and hashed. Each peer command is a JSON list (e.g. with an `ip netns exec NS` prefix).
 Prints one JSON line: {"ok", "bytes", "sha256_sent", "sha256_received", "seconds", "relay"...}.
-Every wait is bounded by --timeout.
+Every wait is bounded by --timeout. With --echo the answerer echoes (e.g. an aiortc peer) and
+the offerer's own stdout is checked instead; the offerer's stdin closes once all came back.
 
 Usage: transfer.py --offer '["ip","netns","exec","a","rtc","offer",...]' --answer '[...]'
                    --file PATH [--timeout 300] [--logs DIR]
@@ -22,6 +23,7 @@ def main():
     ap.add_argument("--file", required=True)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--logs", default=".")
+    ap.add_argument("--echo", action="store_true")
     a = ap.parse_args()
     deadline = time.monotonic() + a.timeout
     os.makedirs(a.logs, exist_ok=True)
@@ -69,12 +71,17 @@ def main():
                         sent.update(chunk)
                         counts["sent"] += len(chunk)
                         off.stdin.write(base64.b64encode(chunk) + b"\n")
-                off.stdin.close()
+                off.stdin.flush()
+                if not a.echo:
+                    off.stdin.close()
             except (BrokenPipeError, OSError):
                 pass
 
+        total = os.path.getsize(a.file)
+
         def drain():
-            for line in ans.stdout:
+            source = off.stdout if a.echo else ans.stdout
+            for line in source:
                 try:
                     data = base64.b64decode(line.strip(), validate=True)
                 except Exception:
@@ -82,6 +89,11 @@ def main():
                     continue
                 received.update(data)
                 counts["received"] += len(data)
+                if a.echo and counts["received"] >= total:
+                    try:
+                        off.stdin.close()
+                    except OSError:
+                        pass
 
         start = time.monotonic()
         feeder = threading.Thread(target=feed, daemon=True)
