@@ -3,9 +3,15 @@
 public STUN), echoes every data-channel message, exits when the peer closes or after --timeout.
 Signaling: one JSON description line in on stdin, one out on stdout (as `rtc` writes them).
 """
-import argparse, asyncio, json, sys
+import argparse, asyncio, json, os, sys
 
+import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+
+
+# For runs outside namespaces: gather host candidates only on these (aioice skips loopback).
+if os.environ.get("AIORTC_HOSTS"):
+    aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: os.environ["AIORTC_HOSTS"].split(",")
 
 
 def log(*args):

@@ -93,7 +93,9 @@ extension ICEAgent {
 
     private func handleSTUN(_ bytes: [UInt8], from: TransportAddress, base: ICEBase) {
         Log.trace("STUN \(bytes.count) bytes from \(from) on \(base.candidate.address)", "ice")
-        guard let message = ICEWire.decode(bytes) else {
+        guard let message = ICEWire.decode(bytes, requireFingerprint: false), message.stun.hasValidFingerprint
+                || isServerReflexiveResponse(message)
+        else {
             Log.debug("dropped malformed STUN from \(from)", "ice")
             return
         }
@@ -102,6 +104,13 @@ extension ICEAgent {
         } else if message.isResponse, let t = transactions[message.transactionID] {
             handleResponse(message, transaction: t, from: from)
         }
+    }
+
+    /// A response to one of our plain Binding requests to a STUN server (no FINGERPRINT needed).
+    private func isServerReflexiveResponse(_ message: ICEWire.Message) -> Bool {
+        guard message.isResponse, let t = transactions[message.transactionID],
+              case .serverReflexive = t.purpose else { return false }
+        return true
     }
 
     /// RFC 8445 §7.3: authenticate, resolve role conflicts, answer, and trigger a check back.
