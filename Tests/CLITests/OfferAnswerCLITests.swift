@@ -40,7 +40,7 @@ import Testing
 }
 
 /// One `rtc` child process with its stdout split into lines by a reader thread.
-private final class PeerProcess: @unchecked Sendable {
+final class PeerProcess: @unchecked Sendable {
     private let process = Process()
     private let stdinPipe = Pipe(), stdoutPipe = Pipe(), stderrPipe = Pipe()
     private let condition = NSCondition()

@@ -38,7 +38,7 @@ extension ICEAgent {
         if let mapped = client.mappedAddress { addServerReflexive(mapped, host: host) }
         // Relayed candidates rank below the rest; among them, by host order (RFC 8445 §5.1.2.2).
         let candidate = ICECandidate(
-            foundation: "r" + host.candidate.foundation + "-\(relayBases.count)",
+            foundation: "r\(host.candidate.foundation)t\(relayBases.count)",
             priority: ICECandidate.priority(kind: .relay,
                                             localPreference: (host.candidate.priority >> 8 & 0xFFFF) - UInt32(relayBases.count)),
             address: relayed, kind: .relay, relatedAddress: client.mappedAddress ?? host.candidate.address)
