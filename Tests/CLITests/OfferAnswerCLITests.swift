@@ -141,7 +141,7 @@ final class PeerProcess: @unchecked Sendable {
     }
 }
 
-private extension String {
+extension String {
     func jsonObject() throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(utf8))
         return try #require(object as? [String: Any], "not a JSON object: \(self)")
