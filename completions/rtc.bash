@@ -173,22 +173,22 @@ _rtc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    offer|answer|sdp-parse|bench|help)
+    offer|answer|sdp-parse|stun-probe|bench|help)
         # Offer subcommand argument completions
         "_rtc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'offer answer sdp-parse bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'offer answer sdp-parse stun-probe bench help' -- "${cur}"))
         ;;
     esac
 }
 
 _rtc_offer() {
     repeating_flags=()
-    non_repeating_flags=(--trickle --compact -v --verbose --unordered --json --version -h --help)
-    repeating_options=(--ice-host --stun)
-    non_repeating_options=(--cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
+    repeating_options=(--ice-host --stun --turn)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -197,6 +197,15 @@ _rtc_offer() {
         return
         ;;
     '--stun')
+        return
+        ;;
+    '--turn')
+        return
+        ;;
+    '--turn-user')
+        return
+        ;;
+    '--turn-pass')
         return
         ;;
     '--cert')
@@ -234,9 +243,9 @@ _rtc_offer() {
 
 _rtc_answer() {
     repeating_flags=()
-    non_repeating_flags=(--trickle --compact -v --verbose --unordered --json --version -h --help)
-    repeating_options=(--ice-host --stun)
-    non_repeating_options=(--cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
+    repeating_options=(--ice-host --stun --turn)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -245,6 +254,15 @@ _rtc_answer() {
         return
         ;;
     '--stun')
+        return
+        ;;
+    '--turn')
+        return
+        ;;
+    '--turn-user')
+        return
+        ;;
+    '--turn-pass')
         return
         ;;
     '--cert')
@@ -288,11 +306,32 @@ _rtc_sdp-parse() {
     __rtc_offer_flags_options 1
 }
 
+_rtc_stun-probe() {
+    repeating_flags=()
+    non_repeating_flags=(--no-hairpinning -v --verbose --version -h --help)
+    repeating_options=(--server)
+    non_repeating_options=(--timeout --local)
+    __rtc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--server')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--local')
+        return
+        ;;
+    esac
+}
+
 _rtc_bench() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=(--size)
-    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --ice-host)
+    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --delay --loss --ice-host)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -316,6 +355,12 @@ _rtc_bench() {
         return
         ;;
     '--setup-runs')
+        return
+        ;;
+    '--delay')
+        return
+        ;;
+    '--loss')
         return
         ;;
     '--ice-host')
