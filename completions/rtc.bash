@@ -186,9 +186,9 @@ _rtc() {
 
 _rtc_offer() {
     repeating_flags=()
-    non_repeating_flags=(--trickle --compact -v --verbose --unordered --json --version -h --help)
-    repeating_options=(--ice-host --stun)
-    non_repeating_options=(--cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
+    repeating_options=(--ice-host --stun --turn)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -197,6 +197,15 @@ _rtc_offer() {
         return
         ;;
     '--stun')
+        return
+        ;;
+    '--turn')
+        return
+        ;;
+    '--turn-user')
+        return
+        ;;
+    '--turn-pass')
         return
         ;;
     '--cert')
@@ -234,9 +243,9 @@ _rtc_offer() {
 
 _rtc_answer() {
     repeating_flags=()
-    non_repeating_flags=(--trickle --compact -v --verbose --unordered --json --version -h --help)
-    repeating_options=(--ice-host --stun)
-    non_repeating_options=(--cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
+    repeating_options=(--ice-host --stun --turn)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -245,6 +254,15 @@ _rtc_answer() {
         return
         ;;
     '--stun')
+        return
+        ;;
+    '--turn')
+        return
+        ;;
+    '--turn-user')
+        return
+        ;;
+    '--turn-pass')
         return
         ;;
     '--cert')

@@ -13,6 +13,20 @@ struct PeerOptions: ParsableArguments {
         "STUN server for server-reflexive candidates (repeatable).", valueName: "stun:HOST:PORT"))
     var stunServers: [String] = []
 
+    @Option(name: .customLong("turn"), help: ArgumentHelp(
+        "TURN server for relayed candidates (repeatable; UDP), with --turn-user and --turn-pass.",
+        valueName: "turn:HOST:PORT"))
+    var turnServers: [String] = []
+
+    @Option(name: .customLong("turn-user"), help: ArgumentHelp("Username for the --turn servers.", valueName: "USER"))
+    var turnUser: String?
+
+    @Option(name: .customLong("turn-pass"), help: ArgumentHelp("Password for the --turn servers.", valueName: "PASS"))
+    var turnPass: String?
+
+    @Flag(name: .customLong("relay-only"), help: "ICE transport policy relay: offer and use only TURN-relayed candidates.")
+    var relayOnly = false
+
     @Flag(help: "Trickle candidates: print each as its own JSON line instead of waiting for all.")
     var trickle = false
 
@@ -47,6 +61,13 @@ struct PeerOptions: ParsableArguments {
         for s in stunServers where STUNServerURL.parse(s) == nil {
             throw ValidationError("--stun needs stun:HOST:PORT with an IP address, got '\(s)'")
         }
+        for t in turnServers where TURNServerURL.parse(t) == nil {
+            throw ValidationError("--turn needs turn:HOST:PORT with an IP address (UDP), got '\(t)'")
+        }
+        if !turnServers.isEmpty && (turnUser == nil || turnPass == nil) {
+            throw ValidationError("--turn needs --turn-user and --turn-pass")
+        }
+        if relayOnly && turnServers.isEmpty { throw ValidationError("--relay-only needs a --turn server") }
         if consentTimeout <= 0 || connectTimeout <= 0 { throw ValidationError("timeouts must be positive") }
     }
 
@@ -55,6 +76,10 @@ struct PeerOptions: ParsableArguments {
         var c = PeerConnection.Configuration()
         if !iceHosts.isEmpty { c.iceHosts = iceHosts.compactMap { TransportAddress(host: $0, port: 0) } }
         c.stunServers = stunServers.compactMap { STUNServerURL.parse($0) }
+        c.turnServers = turnServers.compactMap { TURNServerURL.parse($0) }.map {
+            ICEAgent.TURNServer(address: $0, username: turnUser ?? "", password: turnPass ?? "")
+        }
+        c.relayOnly = relayOnly
         c.consentTimeout = .milliseconds(Int64(consentTimeout * 1000))
         if let cert, let key {
             do {
@@ -119,5 +144,20 @@ enum STUNServerURL {
         let rest = String(url.dropFirst(5))
         if let full = TransportAddress(rest) { return full }
         return TransportAddress(host: rest, port: 3478)
+    }
+}
+
+/// `turn:HOST:PORT` (RFC 7065), HOST an IP literal, the port defaulting to 3478; only UDP
+/// (`?transport=udp` is accepted, other transports are not).
+enum TURNServerURL {
+    static func parse(_ url: String) -> TransportAddress? {
+        guard url.hasPrefix("turn:") else { return nil }
+        var rest = Substring(url.dropFirst(5))
+        if let q = rest.firstIndex(of: "?") {
+            guard rest[q...].lowercased() == "?transport=udp" else { return nil }
+            rest = rest[..<q]
+        }
+        if let full = TransportAddress(String(rest)) { return full }
+        return TransportAddress(host: String(rest), port: 3478)
     }
 }

@@ -81,7 +81,7 @@ import Testing
 }
 
 /// One `rtc` child process with its stdout split into lines by a reader thread.
-private final class PeerProcess: @unchecked Sendable {
+final class PeerProcess: @unchecked Sendable {
     private let process = Process()
     private let stdinPipe = Pipe(), stdoutPipe = Pipe(), stderrPipe = Pipe()
     private let condition = NSCondition()
@@ -182,7 +182,7 @@ private final class PeerProcess: @unchecked Sendable {
     }
 }
 
-private extension String {
+extension String {
     func jsonObject() throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(utf8))
         return try #require(object as? [String: Any], "not a JSON object: \(self)")

@@ -35,12 +35,12 @@ extension ICEAgent {
             priority: prflxPriority, role: role, tieBreaker: tieBreaker, useCandidate: nominating)
         startTransaction(ICETransaction(
             id: id, purpose: .check(pair, nominating: nominating), packet: packet,
-            destination: pair.remote.address, socket: pair.socket, sentAt: loop.now, rto: configuration.checkRTO))
+            destination: pair.remote.address, base: pair.base, sentAt: loop.now, rto: configuration.checkRTO))
     }
 
     func startTransaction(_ t: ICETransaction) {
         transactions[t.id] = t
-        t.socket.send(t.packet, to: t.destination)
+        t.base.send(t.packet, to: t.destination)
         armRetransmit(t)
     }
 
@@ -54,7 +54,7 @@ extension ICEAgent {
             }
             t.attempts += 1
             t.rto = t.rto + t.rto
-            t.socket.send(t.packet, to: t.destination)
+            t.base.send(t.packet, to: t.destination)
             self.armRetransmit(t)
         }
     }
@@ -67,17 +67,18 @@ extension ICEAgent {
         case .consent:
             break  // consent expiry is judged by time since the last response, not per request
         case .serverReflexive:
-            serverReflexiveDone()
+            gatheringStepDone()
         }
     }
 
     // MARK: - Incoming
 
-    /// Entry point for every datagram on our sockets.
-    func handleDatagram(_ bytes: [UInt8], from: TransportAddress, socket: UDPSocket) {
+    /// Entry point for every datagram from a peer: straight from a host socket, or unwrapped
+    /// by a TURN client (then `from` is the peer's address, `base` the relayed one).
+    func handleDatagram(_ bytes: [UInt8], from: TransportAddress, base: ICEBase) {
         guard let first = bytes.first else { return }
         if first < 4 {
-            handleSTUN(bytes, from: from, socket: socket)
+            handleSTUN(bytes, from: from, base: base)
         } else if authenticatedRemotes.contains(from) {
             // RFC 7983: 20–63 DTLS, 128–191 RTP/RTCP; both go up to the secure transport.
             if let onReceive {
@@ -90,27 +91,36 @@ extension ICEAgent {
         }
     }
 
-    private func handleSTUN(_ bytes: [UInt8], from: TransportAddress, socket: UDPSocket) {
-        Log.trace("STUN \(bytes.count) bytes from \(from) on \(socket.localAddress)", "ice")
-        guard let message = ICEWire.decode(bytes) else {
+    private func handleSTUN(_ bytes: [UInt8], from: TransportAddress, base: ICEBase) {
+        Log.trace("STUN \(bytes.count) bytes from \(from) on \(base.candidate.address)", "ice")
+        guard let message = ICEWire.decode(bytes, requireFingerprint: false), message.stun.hasValidFingerprint
+                || isServerReflexiveResponse(message)
+        else {
             Log.debug("dropped malformed STUN from \(from)", "ice")
             return
         }
         if message.isRequest {
-            handleRequest(message, from: from, socket: socket)
+            handleRequest(message, from: from, base: base)
         } else if message.isResponse, let t = transactions[message.transactionID] {
             handleResponse(message, transaction: t, from: from)
         }
     }
 
+    /// A response to one of our plain Binding requests to a STUN server (no FINGERPRINT needed).
+    private func isServerReflexiveResponse(_ message: ICEWire.Message) -> Bool {
+        guard message.isResponse, let t = transactions[message.transactionID],
+              case .serverReflexive = t.purpose else { return false }
+        return true
+    }
+
     /// RFC 8445 §7.3: authenticate, resolve role conflicts, answer, and trigger a check back.
-    private func handleRequest(_ message: ICEWire.Message, from: TransportAddress, socket: UDPSocket) {
+    private func handleRequest(_ message: ICEWire.Message, from: TransportAddress, base: ICEBase) {
         guard let username = message.username, username.hasPrefix(localUfrag + ":"),
               message.verifyIntegrity(password: localPassword)
         else {
             Log.debug("dropped STUN request with bad USERNAME or MESSAGE-INTEGRITY from \(from)", "ice")
             if message.hasIntegrity {
-                socket.send(ICEWire.errorResponse(id: message.transactionID, code: 401, reason: "Unauthorized",
+                base.send(ICEWire.errorResponse(id: message.transactionID, code: 401, reason: "Unauthorized",
                                                   password: nil), to: from)
             }
             return
@@ -118,7 +128,7 @@ extension ICEAgent {
         // Role conflict (RFC 8445 §7.3.1.1).
         if let theirs = message.iceControlling, role == .controlling {
             if tieBreaker >= theirs {
-                socket.send(ICEWire.errorResponse(id: message.transactionID, code: 487, reason: "Role Conflict",
+                base.send(ICEWire.errorResponse(id: message.transactionID, code: 487, reason: "Role Conflict",
                                                   password: localPassword), to: from)
                 return
             }
@@ -127,13 +137,12 @@ extension ICEAgent {
             if tieBreaker >= theirs {
                 switchRole(to: .controlling)
             } else {
-                socket.send(ICEWire.errorResponse(id: message.transactionID, code: 487, reason: "Role Conflict",
+                base.send(ICEWire.errorResponse(id: message.transactionID, code: 487, reason: "Role Conflict",
                                                   password: localPassword), to: from)
                 return
             }
         }
-        socket.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword),
-                    to: from)
+        base.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword), to: from)
         authenticatedRemotes.insert(from)
         guard state != .failed, state != .closed else { return }
 
@@ -145,10 +154,12 @@ extension ICEAgent {
             remoteCandidates.append(learned)
             remote = learned
         }
-        guard let local = sockets.first(where: { $0.socket === socket })?.candidate, let remote else { return }
-        var pair = pairs.first { $0.socket === socket && $0.remote.address == from }
+        guard let remote else { return }
+        // A peer-reflexive peer reached us through the relay: keep its IP permitted (RFC 8656 §9).
+        base.permit(from)
+        var pair = pairs.first { $0.base === base && $0.remote.address == from }
         if pair == nil {
-            let created = ICECandidatePair(local: local, socket: socket, remote: remote)
+            let created = ICECandidatePair(base: base, remote: remote)
             addPair(created)
             pair = created
         }
@@ -167,10 +178,10 @@ extension ICEAgent {
 
     private func handleResponse(_ message: ICEWire.Message, transaction t: ICETransaction, from: TransportAddress) {
         switch t.purpose {
-        case let .serverReflexive(socket, server):
+        case let .serverReflexive(base, server):
             transactions[t.id] = nil
             t.timer?.cancel()
-            serverReflexiveResponse(message, socket: socket, server: server)
+            serverReflexiveResponse(message, base: base, server: server)
             return
         case .check, .consent:
             break
@@ -253,7 +264,10 @@ extension ICEAgent {
         guard selectedPair == nil else { return }
         pair.nominated = true
         selectedPair = pair
-        Log.debug("selected \(pair.local.address) -> \(pair.remote.address)", "ice")
+        Log.debug("selected \(pair.local.kind.rawValue) \(pair.local.address) -> \(pair.remote.kind.rawValue) "
+            + "\(pair.remote.address)\(pair.base.isRelay ? " via TURN \(pair.base.turn!.server)" : "")", "ice")
+        // Data through a relay goes as ChannelData from now on (RFC 8656 §12), Send indications before.
+        pair.base.bindChannel(pair.remote.address)
         triggeredQueue.removeAll()
         if state == .checking { setState(.connected) }
         setState(.completed)
@@ -295,9 +309,9 @@ extension ICEAgent {
             id: id, username: "\(remoteUfrag):\(localUfrag)", password: remotePassword,
             priority: pair.local.priority, role: role, tieBreaker: tieBreaker, useCandidate: false)
         let t = ICETransaction(id: id, purpose: .consent(pair), packet: packet, destination: pair.remote.address,
-                               socket: pair.socket, sentAt: loop.now, rto: configuration.checkRTO)
+                               base: pair.base, sentAt: loop.now, rto: configuration.checkRTO)
         transactions[id] = t
-        pair.socket.send(packet, to: pair.remote.address)
+        pair.base.send(packet, to: pair.remote.address)
         // Consent requests are not retransmitted on RTO; a new one goes out each interval.
         t.timer = loop.schedule(in: configuration.consentInterval) { [weak self] in self?.transactions[id] = nil }
         scheduleConsent()

@@ -2,23 +2,29 @@
 /// socket's packets come from, and offer it when it differs from the host address.
 extension ICEAgent {
     func gatherServerReflexive() {
-        for (local, socket) in sockets {
-            for server in configuration.stunServers where server.family == local.address.family {
+        for base in hostBases {
+            for server in configuration.stunServers where server.family == base.candidate.address.family {
                 let id = ICEWire.newTransactionID(rng: &rng)
-                pendingSRFLX += 1
+                pendingGathering += 1
                 startTransaction(ICETransaction(
-                    id: id, purpose: .serverReflexive(socket: socket, server: server),
-                    packet: ICEWire.plainBindingRequest(id: id), destination: server, socket: socket,
+                    id: id, purpose: .serverReflexive(base: base, server: server),
+                    packet: ICEWire.plainBindingRequest(id: id), destination: server, base: base,
                     sentAt: loop.now, rto: .milliseconds(250)))
             }
         }
     }
 
-    func serverReflexiveResponse(_ message: ICEWire.Message, socket: UDPSocket, server: TransportAddress) {
-        defer { serverReflexiveDone() }
-        guard !message.isErrorResponse, let mapped = message.mappedAddress,
-              let host = sockets.first(where: { $0.socket === socket })?.candidate,
-              mapped != host.address,
+    func serverReflexiveResponse(_ message: ICEWire.Message, base: ICEBase, server: TransportAddress) {
+        defer { gatheringStepDone() }
+        guard !message.isErrorResponse, let mapped = message.mappedAddress else { return }
+        addServerReflexive(mapped, host: base)
+    }
+
+    /// Offers `mapped` as a server-reflexive candidate of `host` unless it is the host address
+    /// itself or already offered (a TURN allocation reports the same mapping, RFC 8656 §7.3).
+    func addServerReflexive(_ mapped: TransportAddress, host base: ICEBase) {
+        let host = base.candidate
+        guard !configuration.relayOnly, mapped != host.address,
               !localCandidates.contains(where: { $0.address == mapped && $0.kind == .srflx })
         else { return }
         let candidate = ICECandidate(
@@ -29,8 +35,9 @@ extension ICEAgent {
         onLocalCandidate?(candidate)
     }
 
-    func serverReflexiveDone() {
-        pendingSRFLX -= 1
-        if pendingSRFLX == 0 { onLocalCandidate?(nil) }
+    /// One server-reflexive request or allocation finished; the last one ends gathering.
+    func gatheringStepDone() {
+        pendingGathering -= 1
+        if pendingGathering == 0 { onLocalCandidate?(nil) }
     }
 }

@@ -1,6 +1,6 @@
 /// A full ICE agent (RFC 8445) for one data stream with one component, over UDP.
 ///
-/// It gathers host (and server-reflexive) candidates, checks candidate pairs with STUN Binding
+/// It gathers host, server-reflexive and relayed (TURN, RFC 8656) candidates, checks candidate pairs with STUN Binding
 /// requests authenticated by short-term credentials, nominates a pair (regular nomination when
 /// controlling), and then carries the upper layer's packets on the selected pair. After
 /// connecting it keeps checking consent (RFC 7675) and fails when the peer stops answering.
@@ -14,6 +14,13 @@ public final class ICEAgent: PacketTransport {
         public var hostAddresses: [TransportAddress]?
         /// STUN servers for server-reflexive candidates.
         public var stunServers: [TransportAddress] = []
+        /// TURN servers to allocate relayed candidates on, from every host socket of the family.
+        public var turnServers: [TURNServer] = []
+        /// ICE transport policy `relay` (W3C `iceTransportPolicy`): offer and check only relayed
+        /// candidates; host sockets only carry the traffic to the TURN servers.
+        public var relayOnly = false
+        /// Settings of each TURN client (lifetime, refresh, retransmission).
+        public var turn = TURNClient.Configuration()
         /// How long without a consent response before the connection fails (RFC 7675 §5.1).
         public var consentTimeout: Duration = .seconds(30)
         /// Pacing of new checks (Ta, RFC 8445 §14.2).
@@ -27,6 +34,19 @@ public final class ICEAgent: PacketTransport {
 
         public init(hostAddresses: [TransportAddress]? = nil) {
             self.hostAddresses = hostAddresses
+        }
+    }
+
+    /// A TURN server and its long-term credentials (RFC 8489 §9.2).
+    public struct TURNServer: Sendable, Hashable {
+        public var address: TransportAddress
+        public var username: String
+        public var password: String
+
+        public init(address: TransportAddress, username: String, password: String) {
+            self.address = address
+            self.username = username
+            self.password = password
         }
     }
 
@@ -62,7 +82,12 @@ public final class ICEAgent: PacketTransport {
     var rng: any RandomNumberGenerator
     var remoteUfrag: String?
     var remotePassword: String?
-    var sockets: [(candidate: ICECandidate, socket: UDPSocket)] = []
+    /// One base per host socket (gathered even with `relayOnly`: the TURN clients use them).
+    var hostBases: [ICEBase] = []
+    /// Allocations that succeeded.
+    var relayBases: [ICEBase] = []
+    /// TURN clients by the host base they share, including allocations still in progress.
+    var turnClients: [(client: TURNClient, host: ICEBase)] = []
     var pairs: [ICECandidatePair] = []
     var triggeredQueue: [ICECandidatePair] = []
     var transactions: [STUNTransactionID: ICETransaction] = [:]
@@ -72,7 +97,8 @@ public final class ICEAgent: PacketTransport {
     var checkTimer: ScheduledTask?
     var consentTimer: ScheduledTask?
     var lastConsent: LoopInstant?
-    var pendingSRFLX = 0
+    /// Server-reflexive requests and allocations still under way; gathering ends at zero.
+    var pendingGathering = 0
     var remoteGatheringDone = false
     var started = false
 
@@ -87,8 +113,8 @@ public final class ICEAgent: PacketTransport {
         tieBreaker = self.rng.next()
     }
 
-    /// Binds a socket per host address and reports host candidates; server-reflexive ones follow
-    /// asynchronously. `onLocalCandidate(nil)` marks the end.
+    /// Binds a socket per host address and reports host candidates (unless `relayOnly`);
+    /// server-reflexive and relayed ones follow asynchronously. `onLocalCandidate(nil)` marks the end.
     /// - Throws: `ICEError.noAddresses` when nothing could be bound.
     public func gather() throws {
         let addresses = configuration.hostAddresses ?? HostAddresses.discover()
@@ -102,22 +128,27 @@ public final class ICEAgent: PacketTransport {
                     foundation: String(index + 1),
                     priority: ICECandidate.priority(kind: .host, localPreference: localPreference),
                     address: socket.localAddress, kind: .host)
-                socket.onDatagram = { [weak self, weak socket] bytes, from in
-                    guard let self, let socket else { return }
-                    self.handleDatagram(bytes, from: from, socket: socket)
+                let base = ICEBase(candidate: candidate, socket: socket)
+                socket.onDatagram = { [weak self, weak base] bytes, from in
+                    guard let self, let base else { return }
+                    self.hostDatagram(bytes, from: from, base: base)
                 }
-                sockets.append((candidate, socket))
-                localCandidates.append(candidate)
-                onLocalCandidate?(candidate)
+                hostBases.append(base)
+                if !configuration.relayOnly {
+                    localCandidates.append(candidate)
+                    onLocalCandidate?(candidate)
+                }
             } catch {
                 errors.append("\(error)")
             }
         }
-        guard !sockets.isEmpty else {
+        guard !hostBases.isEmpty else {
             throw ICEError.noAddresses(errors.isEmpty ? "no usable network address" : errors.joined(separator: "; "))
         }
-        gatherServerReflexive()
-        if pendingSRFLX == 0 { onLocalCandidate?(nil) }
+        pendingGathering += 1  // holds the end back while requests are started
+        if !configuration.relayOnly { gatherServerReflexive() }
+        gatherRelayed()
+        gatheringStepDone()
     }
 
     /// The peer's ufrag and password from its description (`a=ice-ufrag`, `a=ice-pwd`).
@@ -127,15 +158,16 @@ public final class ICEAgent: PacketTransport {
         if started { scheduleChecks() }
     }
 
-    /// Adds a remote candidate (from SDP or trickle) and pairs it with every local socket of
-    /// the same address family.
+    /// Adds a remote candidate (from SDP or trickle) and pairs it with every local base of the
+    /// same address family; relayed bases ask their server to permit its IP.
     public func addRemoteCandidate(_ candidate: ICECandidate) {
         guard candidate.component == 1, candidate.transport.lowercased() == "udp",
               !remoteCandidates.contains(where: { $0.address == candidate.address })
         else { return }
         remoteCandidates.append(candidate)
-        for (local, socket) in sockets where local.address.family == candidate.address.family {
-            addPair(ICECandidatePair(local: local, socket: socket, remote: candidate))
+        for base in pairableBases where base.candidate.address.family == candidate.address.family {
+            base.permit(candidate.address)
+            addPair(ICECandidatePair(base: base, remote: candidate))
         }
         if started { scheduleChecks() }
     }
@@ -157,7 +189,7 @@ public final class ICEAgent: PacketTransport {
     @discardableResult
     public func send(_ packet: [UInt8]) -> Bool {
         guard let pair = selectedPair ?? bestValidPair() else { return false }
-        return pair.socket.send(packet, to: pair.remote.address)
+        return pair.base.send(packet, to: pair.remote.address)
     }
 
     /// The address pair data flows on, once connected.
@@ -166,13 +198,22 @@ public final class ICEAgent: PacketTransport {
         return (p.local.address, p.remote.address)
     }
 
+    /// The local and remote candidates of the pair data flows on (their `kind` tells whether
+    /// the path is relayed), once connected.
+    public var selectedCandidates: (local: ICECandidate, remote: ICECandidate)? {
+        guard let p = selectedPair ?? bestValidPair() else { return nil }
+        return (p.local, p.remote)
+    }
+
     public func close() {
         guard state != .closed else { return }
         checkTimer?.cancel()
         consentTimer?.cancel()
         for t in transactions.values { t.timer?.cancel() }
         transactions.removeAll()
-        for s in sockets { s.socket.close() }
+        // Deallocate (RFC 8656 §8): the Refresh with LIFETIME 0 leaves with the socket's last flush.
+        for t in turnClients { t.client.close() }
+        for b in hostBases { b.socket.close() }
         setState(.closed)
     }
 
@@ -194,7 +235,7 @@ public final class ICEAgent: PacketTransport {
     }
 
     func addPair(_ pair: ICECandidatePair) {
-        guard !pairs.contains(where: { $0.socket === pair.socket && $0.remote.address == pair.remote.address })
+        guard !pairs.contains(where: { $0.base === pair.base && $0.remote.address == pair.remote.address })
         else { return }
         pairs.append(pair)
         pairs.sort { $0.priority(role: role) > $1.priority(role: role) }
@@ -228,26 +269,26 @@ final class ICETransaction {
     enum Purpose {
         case check(ICECandidatePair, nominating: Bool)
         case consent(ICECandidatePair)
-        case serverReflexive(socket: UDPSocket, server: TransportAddress)
+        case serverReflexive(base: ICEBase, server: TransportAddress)
     }
 
     let id: STUNTransactionID
     let purpose: Purpose
     let packet: [UInt8]
     let destination: TransportAddress
-    let socket: UDPSocket
+    let base: ICEBase
     let sentAt: LoopInstant
     var attempts = 1
     var rto: Duration
     var timer: ScheduledTask?
 
-    init(id: STUNTransactionID, purpose: Purpose, packet: [UInt8], destination: TransportAddress, socket: UDPSocket,
+    init(id: STUNTransactionID, purpose: Purpose, packet: [UInt8], destination: TransportAddress, base: ICEBase,
          sentAt: LoopInstant, rto: Duration) {
         self.id = id
         self.purpose = purpose
         self.packet = packet
         self.destination = destination
-        self.socket = socket
+        self.base = base
         self.sentAt = sentAt
         self.rto = rto
     }

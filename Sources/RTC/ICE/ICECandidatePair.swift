@@ -1,9 +1,11 @@
-/// A local socket paired with a remote candidate, checked with STUN (RFC 8445 §6.1.2).
+/// A local base (host socket or TURN relay) paired with a remote candidate, checked with STUN
+/// (RFC 8445 §6.1.2).
 final class ICECandidatePair {
     enum State { case waiting, inProgress, succeeded, failed }
 
     let local: ICECandidate
-    let socket: UDPSocket
+    let base: ICEBase
+    var socket: UDPSocket { base.socket }
     let remote: ICECandidate
     var state: State = .waiting
     /// The controlling side asked for this pair with USE-CANDIDATE (or we did, as controlling).
@@ -12,10 +14,15 @@ final class ICECandidatePair {
     var nominateOnSuccess = false
     var lastRTT: Duration?
 
-    init(local: ICECandidate, socket: UDPSocket, remote: ICECandidate) {
-        self.local = local
-        self.socket = socket
+    init(base: ICEBase, remote: ICECandidate) {
+        self.local = base.candidate
+        self.base = base
         self.remote = remote
+    }
+
+    /// A pair on a plain host socket.
+    convenience init(local: ICECandidate, socket: UDPSocket, remote: ICECandidate) {
+        self.init(base: ICEBase(candidate: local, socket: socket), remote: remote)
     }
 
     /// RFC 8445 §6.1.2.3: 2^32·MIN(G,D) + 2·MAX(G,D) + (G>D?1:0), G the controlling side's priority.

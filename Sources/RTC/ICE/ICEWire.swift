@@ -25,9 +25,10 @@ enum ICEWire {
     }
 
     /// Decodes a datagram; nil unless it is well-formed STUN whose FINGERPRINT (required in
-    /// ICE, RFC 8445 §7.2.2) matches.
-    static func decode(_ bytes: [UInt8]) -> Message? {
-        guard let m = try? STUNMessage(decoding: bytes), m.hasValidFingerprint else { return nil }
+    /// ICE, RFC 8445 §7.2.2) matches. STUN servers answering a plain Binding request need not
+    /// add one (RFC 8489 §14.7): pass `requireFingerprint: false` for those.
+    static func decode(_ bytes: [UInt8], requireFingerprint: Bool = true) -> Message? {
+        guard let m = try? STUNMessage(decoding: bytes), !requireFingerprint || m.hasValidFingerprint else { return nil }
         return Message(stun: m)
     }
 

@@ -8,6 +8,10 @@ public final class PeerConnection {
         /// Host candidate addresses (`--ice-host`); nil gathers on every interface.
         public var iceHosts: [TransportAddress]?
         public var stunServers: [TransportAddress] = []
+        /// TURN servers for relayed candidates (`--turn`, `--turn-user`, `--turn-pass`).
+        public var turnServers: [ICEAgent.TURNServer] = []
+        /// ICE transport policy `relay` (`--relay-only`): only relayed candidates.
+        public var relayOnly = false
         /// A persistent DTLS identity; nil makes a fresh ECDSA P-256 certificate.
         public var certificate: DTLSCertificate?
         public var consentTimeout: Duration = .seconds(30)
@@ -66,6 +70,8 @@ public final class PeerConnection {
         certificate = try configuration.certificate ?? DTLSCertificate.generate()
         var iceConfiguration = ICEAgent.Configuration(hostAddresses: configuration.iceHosts)
         iceConfiguration.stunServers = configuration.stunServers
+        iceConfiguration.turnServers = configuration.turnServers
+        iceConfiguration.relayOnly = configuration.relayOnly
         iceConfiguration.consentTimeout = configuration.consentTimeout
         ice = ICEAgent(loop: loop, role: .controlling, configuration: iceConfiguration)
         ice.onLocalCandidate = { [weak self] c in self?.localCandidate(c) }
@@ -77,6 +83,9 @@ public final class PeerConnection {
     public func whenGatheringComplete(orNow: Bool = false, _ body: @escaping () -> Void) {
         if gatheringComplete || orNow { body() } else { gatheringWaiters.append(body) }
     }
+
+    /// The candidates of the pair ICE carries data on (`kind == .relay` means through TURN).
+    public var selectedCandidatePair: (local: ICECandidate, remote: ICECandidate)? { ice.selectedCandidates }
 
     /// Our certificate's SHA-256 fingerprint, as `a=fingerprint` carries it.
     public var localFingerprint: String { certificate.fingerprint.hexValue }
