@@ -173,13 +173,13 @@ _rtc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    offer|answer|sdp-parse|stun-probe|bench|help)
+    offer|answer|send|listen|sdp-parse|stun-probe|bench|help)
         # Offer subcommand argument completions
         "_rtc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'offer answer sdp-parse stun-probe bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'offer answer send listen sdp-parse stun-probe bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _rtc_offer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -236,6 +236,9 @@ _rtc_offer() {
         return
         ;;
     '--max-packet-lifetime')
+        return
+        ;;
+    '--signal')
         return
         ;;
     esac
@@ -245,7 +248,7 @@ _rtc_answer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -293,6 +296,108 @@ _rtc_answer() {
         return
         ;;
     '--max-packet-lifetime')
+        return
+        ;;
+    '--signal')
+        return
+        ;;
+    esac
+}
+
+_rtc_send() {
+    repeating_flags=()
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --answer --version -h --help)
+    repeating_options=(--ice-host --stun --turn)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --signal --as)
+    __rtc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--ice-host')
+        return
+        ;;
+    '--stun')
+        return
+        ;;
+    '--turn')
+        return
+        ;;
+    '--turn-user')
+        return
+        ;;
+    '--turn-pass')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--consent-timeout')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--remote')
+        return
+        ;;
+    '--signal')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_rtc_listen() {
+    repeating_flags=()
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --offer --version -h --help)
+    repeating_options=(--ice-host --stun --turn)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --signal -o --output --count)
+    __rtc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--ice-host')
+        return
+        ;;
+    '--stun')
+        return
+        ;;
+    '--turn')
+        return
+        ;;
+    '--turn-user')
+        return
+        ;;
+    '--turn-pass')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--consent-timeout')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--remote')
+        return
+        ;;
+    '--signal')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    '--count')
         return
         ;;
     esac
