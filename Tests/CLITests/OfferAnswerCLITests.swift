@@ -39,6 +39,54 @@ import Testing
     }
 }
 
+/// IPv6 loopback, and trickled candidates: the answerer gets an offer without candidates and
+/// then each candidate as a browser `RTCIceCandidateInit` line, then end-of-candidates.
+@Suite struct OfferAnswerVariantsCLITests {
+    func connect(host: String, trickleCandidates: Bool) throws {
+        let offerer = try PeerProcess(["offer", "--ice-host", host, "--json", "--connect-timeout", "15"])
+        defer { offerer.kill() }
+        let answerer = try PeerProcess(["answer", "--ice-host", host, "--json", "--trickle", "--connect-timeout", "15"])
+        defer { answerer.kill() }
+        let offer = try #require(offerer.nextLine(timeout: 10), "no offer; stderr: \(offerer.stderrText)")
+        #expect(offer.contains("typ host"))
+        try hand(offer, to: answerer, trickle: trickleCandidates)
+        let answer = try #require(answerer.nextLine(timeout: 10), "no answer; stderr: \(answerer.stderrText)")
+        #expect(answer.contains("a=ice-options:trickle"))
+        try hand(answer, to: offerer, trickle: trickleCandidates)
+        for p in [offerer, answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        offerer.send(#"{"data":"over \#(host)"}"#)
+        #expect(try answerer.nextEvent("message", timeout: 10)?["data"] as? String == "over \(host)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 10) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// With `trickle`, the description goes without candidates and each follows as its own
+    /// line: neither side can reach the other unless it handles those lines.
+    func hand(_ description: String, to peer: PeerProcess, trickle: Bool) throws {
+        guard trickle else {
+            peer.send(description)
+            return
+        }
+        var object = try description.jsonObject()
+        let lines = try #require(object["sdp"] as? String).components(separatedBy: "\r\n")
+        let candidates = lines.filter { $0.hasPrefix("a=candidate:") }.map { String($0.dropFirst(2)) }
+        #expect(!candidates.isEmpty)
+        object["sdp"] = lines.filter { !$0.hasPrefix("a=candidate:") && $0 != "a=end-of-candidates" }
+            .joined(separator: "\r\n")
+        peer.send(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        for c in candidates {
+            peer.send(#"{"type":"candidate","candidate":"\#(c)","sdpMid":"0","sdpMLineIndex":0}"#)
+        }
+        peer.send(#"{"type":"candidate","candidate":"","sdpMid":"0","sdpMLineIndex":0}"#)
+    }
+
+    @Test func ipv6Loopback() throws { try connect(host: "::1", trickleCandidates: false) }
+
+    @Test func trickledCandidates() throws { try connect(host: "127.0.0.1", trickleCandidates: true) }
+}
+
 /// `--cert/--key`: a persistent identity; the offer announces that certificate's fingerprint.
 @Suite struct PersistentCertificateCLITests {
     func openssl(_ args: [String]) throws -> String {
