@@ -39,8 +39,10 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RTCTests", dependencies: ["RTC"], resources: [.copy("Corpus")]),
-        .testTarget(name: "CLITests", dependencies: ["rtc"]),
+        // Shared by both test targets: real peers the tests start (coturn on loopback).
+        .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
+        .testTarget(name: "CLITests", dependencies: ["rtc", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import RTCTestSupport
 import Testing
 
 @Suite(.serialized) struct StunProbeCLITests {

@@ -1,4 +1,5 @@
 import Foundation
+import RTCTestSupport
 import Testing
 
 /// `--turn`, `--turn-user`, `--turn-pass` and `--relay-only` on `rtc offer` / `rtc answer`.

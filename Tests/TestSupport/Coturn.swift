@@ -6,19 +6,19 @@ import Foundation
 /// A coturn `turnserver` on loopback for tests: listens on 127.0.0.1 and 127.0.0.2 (RFC 5780
 /// needs two addresses; Linux routes all of 127/8 to `lo`) on a free port and the next one.
 /// `stop()` (or deinit) always kills it.
-final class Coturn {
-    static let path = "/usr/bin/turnserver"
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }
+public final class Coturn {
+    public static let path = "/usr/bin/turnserver"
+    public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
-    let port: UInt16
-    let user = "user"
-    let password = "pass"
-    let realm = "realm"
+    public let port: UInt16
+    public let user = "user"
+    public let password = "pass"
+    public let realm = "realm"
     private let process = Process()
     private let logURL: URL
     private let dir: URL
 
-    init() throws {
+    public init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-coturn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         logURL = dir.appendingPathComponent("turn.log")
@@ -50,11 +50,11 @@ final class Coturn {
 
     deinit { stop() }
 
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     private func logContains(_ s: String) -> Bool { log.contains(s) }
 
-    func stop() {
+    public func stop() {
         // coturn does not always exit promptly on SIGTERM: kill it outright, then reap it.
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -65,7 +65,7 @@ final class Coturn {
     }
 
     /// A port P with P and P+1 free for UDP on 127.0.0.1 and 127.0.0.2 (checked by binding).
-    static func freePortPair() throws -> UInt16 {
+    public static func freePortPair() throws -> UInt16 {
         for _ in 0..<50 {
             let p = UInt16.random(in: 20000...40000)
             if [p, p + 1].allSatisfy({ port in ["127.0.0.1", "127.0.0.2"].allSatisfy { canBind($0, port) } }) {
@@ -76,7 +76,7 @@ final class Coturn {
     }
 
     /// A UDP port on 127.0.0.1 that nobody listens on (bound, then released).
-    static func unusedPort() -> UInt16 {
+    public static func unusedPort() -> UInt16 {
         while true {
             let p = UInt16.random(in: 40001...60000)
             if canBind("127.0.0.1", p) { return p }
