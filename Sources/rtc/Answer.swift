@@ -13,17 +13,7 @@ struct Answer: ParsableCommand {
             """
     )
 
-    @OptionGroup var peer: PeerOptions
-    @OptionGroup var channel: ChannelOptions
-    @OptionGroup var signaling: SignalOptions
+    @OptionGroup var options: ChatOptions
 
-    @Flag(help: "Print and read messages and events as JSON lines.")
-    var json = false
-
-    func run() throws {
-        let session = PeerSession(role: .answer, peer: peer, channel: channel, json: json)
-        session.signalURL = signaling.signal
-        let status = session.run()
-        if status != 0 { throw ExitCode(status) }
-    }
+    func run() throws { try options.run(as: .answer) }
 }

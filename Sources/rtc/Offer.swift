@@ -18,21 +18,11 @@ struct Offer: ParsableCommand {
             Two processes over two fifos:
               mkfifo a2b b2a
               rtc offer --ice-host 127.0.0.1 <b2a >a2b &
-              rtc answer --ice-host 127.0.0.1 <a2b >b2a
+              rtc answer --ice-host 127.0.0.1 >b2a <a2b   # one side opens its write end first
             """
     )
 
-    @OptionGroup var peer: PeerOptions
-    @OptionGroup var channel: ChannelOptions
-    @OptionGroup var signaling: SignalOptions
+    @OptionGroup var options: ChatOptions
 
-    @Flag(help: "Print and read messages and events as JSON lines.")
-    var json = false
-
-    func run() throws {
-        let session = PeerSession(role: .offer, peer: peer, channel: channel, json: json)
-        session.signalURL = signaling.signal
-        let status = session.run()
-        if status != 0 { throw ExitCode(status) }
-    }
+    func run() throws { try options.run(as: .offer) }
 }

@@ -161,3 +161,21 @@ enum TURNServerURL {
         return TransportAddress(host: String(rest), port: 3478)
     }
 }
+
+/// Everything `offer` and `answer` share: connection, channel, signaling and output options.
+struct ChatOptions: ParsableArguments {
+    @OptionGroup var peer: PeerOptions
+    @OptionGroup var channel: ChannelOptions
+    @OptionGroup var signaling: SignalOptions
+
+    @Flag(help: "Print and read messages and events as JSON lines.")
+    var json = false
+
+    /// Runs the chat session and exits with its status.
+    func run(as role: PeerSession.Role) throws {
+        let session = PeerSession(role: role, peer: peer, channel: channel, json: json)
+        session.signalURL = signaling.signal
+        let status = session.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
