@@ -110,17 +110,19 @@ public final class UDPSocket {
     /// would drop them on the wire.
     @discardableResult
     public func send(_ bytes: [UInt8], to address: TransportAddress) -> Bool {
+        bytes.withUnsafeBytes { send(bytes: $0, to: address) }
+    }
+
+    /// Like `send(_:to:)` for bytes the caller owns only during the call (copied into the batch).
+    @discardableResult
+    public func send(bytes: UnsafeRawBufferPointer, to address: TransportAddress) -> Bool {
         guard !closed else { return false }
         guard bytes.count <= Self.maxDatagram else {
-            let n = bytes.withUnsafeBytes { buf in
-                address.withSockAddr { sendto(fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, $1) }
-            }
+            let n = address.withSockAddr { sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1) }
             return n == bytes.count
         }
         let slot = sendCount
-        bytes.withUnsafeBytes { src in
-            sendSlots[slot].buf.copyMemory(from: src.baseAddress!, byteCount: src.count)
-        }
+        if let src = bytes.baseAddress { sendSlots[slot].buf.copyMemory(from: src, byteCount: bytes.count) }
         sendSlots[slot].len = bytes.count
         address.withSockAddr { sa, len in
             withUnsafeMutableBytes(of: &sendSlots[slot].addr) { dst in

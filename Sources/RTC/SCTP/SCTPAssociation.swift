@@ -90,7 +90,7 @@ final class SCTPAssociation {
         box.sendDown = { [weak self] packet in
             guard let self else { return }
             self.packetsSent += 1
-            self.lower.send(packet)
+            self.lower.send(bytes: packet)
         }
         mailbox = box
         handle = SCTPLibrary.register(box)

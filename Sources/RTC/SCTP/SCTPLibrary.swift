@@ -79,7 +79,6 @@ private func sctpConnOutput(
     let handle = UInt(bitPattern: addr)
     guard let box = SCTPLibrary.mailbox(handle) else { return 0 }
     if SCTPLibrary.crcOffload { rtc_sctp_fill_crc32c(buffer, length) }
-    let packet = [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
-    box.output(packet)
+    box.output(UnsafeRawBufferPointer(start: buffer, count: length))
     return 0
 }
