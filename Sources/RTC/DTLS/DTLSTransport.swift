@@ -75,6 +75,12 @@ final class DTLSTransport: PacketTransport {
     var onReceive: (([UInt8]) -> Void)? {
         didSet { deliverHeldRecords() }
     }
+    /// Like `onReceive`, but with the record in OpenSSL's read buffer, valid only during the
+    /// call: SCTP copies it into its own buffers anyway, so an array per record would be waste.
+    /// When set it is used instead of `onReceive`.
+    var onReceiveBytes: ((UnsafeRawBufferPointer) -> Void)? {
+        didSet { deliverHeldRecords() }
+    }
 
     /// Keys for SRTP once connected, when a profile was negotiated.
     private(set) var srtpKeyingMaterial: SRTPKeyingMaterial?
@@ -308,7 +314,11 @@ final class DTLSTransport: PacketTransport {
                 SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
             }
             if count > 0 {
-                deliverUp(Array(readBuffer[0..<Int(count)]))
+                if let onReceiveBytes {
+                    readBuffer.withUnsafeBytes { onReceiveBytes(UnsafeRawBufferPointer(rebasing: $0[0..<Int(count)])) }
+                } else {
+                    deliverUp(Array(readBuffer[0..<Int(count)]))
+                }
                 // One record per datagram is the rule: when nothing is left in the BIO or in
                 // OpenSSL's buffers, another SSL_read would only say WANT_READ.
                 if rtc_BIO_ctrl_pending(readBIO) == 0 && SSL_has_pending(ssl) == 0 { break }
@@ -335,7 +345,9 @@ final class DTLSTransport: PacketTransport {
     }
 
     private func deliverUp(_ record: [UInt8]) {
-        if let onReceive {
+        if let onReceiveBytes {
+            record.withUnsafeBytes { onReceiveBytes($0) }
+        } else if let onReceive {
             onReceive(record)
         } else if heldForAbove.count < configuration.maxHeldPackets {
             heldForAbove.append(record)
@@ -343,7 +355,7 @@ final class DTLSTransport: PacketTransport {
     }
 
     private func deliverHeldRecords() {
-        guard onReceive != nil, !heldForAbove.isEmpty else { return }
+        guard onReceive != nil || onReceiveBytes != nil, !heldForAbove.isEmpty else { return }
         let held = heldForAbove
         heldForAbove.removeAll()
         for record in held { deliverUp(record) }
