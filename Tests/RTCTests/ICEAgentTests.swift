@@ -42,6 +42,25 @@ import Testing
         try h.sync { a.close(); b.close() }
     }
 
+    /// A valid pair stays usable while it is checked again (nomination, RFC 8445 §8.1.1): data sent
+    /// between the nominating request and its response must not be dropped for want of a pair.
+    @Test func validPairCarriesDataWhileRechecked() throws {
+        let h = Harness()
+        let (a, b) = try connectedPair(h)
+        #expect(h.wait(until: { a.state == .connected || a.state == .completed }, timeout: .seconds(5)))
+        var received: [[UInt8]] = []
+        try h.sync {
+            b.onReceive = { received.append($0) }
+            let pair = try #require(a.selectedPair ?? a.bestValidPair())
+            // As before nomination completes: valid, not yet selected.
+            a.selectedPair = nil
+            a.sendCheck(on: pair, nominating: true)
+            #expect(a.send([23, 9]))
+        }
+        #expect(h.wait(until: { received == [[23, 9]] }, timeout: .seconds(2)))
+        try h.sync { a.close(); b.close() }
+    }
+
     /// RFC 7675: once the peer stops answering, the agent fails within the consent timeout.
     @Test func vanishedPeerFailsConsent() throws {
         let h = Harness()

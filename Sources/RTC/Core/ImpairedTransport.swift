@@ -40,6 +40,9 @@ public final class ImpairedTransport: PacketTransport {
     @discardableResult
     public func send(_ packet: [UInt8]) -> Bool { lower.send(packet) }
 
+    @discardableResult
+    public func send(bytes packet: UnsafeRawBufferPointer) -> Bool { lower.send(bytes: packet) }
+
     private func arrived(_ packet: [UInt8]) {
         if impairment.loss > 0, Double(rng.next() % 1_000_000) / 1_000_000 < impairment.loss { return }
         guard impairment.delay > .zero else {

@@ -5,8 +5,18 @@ public protocol PacketTransport: AnyObject {
     /// Sends one datagram down. Returns false when it was dropped (not connected, buffer full).
     @discardableResult
     func send(_ packet: [UInt8]) -> Bool
+    /// Sends one datagram that the caller owns only for the duration of the call. The hot path
+    /// (SCTP -> DTLS -> ICE -> UDP) uses it so no layer allocates an array per packet; layers
+    /// without a faster way inherit a copy into `send(_:)`.
+    @discardableResult
+    func send(bytes packet: UnsafeRawBufferPointer) -> Bool
     /// Called on the event loop with each datagram that arrives from below.
     var onReceive: (([UInt8]) -> Void)? { get set }
+}
+
+extension PacketTransport {
+    @discardableResult
+    public func send(bytes packet: UnsafeRawBufferPointer) -> Bool { send(Array(packet)) }
 }
 
 /// Two connected in-memory endpoints for tests: what one sends, the other receives on the next

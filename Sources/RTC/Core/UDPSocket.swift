@@ -14,13 +14,25 @@ public final class UDPSocket {
     private var closed = false
 
     private static let batch = 32
+    /// Datagrams queued for one `sendmmsg`: a full batch of 1.2 KB SCTP packets fills about one
+    /// GSO message (64 KB).
+    private static let sendBatch = 64
     private static let maxDatagram = 2048
+    /// Receive slot size with UDP_GRO: the kernel may coalesce up to 64 KB of one flow.
+    private static let maxCoalesced = 65_536
     private let recvBuffers: UnsafeMutableRawPointer
     private var slots: [rtc_datagram]
     private let sendBuffers: UnsafeMutableRawPointer
     private var sendSlots: [rtc_datagram]
     private var sendCount = 0
     private var flushScheduled = false
+    /// UDP GSO on send (UDP_SEGMENT); cleared by the C side if the kernel or route refuses it.
+    /// `RTC_UDP_GSO=0` turns GSO and GRO off (for comparison and for odd kernels).
+    private var gso: Int32 = UDPSocket.offloadAllowed ? 1 : 0
+    private static let offloadAllowed: Bool = {
+        if let v = getenv("RTC_UDP_GSO"), String(cString: v) == "0" { return false }
+        return true
+    }()
 
     /// Binds to `address` (port 0 picks a free port).
     /// - Throws: `SocketError` when the socket cannot be created or bound.
@@ -57,17 +69,23 @@ public final class UDPSocket {
         fd = s
         localAddress = TransportAddress(storage: storage) ?? address
 
-        let buffers = UnsafeMutableRawPointer.allocate(byteCount: Self.batch * Self.maxDatagram, alignment: 16)
+        // UDP GRO: a burst of datagrams from one peer arrives as one buffer of equal-size
+        // segments, so one recvmmsg slot carries up to ~50 SCTP packets and the kernel's
+        // per-datagram receive path runs once per burst. Pages of the larger slots are only
+        // touched (resident) as far as bursts fill them.
+        let gro = Self.offloadAllowed && rtc_udp_enable_gro(s) == 0
+        let slotSize = gro ? Self.maxCoalesced : Self.maxDatagram
+        let buffers = UnsafeMutableRawPointer.allocate(byteCount: Self.batch * slotSize, alignment: 16)
         recvBuffers = buffers
         slots = (0..<Self.batch).map { i in
-            rtc_datagram(buf: buffers + i * Self.maxDatagram, cap: Self.maxDatagram, len: 0,
-                         addr: sockaddr_storage(), addrlen: 0)
+            rtc_datagram(buf: buffers + i * slotSize, cap: slotSize, len: 0,
+                         addr: sockaddr_storage(), addrlen: 0, segment: 0)
         }
-        let outgoing = UnsafeMutableRawPointer.allocate(byteCount: Self.batch * Self.maxDatagram, alignment: 16)
+        let outgoing = UnsafeMutableRawPointer.allocate(byteCount: Self.sendBatch * Self.maxDatagram, alignment: 16)
         sendBuffers = outgoing
-        sendSlots = (0..<Self.batch).map { i in
+        sendSlots = (0..<Self.sendBatch).map { i in
             rtc_datagram(buf: outgoing + i * Self.maxDatagram, cap: Self.maxDatagram, len: 0,
-                         addr: sockaddr_storage(), addrlen: 0)
+                         addr: sockaddr_storage(), addrlen: 0, segment: 0)
         }
         loop.register(fd: s) { [weak self] in self?.drain() }
     }
@@ -92,17 +110,19 @@ public final class UDPSocket {
     /// would drop them on the wire.
     @discardableResult
     public func send(_ bytes: [UInt8], to address: TransportAddress) -> Bool {
+        bytes.withUnsafeBytes { send(bytes: $0, to: address) }
+    }
+
+    /// Like `send(_:to:)` for bytes the caller owns only during the call (copied into the batch).
+    @discardableResult
+    public func send(bytes: UnsafeRawBufferPointer, to address: TransportAddress) -> Bool {
         guard !closed else { return false }
         guard bytes.count <= Self.maxDatagram else {
-            let n = bytes.withUnsafeBytes { buf in
-                address.withSockAddr { sendto(fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, $1) }
-            }
+            let n = address.withSockAddr { sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1) }
             return n == bytes.count
         }
         let slot = sendCount
-        bytes.withUnsafeBytes { src in
-            sendSlots[slot].buf.copyMemory(from: src.baseAddress!, byteCount: src.count)
-        }
+        if let src = bytes.baseAddress { sendSlots[slot].buf.copyMemory(from: src, byteCount: bytes.count) }
         sendSlots[slot].len = bytes.count
         address.withSockAddr { sa, len in
             withUnsafeMutableBytes(of: &sendSlots[slot].addr) { dst in
@@ -111,7 +131,7 @@ public final class UDPSocket {
             sendSlots[slot].addrlen = len
         }
         sendCount += 1
-        if sendCount == Self.batch {
+        if sendCount == Self.sendBatch {
             flush()
         } else if !flushScheduled {
             flushScheduled = true
@@ -126,7 +146,7 @@ public final class UDPSocket {
         var offset = 0
         while offset < sendCount && !closed {
             let n = sendSlots.withUnsafeMutableBufferPointer { slots in
-                rtc_send_batch(fd, slots.baseAddress! + offset, Int32(sendCount - offset))
+                rtc_send_batch_gso(fd, slots.baseAddress! + offset, Int32(sendCount - offset), &gso)
             }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
@@ -144,9 +164,16 @@ public final class UDPSocket {
             let n = Int(rtc_recv_batch(fd, &slots, Int32(Self.batch)))
             guard n > 0 else { return }
             for i in 0..<n {
-                let bytes = [UInt8](UnsafeRawBufferPointer(start: slots[i].buf, count: slots[i].len))
                 guard let from = TransportAddress(storage: slots[i].addr) else { continue }
-                onDatagram?(bytes, from)
+                let base = slots[i].buf!, total = slots[i].len
+                // A GRO buffer holds datagrams of `segment` bytes back to back, the last maybe shorter.
+                let step = slots[i].segment > 0 ? slots[i].segment : max(total, 1)
+                var offset = 0
+                repeat {
+                    let count = min(step, total - offset)
+                    onDatagram?([UInt8](UnsafeRawBufferPointer(start: base + offset, count: count)), from)
+                    offset += count
+                } while offset < total && !closed
             }
             if n < Self.batch { return }
         }

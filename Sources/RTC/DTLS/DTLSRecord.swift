@@ -50,6 +50,26 @@ enum DTLSRecord {
         return datagrams
     }
 
+    /// `packDatagrams` without allocating: calls `body` with each datagram as a slice of `bytes`
+    /// (records packed into one datagram are adjacent in `bytes`, so no copy is needed).
+    static func forEachDatagram(in bytes: UnsafeRawBufferPointer, mtu: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0, end = 0
+        while end < bytes.count {
+            // Next record's end; a trailing fragment shorter than a header is kept whole.
+            var next = bytes.count
+            if bytes.count - end >= headerLength {
+                let length = Int(bytes[end + 11]) << 8 | Int(bytes[end + 12])
+                next = min(bytes.count, end + headerLength + length)
+            }
+            if end > start, next - start > mtu {
+                body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                start = end
+            }
+            end = next
+        }
+        if end > start { body(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) }
+    }
+
     /// Keeps only the records of `datagram` that are well formed (RFC 6347 §4.1.2.7: invalid
     /// records are silently discarded): DTLS 1.0/1.2 version, length within the datagram, a known
     /// content type, and for plaintext (epoch 0) handshake records a consistent fragment header

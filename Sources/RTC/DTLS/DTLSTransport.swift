@@ -75,6 +75,12 @@ final class DTLSTransport: PacketTransport {
     var onReceive: (([UInt8]) -> Void)? {
         didSet { deliverHeldRecords() }
     }
+    /// Like `onReceive`, but with the record in OpenSSL's read buffer, valid only during the
+    /// call: SCTP copies it into its own buffers anyway, so an array per record would be waste.
+    /// When set it is used instead of `onReceive`.
+    var onReceiveBytes: ((UnsafeRawBufferPointer) -> Void)? {
+        didSet { deliverHeldRecords() }
+    }
 
     /// Keys for SRTP once connected, when a profile was negotiated.
     private(set) var srtpKeyingMaterial: SRTPKeyingMaterial?
@@ -94,6 +100,9 @@ final class DTLSTransport: PacketTransport {
     private var heldFromBelow: [[UInt8]] = []
     private var heldForAbove: [[UInt8]] = []
     private var readBuffer = [UInt8](repeating: 0, count: DTLSTransport.maxRecordPayload + 1024)
+    /// What OpenSSL wrote, read out of the write BIO; grows to the largest flight seen.
+    private var writeBuffer = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 16)
+    private var writeBufferCapacity = 4096
     /// Set by the verify callback when the peer's certificate is rejected.
     private var verifyError: DTLSError?
     /// Retransmission timeout in microseconds for OpenSSL's first timer.
@@ -123,6 +132,7 @@ final class DTLSTransport: PacketTransport {
         handshakeTimer?.cancel()
         SSL_free(ssl)
         SSL_CTX_free(context)
+        writeBuffer.deallocate()
     }
 
     // MARK: - Upper-layer API
@@ -146,9 +156,15 @@ final class DTLSTransport: PacketTransport {
     ///   OpenSSL refused it.
     @discardableResult
     func send(_ packet: [UInt8]) -> Bool {
+        packet.withUnsafeBytes { send(bytes: $0) }
+    }
+
+    /// `send(_:)` straight from the caller's buffer (SCTP's output), without an array.
+    @discardableResult
+    func send(bytes packet: UnsafeRawBufferPointer) -> Bool {
         guard state == .connected, !packet.isEmpty, packet.count <= Self.maxRecordPayload else { return false }
-        ERR_clear_error()
-        let written = SSL_write(ssl, packet, Int32(packet.count))
+        clearErrors()
+        let written = SSL_write(ssl, packet.baseAddress, Int32(packet.count))
         if written <= 0 {
             let error = SSL_get_error(ssl, written)
             flushOutgoing()
@@ -165,7 +181,7 @@ final class DTLSTransport: PacketTransport {
     func close() {
         switch state {
         case .connected:
-            ERR_clear_error()
+            clearErrors()
             _ = SSL_shutdown(ssl)
             _ = drainOpenSSLErrors()
             flushOutgoing()
@@ -209,7 +225,7 @@ final class DTLSTransport: PacketTransport {
     // MARK: - Handshake
 
     private func driveHandshake() {
-        ERR_clear_error()
+        clearErrors()
         let result = SSL_do_handshake(ssl)
         let error = result == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, result)
         let reason = error == SSL_ERROR_SSL ? drainOpenSSLErrors() : Self.describe(error)
@@ -293,12 +309,19 @@ final class DTLSTransport: PacketTransport {
 
     private func readApplicationData() {
         while state == .connected {
-            ERR_clear_error()
+            clearErrors()
             let count = readBuffer.withUnsafeMutableBytes { buffer in
                 SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
             }
             if count > 0 {
-                deliverUp(Array(readBuffer[0..<Int(count)]))
+                if let onReceiveBytes {
+                    readBuffer.withUnsafeBytes { onReceiveBytes(UnsafeRawBufferPointer(rebasing: $0[0..<Int(count)])) }
+                } else {
+                    deliverUp(Array(readBuffer[0..<Int(count)]))
+                }
+                // One record per datagram is the rule: when nothing is left in the BIO or in
+                // OpenSSL's buffers, another SSL_read would only say WANT_READ.
+                if rtc_BIO_ctrl_pending(readBIO) == 0 && SSL_has_pending(ssl) == 0 { break }
                 continue
             }
             let error = SSL_get_error(ssl, count)
@@ -322,7 +345,9 @@ final class DTLSTransport: PacketTransport {
     }
 
     private func deliverUp(_ record: [UInt8]) {
-        if let onReceive {
+        if let onReceiveBytes {
+            record.withUnsafeBytes { onReceiveBytes($0) }
+        } else if let onReceive {
             onReceive(record)
         } else if heldForAbove.count < configuration.maxHeldPackets {
             heldForAbove.append(record)
@@ -330,7 +355,7 @@ final class DTLSTransport: PacketTransport {
     }
 
     private func deliverHeldRecords() {
-        guard onReceive != nil, !heldForAbove.isEmpty else { return }
+        guard onReceive != nil || onReceiveBytes != nil, !heldForAbove.isEmpty else { return }
         let held = heldForAbove
         heldForAbove.removeAll()
         for record in held { deliverUp(record) }
@@ -343,13 +368,22 @@ final class DTLSTransport: PacketTransport {
     private func flushOutgoing() {
         let pending = Int(rtc_BIO_ctrl_pending(writeBIO))
         guard pending > 0 else { return }
-        var bytes = [UInt8](repeating: 0, count: pending)
-        let read = BIO_read(writeBIO, &bytes, Int32(pending))
-        guard read > 0 else { return }
-        if Int(read) < pending { bytes.removeLast(pending - Int(read)) }
-        for datagram in DTLSRecord.packDatagrams(bytes, mtu: configuration.mtu) {
-            lower.send(datagram)
+        // One reused buffer: a record per SCTP packet must not cost an allocation.
+        if pending > writeBufferCapacity {
+            writeBuffer.deallocate()
+            writeBufferCapacity = max(pending, 2 * writeBufferCapacity)
+            writeBuffer = UnsafeMutableRawPointer.allocate(byteCount: writeBufferCapacity, alignment: 16)
         }
+        let read = BIO_read(writeBIO, writeBuffer, Int32(pending))
+        guard read > 0 else { return }
+        DTLSRecord.forEachDatagram(in: UnsafeRawBufferPointer(start: writeBuffer, count: Int(read)),
+                                   mtu: configuration.mtu) { lower.send(bytes: $0) }
+    }
+
+    /// ERR_clear_error walks all 16 slots of the thread's error queue; peeking first makes the
+    /// usual case (queue already empty) cheap on the per-record path.
+    private func clearErrors() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
     }
 
     /// Schedules `DTLSv1_handle_timeout` for when OpenSSL's retransmission timer expires.

@@ -26,7 +26,11 @@ extension ICEAgent {
     func sendCheck(on pair: ICECandidatePair, nominating: Bool) {
         guard let remoteUfrag, let remotePassword else { return }
         Log.trace("check \(pair.local.address) -> \(pair.remote.address)\(nominating ? " (nominating)" : "")", "ice")
-        pair.state = .inProgress
+        // A pair already in the valid list stays valid while it is checked again (the
+        // controlling side's nomination, RFC 8445 §8.1.1): marking it in progress left no pair
+        // for `send` until the response came back, so DTLS/SCTP packets sent meanwhile were
+        // dropped and setup waited for their retransmission (SCTP RTO 200 ms, DTLS 1 s).
+        if pair.state != .succeeded { pair.state = .inProgress }
         let id = ICEWire.newTransactionID(rng: &rng)
         // The PRIORITY a peer-reflexive candidate of ours would get (RFC 8445 §7.1.1).
         let prflxPriority = ICECandidate.priority(kind: .prflx, localPreference: pair.local.priority >> 8 & 0xFFFF)

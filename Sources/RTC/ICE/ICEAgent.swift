@@ -192,6 +192,12 @@ public final class ICEAgent: PacketTransport {
         return pair.base.send(packet, to: pair.remote.address)
     }
 
+    @discardableResult
+    public func send(bytes packet: UnsafeRawBufferPointer) -> Bool {
+        guard let pair = selectedPair ?? bestValidPair() else { return false }
+        return pair.socket.send(bytes: packet, to: pair.remote.address)
+    }
+
     /// The address pair data flows on, once connected.
     public var selectedAddresses: (local: TransportAddress, remote: TransportAddress)? {
         guard let p = selectedPair ?? bestValidPair() else { return nil }

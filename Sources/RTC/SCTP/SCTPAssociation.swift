@@ -90,7 +90,7 @@ final class SCTPAssociation {
         box.sendDown = { [weak self] packet in
             guard let self else { return }
             self.packetsSent += 1
-            self.lower.send(packet)
+            self.lower.send(bytes: packet)
         }
         mailbox = box
         handle = SCTPLibrary.register(box)
@@ -118,7 +118,12 @@ final class SCTPAssociation {
             throw error
         }
         setState(.connecting)
-        lower.onReceive = { [weak self] packet in self?.receive(packet) }
+        if let dtls = lower as? DTLSTransport {
+            // Records straight from DTLS's read buffer: no array per received packet.
+            dtls.onReceiveBytes = { [weak self] packet in self?.receive(bytes: packet) }
+        } else {
+            lower.onReceive = { [weak self] packet in self?.receive(packet) }
+        }
         SCTPTimerDriver.attach(loop: loop, id: ObjectIdentifier(self)) { [weak self] in self?.drain() }
         drain()
     }
@@ -148,9 +153,14 @@ final class SCTPAssociation {
 
     /// Feeds one packet from the lower transport into usrsctp.
     func receive(_ packet: [UInt8]) {
+        packet.withUnsafeBytes { receive(bytes: $0) }
+    }
+
+    /// `receive(_:)` for bytes valid only during the call (usrsctp copies them into mbufs).
+    func receive(bytes packet: UnsafeRawBufferPointer) {
         guard sock != nil, !packet.isEmpty else { return }
         packetsReceived += 1
-        packet.withUnsafeBytes { usrsctp_conninput(handlePointer, $0.baseAddress, $0.count, 0) }
+        usrsctp_conninput(handlePointer, packet.baseAddress, packet.count, 0)
         drain()
     }
 
@@ -382,6 +392,7 @@ final class SCTPAssociation {
         SCTPLibrary.unregister(handle)
         mailbox = nil
         lower.onReceive = nil
+        (lower as? DTLSTransport)?.onReceiveBytes = nil
         SCTPTimerDriver.detach(loop: loop, id: ObjectIdentifier(self))
         partial.removeAll()
     }

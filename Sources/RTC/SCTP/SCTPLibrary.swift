@@ -1,3 +1,4 @@
+import CRTCSocket
 import CUsrsctp
 import Foundation
 
@@ -78,8 +79,9 @@ private func sctpConnOutput(
     guard let buffer, length > 0 else { return 0 }
     let handle = UInt(bitPattern: addr)
     guard let box = SCTPLibrary.mailbox(handle) else { return 0 }
-    if SCTPLibrary.crcOffload { rtc_sctp_fill_crc32c(buffer, length) }
-    let packet = [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
-    box.output(packet)
+    if SCTPLibrary.crcOffload, rtc_sctp_fill_crc32c_hw(buffer, length) == 0 {
+        rtc_sctp_fill_crc32c(buffer, length)  // no CRC32c instruction: usrsctp's table-driven one
+    }
+    box.output(UnsafeRawBufferPointer(start: buffer, count: length))
     return 0
 }

@@ -28,8 +28,9 @@ final class SCTPMailbox: @unchecked Sendable {
     private var outbox: [[UInt8]] = []
     private var inbox: [SCTPInboxEvent] = []
     private let ownerThread: pthread_t
-    /// Sends a packet down; touched only on the owning thread.
-    var sendDown: (([UInt8]) -> Void)?
+    /// Sends a packet down; touched only on the owning thread. The bytes are valid only during
+    /// the call (usrsctp's buffer), which is what lets the owner thread skip the copy.
+    var sendDown: ((UnsafeRawBufferPointer) -> Void)?
     /// Thread-safe wake-up of the owner (loop.execute on a real loop); nil when only the owner's
     /// own ticks may drain (a manual test loop, whose `execute` is not thread-safe).
     let wake: (() -> Void)?
@@ -41,14 +42,15 @@ final class SCTPMailbox: @unchecked Sendable {
 
     var onOwnerThread: Bool { pthread_equal(ownerThread, pthread_self()) != 0 }
 
-    /// Called from `conn_output` with a copied packet.
-    func output(_ packet: [UInt8]) {
+    /// Called from `conn_output` with usrsctp's buffer; copied only when it must wait for the owner.
+    func output(_ packet: UnsafeRawBufferPointer) {
         if onOwnerThread, let sendDown {
             sendDown(packet)
             return
         }
+        let copy = [UInt8](packet)
         lock.lock()
-        outbox.append(packet)
+        outbox.append(copy)
         lock.unlock()
         wake?()
     }
