@@ -195,7 +195,7 @@ public final class ICEAgent: PacketTransport {
     @discardableResult
     public func send(bytes packet: UnsafeRawBufferPointer) -> Bool {
         guard let pair = selectedPair ?? bestValidPair() else { return false }
-        return pair.socket.send(bytes: packet, to: pair.remote.address)
+        return pair.base.send(bytes: packet, to: pair.remote.address)
     }
 
     /// The address pair data flows on, once connected.

@@ -28,6 +28,13 @@ final class ICEBase {
         return socket.send(bytes, to: peer)
     }
 
+    /// The same from a borrowed buffer: a host base hands it to the socket without an array.
+    @discardableResult
+    func send(bytes: UnsafeRawBufferPointer, to peer: TransportAddress) -> Bool {
+        if let turn { return turn.send(Array(bytes), to: peer) }
+        return socket.send(bytes: bytes, to: peer)
+    }
+
     /// Asks the TURN server to let `peer`'s IP reach us (once per IP; the client refreshes it).
     func permit(_ peer: TransportAddress) {
         guard let turn, !requestedPermissions.contains(peer.ip) else { return }
