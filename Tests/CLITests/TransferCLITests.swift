@@ -318,7 +318,7 @@ import Testing
         let src = dir.appendingPathComponent("gift.bin")
         try TestData.write(src, size: 3_000_000, seed: 32)
         let port = TestData.freePort()
-        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", src.path])
+        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1", src.path])
         usleep(300_000)
         let (status, text) = try runChromium(["download", "http://127.0.0.1:\(port)/"])
         let s = send.finish(timeout: 30)
