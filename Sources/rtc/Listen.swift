@@ -19,6 +19,10 @@ struct Listen: ParsableCommand {
 
             With --signal tcp-listen:// or ws-listen:// it serves peers one after another, several \
             at once, until stopped (SIGINT/SIGTERM) or --count sessions have ended.
+
+            Received data is hashed and written (and finally fsynced) on a writer thread, not \
+            on the network loop; at most 16 MiB per file wait for the disk, beyond which \
+            receiving pauses until the disk catches up.
             """
     )
 
