@@ -183,3 +183,54 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 10, "took too long: a hang?")
     }
 }
+
+/// `rtc listen` writes on a writer thread behind a bounded queue: a consumer slower than the
+/// network (here a slow stdout reader) pauses receiving instead of growing memory.
+@Suite(.serialized) struct ListenWriterCLITests {
+    private func peakRSSKiB(_ pid: Int32) -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+        }
+        return 0
+    }
+
+    @Test func slowStdoutConsumerKeepsListenMemoryBounded() throws {
+        let dir = try TestData.tempDir("slow-sink")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("s.bin")
+        let size = 160 << 20
+        try TestData.write(src, size: size, seed: 61)
+        let port = TestData.freePort()
+        let listen = try RunningRTC(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", "-",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--signal", "tcp://127.0.0.1:\(port)",
+                                   src.path])
+        // Read stdout at about 25 MB/s (64 KiB every 2.5 ms), bounded by count and time.
+        let sink = dir.appendingPathComponent("copy.bin")
+        FileManager.default.createFile(atPath: sink.path, contents: nil)
+        let h = try FileHandle(forWritingTo: sink)
+        let fd = listen.stdoutPipe.fileHandleForReading.fileDescriptor
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var got = 0, peak = 0
+        let deadline = Date().addingTimeInterval(60)
+        for i in 0..<100_000 where got < size && Date() < deadline {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            try h.write(contentsOf: buffer[0..<n])
+            got += n
+            usleep(2_500)
+            if i % 40 == 0 { peak = max(peak, peakRSSKiB(listen.process.processIdentifier)) }
+        }
+        try h.close()
+        let s = send.finish(timeout: 30)
+        let l = listen.finish(timeout: 30)
+        print("slow stdout consumer: listen peak RSS \(peak / 1024) MiB for \(size >> 20) MiB")
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(got == size)
+        #expect(TestData.sameFiles(src, sink))
+        #expect(peak < 128 * 1024, "listen RSS grew to \(peak / 1024) MiB")
+    }
+}
