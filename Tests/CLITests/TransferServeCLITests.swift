@@ -3,7 +3,7 @@ import Testing
 
 /// A listening `--signal` serves one peer after another: `rtc send` gives every receiver the
 /// files again, `rtc offer`/`rtc answer` hand stdin to the current session.
-@Suite(.serialized) struct ServeCLITests {
+@Suite(.serialized) struct TransferServeCLITests {
     let ice = ["--ice-host", "127.0.0.1", "--quiet"]
 
     private func urls(_ transport: String, _ port: UInt16) -> (String, String) {
@@ -139,7 +139,7 @@ import Testing
 
 /// A WebSocket signaling peer that sends garbage (a non-JSON text frame, a binary frame, JSON
 /// that is not signaling) makes rtc exit 65, never hang: on ws-listen:// and on ws://.
-@Suite(.serialized) struct WebSocketGarbageCLITests {
+@Suite(.serialized) struct SignalWebSocketGarbageCLITests {
     static let kinds = ["text", "binary", "json"]
 
     private func frame(_ kind: String) -> (UInt8, [UInt8]) {
@@ -186,7 +186,7 @@ import Testing
 
 /// `rtc listen` writes on a writer thread behind a bounded queue: a consumer slower than the
 /// network (here a slow stdout reader) pauses receiving instead of growing memory.
-@Suite(.serialized) struct ListenWriterCLITests {
+@Suite(.serialized) struct TransferListenWriterCLITests {
     private func peakRSSKiB(_ pid: Int32) -> Int {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
