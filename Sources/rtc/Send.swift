@@ -161,7 +161,12 @@ final class SendSession: @unchecked Sendable {
         loop.start()
         let url = command.signaling.signal
         guard url.isListening else {
-            trap = SignalTrap { [self] sig in currentLatch().finish(sig == SIGINT ? 130 : 143, nil) }
+            trap = SignalTrap { [self] sig in
+                stateLock.lock()
+                interrupted = sig == SIGINT ? 130 : 143
+                stateLock.unlock()
+                currentLatch().finish(sig == SIGINT ? 130 : 143, nil)
+            }
             let link: SignalingLink
             do {
                 link = try SignalingConnector.connectOne(url, out: out, peer: command.peer, latch: latch)
