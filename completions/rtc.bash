@@ -188,7 +188,7 @@ _rtc_offer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -239,6 +239,9 @@ _rtc_offer() {
         return
         ;;
     '--signal')
+        return
+        ;;
+    '--count')
         return
         ;;
     esac
@@ -248,7 +251,7 @@ _rtc_answer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -301,6 +304,9 @@ _rtc_answer() {
     '--signal')
         return
         ;;
+    '--count')
+        return
+        ;;
     esac
 }
 
@@ -308,7 +314,7 @@ _rtc_send() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --answer --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --signal --as)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --signal --as --count)
     __rtc_offer_flags_options -1
 
     # Offer option value completions
@@ -347,6 +353,9 @@ _rtc_send() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--count')
         return
         ;;
     esac

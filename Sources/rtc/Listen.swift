@@ -19,6 +19,10 @@ struct Listen: ParsableCommand {
 
             With --signal tcp-listen:// or ws-listen:// it serves peers one after another, several \
             at once, until stopped (SIGINT/SIGTERM) or --count sessions have ended.
+
+            Received data is hashed and written (and finally fsynced) on a writer thread, not \
+            on the network loop; at most 16 MiB per file wait for the disk, beyond which \
+            receiving pauses until the disk catches up.
             """
     )
 
@@ -147,7 +151,8 @@ final class ListenSession: @unchecked Sendable {
         var files: [IncomingFile] = []
         var failed = false
         peer.onChannel = { [self, weak peer] ch in
-            let file = IncomingFile(channel: ch, target: target, index: filesWritten, out: out, progress: progress)
+            let file = IncomingFile(channel: ch, target: target, index: filesWritten, out: out, progress: progress,
+                                    loop: loop)
             filesWritten += 1
             file.onFinish = { ok in if !ok { failed = true } }
             files.append(file)
@@ -190,21 +195,24 @@ final class IncomingFile {
     let index: Int
     let out: StdoutWriter
     let progress: ProgressBar
+    let loop: PollEventLoop
     var onFinish: ((Bool) -> Void)?
     private(set) var isFinished = false
 
-    private enum Phase { case header, data }
+    private enum Phase { case header, data, finishing }
     private var phase = Phase.header
     private var name = ""
     private var size: Int?
-    private var fd: Int32 = -1
+    /// Writes (and hashes) off the loop.
+    private var sink: FileSink?
     private var partPath = ""
     private var finalPath = ""
-    private let hash = SHA256Stream()
     private var received = 0
     private var started = 0.0
 
-    init(channel: DataChannel, target: ReceiveTarget, index: Int, out: StdoutWriter, progress: ProgressBar) {
+    init(channel: DataChannel, target: ReceiveTarget, index: Int, out: StdoutWriter, progress: ProgressBar,
+         loop: PollEventLoop) {
+        self.loop = loop
         self.channel = channel
         self.target = target
         self.index = index
@@ -234,21 +242,10 @@ final class IncomingFile {
             started = ProgressBar.now()
             phase = .data
         case let (.data, .binary(b)):
-            if fd >= 0 {
-                var offset = 0
-                while offset < b.count {
-                    let w = b[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                    if w < 0 && errno == EINTR { continue }
-                    if w <= 0 {
-                        fail("write to \(partPath) failed: \(String(cString: strerror(errno)))", tellPeer: true)
-                        return
-                    }
-                    offset += w
-                }
-            } else {
-                out.write(b)
+            if let problem = sink?.write(b) {
+                fail("\(partPath.isEmpty ? "stdout" : partPath): \(problem)", tellPeer: true)
+                return
             }
-            hash.update(b)
             received += b.count
             if let size, received > size {
                 fail("more bytes than announced (\(size))", tellPeer: true)
@@ -263,6 +260,8 @@ final class IncomingFile {
             finishFile(claimedBytes: o["bytes"] as? Int, claimedHash: o["sha256"] as? String)
         case (.header, .binary):
             fail("data before the header", tellPeer: true)
+        case (.finishing, _):
+            fail("data after the end", tellPeer: true)
         }
     }
 
@@ -270,6 +269,7 @@ final class IncomingFile {
         switch target {
         case .stdout:
             finalPath = "-"
+            sink = FileSink(fd: -1, out: out)
             return true
         case let .directory(dir):
             finalPath = (dir as NSString).appendingPathComponent(name)
@@ -281,24 +281,36 @@ final class IncomingFile {
             finalPath = path
         }
         partPath = finalPath + ".part"
-        fd = open(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let fd = open(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             fail("cannot create \(partPath): \(String(cString: strerror(errno)))", tellPeer: true)
             return false
         }
+        sink = FileSink(fd: fd, out: nil)
         return true
     }
 
+    /// The sender's trailer: once the writer has written and synced everything (off the
+    /// loop), check and rename on the loop.
     private func finishFile(claimedBytes: Int?, claimedHash: String?) {
-        let digest = TransferProtocol.hex(hash.finalize())
+        guard let sink else { return }
+        phase = .finishing
+        sink.finish { [self] writeError, digest in
+            loop.execute { [self] in
+                completeFile(claimedBytes: claimedBytes, claimedHash: claimedHash, writeError: writeError, digest: digest)
+            }
+        }
+    }
+
+    private func completeFile(claimedBytes: Int?, claimedHash: String?, writeError: String?, digest: String) {
+        guard !isFinished else { return }
+        sink = nil
         var error: String?
-        if claimedBytes != received { error = "byte count mismatch: got \(received), sender says \(claimedBytes ?? -1)" }
+        if let writeError { error = "\(partPath): \(writeError)" }
+        else if claimedBytes != received { error = "byte count mismatch: got \(received), sender says \(claimedBytes ?? -1)" }
         else if let size, size != received { error = "size mismatch: announced \(size), got \(received)" }
         else if claimedHash != digest { error = "SHA-256 mismatch" }
-        if fd >= 0 {
-            if fsync(fd) != 0 && error == nil { error = "fsync failed" }
-            close(fd)
-            fd = -1
+        if !partPath.isEmpty {
             if error == nil && rename(partPath, finalPath) != 0 {
                 error = "cannot rename to \(finalPath): \(String(cString: strerror(errno)))"
             }
@@ -324,10 +336,8 @@ final class IncomingFile {
     /// Fails this file: the .part stays, the peer hears why (if asked).
     private func fail(_ error: String, tellPeer: Bool) {
         guard !isFinished else { return }
-        if fd >= 0 {
-            close(fd)
-            fd = -1
-        }
+        sink?.abort()
+        sink = nil
         progress.done()
         if tellPeer {
             try? channel.send(text: TransferProtocol.encode(["type": "verdict", "ok": false, "bytes": received,

@@ -15,6 +15,16 @@ struct Offer: ParsableCommand {
             (binary as base64 with "binary":true) and stdin takes such objects; open, close and \
             state events are printed as {"type":"open"|"close"|"state",...} lines.
 
+            With --signal tcp-listen:// or ws-listen:// it is a server: peers are served one \
+            after another (a peer that connects meanwhile waits its turn) until SIGINT/SIGTERM, \
+            --count sessions, or the end of stdin. Stdin is shared: each line goes to the session \
+            whose channel is open (a line read between sessions waits for the next one; lines in \
+            flight when a session ends are lost). EOF on stdin closes the current (or next) \
+            session's channel once its data is delivered and then stops the server. SIGINT/SIGTERM \
+            closes an open channel gracefully and stops. With --json each session ends with a \
+            {"type":"session","session":N,"status":S} line. The exit status is the worst of the \
+            sessions' statuses (0 when every session ended cleanly). `rtc answer` serves the same way.
+
             Two processes over two fifos:
               mkfifo a2b b2a
               rtc offer --ice-host 127.0.0.1 <b2a >a2b &

@@ -171,8 +171,23 @@ struct ChatOptions: ParsableArguments {
     @Flag(help: "Print and read messages and events as JSON lines.")
     var json = false
 
-    /// Runs the chat session and exits with its status.
+    @Option(help: ArgumentHelp("With a listening --signal, exit after N sessions (0: serve until stopped).",
+                               valueName: "N"))
+    var count = 0
+
+    func validate() throws {
+        if count < 0 { throw ValidationError("--count must not be negative") }
+    }
+
+    /// Runs the chat session (or, with a listening --signal, one session after another) and
+    /// exits with its status.
     func run(as role: PeerSession.Role) throws {
+        if signaling.signal.isListening {
+            let status = PeerServer(role: role, peer: peer, channel: channel, json: json,
+                                    url: signaling.signal, count: count).run()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let session = PeerSession(role: role, peer: peer, channel: channel, json: json)
         session.signalURL = signaling.signal
         let status = session.run()

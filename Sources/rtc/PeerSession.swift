@@ -16,9 +16,14 @@ final class PeerSession: @unchecked Sendable {
     /// Signaling off stdio (`--signal`): descriptions and candidates go over this link and
     /// stdin/stdout carry data only.
     var signalURL: SignalURL = .stdio
+    /// Set by `PeerServer`: this session's link, already accepted. The server then owns stdin
+    /// (it hands lines to `stdinLine`), stdout's closing and SIGINT/SIGTERM.
+    var servedLink: SignalingLink? {
+        didSet { link = servedLink }
+    }
     private var link: SignalingLink?
     let loop = PollEventLoop()
-    let out = StdoutWriter()
+    let out: StdoutWriter
 
     // Loop-thread state.
     private var pc: PeerConnection?
@@ -46,7 +51,8 @@ final class PeerSession: @unchecked Sendable {
 
     private enum Phase { case awaitingRemote, connecting, open, closed }
 
-    init(role: Role, peer: PeerOptions, channel: ChannelOptions, json: Bool) {
+    init(role: Role, peer: PeerOptions, channel: ChannelOptions, json: Bool, out: StdoutWriter = StdoutWriter()) {
+        self.out = out
         self.role = role
         self.peer = peer
         self.channelOptions = channel
@@ -56,8 +62,11 @@ final class PeerSession: @unchecked Sendable {
     /// Runs until the session ends; returns the exit status.
     func run() -> Int32 {
         if peer.verbose { Log.level = .debug }
-        out.onClosed = { [self] in finish(0, nil) }
-        installSignalHandlers()
+        let served = servedLink != nil
+        if !served {
+            out.onClosed = { [self] in finish(0, nil) }
+            installSignalHandlers()
+        }
         loop.start()
 
         let configuration: PeerConnection.Configuration
@@ -71,7 +80,7 @@ final class PeerSession: @unchecked Sendable {
 
         if !signalURL.isStdio {
             do {
-                let link = try SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch())
+                let link = try servedLink ?? SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch())
                 self.link = link
                 link.start(onMessage: { [self] m in linkMessage(m, configuration: configuration) },
                            onEnd: { [self] e in
@@ -97,7 +106,8 @@ final class PeerSession: @unchecked Sendable {
             // after printing the offer (startOffer), e.g. from a fifo the answer is written to.
             loop.execute { self.startOffer(configuration) }
         }
-        StdinLines.start { [self] line in stdinLine(line, configuration: configuration) }
+        self.configuration = configuration
+        if !served { StdinLines.start { [self] line in stdinLine(line) } }
 
         loop.execute { [self] in
             loop.schedule(in: .milliseconds(Int64(peer.connectTimeout * 1000))) { [self] in
@@ -359,29 +369,35 @@ final class PeerSession: @unchecked Sendable {
 
     // MARK: - stdin thread
 
-    private func stdinLine(_ line: String?, configuration: PeerConnection.Configuration) {
+    private var configuration = PeerConnection.Configuration()
+
+    /// One stdin line (nil at EOF), on the stdin thread; blocks while the channel is not open
+    /// or its buffer is full. Returns false when the session ended before the line (or EOF)
+    /// could be taken, so a server can hand it to the next session.
+    @discardableResult
+    func stdinLine(_ line: String?) -> Bool {
         gate.lock()
         let current = phase
         gate.unlock()
         guard let line else {
             if current == .awaitingRemote && peer.remote == nil && link == nil {
                 finish(ExitStatus.dataError.rawValue, "stdin closed before the remote description arrived")
-                return
+                return true
             }
-            waitForOpen()
+            let opened = waitForOpen()
             loop.execute { [self] in stdinEnded() }
-            return
+            return opened
         }
         if current == .awaitingRemote && peer.remote == nil && link == nil {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { return }
+            if trimmed.isEmpty { return true }
             setPhase(.connecting)
             if role == .answer {
                 loop.execute { [self] in startAnswer(configuration, offerText: trimmed) }
             } else {
                 loop.execute { [self] in applyRemote(trimmed) }
             }
-            return
+            return true
         }
         if current != .open, link == nil, line.hasPrefix("{"), line.contains("\"candidate\""),
            let message = try? SignalingMessage.parse(line) {
@@ -390,20 +406,20 @@ final class PeerSession: @unchecked Sendable {
                 loop.execute { [self] in
                     do { try pc?.addRemoteCandidate(c) } catch { Log.warn("ignored candidate: \(error)") }
                 }
-                return
+                return true
             case .endOfCandidates:
                 loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
-                return
+                return true
             default:
                 break
             }
         }
-        guard waitForOpen() else { return }
+        guard waitForOpen() else { return false }
         let payload: DataChannelMessage
         if json {
             guard let m = parseJSONMessage(line) else {
                 finish(ExitStatus.dataError.rawValue, "stdin line is not a message object: \(line.prefix(60))")
-                return
+                return true
             }
             payload = m
         } else {
@@ -416,6 +432,10 @@ final class PeerSession: @unchecked Sendable {
         }
         gate.lock()
         while queuedBytes + channelBuffered > highWater && !finished { gate.wait() }
+        if finished {
+            gate.unlock()
+            return false
+        }
         queuedBytes += size
         gate.unlock()
         loop.execute { [self] in
@@ -429,6 +449,7 @@ final class PeerSession: @unchecked Sendable {
             }
             updateQueued(minus: size)
         }
+        return true
     }
 
     /// `{"type":"message","data":"...","binary":true}` (binary as base64), or `{"data":"..."}`.
@@ -497,21 +518,25 @@ final class PeerSession: @unchecked Sendable {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                loop.execute { [self] in
-                    if let ch = channel, ch.readyState == .open, !closing {
-                        closing = true
-                        ch.close()
-                        loop.schedule(in: .seconds(2)) { [self] in closePeerAndFinish(0) }
-                    } else {
-                        closePeerAndFinish(sig == SIGINT ? 130 : 143)
-                    }
-                }
-            }
+            source.setEventHandler { [self] in interrupt(sig) }
             source.resume()
             signalSources.append(source)
         }
     }
 
     private var signalSources: [DispatchSourceSignal] = []
+
+    /// SIGINT/SIGTERM (any thread): an open channel closes gracefully (status 0), otherwise the
+    /// session ends with 130/143.
+    func interrupt(_ sig: Int32) {
+        loop.execute { [self] in
+            if let ch = channel, ch.readyState == .open, !closing {
+                closing = true
+                ch.close()
+                loop.schedule(in: .seconds(2)) { [self] in closePeerAndFinish(0) }
+            } else {
+                closePeerAndFinish(sig == SIGINT ? 130 : 143)
+            }
+        }
+    }
 }

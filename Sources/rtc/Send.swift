@@ -23,6 +23,14 @@ struct Send: ParsableCommand {
             {"type":"file","name","bytes","seconds","mb_per_s","sha256","verified"}. A progress \
             bar goes to stderr when it is a terminal (--progress forces it, --quiet hides it).
 
+            With --signal tcp-listen:// or ws-listen:// it is a server: receivers are served \
+            one after another (a receiver that connects while another is served waits its turn), \
+            each getting every FILE again from the start, until stopped (SIGINT/SIGTERM) or \
+            --count sessions have ended. Each summary line then carries "session":N (1, 2, ...). \
+            Stdin can be read only once, so `-` serves a single receiver. The exit status is the \
+            worst of the sessions' (0 when every receiver confirmed every file); a signal while \
+            idle exits with that, a signal mid-session ends that session with 130/143.
+
             Two processes over fifos:
               mkfifo a b
               rtc send --ice-host 127.0.0.1 big.iso <b >a &
@@ -42,6 +50,10 @@ struct Send: ParsableCommand {
         valueName: "NAME"))
     var announceAs: String?
 
+    @Option(help: ArgumentHelp("With a listening --signal, exit after N sessions (0: serve until stopped).",
+                               valueName: "N"))
+    var count = 0
+
     @Argument(help: ArgumentHelp("Files to send; - for stdin.", valueName: "FILE"))
     var files: [String]
 
@@ -49,6 +61,10 @@ struct Send: ParsableCommand {
         if files.isEmpty { throw ValidationError("name at least one FILE (or - for stdin)") }
         if announceAs != nil && files.count != 1 { throw ValidationError("--as names a single FILE") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be named once") }
+        if count < 0 { throw ValidationError("--count must not be negative") }
+        if count > 1 && files.contains("-") {
+            throw ValidationError("- (stdin) can be sent once: --count must be 0 or 1")
+        }
         if files.contains("-") && signaling.signal.isStdio {
             throw ValidationError("sending stdin (-) needs --signal off stdio: stdin carries signaling")
         }
@@ -84,59 +100,155 @@ struct TransferSource {
     }
 }
 
-/// Runs `rtc send`: one peer, the files one after another.
+/// Runs `rtc send`: one peer, the files one after another; with a listening `--signal`, one
+/// receiver after another, each getting every file again.
 final class SendSession: @unchecked Sendable {
     let command: Send
     let loop = PollEventLoop()
     let out = StdoutWriter()
-    let latch = ExitLatch()
     let progress: ProgressBar
+    private var paths: [String] = []
+    private var trap: SignalTrap?
+
+    // Per session, loop thread.
     private var sources: [TransferSource] = []
     private var next = 0
     private var peer: TransferPeer?
     private var current: OutgoingFile?
-    private var trap: SignalTrap?
-    private var listener: TCPSignalingListener?
+    private var session: Int?
+
+    // Shared with the signal handler.
+    private let stateLock = NSLock()
+    private var latch = ExitLatch()
+    private var interrupted: Int32?
 
     init(command: Send) {
         self.command = command
         progress = ProgressBar(enabled: command.output.progressEnabled)
     }
 
+    private func fail(_ e: CLIError) -> Int32 {
+        printError("rtc: " + e.message)
+        return e.status.rawValue
+    }
+
+    /// Opens every file (once per session: each receiver reads them from the start).
+    private func openSources() throws -> [TransferSource] {
+        var opened: [TransferSource] = []
+        do {
+            for p in paths { opened.append(try TransferSource.open(p)) }
+        } catch {
+            for s in opened where s.fd > 2 { Glibc.close(s.fd) }
+            throw error
+        }
+        if let name = command.announceAs { opened[0].name = name }
+        return opened
+    }
+
     func run() -> Int32 {
         if command.peer.verbose { Log.level = .debug }
-        do {
-            sources = try command.files.map(TransferSource.open)
-            if let name = command.announceAs { sources[0].name = name }
-        } catch let e as CLIError {
-            printError("rtc: " + e.message)
-            return e.status.rawValue
-        } catch {
-            return ExitStatus.failure.rawValue
-        }
+        paths = command.files
         let configuration: PeerConnection.Configuration
-        do { configuration = try command.peer.configuration() } catch let e as CLIError {
-            printError("rtc: " + e.message)
-            return e.status.rawValue
+        do {
+            // Fail early on a missing file, whatever the signaling.
+            for s in try openSources() where s.fd > 2 { Glibc.close(s.fd) }
+            configuration = try command.peer.configuration()
+        } catch let e as CLIError {
+            return fail(e)
         } catch { return ExitStatus.failure.rawValue }
 
-        trap = SignalTrap { [self] sig in latch.finish(sig == SIGINT ? 130 : 143, nil) }
         WebSocketSignaling.pageMode = "send"
         loop.start()
-        let link: SignalingLink
-        do {
-            link = try SignalingConnector.connectOne(command.signaling.signal, out: out, peer: command.peer,
-                                                     latch: latch, listenerOut: { self.listener = $0 })
-        } catch let e as CLIError {
-            printError("rtc: " + e.message)
-            return e.status.rawValue
-        } catch { return ExitStatus.failure.rawValue }
+        let url = command.signaling.signal
+        guard url.isListening else {
+            trap = SignalTrap { [self] sig in
+                stateLock.lock()
+                interrupted = sig == SIGINT ? 130 : 143
+                stateLock.unlock()
+                currentLatch().finish(sig == SIGINT ? 130 : 143, nil)
+            }
+            let link: SignalingLink
+            do {
+                link = try SignalingConnector.connectOne(url, out: out, peer: command.peer, latch: latch)
+            } catch let e as CLIError {
+                return fail(e)
+            } catch { return ExitStatus.failure.rawValue }
+            return runSession(link, configuration: configuration)
+        }
 
+        // A server: receivers one after another until stopped or --count sessions.
+        let queue = LinkQueue()
+        let server: AnyObject
+        do {
+            server = try SignalingConnector.serve(url, verbose: command.peer.verbose) { link in queue.put(link) }
+        } catch let e as CLIError {
+            return fail(e)
+        } catch { return ExitStatus.failure.rawValue }
+        trap = SignalTrap { [self] sig in
+            queue.stop()
+            stateLock.lock()
+            interrupted = sig == SIGINT ? 130 : 143
+            stateLock.unlock()
+            currentLatch().finish(sig == SIGINT ? 130 : 143, "interrupted")
+        }
+        // stdin can be read once: `-` serves one receiver.
+        let limit = command.files.contains("-") ? 1 : command.count
+        var worst: Int32 = 0
+        var served = 0
+        while limit == 0 || served < limit {
+            guard let link = queue.take() else { break }
+            served += 1
+            let status = runSession(link, configuration: configuration, index: served)
+            worst = max(worst, status)
+            if command.peer.verbose || status != 0 {
+                printError("rtc: session \(served) ended with status \(status)")
+            }
+        }
+        queue.stop()
+        closeSignalServer(server)
+        return worst
+    }
+
+    private func currentLatch() -> ExitLatch {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return latch
+    }
+
+    /// One receiver: every file, one after another. Blocks; returns the session's status.
+    private func runSession(_ link: SignalingLink, configuration: PeerConnection.Configuration,
+                            index: Int? = nil) -> Int32 {
+        stateLock.lock()
+        let latch = ExitLatch()
+        self.latch = latch
+        let stoppedBefore = interrupted
+        stateLock.unlock()
+        if let stoppedBefore {
+            link.close()
+            return stoppedBefore
+        }
+        let opened: [TransferSource]
+        do { opened = try openSources() } catch let e as CLIError {
+            link.close()
+            return fail(e)
+        } catch {
+            link.close()
+            return ExitStatus.failure.rawValue
+        }
         let peer = TransferPeer(role: command.answer ? .answer : .offer, loop: loop, configuration: configuration,
                                 link: link, connectTimeout: command.peer.connectTimeout)
-        self.peer = peer
+        let started = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            sources = opened
+            next = 0
+            current = nil
+            session = index
+            self.peer = peer
+            started.signal()
+        }
+        started.wait()
         peer.onReady = { [self] pc in startNext(pc) }
-        peer.onEnd = { [self] status, message in latch.finish(status, message) }
+        peer.onEnd = { status, message in latch.finish(status, message.map { m in index.map { "session \($0): \(m)" } ?? m }) }
         peer.onPeerGone = { [self] failed, reason in
             if let current {
                 current.abort("the receiver went away" + (reason.map { ": \($0)" } ?? ""))
@@ -147,16 +259,26 @@ final class SendSession: @unchecked Sendable {
         }
         peer.start()
         let status = latch.wait()
-        loop.execute { [self] in self.peer?.end(status, nil) }
+        let cleaned = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            peer.end(status, nil)
+            current?.abort("session ended")
+            current = nil
+            for s in sources[next...] where s.fd > 2 { Glibc.close(s.fd) }
+            sources = []
+            self.peer = nil
+            cleaned.signal()
+        }
+        _ = cleaned.wait(timeout: .now() + 2)
         usleep(50_000)
-        listener?.close()
         return status
     }
 
     private func startNext(_ pc: PeerConnection) {
         guard next < sources.count else {
             // Every file confirmed: give the last close a moment to leave, then end.
-            loop.schedule(in: .milliseconds(100)) { [self] in peer?.end(0, nil) }
+            let peer = self.peer
+            loop.schedule(in: .milliseconds(100)) { peer?.end(0, nil) }
             return
         }
         let source = sources[next]
@@ -166,18 +288,21 @@ final class SendSession: @unchecked Sendable {
         do {
             let ch = try pc.createDataChannel(label: source.name, options: options)
             let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress)
+            file.session = session
             current = file
+            let peer = self.peer
             file.onDone = { [self] ok, summary, error in
-                current = nil
+                if current === file { current = nil }
                 out.writeLine(summary)
                 if ok {
-                    startNext(pc)
+                    if self.peer === peer { startNext(pc) }
                 } else {
                     peer?.end(ExitStatus.failure.rawValue, "\(source.name): \(error ?? "not confirmed")")
                 }
             }
             file.start()
         } catch {
+            if source.fd > 2 { Glibc.close(source.fd) }
             peer?.end(ExitStatus.failure.rawValue, "cannot open a channel: \(error)")
         }
     }
@@ -190,6 +315,8 @@ final class OutgoingFile {
     let channel: DataChannel
     let loop: PollEventLoop
     let progress: ProgressBar
+    /// The server session this file belongs to (in its summary), when serving.
+    var session: Int?
     /// ok, summary line, error.
     var onDone: ((Bool, String, String?) -> Void)?
 
@@ -291,7 +418,7 @@ final class OutgoingFile {
         if source.fd > 2 { Glibc.close(source.fd) }
         let seconds = started > 0 ? ProgressBar.now() - started : 0
         let summary = TransferProtocol.summary(name: source.name, path: nil, bytes: sent, seconds: seconds,
-                                               sha256: digest, verified: ok, error: error)
+                                               sha256: digest, verified: ok, error: error, session: session)
         if ok { channel.close() }
         onDone?(ok, summary, error)
     }

@@ -56,3 +56,54 @@ enum SignalingConnector {
         }
     }
 }
+
+/// Peers accepted by a listening `--signal` URL, waiting their turn: a server that runs one
+/// session at a time (`offer`/`answer`/`send`) takes them in arrival order. Any thread.
+final class LinkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var links: [SignalingLink] = []
+    private var stopped = false
+
+    func put(_ link: SignalingLink) {
+        condition.lock()
+        defer { condition.unlock() }
+        if stopped {
+            link.close()
+            return
+        }
+        links.append(link)
+        condition.broadcast()
+    }
+
+    /// The next peer, blocking; nil once stopped.
+    func take() -> SignalingLink? {
+        condition.lock()
+        defer { condition.unlock() }
+        while links.isEmpty && !stopped { condition.wait() }
+        if stopped { return nil }
+        return links.removeFirst()
+    }
+
+    /// Wakes `take` for good and closes the peers still waiting.
+    func stop() {
+        condition.lock()
+        stopped = true
+        let waiting = links
+        links.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        for l in waiting { l.close() }
+    }
+
+    var isStopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+}
+
+/// Closes whatever `SignalingConnector.serve` returned.
+func closeSignalServer(_ server: AnyObject?) {
+    (server as? TCPSignalingListener)?.close()
+    (server as? ClosableServer)?.closeServer()
+}

@@ -180,13 +180,29 @@ async function receiveFiles() {
   };
 }
 
+// A received file is held in memory (then handed to the browser as a Blob download), so the
+// page refuses files above MAX_HELD bytes (1 GiB; ?max=N lowers or raises it). Streaming to
+// disk would need the File System Access API (Chromium only, and showSaveFilePicker needs a
+// user gesture per file) or a service worker; `rtc listen` is the tool for big files.
+const MAX_HELD = Number(new URLSearchParams(location.search).get("max")) || (1 << 30);
+
 function receiveOne(ch) {
   ch.binaryType = "arraybuffer";
-  let header = null, ui = null, h = new Sha256(), n = 0, parts = [], t0 = 0;
+  let header = null, ui = null, h = new Sha256(), n = 0, parts = [], t0 = 0, refused = false;
+  const refuse = (why) => {
+    refused = true; parts = [];
+    ch.send(JSON.stringify({ type: "verdict", ok: false, bytes: n, sha256: "", error: why }));
+    window.rtcResults.push({ name: header.name, bytes: n, sha256: "", verified: false, error: why });
+    ui.set(why, 1, "bad");
+  };
   ch.onmessage = (e) => {
+    if (refused) return;
     if (typeof e.data === "string") {
       const m = JSON.parse(e.data);
-      if (m.type === "header") { header = m; ui = item(m.name); t0 = performance.now(); }
+      if (m.type === "header") {
+        header = m; ui = item(m.name); t0 = performance.now();
+        if (m.size > MAX_HELD) refuse("too large for the page, which holds a file in memory (limit " + MAX_HELD + " bytes): use rtc listen");
+      }
       else if (m.type === "end") {
         const digest = h.hex();
         const ok = digest === m.sha256 && n === m.bytes;
@@ -200,7 +216,9 @@ function receiveOne(ch) {
         ui.set(ok ? "received, SHA-256 verified" : "corrupt", 1, ok ? "ok" : "bad");
       }
     } else {
-      const b = new Uint8Array(e.data); h.update(b); parts.push(b); n += b.length;
+      const b = new Uint8Array(e.data); n += b.length;
+      if (n > MAX_HELD) { refuse("too large for the page, which holds a file in memory (limit " + MAX_HELD + " bytes): use rtc listen"); return; }
+      h.update(b); parts.push(b);
       const s = (performance.now() - t0) / 1000;
       ui.set((n / 1e6 / Math.max(s, 0.001)).toFixed(1) + " MB/s", header.size > 0 ? n / header.size : 0);
     }
@@ -218,7 +236,8 @@ if (MODE === "listen") {
   $("drop").ondragleave = () => { $("drop").className = ""; };
   $("drop").ondrop = (e) => { e.preventDefault(); $("drop").className = ""; go(e.dataTransfer.files); };
 } else {
-  $("intro").textContent = "Files offered by rtc send arrive here as downloads.";
+  $("intro").textContent = "Files offered by rtc send arrive here as downloads. Each is held in memory until "
+    + "it is saved, so files above " + (MAX_HELD / 1048576).toFixed(0) + " MiB are refused: use rtc listen for those.";
   receiveFiles().catch((e) => status("error: " + e));
 }
 </script></body></html>

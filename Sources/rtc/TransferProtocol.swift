@@ -48,7 +48,7 @@ enum TransferProtocol {
 
     /// A one-line summary of a finished (or failed) file, as printed on stdout.
     static func summary(name: String, path: String?, bytes: Int, seconds: Double, sha256: String,
-                        verified: Bool, error: String?) -> String {
+                        verified: Bool, error: String?, session: Int? = nil) -> String {
         var o: [String: Any] = [
             "type": "file", "name": name, "bytes": bytes,
             "seconds": (seconds * 1000).rounded() / 1000,
@@ -57,6 +57,7 @@ enum TransferProtocol {
         ]
         if let path { o["path"] = path }
         if let error { o["error"] = error }
+        if let session { o["session"] = session }
         return encode(o)
     }
 }

@@ -86,7 +86,9 @@ enum WebSocketSignaling {
                         upgraders: [upgrader],
                         completionHandler: { _ in channel.pipeline.removeHandler(requestHandler, promise: nil) }
                     )
-                    return channel.pipeline.addHTTPClientHandlers(withClientUpgrade: config).flatMap {
+                    // Frames the server sends right behind its 101 arrive with it: keep them.
+                    return channel.pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes,
+                                                                  withClientUpgrade: config).flatMap {
                         channel.pipeline.addHandler(requestHandler)
                     }
                 }
@@ -154,15 +156,25 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
 
     func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
                onEnd: @escaping @Sendable (SignalingError?) -> Void) {
-        lock.lock()
-        self.onMessage = onMessage
-        self.onEnd = onEnd
-        let texts = early
-        early.removeAll()
-        let endNow = endedEarly
-        lock.unlock()
-        for t in texts { received(t) }
-        if let endNow { end(endNow) }
+        // Replay what came early, in order, before installing the handlers: frames (and the
+        // end) arriving meanwhile keep queueing, so an early error is never overtaken by the
+        // connection's close (which would turn a 65 into a 69).
+        while true {
+            lock.lock()
+            let texts = early
+            early.removeAll()
+            if texts.isEmpty {
+                self.onMessage = onMessage
+                self.onEnd = onEnd
+                let endNow = endedEarly
+                if endNow != nil { ended = true }
+                lock.unlock()
+                if let endNow { onEnd(endNow) }
+                return
+            }
+            lock.unlock()
+            for t in texts { process(t, onMessage) }
+        }
     }
 
     func send(_ message: SignalingMessage) {
@@ -185,6 +197,10 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
             return
         }
         lock.unlock()
+        process(text, handler)
+    }
+
+    private func process(_ text: String, _ handler: (SignalingMessage) -> Void) {
         if text.trimmingCharacters(in: .whitespaces).isEmpty { return }
         do {
             handler(try SignalingMessage.parse(text))

@@ -165,3 +165,20 @@ enum TestData {
         return UInt16(bigEndian: a.sin_port)
     }
 }
+
+extension RunningRTC {
+    /// `readLine`, bounded: after `seconds` the process is terminated (which ends the read).
+    func readLine(within seconds: Double) -> String? {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var line: String?
+        DispatchQueue.global().async { [self] in
+            line = readLine()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            process.terminate()
+            _ = done.wait(timeout: .now() + 5)
+        }
+        return line
+    }
+}

@@ -318,7 +318,7 @@ import Testing
         let src = dir.appendingPathComponent("gift.bin")
         try TestData.write(src, size: 3_000_000, seed: 32)
         let port = TestData.freePort()
-        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", src.path])
+        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1", src.path])
         usleep(300_000)
         let (status, text) = try runChromium(["download", "http://127.0.0.1:\(port)/"])
         let s = send.finish(timeout: 30)
@@ -335,6 +335,35 @@ import Testing
         sum.waitUntilExit()
         #expect(text.contains(String(digest)))
         #expect(text.contains("\"verified\": true"))
+    }
+}
+
+extension TransferWebSocketCLITests {
+    /// The page holds a received file in memory, so it refuses one above its limit (?max=N
+    /// here, 1 GiB by default) with a failed verdict: rtc send exits 1 and says why.
+    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func pageRefusesAFileAboveItsMemoryCap() throws {
+        let dir = try TestData.tempDir("chr-cap")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("big.bin")
+        try TestData.write(src, size: 3_000_000, seed: 33)
+        let port = TestData.freePort()
+        let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--signal", "ws-listen://127.0.0.1:\(port)",
+                                   "--count", "1", src.path])
+        usleep(300_000)
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
+        py.arguments = [Self.script, "download", "http://127.0.0.1:\(port)/?max=1000000"]
+        let out = Pipe()
+        py.standardOutput = out
+        py.standardError = FileHandle.nullDevice
+        try py.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        py.waitUntilExit()
+        let s = send.finish(timeout: 30)
+        #expect(py.terminationStatus != 0, "\(text)")
+        #expect(text.contains("too large for the page"), "\(text)")
+        #expect(s.status == 1, "\(s.stderr)")
+        #expect(s.stderr.contains("too large for the page"), "\(s.stderr)")
     }
 }
 

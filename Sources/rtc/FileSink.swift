@@ -1,0 +1,141 @@
+import Foundation
+import RTC
+
+/// Hashes and writes one received file on its own thread, so the event loop never waits on
+/// the disk (write, fsync). The queue between them is bounded: when the disk is slower than
+/// the network and `limit` bytes are waiting, `write` blocks the loop until the disk catches
+/// up, which stalls the SCTP receiver and so, through its window, the sender. Memory stays
+/// bounded (`limit` plus one batch) whatever the file size.
+final class FileSink: @unchecked Sendable {
+    /// The file, or -1 to write to `out` (stdout).
+    let fd: Int32
+    let out: StdoutWriter?
+    let limit: Int
+
+    private let condition = NSCondition()
+    private var queue: [[UInt8]] = []
+    private var pending = 0
+    private var closing = false
+    private var aborted = false
+    private var error: String?
+    private var onFinished: ((String?, String) -> Void)?
+    private let hash = SHA256Stream()
+
+    /// RTC_WRITE_ON_LOOP=1 writes, hashes and fsyncs inline on the caller's thread instead
+    /// (the behaviour before the writer thread), to measure the difference.
+    static let inline = ProcessInfo.processInfo.environment["RTC_WRITE_ON_LOOP"] == "1"
+
+    init(fd: Int32, out: StdoutWriter?, limit: Int = 16 << 20) {
+        self.fd = fd
+        self.out = out
+        self.limit = limit
+        if Self.inline { return }
+        let t = Thread { [self] in main() }
+        t.name = "rtc-file-writer"
+        t.start()
+    }
+
+    /// Queues `bytes` (loop thread); blocks while the queue is full. Returns the first write
+    /// error so far, if any.
+    func write(_ bytes: [UInt8]) -> String? {
+        if Self.inline {
+            if let error { return error }
+            hash.update(bytes)
+            if fd >= 0 { error = writeAll(bytes) } else { out?.write(bytes) }
+            return error
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        while pending >= limit && error == nil && !aborted { condition.wait() }
+        if let error { return error }
+        queue.append(bytes)
+        pending += bytes.count
+        condition.broadcast()
+        return nil
+    }
+
+    /// Once everything queued is written, fsyncs and closes the file, then calls `done` with
+    /// the error (if any) and the hex SHA-256 of the data, on the writer thread.
+    func finish(_ done: @escaping (String?, String) -> Void) {
+        if Self.inline {
+            onFinished = done
+            closing = true
+            complete()
+            return
+        }
+        condition.lock()
+        onFinished = done
+        closing = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Drops what is queued and closes the file (the .part stays); `finish`'s callback never runs.
+    func abort() {
+        if Self.inline {
+            if !closing, fd >= 0 { close(fd) }
+            closing = true
+            aborted = true
+            return
+        }
+        condition.lock()
+        aborted = true
+        closing = true
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func main() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closing { condition.wait() }
+            if aborted || (queue.isEmpty && closing) {
+                condition.unlock()
+                break
+            }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            let failed = error != nil
+            condition.unlock()
+            var problem: String?
+            var size = 0
+            for b in batch {
+                size += b.count
+                if failed || problem != nil { continue }
+                hash.update(b)
+                if fd >= 0 { problem = writeAll(b) } else { out?.write(b) }
+            }
+            condition.lock()
+            pending -= size
+            if error == nil, let problem { error = problem }
+            condition.broadcast()
+            condition.unlock()
+        }
+        complete()
+    }
+
+    private func complete() {
+        condition.lock()
+        let wasAborted = aborted
+        var problem = error
+        let done = onFinished
+        condition.unlock()
+        if fd >= 0 {
+            if !wasAborted && problem == nil && fsync(fd) != 0 { problem = "fsync failed: \(String(cString: strerror(errno)))" }
+            close(fd)
+        }
+        if !wasAborted { done?(problem, TransferProtocol.hex(hash.finalize())) }
+    }
+
+    private func writeAll(_ b: [UInt8]) -> String? {
+        var offset = 0
+        while offset < b.count {
+            let w = b[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if w < 0 && errno == EINTR { continue }
+            if w <= 0 { return "write failed: \(String(cString: strerror(errno)))" }
+            offset += w
+        }
+        return nil
+    }
+}
