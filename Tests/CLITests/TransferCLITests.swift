@@ -100,16 +100,19 @@ import Testing
         return dir.appendingPathComponent("Scripts/interop/aiortc_transfer.py").path
     }
 
-    @Test func hundredMiBOverTCPSignaling() throws {
-        let dir = try TestData.tempDir("tcp100")
+    /// 100 MiB byte-exact with signaling over TCP (aiortc's line format) and over WebSocket.
+    @Test(arguments: [("tcp-listen", "tcp", ""), ("ws-listen", "ws", "/ws")])
+    func hundredMiBOverSignaling(_ transport: (listen: String, connect: String, path: String)) throws {
+        let dir = try TestData.tempDir(transport.connect + "100")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("data.bin")
-        try TestData.write(src, size: 100 << 20, seed: 7)
+        try TestData.write(src, size: 100 << 20, seed: transport.connect == "tcp" ? 7 : 21)
         let port = TestData.freePort()
         let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+                                     "--signal", "\(transport.listen)://127.0.0.1:\(port)", "--count", "1"])
         usleep(300_000)
-        let send = try RunningRTC(["send"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", src.path])
+        let send = try RunningRTC(["send"] + ice + ["--signal", "\(transport.connect)://127.0.0.1:\(port)\(transport.path)",
+                                                   src.path])
         let s = send.finish(timeout: 120)
         let l = listen.finish(timeout: 30)
         #expect(s.status == 0, "\(s.stderr)")
@@ -267,22 +270,6 @@ import Testing
         TransferTCPCLITests.script.replacingOccurrences(of: "aiortc_transfer.py", with: "chromium_transfer.py")
     }
 
-    @Test func hundredMiBOverWebSocketSignaling() throws {
-        let dir = try TestData.tempDir("ws100")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let src = dir.appendingPathComponent("data.bin")
-        try TestData.write(src, size: 100 << 20, seed: 21)
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
-        let send = try RunningRTC(["send"] + ice + ["--signal", "ws://127.0.0.1:\(port)/ws", src.path])
-        let s = send.finish(timeout: 120)
-        let l = listen.finish(timeout: 30)
-        #expect(s.status == 0, "\(s.stderr)")
-        #expect(l.status == 0, "\(l.stderr)")
-        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
-    }
 
     private func runChromium(_ args: [String]) throws -> (Int32, String) {
         let py = Process()
