@@ -40,8 +40,8 @@ def rtc_binary():
     if not os.path.isabs(binary):
         binary = os.path.join(ROOT, binary)
     if not os.access(binary, os.X_OK):
-        log(binary, "missing: building release (swift build -c release)")
-        subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, timeout=3600)
+        log(binary, "missing: building release (swift build -c release --static-swift-stdlib)")
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib"], cwd=ROOT, check=True, timeout=3600)
     return binary
 
 
