@@ -79,20 +79,29 @@ import Testing
 @Suite(.serialized) struct TransferTCPCLITests {
     let ice = ["--ice-host", "127.0.0.1", "--quiet"]
 
+    /// RTC_PYTHON (Scripts/test sets it to the venv Scripts/interop/setup-venv makes), else that
+    /// venv if it exists, else /tmp/venv.
     static var python: String {
-        ProcessInfo.processInfo.environment["RTC_PYTHON"] ?? "/tmp/venv/bin/python"
+        if let p = ProcessInfo.processInfo.environment["RTC_PYTHON"] { return p }
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { dir = dir.deletingLastPathComponent() }
+        let venv = dir.appendingPathComponent(".build/interop-venv/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/tmp/venv/bin/python"
     }
 
-    static var hasAiortc: Bool {
+    /// True when `python` can import `module` (the interop peers' dependencies).
+    static func pythonCanImport(_ module: String) -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import aiortc"]
+        p.arguments = ["-c", "import \(module)"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         guard (try? p.run()) != nil else { return false }
         p.waitUntilExit()
         return p.terminationStatus == 0
     }
+
+    static var hasAiortc: Bool { pythonCanImport("aiortc") }
 
     static var script: String {
         var dir = URL(fileURLWithPath: #filePath)
@@ -256,14 +265,7 @@ import Testing
     static var hasChromium: Bool {
         guard FileManager.default.fileExists(atPath: "/usr/lib/chromium/chromium"),
               FileManager.default.fileExists(atPath: "/usr/bin/chromedriver") else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
-        p.arguments = ["-c", "import selenium"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        return TransferTCPCLITests.pythonCanImport("selenium")
     }
 
     static var script: String {
