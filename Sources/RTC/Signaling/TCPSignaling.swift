@@ -95,12 +95,7 @@ public final class TCPSignalingConnection: @unchecked Sendable {
 
     /// Shuts the connection down; the reader thread sees EOF.
     public func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
-        closed = true
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
+        closeOnce(fd, lock: lock, closed: &closed)
     }
 }
 
@@ -151,12 +146,7 @@ public final class TCPSignalingListener: @unchecked Sendable {
     }
 
     public func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
-        closed = true
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
+        closeOnce(fd, lock: lock, closed: &closed)
     }
 }
 
@@ -198,3 +188,13 @@ enum SocketAddress {
 /// `SOCK_STREAM` (1 on Linux and Darwin); spelled out because the Glibc overlay does not
 /// always expose the `__socket_type` constant (seen in release builds).
 let streamSocketType: Int32 = 1
+
+/// Shuts `fd` down (waking a thread blocked reading or accepting on it) and closes it, once.
+private func closeOnce(_ fd: Int32, lock: NSLock, closed: inout Bool) {
+    lock.lock()
+    defer { lock.unlock() }
+    guard !closed else { return }
+    closed = true
+    shutdown(fd, Int32(SHUT_RDWR))
+    Glibc.close(fd)
+}
