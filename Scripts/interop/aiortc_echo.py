@@ -8,7 +8,9 @@ to `rtc offer` / `rtc answer` with pipes:
     aiortc_echo.py offer    prints an offer (creating channel --label), reads the answer, echoes
 
 Only loopback is used: host candidates are restricted to 127.0.0.1 and no STUN server is set.
-The process exits when the peer closes the connection or after --timeout seconds.
+With --turn (Scripts/nat-e2e, inside a network namespace) it gathers on the namespace's own
+interfaces and uses only that TURN server. The process exits when the peer closes the
+connection or after --timeout seconds.
 """
 import argparse
 import asyncio
@@ -16,14 +18,11 @@ import json
 import sys
 
 import aioice.ice
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 
 
 def loopback_only(use_ipv4=True, use_ipv6=True):
     return ["127.0.0.1"]
-
-
-aioice.ice.get_host_addresses = loopback_only
 
 
 def log(*args):
@@ -53,9 +52,17 @@ async def main():
     parser.add_argument("role", choices=["offer", "answer"])
     parser.add_argument("--label", default="chat")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--turn", help="turn:HOST:PORT?transport=udp, the only ICE server")
+    parser.add_argument("--turn-user", default="")
+    parser.add_argument("--turn-pass", default="")
     args = parser.parse_args()
 
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    servers = []
+    if args.turn:
+        servers = [RTCIceServer(urls=args.turn, username=args.turn_user, credential=args.turn_pass)]
+    else:
+        aioice.ice.get_host_addresses = loopback_only
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=servers))
     done = asyncio.Event()
     counts = {"messages": 0, "bytes": 0}
 
