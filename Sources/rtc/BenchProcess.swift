@@ -123,12 +123,8 @@ enum BenchProcess {
             throw CLIError(.failure, "bench receiver sent no answer")
         }
         try loop.runAndWait { try offer.0.setRemoteDescription(answer) }
-        // Keep stdin open: EOF tells the child to stop; it also stops when the connection closes.
-        childStdin = toChild
         return (BenchClient(loop: loop, peer: offer.0), p)
     }
-
-    nonisolated(unsafe) static var childStdin: Pipe?
 
     /// The child side: answer the offer from stdin, then serve until the connection ends.
     static func serve(configuration: PeerConnection.Configuration) throws {

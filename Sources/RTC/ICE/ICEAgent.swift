@@ -198,12 +198,6 @@ public final class ICEAgent: PacketTransport {
         return pair.base.send(bytes: packet, to: pair.remote.address)
     }
 
-    /// The address pair data flows on, once connected.
-    public var selectedAddresses: (local: TransportAddress, remote: TransportAddress)? {
-        guard let p = selectedPair ?? bestValidPair() else { return nil }
-        return (p.local.address, p.remote.address)
-    }
-
     /// The local and remote candidates of the pair data flows on (their `kind` tells whether
     /// the path is relayed), once connected.
     public var selectedCandidates: (local: ICECandidate, remote: ICECandidate)? {

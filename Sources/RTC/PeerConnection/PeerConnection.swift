@@ -87,9 +87,6 @@ public final class PeerConnection {
     /// The candidates of the pair ICE carries data on (`kind == .relay` means through TURN).
     public var selectedCandidatePair: (local: ICECandidate, remote: ICECandidate)? { ice.selectedCandidates }
 
-    /// Our certificate's SHA-256 fingerprint, as `a=fingerprint` carries it.
-    public var localFingerprint: String { certificate.fingerprint.hexValue }
-
     // MARK: - Offer/answer
 
     /// The offer: one application m-section. The offerer is ICE-controlling and `actpass`.
