@@ -1,5 +1,8 @@
+import FoundationEssentials
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Histogram
 import RTC
 
@@ -124,16 +127,21 @@ struct BenchReport: Encodable {
 
     var table: String {
         var lines = ["rtc bench: \(processes) process(es), loopback, delay \(delay_ms) ms each way, loss \(loss_pct) %",
-                     String(format: "  setup            %8.2f ms", setup_ms)]
+                     formatted("  setup            %8.2f ms", setup_ms)]
         for t in throughput {
-            let kind = (t.ordered ? "ordered" : "unordered").padding(toLength: 10, withPad: " ", startingAt: 0)
-            let reliability = t.reliability.padding(toLength: 10, withPad: " ", startingAt: 0)
-            lines.append(String(format: "  %6d B ", t.message_size) + kind + reliability
-                         + String(format: "%9.1f MB/s", t.mb_per_s))
+            let kind = padded(t.ordered ? "ordered" : "unordered", 10)
+            let reliability = padded(t.reliability, 10)
+            lines.append(formatted("  %6d B ", t.message_size) + kind + reliability
+                         + formatted("%9.1f MB/s", t.mb_per_s))
         }
-        lines.append(String(format: "  rtt p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs",
+        lines.append(formatted("  rtt p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs",
                             rtt_us.p50, rtt_us.p90, rtt_us.p99, rtt_us.max))
-        lines.append(String(format: "  cpu %.2f s/GB   peak RSS %.1f MiB", cpu_s_per_gb, peak_rss_mib))
+        lines.append(formatted("  cpu %.2f s/GB   peak RSS %.1f MiB", cpu_s_per_gb, peak_rss_mib))
         return lines.joined(separator: "\n")
     }
+}
+
+/// `text` cut or padded with spaces to `width` characters.
+private func padded(_ text: String, _ width: Int) -> String {
+    String(text.prefix(width)) + String(repeating: " ", count: max(0, width - text.count))
 }

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Histogram
 import RTC
 
@@ -25,7 +27,7 @@ final class BenchClient: @unchecked Sendable {
     let loop: PollEventLoop
     let peer: PeerConnection
     private var control: DataChannel!
-    private let lock = NSCondition()
+    private let lock = Condition()
     private var replies: [String] = []
     private var caseNumber = 0
 
@@ -42,8 +44,8 @@ final class BenchClient: @unchecked Sendable {
 
     /// Polls `condition` (on the loop) every millisecond until it holds or `seconds` pass.
     func wait(seconds: Double, _ condition: @escaping () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        let deadline = Deadline.after(seconds)
+        while !deadline.hasPassed {
             if (try? onLoop(condition)) == true { return true }
             usleep(1000)
         }
@@ -77,13 +79,13 @@ final class BenchClient: @unchecked Sendable {
         try onLoop { try self.control.send(text: "report \(label)") }
         lock.lock()
         defer { lock.unlock() }
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Deadline.after(5)
         while true {
             if let i = replies.firstIndex(where: { $0.contains("\"label\":\"\(label)\"") }) {
                 let reply = replies.remove(at: i)
-                let object = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any]
-                let bytes = (object?["bytes"] as? NSNumber)?.intValue ?? 0
-                let last = (object?["last_ns"] as? NSNumber)?.uint64Value ?? 0
+                let object = JSONValue.parseObject(reply)
+                let bytes = object?["bytes"]?.intValue ?? 0
+                let last = UInt64(max(0, object?["last_ns"]?.intValue ?? 0))
                 return (bytes, last)
             }
             guard lock.wait(until: deadline) else { throw CLIError(.failure, "bench receiver stopped answering") }
@@ -131,8 +133,8 @@ final class BenchClient: @unchecked Sendable {
         let sentTotal = try onLoop { sent }
         // Reliable: wait for every byte. Partial: until the count stops growing.
         var last = try report(label)
-        let settleDeadline = Date().addingTimeInterval(10)
-        while last.bytes < sentTotal && Date() < settleDeadline {
+        let settleDeadline = Deadline.after(10)
+        while last.bytes < sentTotal && !settleDeadline.hasPassed {
             usleep(c.maxRetransmits == nil ? 2000 : 100_000)
             let next = try report(label)
             if c.maxRetransmits != nil && next.bytes == last.bytes { break }

@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import Histogram
 import RTC
 
@@ -13,7 +16,7 @@ enum BenchProcess {
 
         var setupTimes: [Double] = []
         var client: BenchClient!
-        var child: Process?
+        var child: ChildProcess?
         var keepAlive: [AnyObject] = []
         if options.processes == 1 {
             for run in 0..<options.setupRuns {
@@ -55,8 +58,8 @@ enum BenchProcess {
         var childRSS = 0.0
         if let child {
             // The child exits when its connection closes; its CPU covers its whole run.
-            let deadline = Date().addingTimeInterval(5)
-            while child.isRunning && Date() < deadline { usleep(10_000) }
+            let deadline = Deadline.after(5)
+            while child.isRunning && !deadline.hasPassed { usleep(10_000) }
             if child.isRunning { child.terminate() }
             child.waitUntilExit()
             cpuChild = cpuSeconds(children: true)
@@ -98,25 +101,16 @@ enum BenchProcess {
 
     /// Starts `rtc bench --serve` as the answerer and signals over its stdin/stdout.
     static func connectChild(loop: PollEventLoop, configuration: PeerConnection.Configuration, options: Bench)
-        throws -> (BenchClient, Process)
+        throws -> (BenchClient, ChildProcess)
     {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
-            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        }
-        p.arguments = ["bench", "--serve", "--ice-host", options.iceHost,
-                       "--delay", String(options.delay), "--loss", String(options.loss)]
-        let toChild = Pipe(), fromChild = Pipe()
-        p.standardInput = toChild
-        p.standardOutput = fromChild
-        try p.run()
+        let p = try ChildProcess(arguments: ["bench", "--serve", "--ice-host", options.iceHost,
+                                             "--delay", String(options.delay), "--loss", String(options.loss)])
         let offer = try loop.runAndWait { () -> (PeerConnection, SessionDescriptionInit) in
             let pc = try PeerConnection(loop: loop, configuration: configuration)
             return (pc, pc.createOffer())
         }
-        toChild.fileHandleForWriting.write(Data((SignalingMessage.description(offer.1).json() + "\n").utf8))
-        guard let line = readLine(from: fromChild.fileHandleForReading) else {
+        p.write(SignalingMessage.description(offer.1).json() + "\n")
+        guard let line = p.readLine() else {
             throw CLIError(.failure, "bench receiver process printed no answer")
         }
         guard case let .description(answer) = try SignalingMessage.parse(line) else {
@@ -147,16 +141,6 @@ enum BenchProcess {
         fflush(stdout)
         _ = ended.wait(timeout: .now() + 600)
         _ = server
-    }
-
-    static func readLine(from handle: FileHandle) -> String? {
-        var bytes: [UInt8] = []
-        while true {
-            let d = handle.readData(ofLength: 1)
-            guard let b = d.first else { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
-            if b == 0x0A { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(b)
-        }
     }
 
     static func cpuSeconds(children: Bool) -> Double {

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RTC
 
 /// The receiving side of `rtc bench`: counts bytes on throughput channels, echoes on the `rtt`

@@ -27,13 +27,16 @@ extension CLIError {
     /// Prints the message and exits; use from `run()` via `throw` or directly.
     func exit() -> Never {
         printError("rtc: " + message)
-        Foundation.exit(status.rawValue)
+        Glibc.exit(status.rawValue)
     }
 }
 
-import Foundation
+import RTC
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes one line to stderr.
 func printError(_ line: String) {
-    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+    writeToStandardError(line + "\n")
 }

@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#endif
 import RTC
 
 /// Hashes and writes one received file on its own thread, so the event loop never waits on
@@ -12,7 +15,7 @@ final class FileSink: @unchecked Sendable {
     let out: StdoutWriter?
     let limit: Int
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var queue: [[UInt8]] = []
     private var pending = 0
     private var closing = false
@@ -30,9 +33,7 @@ final class FileSink: @unchecked Sendable {
         self.out = out
         self.limit = limit
         if Self.inline { return }
-        let t = Thread { [self] in main() }
-        t.name = "rtc-file-writer"
-        t.start()
+        startThread(name: "rtc-file-writer") { [self] in main() }
     }
 
     /// Queues `bytes` (loop thread); blocks while the queue is full. Returns the first write
@@ -125,7 +126,7 @@ final class FileSink: @unchecked Sendable {
             if !wasAborted && problem == nil && fsync(fd) != 0 { problem = "fsync failed: \(String(cString: strerror(errno)))" }
             close(fd)
         }
-        if !wasAborted { done?(problem, TransferProtocol.hex(hash.finalize())) }
+        if !wasAborted { done?(problem, hash.finalize().hexString) }
     }
 
     private func writeAll(_ b: [UInt8]) -> String? {

@@ -1,5 +1,9 @@
+import FoundationEssentials
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import RTC
 
 struct Listen: ParsableCommand {
@@ -63,13 +67,13 @@ enum ReceiveTarget {
 
     static func resolve(_ path: String) throws -> ReceiveTarget {
         if path == "-" { return .stdout }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            return isDir.boolValue ? .directory(path) : .file(path)
+        var info = stat()
+        if stat(path, &info) == 0 {
+            return (info.st_mode & S_IFMT) == S_IFDIR ? .directory(path) : .file(path)
         }
         if path.hasSuffix("/") || path == "." {
             do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw CLIError(.failure, "cannot create \(path): \(error.localizedDescription)")
+                throw CLIError(.failure, "cannot create \(path): \(error)")
             }
             return .directory(path)
         }
@@ -228,12 +232,12 @@ final class IncomingFile {
         guard !isFinished else { return }
         switch (phase, m) {
         case let (.header, .text(t)):
-            guard let o = TransferProtocol.decode(t), o["type"] as? String == "header", let n = o["name"] as? String else {
+            guard let o = TransferProtocol.decode(t), o["type"]?.stringValue == "header", let n = o["name"]?.stringValue else {
                 fail("expected a header, got \(t.prefix(60))", tellPeer: true)
                 return
             }
             name = n
-            if let s = o["size"] as? Int, s >= 0 { size = s }
+            if let s = o["size"]?.intValue, s >= 0 { size = s }
             if let problem = TransferProtocol.nameProblem(n) {
                 fail("refused name \(n.debugDescription): \(problem)", tellPeer: true)
                 return
@@ -253,11 +257,11 @@ final class IncomingFile {
             }
             progress.update(name: name, bytes: received, total: size, started: started)
         case let (.data, .text(t)):
-            guard let o = TransferProtocol.decode(t), o["type"] as? String == "end" else {
+            guard let o = TransferProtocol.decode(t), o["type"]?.stringValue == "end" else {
                 fail("unexpected message \(t.prefix(60))", tellPeer: true)
                 return
             }
-            finishFile(claimedBytes: o["bytes"] as? Int, claimedHash: o["sha256"] as? String)
+            finishFile(claimedBytes: o["bytes"]?.intValue, claimedHash: o["sha256"]?.stringValue)
         case (.header, .binary):
             fail("data before the header", tellPeer: true)
         case (.finishing, _):
@@ -272,7 +276,7 @@ final class IncomingFile {
             sink = FileSink(fd: -1, out: out)
             return true
         case let .directory(dir):
-            finalPath = (dir as NSString).appendingPathComponent(name)
+            finalPath = dir.hasSuffix("/") ? dir + name : dir + "/" + name
         case let .file(path):
             guard index == 0 else {
                 fail("-o names a single file; refusing a second one", tellPeer: true)
@@ -317,8 +321,9 @@ final class IncomingFile {
         }
         progress.update(name: name, bytes: received, total: size, started: started, force: true)
         progress.done()
-        var verdict: [String: Any] = ["type": "verdict", "ok": error == nil, "bytes": received, "sha256": digest]
-        if let error { verdict["error"] = error }
+        var verdict: [String: JSONValue] = ["type": "verdict", "ok": .bool(error == nil), "bytes": .int(received),
+                                            "sha256": .string(digest)]
+        if let error { verdict["error"] = .string(error) }
         try? channel.send(text: TransferProtocol.encode(verdict))
         report(ok: error == nil, digest: digest, error: error)
     }
@@ -340,8 +345,8 @@ final class IncomingFile {
         sink = nil
         progress.done()
         if tellPeer {
-            try? channel.send(text: TransferProtocol.encode(["type": "verdict", "ok": false, "bytes": received,
-                                                             "sha256": "", "error": error]))
+            try? channel.send(text: TransferProtocol.encode(["type": "verdict", "ok": false, "bytes": .int(received),
+                                                             "sha256": "", "error": .string(error)]))
         }
         report(ok: false, digest: "", error: error)
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RTC
 
 /// ICE, DTLS and signaling options shared by every command that connects to a peer.

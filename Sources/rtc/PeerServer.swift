@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RTC
 
 /// `rtc offer` / `rtc answer` with a listening `--signal` (tcp-listen://, ws-listen://): peers
@@ -18,7 +20,7 @@ final class PeerServer: @unchecked Sendable {
     let count: Int
     let out = StdoutWriter()
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var current: PeerSession?
     /// The session the stdin thread is handing a line to.
     private var inFlight: PeerSession?
@@ -77,7 +79,7 @@ final class PeerServer: @unchecked Sendable {
             condition.unlock()
             worst = max(worst, status)
             if json {
-                out.writeLine(TransferProtocol.encode(["type": "session", "session": served, "status": Int(status)]))
+                out.writeLine(TransferProtocol.encode(["type": "session", "session": .int(served), "status": .int(Int(status))]))
             }
             if peer.verbose || status != 0 { printError("rtc: session \(served) ended with status \(status)") }
             if eof || stop { break }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#endif
+import Dispatch
 import RTC
 
 /// Runs one peer for `rtc offer` / `rtc answer`: signaling on stdio, then stdin lines out as
@@ -31,14 +35,14 @@ final class PeerSession: @unchecked Sendable {
     private var stdinFinished = false
     /// Events wait until our description is out: it must be the first line a peer reads.
     private var descriptionPrinted = false
-    private var heldEvents: [[String: Any]] = []
+    private var heldEvents: [[String: JSONValue]] = []
     private var closing = false
     /// The channel has been open (the connect timeout no longer applies).
     private var opened = false
     private var closeReported = false
 
     // Shared with the stdin thread, guarded by `gate`.
-    private let gate = NSCondition()
+    private let gate = Condition()
     private var phase = Phase.awaitingRemote
     private var queuedBytes = 0
     /// The channel's bufferedAmount as last seen on the loop.
@@ -140,7 +144,7 @@ final class PeerSession: @unchecked Sendable {
             let pc = try PeerConnection(loop: loop, configuration: configuration)
             pc.onStateChange = { [weak self, weak pc] state in
                 guard let self, let pc else { return }
-                self.event(["type": "state", "state": state.rawValue])
+                self.event(["type": "state", "state": .string(state.rawValue)])
                 if state == .failed {
                     self.finish(ExitStatus.failure.rawValue, pc.failureReason ?? "connection failed")
                 } else if state == .disconnected {
@@ -177,30 +181,28 @@ final class PeerSession: @unchecked Sendable {
         }
     }
 
-    /// The whole file as UTF-8 text; FileHandle, since String(contentsOfFile:) fails on a fifo.
+    /// The whole file as UTF-8 text, read with read(2) since fifos have no size to read up to.
     static func readFile(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return nil }
-        return String(data: data ?? Data(), encoding: .utf8)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return readAll(fd).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Reads `--remote FILE` off the loop thread (opening a fifo blocks until it has a writer),
     /// then applies it on the loop.
     private func readRemoteFile(_ file: String) {
-        let t = Thread { [self] in
+        startThread(name: "rtc-remote") { [self] in
             guard let text = Self.readFile(file) else {
                 finish(ExitStatus.dataError.rawValue, "cannot read --remote file \(file)")
                 return
             }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmingWhitespace()
             loop.execute { [self] in
                 setPhase(.connecting)
                 applyRemote(trimmed)
             }
         }
-        t.name = "rtc-remote"
-        t.start()
     }
 
     private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
@@ -298,7 +300,7 @@ final class PeerSession: @unchecked Sendable {
         ch.onOpen = { [weak self, weak ch] in
             guard let self, let ch else { return }
             self.opened = true
-            self.event(["type": "open", "label": ch.label])
+            self.event(["type": "open", "label": .string(ch.label)])
             self.setPhase(.open)
         }
         ch.onMessage = { [weak self] message in self?.deliver(message) }
@@ -309,7 +311,7 @@ final class PeerSession: @unchecked Sendable {
     private func channelClosed() {
         guard !closeReported else { return }
         closeReported = true
-        event(["type": "close", "label": channel?.label ?? channelOptions.label])
+        event(["type": "close", "label": .string(channel?.label ?? channelOptions.label)])
         setPhase(.closed)
         closePeerAndFinish(0)
     }
@@ -318,29 +320,27 @@ final class PeerSession: @unchecked Sendable {
         switch message {
         case let .text(s):
             if json {
-                event(["type": "message", "label": channel?.label ?? "", "data": s])
+                event(["type": "message", "label": .string(channel?.label ?? ""), "data": .string(s)])
             } else {
                 out.writeLine(s)
             }
         case let .binary(b):
             if json {
-                event(["type": "message", "label": channel?.label ?? "", "binary": true,
-                       "data": Data(b).base64EncodedString()])
+                event(["type": "message", "label": .string(channel?.label ?? ""), "binary": true,
+                       "data": .string(Data(b).base64EncodedString())])
             } else {
                 out.write(b + [0x0A])
             }
         }
     }
 
-    private func event(_ object: [String: Any]) {
+    private func event(_ object: [String: JSONValue]) {
         guard json else { return }
         guard descriptionPrinted else {
             heldEvents.append(object)
             return
         }
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
-            out.writeLine(String(decoding: data, as: UTF8.self))
-        }
+        out.writeLine(JSONValue.object(object).jsonText)
     }
 
     private func closePeerAndFinish(_ status: Int32) {
@@ -389,7 +389,7 @@ final class PeerSession: @unchecked Sendable {
             return opened
         }
         if current == .awaitingRemote && peer.remote == nil && link == nil {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty { return true }
             setPhase(.connecting)
             if role == .answer {
@@ -454,11 +454,10 @@ final class PeerSession: @unchecked Sendable {
 
     /// `{"type":"message","data":"...","binary":true}` (binary as base64), or `{"data":"..."}`.
     private func parseJSONMessage(_ line: String) -> DataChannelMessage? {
-        guard let data = line.data(using: .utf8),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let text = object["data"] as? String
+        guard let object = JSONValue.parseObject(line),
+              let text = object["data"]?.stringValue
         else { return nil }
-        if (object["binary"] as? Bool) == true {
+        if (object["binary"]?.boolValue) == true {
             guard let bytes = Data(base64Encoded: text) else { return nil }
             return .binary([UInt8](bytes))
         }

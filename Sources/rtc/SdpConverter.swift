@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#endif
 import RTC
 
 /// The input handling of `rtc sdp-parse`, apart from argument parsing: detects raw SDP, one JSON
@@ -10,14 +13,14 @@ struct SdpConverter {
     /// Converts all of `input`, writing each output (a JSON line, or SDP text) through `emit`.
     /// - Throws: `CLIError(.dataError, ...)` naming the input line and the SDP line.
     func convert(_ input: String, emit: (String) -> Void) throws {
-        let trimmed = input.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        let trimmed = input.drop { $0.isWhitespace }
         guard trimmed.first == "{" else {
             if toSDP { throw CLIError(.dataError, "sdp-parse: --to-sdp expects JSON") }
             emit(try jsonLine(for: parseSDP(input, where: ""), type: nil) + "\n")
             return
         }
         // One JSON document (possibly pretty-printed), else newline-delimited JSON.
-        if let object = try? JSONSerialization.jsonObject(with: Data(input.utf8)) as? [String: Any] {
+        if let object = JSONValue.parseObject(input) {
             emit(try convertObject(object, where: ""))
             return
         }
@@ -26,20 +29,20 @@ struct SdpConverter {
             lineNumber += 1
             guard line.contains(where: { $0 != " " && $0 != "\r" && $0 != "\t" }) else { continue }
             let place = "input line \(lineNumber): "
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            guard let object = JSONValue.parseObject(line) else {
                 throw CLIError(.dataError, "sdp-parse: \(place)invalid JSON")
             }
             emit(try convertObject(object, where: place))
         }
     }
 
-    private func convertObject(_ object: [String: Any], where place: String) throws -> String {
-        let type = object["type"] as? String
+    private func convertObject(_ object: [String: JSONValue], where place: String) throws -> String {
+        let type = object["type"]?.stringValue
         if toSDP {
-            guard object["origin"] != nil || object["media"] != nil else { return try passThrough(object) }
+            guard object["origin"] != nil || object["media"] != nil else { return passThrough(object) }
             let description: SessionDescription
             do {
-                let data = try JSONSerialization.data(withJSONObject: object)
+                let data = try JSONEncoder().encode(JSONValue.object(object))
                 description = try JSONDecoder().decode(SessionDescription.self, from: data)
             } catch {
                 throw CLIError(.dataError, "sdp-parse: \(place)not a structured session description: \(Self.reason(error))")
@@ -47,10 +50,9 @@ struct SdpConverter {
             let sdp = description.serialize()
             _ = try parseSDP(sdp, where: place)  // refuse to emit SDP we would not read back
             guard let type else { return sdp }
-            let init_ = ["type": type, "sdp": sdp]
-            return String(decoding: try JSONSerialization.data(withJSONObject: init_, options: [.sortedKeys]), as: UTF8.self) + "\n"
+            return JSONValue.object(["type": .string(type), "sdp": .string(sdp)]).jsonText + "\n"
         }
-        guard let sdp = object["sdp"] as? String else { return try passThrough(object) }
+        guard let sdp = object["sdp"]?.stringValue else { return passThrough(object) }
         return try jsonLine(for: parseSDP(sdp, where: place), type: type) + "\n"
     }
 
@@ -74,9 +76,8 @@ struct SdpConverter {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private func passThrough(_ object: [String: Any]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
-               as: UTF8.self) + "\n"
+    private func passThrough(_ object: [String: JSONValue]) -> String {
+        JSONValue.object(object).jsonText + "\n"
     }
 
     private static func reason(_ error: Error) -> String {

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import RTC
 
 /// `rtc sdp-parse`: SDP text or session-description JSON in, the structured JSON form out
@@ -66,7 +69,7 @@ struct SdpParse: ParsableCommand {
                 return
             }
             let converter = SdpConverter(toSDP: toSDP)
-            try converter.convert(input) { FileHandle.standardOutput.write(Data($0.utf8)) }
+            try converter.convert(input) { writeToStandardOutput($0) }
         } catch let e as CLIError {
             // ArgumentParser would exit 1 for a non-ExitCode error; our errors carry their own status.
             e.exit()
@@ -76,16 +79,16 @@ struct SdpParse: ParsableCommand {
     }
 
     private func readInput() throws -> String {
-        let data: Data
+        var fd: Int32 = 0
         if let file, file != "-" {
-            guard let d = FileManager.default.contents(atPath: file) else {
-                throw CLIError(.dataError, "sdp-parse: cannot read \(file)")
-            }
-            data = d
-        } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            fd = open(file, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw CLIError(.dataError, "sdp-parse: cannot read \(file)") }
         }
-        return String(decoding: data, as: UTF8.self)
+        defer { if fd != 0 { close(fd) } }
+        guard let bytes = readAll(fd) else {
+            throw CLIError(.dataError, "sdp-parse: cannot read \(file ?? "stdin"): \(String(cString: strerror(errno)))")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `input` `runs` times and prints the mean time to stderr (release-build measurements).
@@ -98,6 +101,6 @@ struct SdpParse: ParsableCommand {
             }
         }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(max(1, runs))
-        printError("sdp-parse: \(lines) lines parsed in \(String(format: "%.3f", ms)) ms (mean of \(max(1, runs)) runs)")
+        printError("sdp-parse: \(lines) lines parsed in \(formatted("%.3f", ms)) ms (mean of \(max(1, runs)) runs)")
     }
 }

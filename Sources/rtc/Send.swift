@@ -1,5 +1,9 @@
+import FoundationEssentials
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import RTC
 
 struct Send: ParsableCommand {
@@ -118,7 +122,7 @@ final class SendSession: @unchecked Sendable {
     private var session: Int?
 
     // Shared with the signal handler.
-    private let stateLock = NSLock()
+    private let stateLock = Lock()
     private var latch = ExitLatch()
     private var interrupted: Int32?
 
@@ -341,14 +345,14 @@ final class OutgoingFile {
         channel.bufferedAmountLowThreshold = highWater / 2
         channel.onOpen = { [self] in
             started = ProgressBar.now()
-            send(text: TransferProtocol.encode(["type": "header", "name": source.name, "size": source.size ?? -1]))
+            send(text: TransferProtocol.encode(["type": "header", "name": .string(source.name), "size": .int(source.size ?? -1)]))
             pump()
         }
         channel.onBufferedAmountLow = { [self] in pump() }
         channel.onMessage = { [self] m in
-            guard case let .text(t) = m, let o = TransferProtocol.decode(t), o["type"] as? String == "verdict" else { return }
-            let ok = (o["ok"] as? Bool) == true && eof && (o["sha256"] as? String) == digest && (o["bytes"] as? Int) == sent
-            done(ok, ok ? nil : (o["error"] as? String) ?? "receiver could not verify the data")
+            guard case let .text(t) = m, let o = TransferProtocol.decode(t), o["type"]?.stringValue == "verdict" else { return }
+            let ok = (o["ok"]?.boolValue) == true && eof && (o["sha256"]?.stringValue) == digest && (o["bytes"]?.intValue) == sent
+            done(ok, ok ? nil : (o["error"]?.stringValue) ?? "receiver could not verify the data")
         }
         channel.onClose = { [self] in done(false, "channel closed before the receiver confirmed") }
     }
@@ -392,8 +396,8 @@ final class OutgoingFile {
     private func chunk(_ n: Int) {
         if n == 0 {
             eof = true
-            digest = TransferProtocol.hex(hash.finalize())
-            send(text: TransferProtocol.encode(["type": "end", "bytes": sent, "sha256": digest]))
+            digest = hash.finalize().hexString
+            send(text: TransferProtocol.encode(["type": "end", "bytes": .int(sent), "sha256": .string(digest)]))
             progress.update(name: source.name, bytes: sent, total: source.size, started: started, force: true)
             return
         }

@@ -1,5 +1,8 @@
+import RTC
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where signaling runs (`--signal URL`).
 enum SignalURL: Equatable, ExpressibleByArgument {
@@ -14,7 +17,7 @@ enum SignalURL: Equatable, ExpressibleByArgument {
             self = .stdio
             return
         }
-        guard let schemeEnd = argument.range(of: "://") else { return nil }
+        guard let schemeEnd = argument.firstRange(of: "://") else { return nil }
         let scheme = String(argument[..<schemeEnd.lowerBound])
         var rest = String(argument[schemeEnd.upperBound...])
         var path = "/"

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RTC
 
 /// Turns a `--signal` URL into signaling links: one for a single session, or a stream of them
@@ -43,11 +45,9 @@ enum SignalingConnector {
                 throw CLIError(.unavailable, "\(error)")
             }
             if verbose { printError("rtc: listening on tcp://\(host):\(listener.port)") }
-            let t = Thread {
+            startThread(name: "rtc-accept") {
                 while let c = listener.accept() { body(TCPSignalingLink(c)) }
             }
-            t.name = "rtc-accept"
-            t.start()
             return listener
         case .wsListen:
             return try WebSocketSignaling.serve(url, verbose: verbose, body: body)
@@ -60,7 +60,7 @@ enum SignalingConnector {
 /// Peers accepted by a listening `--signal` URL, waiting their turn: a server that runs one
 /// session at a time (`offer`/`answer`/`send`) takes them in arrival order. Any thread.
 final class LinkQueue: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var links: [SignalingLink] = []
     private var stopped = false
 

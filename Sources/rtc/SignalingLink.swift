@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RTC
 
 /// One signaling conversation with one peer, whatever carries it (stdio, TCP, WebSocket).
@@ -42,7 +44,7 @@ final class StdioSignalingLink: SignalingLink, @unchecked Sendable {
                 onEnd(nil)
                 return
             }
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { return }
+            if line.trimmingWhitespace().isEmpty { return }
             if first.take() {
                 do { onMessage(try SignalingMessage.parse(line)) } catch let e as SignalingError {
                     onEnd(e)
@@ -64,7 +66,7 @@ final class StdioSignalingLink: SignalingLink, @unchecked Sendable {
 
 private final class FirstLineFlag: @unchecked Sendable {
     private var seen = false
-    private let lock = NSLock()
+    private let lock = Lock()
     func take() -> Bool {
         lock.lock()
         defer { lock.unlock() }
@@ -85,7 +87,7 @@ final class TCPSignalingLink: SignalingLink, @unchecked Sendable {
                onEnd: @escaping @Sendable (SignalingError?) -> Void) {
         let ended = FirstLineFlag()
         connection.startReading(onLine: { [connection] line in
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { return }
+            if line.trimmingWhitespace().isEmpty { return }
             do {
                 onMessage(try SignalingMessage.parse(line))
             } catch let e as SignalingError {

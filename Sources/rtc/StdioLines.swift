@@ -1,9 +1,13 @@
-import Foundation
+import RTC
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 
 /// Writes lines to stdout from any thread. A closed pipe (`| head -1`) is not an error: the
 /// first failed write calls `onClosed` once, and later writes are dropped.
 final class StdoutWriter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var closed = false
     var onClosed: (() -> Void)?
 
@@ -23,7 +27,7 @@ final class StdoutWriter: @unchecked Sendable {
         guard !closed else { return }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Foundation.write(1, $0.baseAddress, $0.count) }
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
                 closed = true
@@ -40,13 +44,11 @@ final class StdoutWriter: @unchecked Sendable {
 enum StdinLines {
     /// Calls `body` with each line (without its newline) and then `nil` at EOF, on a new thread.
     static func start(_ body: @escaping @Sendable (String?) -> Void) {
-        let t = Thread {
+        startThread(name: "rtc-stdin") {
             while let line = readLine(strippingNewline: true) {
                 body(line)
             }
             body(nil)
         }
-        t.name = "rtc-stdin"
-        t.start()
     }
 }

@@ -1,5 +1,9 @@
+import FoundationEssentials
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import RTC
 
 /// `rtc stun-probe`: RFC 5780 NAT behaviour discovery against a STUN server, one JSON object out.
@@ -98,7 +102,7 @@ struct StunProbe: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(result)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        writeToStandardOutput(String(decoding: data, as: UTF8.self) + "\n")
         if result.nat == .udpBlocked {
             CLIError(.unavailable, "no STUN response from \(addresses.map(\.description).joined(separator: ", ")) "
                 + "within \(timeout) s").exit()

@@ -7,7 +7,7 @@
 /// its 127.0.0.1 candidate (tests). `window.rtcResults` lists finished files for automation.
 enum TransferPage {
     static func html(mode: String) -> String {
-        template.replacingOccurrences(of: "__MODE__", with: mode == "send" ? "send" : "listen")
+        template.replacing("__MODE__", with: mode == "send" ? "send" : "listen")
     }
 
     static let template = #"""

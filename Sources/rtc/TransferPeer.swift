@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import RTC
 
 /// One peer connection negotiated over one `SignalingLink`, for `rtc send` / `rtc listen`.
@@ -146,7 +149,7 @@ final class TransferPeer: @unchecked Sendable {
 
 /// Waits on the main thread for a session's exit status.
 final class ExitLatch: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var status: Int32?
 
     /// Records the first status (and prints its message); later calls are ignored.

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import RTC
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `rtc send` / `rtc listen` wire protocol, version 1 (subprotocol `rtc-transfer/1`).
 ///
@@ -15,18 +18,12 @@ enum TransferProtocol {
     static let chunkSize = 64 * 1024
 
     /// A JSON object as one line, keys sorted.
-    static func encode(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    static func encode(_ object: [String: JSONValue]) -> String {
+        JSONValue.object(object).jsonText
     }
 
-    static func decode(_ text: String) -> [String: Any]? {
-        guard let data = text.data(using: .utf8) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+    static func decode(_ text: String) -> [String: JSONValue]? {
+        JSONValue.parseObject(text)
     }
 
     /// Why an announced name cannot be written, or nil when it is a safe single file name.
@@ -49,15 +46,15 @@ enum TransferProtocol {
     /// A one-line summary of a finished (or failed) file, as printed on stdout.
     static func summary(name: String, path: String?, bytes: Int, seconds: Double, sha256: String,
                         verified: Bool, error: String?, session: Int? = nil) -> String {
-        var o: [String: Any] = [
-            "type": "file", "name": name, "bytes": bytes,
-            "seconds": (seconds * 1000).rounded() / 1000,
-            "mb_per_s": seconds > 0 ? (Double(bytes) / 1e6 / seconds * 100).rounded() / 100 : 0,
-            "sha256": sha256, "verified": verified,
+        var o: [String: JSONValue] = [
+            "type": "file", "name": .string(name), "bytes": .int(bytes),
+            "seconds": .double((seconds * 1000).rounded() / 1000),
+            "mb_per_s": .double(seconds > 0 ? (Double(bytes) / 1e6 / seconds * 100).rounded() / 100 : 0),
+            "sha256": .string(sha256), "verified": .bool(verified),
         ]
-        if let path { o["path"] = path }
-        if let error { o["error"] = error }
-        if let session { o["session"] = session }
+        if let path { o["path"] = .string(path) }
+        if let error { o["error"] = .string(error) }
+        if let session { o["session"] = .int(session) }
         return encode(o)
     }
 }
@@ -69,7 +66,7 @@ final class ProgressBar {
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    static func now() -> Double { Double(PollEventLoopClock.nanoseconds()) / 1e9 }
+    static func now() -> Double { Double(monotonicNanoseconds()) / 1e9 }
 
     func update(name: String, bytes: Int, total: Int?, started: Double, force: Bool = false) {
         guard enabled else { return }
@@ -84,34 +81,26 @@ final class ProgressBar {
             let width = 24
             let filled = Int(fraction * Double(width))
             line += " [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
-            line += String(format: " %3d%% %@/%@", Int(fraction * 100), Self.size(bytes), Self.size(total))
+            line += formatted(" %3d%% ", Int(fraction * 100)) + Self.size(bytes) + "/" + Self.size(total)
             let eta = rate > 0 ? Double(total - bytes) / rate : 0
-            line += String(format: " %.1f MB/s ETA %d:%02d", rate / 1e6, Int(eta) / 60, Int(eta) % 60)
+            line += formatted(" %.1f MB/s ETA %d:%02d", rate / 1e6, Int(eta) / 60, Int(eta) % 60)
         } else {
-            line += String(format: " %@ %.1f MB/s", Self.size(bytes), rate / 1e6)
+            line += " " + Self.size(bytes) + formatted(" %.1f MB/s", rate / 1e6)
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        writeToStandardError(line)
     }
 
     func done() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        writeToStandardError("\n")
     }
 
     static func size(_ n: Int) -> String {
         let d = Double(n)
-        if d >= Double(1 << 30) { return String(format: "%.2f GiB", d / Double(1 << 30)) }
-        if d >= Double(1 << 20) { return String(format: "%.1f MiB", d / Double(1 << 20)) }
-        if d >= 1024 { return String(format: "%.1f KiB", d / 1024) }
+        if d >= Double(1 << 30) { return formatted("%.2f GiB", d / Double(1 << 30)) }
+        if d >= Double(1 << 20) { return formatted("%.1f MiB", d / Double(1 << 20)) }
+        if d >= 1024 { return formatted("%.1f KiB", d / 1024) }
         return "\(n) B"
-    }
-}
-
-enum PollEventLoopClock {
-    static func nanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }
 

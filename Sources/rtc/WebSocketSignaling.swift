@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -67,7 +70,7 @@ enum WebSocketSignaling {
     /// Connects to `ws://host:port/path` and upgrades.
     static func connect(host: String, port: UInt16, path: String, timeout: Double) throws -> SignalingLink {
         let upgraded = AcceptOne()
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline.after(timeout)
         var lastError: Error = CLIError(.unavailable, "no attempt")
         repeat {
             let bootstrap = ClientBootstrap(group: group)
@@ -94,7 +97,7 @@ enum WebSocketSignaling {
                 }
             do {
                 let channel = try bootstrap.connect(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait()
-                if let link = upgraded.take(timeout: max(1, deadline.timeIntervalSinceNow)) { return link }
+                if let link = upgraded.take(timeout: max(1, deadline.secondsLeft)) { return link }
                 channel.close(promise: nil)
                 throw CLIError(.unavailable, "ws://\(host):\(port)\(path) did not upgrade to a WebSocket")
             } catch let e as CLIError {
@@ -103,14 +106,14 @@ enum WebSocketSignaling {
                 lastError = error
                 usleep(100_000)
             }
-        } while Date() < deadline
+        } while !deadline.hasPassed
         throw CLIError(.unavailable, "cannot connect to ws://\(host):\(port)\(path): \(lastError)")
     }
 }
 
 /// Hands one link from NIO's thread to the waiting one.
 final class AcceptOne: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var link: SignalingLink?
 
     func put(_ l: SignalingLink) {
@@ -128,7 +131,7 @@ final class AcceptOne: @unchecked Sendable {
     }
 
     func take(timeout: Double) -> SignalingLink? {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline.after(timeout)
         condition.lock()
         defer { condition.unlock() }
         while link == nil && condition.wait(until: deadline) {}
@@ -145,7 +148,7 @@ final class WebSocketServer: ClosableServer, @unchecked Sendable {
 /// One WebSocket peer as a `SignalingLink`. Frames that arrive before `start` wait.
 final class WebSocketLink: SignalingLink, @unchecked Sendable {
     let channel: Channel
-    private let lock = NSLock()
+    private let lock = Lock()
     private var onMessage: (@Sendable (SignalingMessage) -> Void)?
     private var onEnd: (@Sendable (SignalingError?) -> Void)?
     private var early: [String] = []
@@ -201,7 +204,7 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
     }
 
     private func process(_ text: String, _ handler: (SignalingMessage) -> Void) {
-        if text.trimmingCharacters(in: .whitespaces).isEmpty { return }
+        if text.trimmingWhitespace().isEmpty { return }
         do {
             handler(try SignalingMessage.parse(text))
         } catch let e as SignalingError {

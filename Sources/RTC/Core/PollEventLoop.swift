@@ -3,12 +3,12 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import Dispatch
 
 /// The real event loop: one thread running `poll(2)` over registered sockets, a wake-up pipe
 /// for cross-thread `execute`, and a timer heap.
 public final class PollEventLoop: EventLoop, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var pending: [() -> Void] = []
     private var timers = TimerHeap()
     private var watchers: [Int32: () -> Void] = [:]
@@ -18,8 +18,8 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var wakePending = false
     private var stopRequested = false
-    private var thread: Thread?
     private var loopThreadID: pthread_t?
+    private var startedOnThread = false
 
     public init() {
         var fds: [Int32] = [0, 0]
@@ -83,14 +83,11 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
 
     /// Starts the loop on a new thread.
     public func start(name: String = "rtc-loop") {
-        let t = Thread { [self] in
+        startedOnThread = true
+        startThread(name: name, stackSize: 4 << 20) { [self] in
             self.run()
             self.threadExited.signal()
         }
-        t.name = name
-        t.stackSize = 4 << 20
-        thread = t
-        t.start()
     }
 
     /// Asks the loop to return from `run()` after the current iteration.
@@ -105,7 +102,7 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     @discardableResult
     public func stopAndWait(timeout: Double = 2, _ last: @escaping () -> Void = {}) -> Bool {
         precondition(!inEventLoop, "stopAndWait() from the loop thread would wait forever")
-        guard thread != nil else { return true }
+        guard startedOnThread else { return true }
         execute { [self] in
             last()
             self.stopRequested = true

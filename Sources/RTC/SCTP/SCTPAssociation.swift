@@ -1,5 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CUsrsctp
-import Foundation
 
 /// One SCTP association (RFC 9260) over a datagram transport, run by usrsctp in AF_CONN mode.
 ///

@@ -1,6 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CRTCSocket
 import CUsrsctp
-import Foundation
 
 /// The process-wide usrsctp instance.
 ///
@@ -25,7 +27,7 @@ enum SCTPLibrary {
         return true
     }()
 
-    private static let lock = NSLock()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var mailboxes: [UInt: SCTPMailbox] = [:]
     nonisolated(unsafe) private static var nextHandle: UInt = 1
 

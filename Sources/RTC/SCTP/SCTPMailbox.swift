@@ -1,5 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CUsrsctp
-import Foundation
 
 /// What usrsctp hands an association through its callbacks, copied out of usrsctp's buffers.
 enum SCTPInboxEvent {
@@ -24,7 +26,7 @@ enum SCTPInboxEvent {
 /// here under a lock, unless the callback runs on the owning thread, where packets go straight
 /// down. The owner drains the queues after each call into usrsctp and on each timer tick.
 final class SCTPMailbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var outbox: [[UInt8]] = []
     private var inbox: [SCTPInboxEvent] = []
     private let ownerThread: pthread_t

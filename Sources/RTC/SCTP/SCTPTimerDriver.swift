@@ -1,5 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CUsrsctp
-import Foundation
 
 /// Drives usrsctp's timers from an event loop (`usrsctp_handle_timers`, no usrsctp timer thread).
 ///
@@ -14,10 +16,10 @@ final class SCTPTimerDriver {
     /// Tick period; bounds timer precision (delayed SACK 20 ms, RTO ≥ 200 ms).
     static let interval: Duration = .milliseconds(10)
 
-    private static let registryLock = NSLock()
+    private static let registryLock = Lock()
     nonisolated(unsafe) private static var drivers: [ObjectIdentifier: SCTPTimerDriver] = [:]
     /// Serializes usrsctp_handle_timers and holds the shared real-time reference.
-    private static let timersLock = NSLock()
+    private static let timersLock = Lock()
     nonisolated(unsafe) private static var realLast: LoopInstant?
 
     private weak var loop: EventLoop?

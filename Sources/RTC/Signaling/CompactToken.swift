@@ -1,5 +1,5 @@
+import FoundationEssentials
 import CZlib
-import Foundation
 
 /// `--compact` form of a signaling message: base64url (no padding) of the raw-deflated JSON.
 /// Browser SDP is longer than the 4096 characters a tty line holds; this fits copy-paste.
@@ -7,14 +7,14 @@ public enum CompactToken {
     public static func encode(_ json: String) -> String {
         let deflated = deflate(Array(json.utf8))
         return Data(deflated).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-")
+            .replacing("/", with: "_")
+            .replacing("=", with: "")
     }
 
     /// - Throws: `SignalingError.malformed` when the token is not base64url of deflated UTF-8.
     public static func decode(_ token: String) throws -> String {
-        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var b64 = token.replacing("-", with: "+").replacing("_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64) else {
             throw SignalingError.malformed("input is neither JSON nor a compact token (bad base64url)")

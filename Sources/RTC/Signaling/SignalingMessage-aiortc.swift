@@ -1,4 +1,3 @@
-import Foundation
 
 extension SignalingMessage {
     /// One line exactly as aiortc's `object_to_string` writes it: Python's `json.dumps` with
@@ -41,7 +40,7 @@ extension SignalingMessage {
             case 0x08: out += "\\b"
             case 0x0C: out += "\\f"
             case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default: out += String(format: "\\u%04x", unit)
+            default: out += formatted("\\u%04x", unit)
             }
         }
         return out + "\""

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What peers exchange to connect: a session description, a trickled candidate, or goodbye.
 ///
 /// The JSON forms are the browser's `RTCSessionDescriptionInit` (`{"type":"offer","sdp":"..."}`)
@@ -18,7 +16,7 @@ public enum SignalingMessage: Equatable, Sendable {
     /// Parses one JSON object or a `--compact` token.
     /// - Throws: `SignalingError.malformed` with a one-line reason.
     public static func parse(_ text: String) throws -> SignalingMessage {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw SignalingError.malformed("empty signaling message") }
         let json: String
         if trimmed.hasPrefix("{") {
@@ -26,24 +24,21 @@ public enum SignalingMessage: Equatable, Sendable {
         } else {
             json = try CompactToken.decode(trimmed)
         }
-        guard let data = json.data(using: .utf8),
-              let any = try? JSONSerialization.jsonObject(with: data),
-              let object = any as? [String: Any]
-        else { throw SignalingError.malformed("signaling message is not a JSON object: \(json.prefix(60))") }
-        guard let type = object["type"] as? String else {
+        guard let object = JSONValue.parseObject(json) else { throw SignalingError.malformed("signaling message is not a JSON object: \(json.prefix(60))") }
+        guard let type = object["type"]?.stringValue else {
             throw SignalingError.malformed("signaling message has no \"type\" string")
         }
         switch type {
         case "offer", "answer", "pranswer", "rollback":
-            guard let sdp = object["sdp"] as? String else {
+            guard let sdp = object["sdp"]?.stringValue else {
                 throw SignalingError.malformed("\(type) has no \"sdp\" string")
             }
             return .description(SessionDescriptionInit(type: SDPType(rawValue: type)!, sdp: sdp))
         case "candidate":
-            let candidate = (object["candidate"] as? String) ?? ""
+            let candidate = object["candidate"]?.stringValue ?? ""
             if candidate.isEmpty { return .endOfCandidates }
-            let mid = (object["sdpMid"] as? String) ?? (object["id"] as? String)
-            let index = (object["sdpMLineIndex"] as? Int) ?? (object["label"] as? Int)
+            let mid = object["sdpMid"]?.stringValue ?? object["id"]?.stringValue
+            let index = object["sdpMLineIndex"]?.intValue ?? object["label"]?.intValue
             return .candidate(ICECandidateInit(candidate: candidate, sdpMid: mid, sdpMLineIndex: index))
         case "bye":
             return .bye
@@ -54,27 +49,26 @@ public enum SignalingMessage: Equatable, Sendable {
 
     /// One line of JSON (no newline), keys sorted so output is stable.
     public func json(style: Style = .browser) -> String {
-        var object: [String: Any]
+        var object: [String: JSONValue]
         switch self {
         case let .description(d):
-            object = ["type": d.type.rawValue, "sdp": d.sdp]
+            object = ["type": .string(d.type.rawValue), "sdp": .string(d.sdp)]
         case let .candidate(c):
-            object = ["type": "candidate", "candidate": c.candidate]
+            object = ["type": "candidate", "candidate": .string(c.candidate)]
             switch style {
             case .browser:
-                object["sdpMid"] = c.sdpMid ?? NSNull()
-                object["sdpMLineIndex"] = c.sdpMLineIndex ?? NSNull()
+                object["sdpMid"] = JSONValue(c.sdpMid)
+                object["sdpMLineIndex"] = JSONValue(c.sdpMLineIndex)
             case .aiortc:
-                object["id"] = c.sdpMid ?? NSNull()
-                object["label"] = c.sdpMLineIndex ?? NSNull()
+                object["id"] = JSONValue(c.sdpMid)
+                object["label"] = JSONValue(c.sdpMLineIndex)
             }
         case .endOfCandidates:
             object = ["type": "candidate", "candidate": ""]
         case .bye:
             object = ["type": "bye"]
         }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).jsonText
     }
 }
 

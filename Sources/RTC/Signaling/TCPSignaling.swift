@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Newline-delimited signaling over one TCP connection, the transport of aiortc's
 /// `TcpSocketSignaling`: one JSON object a line, UTF-8, `\n` terminated.
@@ -14,7 +13,7 @@ public final class TCPSignalingConnection: @unchecked Sendable {
     public let fd: Int32
     /// Longest line accepted (an SDP with many candidates is a few KiB).
     public static let maxLineLength = 1 << 20
-    private let lock = NSLock()
+    private let lock = Lock()
     private var closed = false
 
     init(fd: Int32) {
@@ -28,7 +27,7 @@ public final class TCPSignalingConnection: @unchecked Sendable {
     /// Connects to `host:port` (an IP literal or `localhost`), giving up after `timeout` seconds.
     /// - Throws: `SignalingError.closed` with the reason when the peer cannot be reached.
     public static func connect(host: String, port: UInt16, timeout: Double = 10) throws -> TCPSignalingConnection {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline.after(timeout)
         var lastError = "no attempt"
         repeat {
             let (storage, length) = try SocketAddress.make(host: host, port: port)
@@ -42,7 +41,7 @@ public final class TCPSignalingConnection: @unchecked Sendable {
             lastError = String(cString: strerror(errno))
             Glibc.close(fd)
             usleep(100_000)
-        } while Date() < deadline
+        } while !deadline.hasPassed
         throw SignalingError.closed("cannot connect to \(host):\(port): \(lastError)")
     }
 
@@ -67,7 +66,7 @@ public final class TCPSignalingConnection: @unchecked Sendable {
     /// with nil at a clean EOF or the error that ended it.
     public func startReading(onLine: @escaping @Sendable (String) -> Void,
                              onEnd: @escaping @Sendable (SignalingError?) -> Void) {
-        let t = Thread { [self] in
+        startThread(name: "rtc-signal-read") { [self] in
             var buffer: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 16384)
             while true {
@@ -89,8 +88,6 @@ public final class TCPSignalingConnection: @unchecked Sendable {
                 }
             }
         }
-        t.name = "rtc-signal-read"
-        t.start()
     }
 
     /// Shuts the connection down; the reader thread sees EOF.
@@ -104,7 +101,7 @@ public final class TCPSignalingListener: @unchecked Sendable {
     public let fd: Int32
     /// The bound port (useful with port 0).
     public let port: UInt16
-    private let lock = NSLock()
+    private let lock = Lock()
     private var closed = false
 
     /// Binds and listens on `host:port`.
@@ -154,7 +151,7 @@ public final class TCPSignalingListener: @unchecked Sendable {
 enum SocketAddress {
     static func make(host: String, port: UInt16) throws -> (sockaddr_storage, socklen_t) {
         var storage = sockaddr_storage()
-        let name = host == "localhost" ? "127.0.0.1" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let name = host == "localhost" ? "127.0.0.1" : String(host.drop(while: { $0 == "[" }).reversed().drop(while: { $0 == "]" }).reversed())
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, name, &v4) == 1 {
@@ -190,7 +187,7 @@ enum SocketAddress {
 let streamSocketType: Int32 = 1
 
 /// Shuts `fd` down (waking a thread blocked reading or accepting on it) and closes it, once.
-private func closeOnce(_ fd: Int32, lock: NSLock, closed: inout Bool) {
+private func closeOnce(_ fd: Int32, lock: Lock, closed: inout Bool) {
     lock.lock()
     defer { lock.unlock() }
     guard !closed else { return }

@@ -1,0 +1,11 @@
+#define _GNU_SOURCE
+#include "rtc_thread.h"
+#include <pthread.h>
+#include <string.h>
+
+void rtc_set_thread_name(const char *name) {
+    char short_name[16];
+    strncpy(short_name, name, sizeof short_name - 1);
+    short_name[sizeof short_name - 1] = '\0';
+    pthread_setname_np(pthread_self(), short_name);
+}

@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Small text helpers the standard library lacks, so the stack needs no Foundation.
+
+extension StringProtocol {
+    /// Without leading and trailing white space and newlines ("\r\n" is one Character).
+    public func trimmingWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[first...last])
+    }
+}
+
+/// printf-style formatting of numbers (`%.1f`, `%6d`, `%02x`); no `%@`.
+public func formatted(_ format: String, _ arguments: CVarArg...) -> String {
+    withVaList(arguments) { list in
+        var buffer = [CChar](repeating: 0, count: 256)
+        let n = vsnprintf(&buffer, buffer.count, format, list)
+        return n < 0 ? "" : String(decoding: buffer.prefix(min(Int(n), buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Writes `text` to stderr in one write(2) (lines from several threads do not interleave).
+public func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    writeAll(2, &bytes)
+}
+
+/// Writes `text` to stdout.
+/// - Returns: false when stdout failed (e.g. a closed pipe).
+@discardableResult
+public func writeToStandardOutput(_ text: String) -> Bool {
+    var bytes = Array(text.utf8)
+    return writeAll(1, &bytes)
+}
+
+/// Writes all of `bytes` to `fd`, retrying on EINTR and partial writes.
+/// - Returns: false when the descriptor failed (closed pipe, full disk).
+@discardableResult
+public func writeAll(_ fd: Int32, _ bytes: inout [UInt8]) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += n
+    }
+    return true
+}
+
+/// Reads `fd` to end of file.
+/// - Returns: nil on a read error.
+public func readAll(_ fd: Int32) -> [UInt8]? {
+    var out = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
+        if n == 0 { return out }
+        out += chunk[0..<n]
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RTC
+
+/// A child `rtc` process with its stdin and stdout connected to pipes (posix_spawn; stderr is
+/// shared), as `rtc bench --processes 2` runs its receiver.
+final class ChildProcess {
+    let pid: pid_t
+    /// Our end of the child's stdin.
+    let input: Int32
+    /// Our end of the child's stdout.
+    let output: Int32
+    private var exited = false
+
+    /// Starts this same executable with `arguments`.
+    init(arguments: [String]) throws {
+        var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
+        guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
+            throw CLIError(.failure, "pipe: \(String(cString: strerror(errno)))")
+        }
+        // Our ends must not leak into the child (it would never see EOF on stdin).
+        for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        // /proc/self/exe is this binary even when argv[0] is a bare name found through PATH.
+        let path = "/proc/self/exe"
+        let argv = ([CommandLine.arguments[0]] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        close(toChild[0])
+        close(fromChild[1])
+        guard rc == 0 else {
+            close(toChild[1])
+            close(fromChild[0])
+            throw CLIError(.failure, "cannot start \(path): \(String(cString: strerror(rc)))")
+        }
+        self.pid = pid
+        self.input = toChild[1]
+        self.output = fromChild[0]
+    }
+
+    deinit {
+        close(input)
+        close(output)
+    }
+
+    /// Writes `text` to the child's stdin.
+    func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        writeAll(input, &bytes)
+    }
+
+    /// One line from the child's stdout (without the newline), or nil at EOF.
+    func readLine() -> String? {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let n = Glibc.read(output, &byte, 1)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if byte == 0x0A { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(byte)
+        }
+    }
+
+    var isRunning: Bool {
+        guard !exited else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        return !exited
+    }
+
+    func terminate() {
+        if !exited { kill(pid, SIGTERM) }
+    }
+
+    func waitUntilExit() {
+        guard !exited else { return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        exited = true
+    }
+}
