@@ -2,7 +2,7 @@ import ArgumentParser
 import RTC
 
 @main
-struct RTCCommand: AsyncParsableCommand {
+struct RTCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rtc",
         abstract: "A WebRTC toolkit for the shell: data channels, SDP, STUN and benchmarks as JSON pipes.",

@@ -7,7 +7,7 @@ import Dispatch
 import RTC
 
 /// `rtc stun-probe`: RFC 5780 NAT behaviour discovery against a STUN server, one JSON object out.
-struct StunProbe: AsyncParsableCommand {
+struct StunProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Discover the NAT in front of this host (RFC 5780) and print it as one JSON object.",
         discussion: """
@@ -79,7 +79,7 @@ struct StunProbe: AsyncParsableCommand {
         return urls.compactMap(STUNServerURL.parse)
     }
 
-    func run() async throws {
+    func run() throws {
         if verbose { Log.level = .debug }
         let addresses: [TransportAddress]
         do {
