@@ -44,19 +44,26 @@ enum WebSocketSignaling {
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
             upgradePipelineHandler: { channel, _ in
                 let link = WebSocketLink(channel: channel)
-                return channel.pipeline.addHandler(WebSocketLinkHandler(link: link)).map { body(link) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(WebSocketLinkHandler(link: link))
+                    body(link)
+                }
             })
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 16)
             .serverChannelOption(NIOCore.ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                let pageHandler = PageHandler(page: page)
+                // Handlers live on their channel's loop; NIOLoopBound carries them into the
+                // pipeline callbacks, which run there too.
+                let pageHandler = NIOLoopBound(PageHandler(page: page), eventLoop: channel.eventLoop)
                 let config: NIOHTTPServerUpgradeConfiguration = (
                     upgraders: [upgrader],
-                    completionHandler: { _ in channel.pipeline.removeHandler(pageHandler, promise: nil) }
+                    completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
                 )
                 return channel.pipeline.configureHTTPServerPipeline(withServerUpgrade: config).flatMap {
-                    channel.pipeline.addHandler(pageHandler)
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(pageHandler.value)
+                    }
                 }
             }
         let channel: Channel
@@ -76,23 +83,29 @@ enum WebSocketSignaling {
             let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(.seconds(5))
                 .channelInitializer { channel in
-                    let requestHandler = UpgradeRequestHandler(host: host, port: port, path: path)
+                    let requestHandler = NIOLoopBound(UpgradeRequestHandler(host: host, port: port, path: path),
+                                                      eventLoop: channel.eventLoop)
                     var key = [UInt8](repeating: 0, count: 16)
                     for i in key.indices { key[i] = UInt8.random(in: 0...255) }
                     let upgrader = NIOWebSocketClientUpgrader(
                         requestKey: Data(key).base64EncodedString(), maxFrameSize: maxFrameSize,
                         upgradePipelineHandler: { channel, _ in
                             let link = WebSocketLink(channel: channel)
-                            return channel.pipeline.addHandler(WebSocketLinkHandler(link: link)).map { upgraded.put(link) }
+                            return channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(WebSocketLinkHandler(link: link))
+                                upgraded.put(link)
+                            }
                         })
                     let config: NIOHTTPClientUpgradeConfiguration = (
                         upgraders: [upgrader],
-                        completionHandler: { _ in channel.pipeline.removeHandler(requestHandler, promise: nil) }
+                        completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(requestHandler.value, promise: nil) }
                     )
                     // Frames the server sends right behind its 101 arrive with it: keep them.
                     return channel.pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes,
                                                                   withClientUpgrade: config).flatMap {
-                        channel.pipeline.addHandler(requestHandler)
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(requestHandler.value)
+                        }
                     }
                 }
             do {
