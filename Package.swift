@@ -38,10 +38,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
-            // Release: link with lld and RELR relocations (glibc 2.36+). Gold's 1.3 MB of
-            // R_X86_64_RELATIVE entries were read, and their pages kept, at every start.
+            exclude: ["link.order"],
+            // Release links with lld, for resident memory (issue 6):
+            // - RELR relocations (glibc 2.36+): gold's 1.3 MB of R_X86_64_RELATIVE entries were
+            //   read, and their pages kept, at every start;
+            // - no exported symbols (the static stdlib's link file exports all of ours);
+            // - link.order (Scripts/gen-link-order) packs the code our jobs run together, so the
+            //   kernel's 64 KiB fault-around maps hot code instead of its cold neighbours.
             linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                                           "-Xlinker", "--no-export-dynamic"],
+                                           "-Xlinker", "--no-export-dynamic",
+                                           "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/rtc/link.order",
+                                           "-Xlinker", "--no-warn-symbol-ordering"],
                                           .when(configuration: .release))]
         ),
         // Shared by both test targets: real peers the tests start (coturn on loopback).
