@@ -18,14 +18,12 @@ let package = Package(
         // libusrsctp-dev, see RTC's linkerSettings): only the objects we use are mapped, and the
         // loader resolves no symbols for them; about 0.6 MiB less RSS per process.
         .systemLibrary(name: "COpenSSL"),
-        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2",
-                       providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "CUsrsctp"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CRTCSocket"),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CSRTP", "CUsrsctp", "CRTCSocket", "CZlib"],
+            dependencies: ["COpenSSL", "CUsrsctp", "CRTCSocket", "CZlib"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
             linkerSettings: [
                 .linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libusrsctp.a"),

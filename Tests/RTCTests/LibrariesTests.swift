@@ -7,9 +7,10 @@ import CUsrsctp
         #expect(Libraries.openSSLVersion.hasPrefix("OpenSSL 3"))
     }
 
+    /// libsrtp2 is opened on first use (only media needs it); it must be there and answer.
     @Test func srtpInitializes() {
         #expect(Libraries.initSRTP())
-        #expect(Libraries.srtpVersion.contains("2."))
+        #expect(Libraries.srtpVersion?.contains("2.") == true)
     }
 
     @Test func usrsctpOpensAnAFConnSocket() {

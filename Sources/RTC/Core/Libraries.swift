@@ -1,5 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import COpenSSL
-import CSRTP
 import CUsrsctp
 
 /// Versions of the C libraries the stack runs on, for `rtc --version` and the link test.
@@ -8,13 +10,16 @@ public enum Libraries {
         String(cString: OpenSSL_version(OPENSSL_VERSION))
     }
 
-    public static var srtpVersion: String {
-        String(cString: srtp_get_version_string())
+    /// libsrtp's version, or nil when libsrtp2 cannot be loaded.
+    public static var srtpVersion: String? {
+        typealias GetVersionString = @convention(c) () -> UnsafePointer<CChar>?
+        return SRTPLibrary.function("srtp_get_version_string", as: GetVersionString.self)?().map { String(cString: $0) }
     }
 
     /// Initializes libsrtp; true on success. Idempotent.
     public static func initSRTP() -> Bool {
-        srtp_init() == srtp_err_status_ok
+        typealias Initialize = @convention(c) () -> Int32
+        return SRTPLibrary.function("srtp_init", as: Initialize.self)?() == 0  // srtp_err_status_ok
     }
 
     /// Opens and closes one usrsctp AF_CONN socket on the process-wide usrsctp instance (the one
@@ -26,5 +31,17 @@ public enum Libraries {
         else { return false }
         usrsctp_close(sock)
         return true
+    }
+}
+
+/// libsrtp2, opened on first use rather than linked: only media needs SRTP, and Debian's build
+/// pulls in NSS (five more libraries, about 0.5 MiB resident) that a data-channel process would
+/// map for nothing.
+enum SRTPLibrary {
+    nonisolated(unsafe) private static let handle: UnsafeMutableRawPointer? = dlopen("libsrtp2.so.1", RTLD_NOW | RTLD_LOCAL)
+
+    static func function<F>(_ name: String, as type: F.Type) -> F? {
+        guard let handle, let symbol = dlsym(handle, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
     }
 }
