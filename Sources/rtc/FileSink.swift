@@ -1,5 +1,5 @@
-#if canImport(Glibc)
 import FoundationEssentials
+#if canImport(Glibc)
 import Glibc
 #endif
 import RTC

@@ -39,9 +39,7 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     public var now: LoopInstant { Self.monotonicNow() }
 
     public static func monotonicNow() -> LoopInstant {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return LoopInstant(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
+        LoopInstant(nanoseconds: monotonicNanoseconds())
     }
 
     public var inEventLoop: Bool {
