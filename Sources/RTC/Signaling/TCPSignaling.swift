@@ -151,7 +151,9 @@ public final class TCPSignalingListener: @unchecked Sendable {
 enum SocketAddress {
     static func make(host: String, port: UInt16) throws -> (sockaddr_storage, socklen_t) {
         var storage = sockaddr_storage()
-        let name = host == "localhost" ? "127.0.0.1" : String(host.drop(while: { $0 == "[" }).reversed().drop(while: { $0 == "]" }).reversed())
+        // IPv6 literals come bracketed from URLs: [::1].
+        let unbracketed = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let name = host == "localhost" ? "127.0.0.1" : unbracketed
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, name, &v4) == 1 {
