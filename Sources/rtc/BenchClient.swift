@@ -81,7 +81,7 @@ final class BenchClient: @unchecked Sendable {
         defer { lock.unlock() }
         let deadline = Deadline.after(5)
         while true {
-            if let i = replies.firstIndex(where: { $0.contains("\"label\":\"\(label)\"") }) {
+            if let i = replies.firstIndex(where: { $0.containsText("\"label\":\"\(label)\"") }) {
                 let reply = replies.remove(at: i)
                 let object = JSONValue.parseObject(reply)
                 let bytes = object?["bytes"]?.intValue ?? 0

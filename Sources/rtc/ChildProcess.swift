@@ -26,8 +26,10 @@ final class ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        // /proc/self/exe is this binary even when argv[0] is a bare name found through PATH.
-        let path = "/proc/self/exe"
+        // This binary: argv[0] when it is a path (so tools that wrap us, like valgrind, follow
+        // the child too), else /proc/self/exe (argv[0] was a bare name found through PATH).
+        let invoked = CommandLine.arguments[0]
+        let path = invoked.utf8.contains(UInt8(ascii: "/")) && access(invoked, X_OK) == 0 ? invoked : "/proc/self/exe"
         let argv = ([CommandLine.arguments[0]] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

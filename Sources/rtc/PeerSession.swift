@@ -399,7 +399,7 @@ final class PeerSession: @unchecked Sendable {
             }
             return true
         }
-        if current != .open, link == nil, line.hasPrefix("{"), line.contains("\"candidate\""),
+        if current != .open, link == nil, line.hasPrefix("{"), line.containsText("\"candidate\""),
            let message = try? SignalingMessage.parse(line) {
             switch message {
             case let .candidate(c):

@@ -17,7 +17,7 @@ enum SignalURL: Equatable, ExpressibleByArgument {
             self = .stdio
             return
         }
-        guard let schemeEnd = argument.firstRange(of: "://") else { return nil }
+        guard let schemeEnd = argument.firstRange(ofText: "://") else { return nil }
         let scheme = String(argument[..<schemeEnd.lowerBound])
         var rest = String(argument[schemeEnd.upperBound...])
         var path = "/"

@@ -49,7 +49,7 @@ final class StdioSignalingLink: SignalingLink, @unchecked Sendable {
                 do { onMessage(try SignalingMessage.parse(line)) } catch let e as SignalingError {
                     onEnd(e)
                 } catch {}
-            } else if line.hasPrefix("{"), line.contains("\"candidate\""), let m = try? SignalingMessage.parse(line) {
+            } else if line.hasPrefix("{"), line.containsText("\"candidate\""), let m = try? SignalingMessage.parse(line) {
                 onMessage(m)
             }
         }

@@ -35,7 +35,7 @@ enum TransferProtocol {
         if name.isEmpty { return "empty file name" }
         if name.utf8.count > 255 { return "file name longer than 255 bytes" }
         if name == "." || name == ".." { return "file name '\(name)' is a directory reference" }
-        if name.contains("/") || name.contains("\\") { return "file name contains a path separator" }
+        if name.utf8.contains(UInt8(ascii: "/")) || name.utf8.contains(UInt8(ascii: "\\")) { return "file name contains a path separator" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return "file name contains control characters"
         }

@@ -38,6 +38,17 @@ import Testing
         #expect("x".trimmingWhitespace() == "x")
     }
 
+    @Test func findsSubstringsByteWise() {
+        let s = "tcp://[::1]:9000"
+        let r = s.firstRange(ofText: "://")
+        #expect(r.map { String(s[..<$0.lowerBound]) } == "tcp")
+        #expect(r.map { String(s[$0.upperBound...]) } == "[::1]:9000")
+        #expect(s.containsText("::1"))
+        #expect(!s.containsText("::2"))
+        #expect(!"ab".containsText("abc"))
+        #expect("é/é".firstRange(ofText: "/").map { String("é/é"[$0.upperBound...]) } == "é")
+    }
+
     @Test func formatsNumbersLikePrintf() {
         #expect(formatted("%.1f MB/s", 12.345) == "12.3 MB/s")
         #expect(formatted("%6d|%02x|\\u%04x", 42, 10, UInt16(0xe9)) == "    42|0a|\\u00e9")

@@ -15,6 +15,26 @@ extension StringProtocol {
     }
 }
 
+extension StringProtocol {
+    /// The range of the first occurrence of `needle`, compared as UTF-8 bytes. Our own search:
+    /// the standard one lives in _StringProcessing, whose code we otherwise never run (and whose
+    /// pages would then stay resident for a few substring checks).
+    public func firstRange(ofText needle: String) -> Range<Index>? {
+        let hay = Array(utf8), pattern = Array(needle.utf8)
+        guard !pattern.isEmpty, hay.count >= pattern.count else { return pattern.isEmpty ? startIndex..<startIndex : nil }
+        for start in 0...(hay.count - pattern.count) where hay[start] == pattern[0] {
+            if hay[start..<(start + pattern.count)].elementsEqual(pattern) {
+                let lower = utf8.index(utf8.startIndex, offsetBy: start)
+                return lower..<utf8.index(lower, offsetBy: pattern.count)
+            }
+        }
+        return nil
+    }
+
+    /// Whether `needle` occurs in this string (see `firstRange(ofText:)`).
+    public func containsText(_ needle: String) -> Bool { firstRange(ofText: needle) != nil }
+}
+
 /// printf-style formatting of numbers (`%.1f`, `%6d`, `%02x`); no `%@`.
 public func formatted(_ format: String, _ arguments: CVarArg...) -> String {
     withVaList(arguments) { list in

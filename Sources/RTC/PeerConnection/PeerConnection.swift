@@ -121,7 +121,7 @@ public final class PeerConnection {
         let offer = description.type == .offer
         if offer { isOfferer = false } else if isOfferer != true { throw PeerConnectionError.unexpectedAnswer }
 
-        guard let app = sdp.media.first(where: { $0.type == "application" && $0.proto.contains("SCTP") && !$0.isRejected })
+        guard let app = sdp.media.first(where: { $0.type == "application" && $0.proto.containsText("SCTP") && !$0.isRejected })
         else { throw PeerConnectionError.noDataChannelSection }
         guard let ufrag = sdp.iceUfrag(for: app), let pwd = sdp.icePwd(for: app) else {
             throw PeerConnectionError.missing("a=ice-ufrag / a=ice-pwd")

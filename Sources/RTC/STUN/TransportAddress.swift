@@ -41,7 +41,7 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible, Los
     public init?(host: String, port: UInt16) {
         var h = Substring(host)
         if h.hasPrefix("["), h.hasSuffix("]") { h = h.dropFirst().dropLast() }
-        if !h.contains(":") {
+        if !h.utf8.contains(UInt8(ascii: ":")) {
             var a = in_addr()
             guard inet_pton(AF_INET, String(h), &a) == 1 else { return nil }
             let be = a.s_addr  // already network order in memory
@@ -66,7 +66,7 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible, Los
             let rest = s[s.index(after: close)...]
             guard rest.hasPrefix(":") else { return nil }
             portPart = rest.dropFirst()
-            guard hostPart.contains(":") else { return nil }
+            guard hostPart.utf8.contains(UInt8(ascii: ":")) else { return nil }
         } else {
             guard let colon = s.lastIndex(of: ":"), s.firstIndex(of: ":") == colon else { return nil }
             hostPart = s[..<colon]
