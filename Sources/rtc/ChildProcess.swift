@@ -53,8 +53,7 @@ final class ChildProcess {
 
     /// Writes `text` to the child's stdin.
     func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        writeAll(input, &bytes)
+        writeAll(input, Array(text.utf8))
     }
 
     /// One line from the child's stdout (without the newline), or nil at EOF.

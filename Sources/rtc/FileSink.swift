@@ -130,13 +130,6 @@ final class FileSink: @unchecked Sendable {
     }
 
     private func writeAll(_ b: [UInt8]) -> String? {
-        var offset = 0
-        while offset < b.count {
-            let w = b[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if w < 0 && errno == EINTR { continue }
-            if w <= 0 { return "write failed: \(String(cString: strerror(errno)))" }
-            offset += w
-        }
-        return nil
+        RTC.writeAll(fd, b) ? nil : "write failed: \(String(cString: strerror(errno)))"
     }
 }

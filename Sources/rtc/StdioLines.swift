@@ -24,19 +24,10 @@ final class StdoutWriter: @unchecked Sendable {
     func write(_ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        guard !closed else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                closed = true
-                let callback = onClosed
-                DispatchQueue.global().async { callback?() }
-                return
-            }
-            offset += n
-        }
+        guard !closed, !writeAll(1, bytes) else { return }
+        closed = true
+        let callback = onClosed
+        DispatchQueue.global().async { callback?() }
     }
 }
 

@@ -46,29 +46,25 @@ public func formatted(_ format: String, _ arguments: CVarArg...) -> String {
 
 /// Writes `text` to stderr in one write(2) (lines from several threads do not interleave).
 public func writeToStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    writeAll(2, &bytes)
+    writeAll(2, Array(text.utf8))
 }
 
 /// Writes `text` to stdout.
 /// - Returns: false when stdout failed (e.g. a closed pipe).
 @discardableResult
 public func writeToStandardOutput(_ text: String) -> Bool {
-    var bytes = Array(text.utf8)
-    return writeAll(1, &bytes)
+    writeAll(1, Array(text.utf8))
 }
 
 /// Writes all of `bytes` to `fd`, retrying on EINTR and partial writes.
-/// - Returns: false when the descriptor failed (closed pipe, full disk).
+/// - Returns: false when the descriptor failed (closed pipe, full disk); `errno` says why.
 @discardableResult
-public func writeAll(_ fd: Int32, _ bytes: inout [UInt8]) -> Bool {
+public func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     var offset = 0
     while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return false
-        }
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return false }
         offset += n
     }
     return true
