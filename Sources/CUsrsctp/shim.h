@@ -92,6 +92,23 @@ static inline uint32_t rtc_sctp_get_path_mtu(struct socket *s, sctp_assoc_t asso
     return p.spp_pathmtu;
 }
 
+/* The smoothed round-trip time of the primary path in ms (SCTP_STATUS), or -1 on error. */
+static inline int rtc_sctp_srtt_ms(struct socket *s) {
+    struct sctp_status st;
+    memset(&st, 0, sizeof st);
+    socklen_t len = sizeof st;
+    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_STATUS, &st, &len) != 0) return -1;
+    return (int)st.sstat_primary.spinfo_srtt;
+}
+
+/* Sets the association's RTO.min in ms (SCTP_RTOINFO; 0 leaves initial and max as they are). */
+static inline int rtc_sctp_set_rto_min(struct socket *s, uint32_t ms) {
+    struct sctp_rtoinfo r;
+    memset(&r, 0, sizeof r);
+    r.srto_min = ms;
+    return usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_RTOINFO, &r, sizeof r);
+}
+
 /* Resets the given outgoing streams (RFC 6525). Returns 0 or an errno value. */
 static inline int rtc_sctp_reset_outgoing(struct socket *s, const uint16_t *ids, uint16_t count) {
     size_t len = sizeof(struct sctp_reset_streams) + count * sizeof(uint16_t);
@@ -177,3 +194,4 @@ static inline uint16_t rtc_sctp_send_failed_flags(const void *n) {
     return ((const union sctp_notification *)n)->sn_send_failed_event.ssfe_flags;
 }
 #endif
+

@@ -40,6 +40,16 @@ import Testing
         try check(try report(["--processes", "2"]), processes: 2)
     }
 
+    /// The impairment stage really delays both ways (RTT ≥ 2 × 25 ms) and reliable data still
+    /// arrives whole over the long path.
+    @Test func delayedTwoProcessReport() throws {
+        let object = try report(["--processes", "2", "--delay", "25", "--rtt-count", "20"])
+        try check(object, processes: 2)
+        #expect(object["delay_ms"] as? Double == 25)
+        let rtt = try #require(object["rtt_us"] as? [String: Double])
+        #expect((rtt["p50"] ?? 0) >= 50_000)
+    }
+
     @Test func rejectsOversizedMessages() throws {
         let r = try CLI.run(["bench", "--size", "300000"])
         #expect(r.status == 64)

@@ -1,6 +1,16 @@
 import CUsrsctp
 
 extension SCTPLibrary {
+    /// RTO.min of a path not yet measured, and of paths up to 10 ms (ms).
+    static let minimumRTO: UInt32 = 200
+
+    /// RTO.min for a path with smoothed RTT `srtt` (ms): 20 round trips, 200 ms...1 s (the RFC
+    /// 9260 default). T3-rtx then checks for loss at most every ~20 round trips (see
+    /// `SCTPAssociation.adaptMinimumRTO`); a LAN keeps its quick 200 ms recovery.
+    static func minimumRTO(srtt: UInt32) -> UInt32 {
+        srtt >= 50 ? 1000 : max(minimumRTO, srtt * 20)
+    }
+
     /// Process-wide usrsctp sysctls. They must be set after `usrsctp_init*` (which resets them)
     /// and before the first `usrsctp_socket`. Values follow what WebRTC stacks use; each says why.
     static func applySettings() {
@@ -24,10 +34,11 @@ extension SCTPLibrary {
         // Packet-drop reports are a non-standard extension too.
         _ = usrsctp_sysctl_set_sctp_pktdrop_enable(0)
         // Initial RTO 1 s (RFC 4960 default), minimum 200 ms so a lost packet on a LAN is resent
-        // quickly instead of after a full second, maximum 10 s so a long outage does not leave the
+        // quickly instead of after a full second (each association raises its own minimum on
+        // long paths, see `minimumRTO(srtt:)`), maximum 10 s so a long outage does not leave the
         // sender idle for a minute (RFC default 60 s) once the path comes back.
         _ = usrsctp_sysctl_set_sctp_rto_initial_default(1000)
-        _ = usrsctp_sysctl_set_sctp_rto_min_default(200)
+        _ = usrsctp_sysctl_set_sctp_rto_min_default(minimumRTO)
         _ = usrsctp_sysctl_set_sctp_rto_max_default(10_000)
         // INIT retransmissions capped at 10 s: setup runs right after DTLS, an INIT lost then
         // should not cost a 60 s back-off.
