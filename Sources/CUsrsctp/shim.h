@@ -48,6 +48,14 @@ static inline int rtc_sctp_set_int(struct socket *s, int level, int name, int va
     return usrsctp_setsockopt(s, level, name, &value, sizeof value);
 }
 
+/* Reads an int socket option; -1 on error. */
+static inline int rtc_sctp_get_int(struct socket *s, int level, int name) {
+    int value = 0;
+    socklen_t len = sizeof value;
+    if (usrsctp_getsockopt(s, level, name, &value, &len) != 0) return -1;
+    return value;
+}
+
 static inline int rtc_sctp_subscribe(struct socket *s, uint16_t type) {
     struct sctp_event e;
     memset(&e, 0, sizeof e);

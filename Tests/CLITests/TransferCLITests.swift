@@ -129,6 +129,27 @@ import Testing
         #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
     }
 
+    /// Both peers emulate a 50 ms round trip with 1% loss each way (`--delay`, `--loss`): the
+    /// file still arrives byte-exact (retransmissions, buffers grown for the path). Loss caps
+    /// a Reno-style window near MSS/RTT × 1.22/√p ≈ 0.3 MB/s here, so the file is small.
+    @Test func overALongLossyPath() throws {
+        let dir = try TestData.tempDir("longpath")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("data.bin")
+        try TestData.write(src, size: 5 << 20, seed: 33)
+        let port = TestData.freePort()
+        let impaired = ["--delay", "25", "--loss", "1"]
+        let listen = try RunningRTC(["listen"] + ice + impaired + ["-o", dir.appendingPathComponent("out").path + "/",
+                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        usleep(300_000)
+        let send = try RunningRTC(["send"] + ice + impaired + ["--signal", "tcp://127.0.0.1:\(port)", src.path])
+        let s = send.finish(timeout: 120)
+        let l = listen.finish(timeout: 30)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/data.bin")))
+    }
+
     @Test func stdinToStdoutOverTCPSignaling() throws {
         let dir = try TestData.tempDir("stream")
         defer { try? FileManager.default.removeItem(at: dir) }

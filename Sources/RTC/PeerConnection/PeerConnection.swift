@@ -17,9 +17,10 @@ public final class PeerConnection {
         public var consentTimeout: Duration = .seconds(30)
         public var sctpPort: UInt16 = 5000
         public var maxMessageSize = 262_144
-        /// SCTP send and receive buffer bytes; size for the bandwidth-delay product on long paths.
+        /// SCTP send and receive buffer bytes to start with; on long paths they grow with the
+        /// measured round trip (`SCTPConfiguration.maximumBufferSize`).
         public var sctpBufferSize = 1 << 20
-        /// Delay and loss added to everything this peer sends (benchmarks and tests only).
+        /// Delay and loss applied to everything this peer receives (benchmarks and tests only).
         public var impairment: ImpairedTransport.Impairment?
 
         public init() {}

@@ -53,6 +53,8 @@ final class SCTPAssociation {
         self.loop = loop
         self.lower = lower
         self.config = config
+        sendBufferSize = config.sendBufferSize
+        receiveBufferSize = config.receiveBufferSize
     }
 
     /// Dropping an association without `close()`/`abort()` releases its socket (usrsctp sends
@@ -130,37 +132,64 @@ final class SCTPAssociation {
         drain()
     }
 
-    // MARK: - Retransmission timeout
+    // MARK: - Following the path
 
-    /// Timer ticks since RTO.min was last checked.
+    /// Bytes a path should carry per second once its buffers are sized (250 MB/s).
+    static let targetRate = 250_000_000
+
+    /// Timer ticks since the path was last checked.
     private var ticksSinceRTOCheck = 0
     /// The RTO.min last set on the socket (ms); the process default until the path is measured.
     private(set) var minimumRTO = SCTPLibrary.minimumRTO
+    /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`).
+    private(set) var sendBufferSize: Int
+    private(set) var receiveBufferSize: Int
+
+    /// SO_RCVBUF as usrsctp holds it (-1 before `start`), to check `receiveBufferSize` against.
+    var socketReceiveBufferSize: Int {
+        guard let sock else { return -1 }
+        return Int(rtc_sctp_get_int(sock, SOL_SOCKET, SO_RCVBUF))
+    }
 
     private func timerTick() {
         drain()
         ticksSinceRTOCheck += 1
         if ticksSinceRTOCheck >= 25 {
             ticksSinceRTOCheck = 0
-            adaptMinimumRTO()
+            adaptToPath()
         }
     }
 
-    /// Keeps RTO.min at `SCTPLibrary.minimumRTO(srtt:)` for the measured path.
+    /// Fits RTO.min and the socket buffers to the measured smoothed RTT, every 250 ms.
     ///
-    /// usrsctp's fast SACK path does not restart T3-rtx when the cumulative ack moves, so while
-    /// data flows the timer fires every RTO, and each firing counts as lost every chunk older
-    /// than SRTT + 4·RTTVAR (its RTTVAR is measured in whole ms and settles near 1 ms on a
-    /// steady path). A few ms of scheduling jitter on a 50 ms path then cut cwnd to one MTU,
-    /// and congestion avoidance regrows it by one MTU per round trip: `--delay 25` fell from
-    /// 140 to 78, 41, 4 MB/s in about a third of runs. Fewer checks per round trip keep that rare.
-    private func adaptMinimumRTO() {
+    /// RTO.min: usrsctp's fast SACK path does not restart T3-rtx when the cumulative ack moves,
+    /// so while data flows the timer fires every RTO, and each firing counts as lost every chunk
+    /// older than SRTT + 4·RTTVAR (its RTTVAR is in whole ms and settles near 1 ms on a steady
+    /// path). A few ms of scheduling jitter on a 50 ms path then cut cwnd to one MTU, and
+    /// congestion avoidance regrows it by one MTU per round trip: `rtc bench --delay 25` fell
+    /// from 140 to 78, 41, 4 MB/s in about a third of runs. `SCTPLibrary.minimumRTO(srtt:)`
+    /// makes those checks rare.
+    ///
+    /// Buffers: the send buffer holds every unacknowledged byte and the receive buffer bounds
+    /// the window we advertise, so both must hold rate × RTT (as TCP's receive auto-tuning).
+    /// They grow to `targetRate` × SRTT, up to `config.maximumBufferSize`, and never shrink
+    /// (data may be sitting in them). Buffers cost memory only while data sits in them, but a
+    /// bulk sender keeps its send buffer full, so a short path keeps small ones.
+    private func adaptToPath() {
         guard state == .connected, let sock else { return }
         let srtt = rtc_sctp_srtt_ms(sock)
         guard srtt > 0 else { return }
-        let wanted = SCTPLibrary.minimumRTO(srtt: UInt32(srtt))
-        guard wanted != minimumRTO, rtc_sctp_set_rto_min(sock, wanted) == 0 else { return }
-        minimumRTO = wanted
+        let rto = SCTPLibrary.minimumRTO(srtt: UInt32(srtt))
+        if rto != minimumRTO, rtc_sctp_set_rto_min(sock, rto) == 0 { minimumRTO = rto }
+        // A quarter more than rate × RTT: usrsctp charges each 1200-byte chunk ~256 bytes of
+        // overhead against the window.
+        let wanted = min(config.maximumBufferSize, Int(srtt) * (Self.targetRate / 1000) * 5 / 4)
+        if wanted > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(wanted)) == 0 {
+            sendBufferSize = wanted
+        }
+        if wanted > receiveBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(wanted)) == 0 {
+            receiveBufferSize = wanted
+        }
     }
 
     private func configureSocket(_ s: OpaquePointer) throws {
@@ -168,8 +197,12 @@ final class SCTPAssociation {
             if rc != 0 { throw SCTPError.usrsctp(call: what, errno: errno) }
         }
         try check(usrsctp_set_non_blocking(s, 1), "set_non_blocking")
-        try check(rtc_sctp_set_int(s, SOL_SOCKET, SO_SNDBUF, Int32(config.sendBufferSize)), "SO_SNDBUF")
-        try check(rtc_sctp_set_int(s, SOL_SOCKET, SO_RCVBUF, Int32(config.receiveBufferSize)), "SO_RCVBUF")
+        try check(rtc_sctp_set_int(s, SOL_SOCKET, SO_SNDBUF, Int32(sendBufferSize)), "SO_SNDBUF")
+        // The INIT carries the largest window we may grow to: the peer starts its slow-start
+        // threshold there (usrsctp sets ssthresh to the peer's initial a_rwnd and never raises
+        // it), so a window grown later is not stuck behind congestion avoidance.
+        try check(rtc_sctp_set_int(s, SOL_SOCKET, SO_RCVBUF, Int32(max(receiveBufferSize, config.maximumBufferSize))),
+                  "SO_RCVBUF")
         // Send each message at once instead of waiting to fill a packet (Nagle off).
         try check(rtc_sctp_set_int(s, Int32(IPPROTO_SCTP), SCTP_NODELAY, 1), "SCTP_NODELAY")
         // A message may take several sendv calls (partial sends); SCTP_EOR marks its end.
@@ -247,7 +280,12 @@ final class SCTPAssociation {
             case SCTP_COMM_UP, SCTP_RESTART:
                 outboundStreams = outbound
                 inboundStreams = inbound
-                _ = sock.map { rtc_sctp_set_path_mtu($0, 0, config.pathMTU) }
+                if let sock {
+                    _ = rtc_sctp_set_path_mtu(sock, 0, config.pathMTU)
+                    // The INIT advertised the largest window (see `configureSocket`); from here
+                    // the window follows the path.
+                    _ = rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(receiveBufferSize))
+                }
                 setState(.connected)
                 drainAgain = true
             case SCTP_COMM_LOST, SCTP_CANT_STR_ASSOC:

@@ -6,7 +6,7 @@ extension SCTPLibrary {
 
     /// RTO.min for a path with smoothed RTT `srtt` (ms): 20 round trips, 200 ms...1 s (the RFC
     /// 9260 default). T3-rtx then checks for loss at most every ~20 round trips (see
-    /// `SCTPAssociation.adaptMinimumRTO`); a LAN keeps its quick 200 ms recovery.
+    /// `SCTPAssociation.adaptToPath`); a LAN keeps its quick 200 ms recovery.
     static func minimumRTO(srtt: UInt32) -> UInt32 {
         srtt >= 50 ? 1000 : max(minimumRTO, srtt * 20)
     }
