@@ -188,7 +188,7 @@ _rtc_offer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -221,6 +221,12 @@ _rtc_offer() {
         return
         ;;
     '--remote')
+        return
+        ;;
+    '--delay')
+        return
+        ;;
+    '--loss')
         return
         ;;
     '--label')
@@ -251,7 +257,7 @@ _rtc_answer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -286,6 +292,12 @@ _rtc_answer() {
     '--remote')
         return
         ;;
+    '--delay')
+        return
+        ;;
+    '--loss')
+        return
+        ;;
     '--label')
         return
         ;;
@@ -314,7 +326,7 @@ _rtc_send() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --answer --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --signal --as --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --signal --as --count)
     __rtc_offer_flags_options -1
 
     # Offer option value completions
@@ -349,6 +361,12 @@ _rtc_send() {
     '--remote')
         return
         ;;
+    '--delay')
+        return
+        ;;
+    '--loss')
+        return
+        ;;
     '--signal')
         return
         ;;
@@ -365,7 +383,7 @@ _rtc_listen() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --offer --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --signal -o --output --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --signal -o --output --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -398,6 +416,12 @@ _rtc_listen() {
         return
         ;;
     '--remote')
+        return
+        ;;
+    '--delay')
+        return
+        ;;
+    '--loss')
         return
         ;;
     '--signal')
