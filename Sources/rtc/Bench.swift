@@ -30,7 +30,7 @@ struct Bench: ParsableCommand {
             is the CPU time of both peers during the throughput runs per 10^9 bytes moved; \
             peak_rss_mib is the larger peak resident set (ru_maxrss) of the processes. SCTP \
             buffers start at 512 KiB (offer, answer, send and listen: 1 MiB) and, as theirs, \
-            grow to 250 MB/s × the measured round trip, at most 16 MiB.
+            grow to 1.25 times 250 MB/s times the measured round trip, at most 16 MiB.
             """
     )
 

@@ -53,7 +53,7 @@ struct PeerOptions: ParsableArguments {
     var remote: String?
 
     @Option(help: ArgumentHelp(
-        "Emulate a long path: hold every packet this peer receives for MS milliseconds (both peers: RTT + 2×MS).",
+        "Emulate a long path: hold every packet this peer receives for MS milliseconds (on both peers the round trip grows by twice MS).",
         valueName: "MS"))
     var delay: Double = 0
 
