@@ -56,13 +56,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("setup-runs"), help: "Fresh connections to time setup over (in-process).")
     var setupRuns = 5
 
-    @Option(help: ArgumentHelp(
-        "Delay added to every packet each way by an in-process impairment stage (ms); RTT grows by twice this.",
-        valueName: "MS"))
-    var delay: Double = 0
-
-    @Option(help: ArgumentHelp("Percentage of packets the impairment stage drops, each way.", valueName: "PCT"))
-    var loss: Double = 0
+    @OptionGroup var impairment: ImpairmentOptions
 
     @Option(name: .customLong("ice-host"), help: "Loopback address to run on.")
     var iceHost = "127.0.0.1"
@@ -82,18 +76,13 @@ struct Bench: ParsableCommand {
             throw ValidationError("counts and durations must be positive")
         }
         guard TransportAddress(host: iceHost, port: 0) != nil else { throw ValidationError("--ice-host needs an IP") }
-        guard delay >= 0 && delay <= 10_000, loss >= 0 && loss < 100 else {
-            throw ValidationError("--delay is 0...10000 ms and --loss 0...<100 %")
-        }
     }
 
-    /// Loopback peers, impaired and with SCTP buffers sized for the bandwidth-delay product.
+    /// Loopback peers, impaired as asked, with SCTP buffers starting at 512 KiB.
     var peerConfiguration: PeerConnection.Configuration {
         var c = PeerConnection.Configuration()
         c.iceHosts = [TransportAddress(host: iceHost, port: 0)!]
-        if delay > 0 || loss > 0 {
-            c.impairment = .init(delay: .microseconds(Int64(delay * 1000)), loss: loss / 100)
-        }
+        c.impairment = impairment.impairment
         // 512 KiB to start (twice the largest message): on loopback (RTT ~50 µs) it moves as much
         // as 1 MiB, while usrsctp holds ~1.8 bytes of mbufs per buffered byte (1 MiB: +0.9 MiB
         // RSS); 256 KiB cost 256 KiB messages 40% of their throughput. With --delay the

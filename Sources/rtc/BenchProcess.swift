@@ -75,7 +75,7 @@ enum BenchProcess {
                           max: Double(histogram.maxRecorded)),
             cpu_s_per_gb: round3((cpuSelf + cpuChild) / max(1e-9, Double(moved) / 1e9)),
             peak_rss_mib: round3(max(peakRSSMiB(children: false), childRSS)),
-            processes: options.processes, delay_ms: options.delay, loss_pct: options.loss)
+            processes: options.processes, delay_ms: options.impairment.delay, loss_pct: options.impairment.loss)
     }
 
     /// Two peers on one loop, signaling by direct calls.
@@ -104,7 +104,7 @@ enum BenchProcess {
         throws -> (BenchClient, ChildProcess)
     {
         let p = try ChildProcess(arguments: ["bench", "--serve", "--ice-host", options.iceHost,
-                                             "--delay", String(options.delay), "--loss", String(options.loss)])
+                                             "--delay", String(options.impairment.delay), "--loss", String(options.impairment.loss)])
         let offer = try loop.runAndWait { () -> (PeerConnection, SessionDescriptionInit) in
             let pc = try PeerConnection(loop: loop, configuration: configuration)
             return (pc, pc.createOffer())

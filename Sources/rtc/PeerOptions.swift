@@ -52,14 +52,7 @@ struct PeerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the remote description from FILE instead of stdin.", valueName: "FILE"))
     var remote: String?
 
-    @Option(help: ArgumentHelp(
-        "Emulate a long path: hold every packet this peer receives for MS milliseconds (on both peers the round trip grows by twice MS).",
-        valueName: "MS"))
-    var delay: Double = 0
-
-    @Option(help: ArgumentHelp("Emulate a lossy path: drop PCT percent of the packets this peer receives.",
-                               valueName: "PCT"))
-    var loss: Double = 0
+    @OptionGroup var impairment: ImpairmentOptions
 
     @Flag(name: [.short, .long], help: "Log connection progress to stderr.")
     var verbose = false
@@ -80,9 +73,6 @@ struct PeerOptions: ParsableArguments {
         }
         if relayOnly && turnServers.isEmpty { throw ValidationError("--relay-only needs a --turn server") }
         if consentTimeout <= 0 || connectTimeout <= 0 { throw ValidationError("timeouts must be positive") }
-        guard delay >= 0 && delay <= 10_000, loss >= 0 && loss < 100 else {
-            throw ValidationError("--delay is 0...10000 ms and --loss 0...<100 %")
-        }
     }
 
     /// The peer connection configuration these options describe.
@@ -95,9 +85,7 @@ struct PeerOptions: ParsableArguments {
         }
         c.relayOnly = relayOnly
         c.consentTimeout = .milliseconds(Int64(consentTimeout * 1000))
-        if delay > 0 || loss > 0 {
-            c.impairment = .init(delay: .microseconds(Int64(delay * 1000)), loss: loss / 100)
-        }
+        c.impairment = impairment.impairment
         if let cert, let key {
             do {
                 c.certificate = try DTLSCertificate(certificateFile: cert, keyFile: key)

@@ -138,7 +138,7 @@ final class SCTPAssociation {
     static let targetRate = 250_000_000
 
     /// Timer ticks since the path was last checked.
-    private var ticksSinceRTOCheck = 0
+    private var ticksSincePathCheck = 0
     /// The RTO.min last set on the socket (ms); the process default until the path is measured.
     private(set) var minimumRTO = SCTPLibrary.minimumRTO
     /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`).
@@ -153,9 +153,9 @@ final class SCTPAssociation {
 
     private func timerTick() {
         drain()
-        ticksSinceRTOCheck += 1
-        if ticksSinceRTOCheck >= 25 {
-            ticksSinceRTOCheck = 0
+        ticksSincePathCheck += 1
+        if ticksSincePathCheck >= 25 {
+            ticksSincePathCheck = 0
             adaptToPath()
         }
     }
