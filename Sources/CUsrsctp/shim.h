@@ -100,12 +100,17 @@ static inline uint32_t rtc_sctp_get_path_mtu(struct socket *s, sctp_assoc_t asso
     return p.spp_pathmtu;
 }
 
-/* The smoothed round-trip time of the primary path in ms (SCTP_STATUS), or -1 on error. */
+/* Fills *st with the association's SCTP_STATUS; 0 on success. */
+static inline int rtc_sctp_get_status(struct socket *s, struct sctp_status *st) {
+    memset(st, 0, sizeof *st);
+    socklen_t len = sizeof *st;
+    return usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_STATUS, st, &len);
+}
+
+/* The smoothed round-trip time of the primary path in ms, or -1 on error. */
 static inline int rtc_sctp_srtt_ms(struct socket *s) {
     struct sctp_status st;
-    memset(&st, 0, sizeof st);
-    socklen_t len = sizeof st;
-    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_STATUS, &st, &len) != 0) return -1;
+    if (rtc_sctp_get_status(s, &st) != 0) return -1;
     return (int)st.sstat_primary.spinfo_srtt;
 }
 
@@ -157,9 +162,7 @@ static inline ssize_t rtc_sctp_sendv(struct socket *s, const void *data, size_t 
 /* Chunks sent but not acknowledged plus chunks waiting to be sent, or -1 on error. */
 static inline int rtc_sctp_outstanding_chunks(struct socket *s) {
     struct sctp_status st;
-    memset(&st, 0, sizeof st);
-    socklen_t len = sizeof st;
-    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_STATUS, &st, &len) != 0) return -1;
+    if (rtc_sctp_get_status(s, &st) != 0) return -1;
     return (int)st.sstat_unackdata + (int)st.sstat_penddata;
 }
 
