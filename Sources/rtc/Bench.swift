@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
         // 512 KiB to start (twice the largest message): on loopback (RTT ~50 µs) it moves as much
         // as 1 MiB, while usrsctp holds ~1.8 bytes of mbufs per buffered byte (1 MiB: +0.9 MiB
         // RSS); 256 KiB cost 256 KiB messages 40% of their throughput. With --delay the
-        // association grows its buffers to 250 MB/s × the measured round trip by itself.
+        // association grows its buffers to 1.25 × 250 MB/s × the measured round trip by itself.
         c.sctpBufferSize = 512 << 10
         return c
     }
