@@ -6,6 +6,7 @@ Run with Scripts/interop/run (sets up the venv, per-test time limits). Loopback 
 import base64
 import hashlib
 import json
+import functools
 import os
 import random
 import re
@@ -183,9 +184,14 @@ def test_aiortc_echo(spawn, rtc_role):
     close_echo_session(rtc, peer)
 
 
-needs_chromium = pytest.mark.skipif(
-    not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
-    reason="needs /usr/lib/chromium/chromium and /usr/bin/chromedriver")
+def needs_chromium(test):
+    """Chromium is a required peer: a missing browser fails the test (never a silent skip)."""
+    @functools.wraps(test)
+    def checked(*args, **kwargs):
+        assert os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK), \
+            f"Chromium peer missing: needs {CHROMIUM} and {CHROMEDRIVER} (Scripts/install-deps)"
+        return test(*args, **kwargs)
+    return checked
 
 
 @pytest.mark.chromium

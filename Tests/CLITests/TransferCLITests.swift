@@ -1,4 +1,5 @@
 import Foundation
+import RTCTestSupport
 import Testing
 
 /// `rtc send` / `rtc listen` between two real processes on loopback.
@@ -191,7 +192,8 @@ import Testing
         #expect(r.status == 65, "\(r.stderr)")
     }
 
-    @Test(.enabled(if: TransferTCPCLITests.hasAiortc)) func rtcSendToAiortcServer() throws {
+    @Test(.enabled(if: RequiredPeer.pythonPeersWanted, "RTC_SKIP_INTEROP=1")) func rtcSendToAiortcServer() throws {
+        try #require(TransferTCPCLITests.hasAiortc, "aiortc is not importable from \(TransferTCPCLITests.python) (Scripts/interop/setup-venv)")
         let dir = try TestData.tempDir("ai-recv")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("m.bin")
@@ -224,7 +226,8 @@ import Testing
         #expect(TestData.sameFiles(src, out.appendingPathComponent("m.bin")))
     }
 
-    @Test(.enabled(if: TransferTCPCLITests.hasAiortc)) func aiortcClientToRtcListen() throws {
+    @Test(.enabled(if: RequiredPeer.pythonPeersWanted, "RTC_SKIP_INTEROP=1")) func aiortcClientToRtcListen() throws {
+        try #require(TransferTCPCLITests.hasAiortc, "aiortc is not importable from \(TransferTCPCLITests.python) (Scripts/interop/setup-venv)")
         let dir = try TestData.tempDir("ai-send")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("m.bin")
@@ -306,7 +309,8 @@ import Testing
         return (py.terminationStatus, text)
     }
 
-    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func chromiumPageSendsToListen() throws {
+    @Test(.enabled(if: RequiredPeer.pythonPeersWanted, "RTC_SKIP_INTEROP=1")) func chromiumPageSendsToListen() throws {
+        try #require(TransferWebSocketCLITests.hasChromium, "Chromium, chromedriver or selenium is missing (Scripts/install-deps, Scripts/interop/setup-venv)")
         let dir = try TestData.tempDir("chr-up")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("page.bin")
@@ -322,7 +326,8 @@ import Testing
         #expect(TestData.sameFiles(src, dir.appendingPathComponent("out/page.bin")))
     }
 
-    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func rtcSendToChromiumPage() throws {
+    @Test(.enabled(if: RequiredPeer.pythonPeersWanted, "RTC_SKIP_INTEROP=1")) func rtcSendToChromiumPage() throws {
+        try #require(TransferWebSocketCLITests.hasChromium, "Chromium, chromedriver or selenium is missing (Scripts/install-deps, Scripts/interop/setup-venv)")
         let dir = try TestData.tempDir("chr-down")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("gift.bin")
@@ -351,7 +356,8 @@ import Testing
 extension TransferWebSocketCLITests {
     /// The page holds a received file in memory, so it refuses one above its limit (?max=N
     /// here, 1 GiB by default) with a failed verdict: rtc send exits 1 and says why.
-    @Test(.enabled(if: TransferWebSocketCLITests.hasChromium)) func pageRefusesAFileAboveItsMemoryCap() throws {
+    @Test(.enabled(if: RequiredPeer.pythonPeersWanted, "RTC_SKIP_INTEROP=1")) func pageRefusesAFileAboveItsMemoryCap() throws {
+        try #require(TransferWebSocketCLITests.hasChromium, "Chromium, chromedriver or selenium is missing (Scripts/install-deps, Scripts/interop/setup-venv)")
         let dir = try TestData.tempDir("chr-cap")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("big.bin")

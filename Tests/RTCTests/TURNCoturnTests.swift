@@ -4,7 +4,7 @@ import Testing
 @testable import RTC
 
 /// The TURN client and NAT discovery against a real coturn on loopback.
-@Suite(.serialized, .enabled(if: Coturn.isInstalled, "coturn's turnserver is not installed (apt-get install coturn)"))
+@Suite(.serialized, .enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
 struct TURNCoturnTests {
     /// Runs `body` on a fresh PollEventLoop and waits (with a deadline) for it to call `done`.
     private func onLoop(timeout: Double = 15, _ body: @escaping (PollEventLoop, @escaping () -> Void) throws -> Void) throws {

@@ -19,6 +19,10 @@ public final class Coturn {
     private let dir: URL
 
     public init() throws {
+        guard Self.isInstalled else {
+            throw CocoaError(.executableNotLoadable, userInfo: [NSLocalizedDescriptionKey:
+                "coturn's turnserver is not installed at \(Self.path) (Scripts/install-deps installs it; RTC_SKIP_COTURN=1 opts out)"])
+        }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-coturn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         logURL = dir.appendingPathComponent("turn.log")
