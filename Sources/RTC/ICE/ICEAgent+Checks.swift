@@ -63,6 +63,17 @@ extension ICEAgent {
         }
     }
 
+    /// RFC 8445 §7.3.1.4 cancellation: the pair's checks in progress are not retransmitted and
+    /// their silence is no failure, but a late response still counts until one more RTO passes.
+    private func cancelChecks(on pair: ICECandidatePair) {
+        for t in transactions.values {
+            guard case let .check(p, _) = t.purpose, p === pair else { continue }
+            t.timer?.cancel()
+            let id = t.id
+            t.timer = loop.schedule(in: t.rto) { [weak self] in self?.transactions[id] = nil }
+        }
+    }
+
     private func transactionTimedOut(_ t: ICETransaction) {
         switch t.purpose {
         case let .check(pair, _):
@@ -171,9 +182,15 @@ extension ICEAgent {
         if message.useCandidate && role == .controlled {
             if pair.state == .succeeded { select(pair) } else { pair.nominateOnSuccess = true }
         }
-        // Triggered check (RFC 8445 §7.3.1.4), unless this pair already works.
-        if pair.state == .waiting || pair.state == .failed {
-            pair.state = .waiting
+        // Triggered check (RFC 8445 §7.3.1.4). A check of ours still in progress is cancelled
+        // and sent anew: our first check often went out before the peer knew our credentials
+        // (so it was dropped) and its retransmission is 100-400 ms away. Beyond the RFC, a valid
+        // pair not yet nominated is checked again too: pion's controlling agent nominates as soon
+        // as a check of ours reaches a pair it has validated, and otherwise only on its 200 ms tick.
+        let awaitingNomination = pair.state == .succeeded && role == .controlled && selectedPair == nil
+        if pair.state == .inProgress { cancelChecks(on: pair) }
+        if pair.state != .succeeded || awaitingNomination {
+            if pair.state != .succeeded { pair.state = .waiting }
             if !triggeredQueue.contains(where: { $0 === pair }) { triggeredQueue.append(pair) }
             if !started { return }
             scheduleChecks()
