@@ -299,3 +299,130 @@ def exchange(offerer, answerer, timeout=15):
     assert answer, f"{answerer.name}: no answer; stderr: {answerer.stderr()!r}"
     offerer.write(answer + b"\n")
     return offer, answer
+
+
+# ---------------------------------------------------------------------------------------------
+# pion and Janus peers (test_pion.py, test_janus.py, test_setup_times.py)
+# ---------------------------------------------------------------------------------------------
+
+PION_BUILD = os.path.join(HERE, "pion", "build")
+JANUS_SIGNAL = os.path.join(HERE, "janus_signal.py")
+JANUS_LIBS = "/usr/lib/x86_64-linux-gnu/janus"
+
+
+@pytest.fixture(scope="session")
+def pion_peer():
+    """Path of the pion peer binary (Scripts/interop/pion/build, from Debian's Go packages).
+    A peer that cannot be built fails the tests that need it."""
+    r = subprocess.run([PION_BUILD], capture_output=True, text=True, timeout=600 * TIMEOUT_SCALE)
+    if r.returncode != 0:
+        pytest.fail(f"pion peer missing: {PION_BUILD} failed ({r.returncode}): {r.stderr.strip()[-2000:]}")
+    return r.stdout.strip()
+
+
+def pion_args(binary, role, *extra):
+    return [binary, "-role", role, "-timeout", "120s"] + list(extra)
+
+
+class JanusServer:
+    """Janus (Debian) in a network namespace of its own, as INTEROP.md describes: lo up, and
+    127.0.0.1/32 also on an ifb device (Janus skips loopback interfaces when it gathers, and
+    libnice cannot send from 127.0.0.1 to another loopback address). Its private configuration
+    loads only the HTTP transport and the EchoTest and TextRoom plugins; no STUN, no IPv6."""
+
+    URL = "http://127.0.0.1:8088/janus"  # inside the namespace: no other process can take the port
+
+    def __init__(self, workdir):
+        self.ns = f"rjn{os.getpid()}"
+        self.dev = "rjnlo0"
+        self.workdir = workdir
+        self.proc = None
+
+    def netns(self, *args):
+        return ["ip", "netns", "exec", self.ns] + list(args)
+
+    def _ip(self, *args):
+        r = subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=10)
+        if r.returncode != 0:
+            raise RuntimeError(f"ip {' '.join(args)}: {r.stderr.strip()}")
+
+    def _configure(self):
+        d = self.workdir
+        for sub, libs in (("plugins", ["libjanus_echotest.so", "libjanus_textroom.so"]),
+                          ("transports", ["libjanus_http.so"])):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+            for lib in libs:
+                src = os.path.join(JANUS_LIBS, sub, lib)
+                if not os.path.exists(src):
+                    raise RuntimeError(f"Janus peer missing: no {src} (apt-get install janus)")
+                os.symlink(src, os.path.join(d, sub, lib))
+        conf = os.path.join(d, "conf")
+        os.makedirs(conf, exist_ok=True)
+        files = {
+            "janus.jcfg": f"""general: {{
+  configs_folder = "{conf}"
+  plugins_folder = "{d}/plugins"
+  transports_folder = "{d}/transports"
+  events_folder = "{d}/none"
+  loggers_folder = "{d}/none"
+  debug_level = 4
+}}
+media: {{ ipv6 = false }}
+nat: {{ ice_enforce_list = "{self.dev}" }}
+""",
+            "janus.transport.http.jcfg": """general: { json = "plain" base_path = "/janus" http = true port = 8088 https = false }
+admin: { admin_http = false admin_https = false }
+""",
+            "janus.plugin.echotest.jcfg": "general: {}\n",
+            "janus.plugin.textroom.jcfg": 'general: { json = "plain" }\nroom-1234: { description = "rtc interop" }\n',
+        }
+        for name, text in files.items():
+            with open(os.path.join(conf, name), "w") as f:
+                f.write(text)
+        return conf
+
+    def start(self, timeout=30):
+        if os.geteuid() != 0:
+            raise RuntimeError("Janus tests need root (ip netns)")
+        if not os.access("/usr/bin/janus", os.X_OK):
+            raise RuntimeError("Janus peer missing: no /usr/bin/janus (apt-get install janus)")
+        conf = self._configure()
+        self._ip("netns", "add", self.ns)
+        atexit.register(self.stop)  # also when the run is cut short (SIGTERM ends in SystemExit)
+        self._ip("-n", self.ns, "link", "set", "lo", "up")
+        self._ip("-n", self.ns, "link", "add", self.dev, "type", "ifb")
+        self._ip("-n", self.ns, "link", "set", self.dev, "addrgenmode", "none")
+        self._ip("-n", self.ns, "link", "set", self.dev, "up")
+        self._ip("-n", self.ns, "addr", "add", "127.0.0.1/32", "dev", self.dev)
+        self.proc = Proc(self.netns("janus", "-F", conf, "-C", os.path.join(conf, "janus.jcfg"), "-o"), "janus")
+        # Ready once the HTTP transport says so (bounded); Janus logs to stdout.
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RuntimeError(f"Janus did not start within {timeout} s: {self.proc.stderr()[-2000:]}")
+            line = self.proc.readline(left)
+            if line is None:
+                raise RuntimeError(f"Janus exited at start: {self.proc.stderr()[-2000:]}")
+            if b"JANUS REST (HTTP/HTTPS) transport plugin initialized" in line:
+                return
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc = None
+        if os.path.exists(f"/run/netns/{self.ns}"):
+            subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def janus(tmp_path_factory):
+    """A running Janus in its own namespace (see JanusServer); failure to start fails the tests."""
+    server = JanusServer(str(tmp_path_factory.mktemp("janus")))
+    try:
+        server.start()
+    except Exception as e:
+        server.stop()
+        pytest.fail(f"Janus peer missing or broken: {e}")
+    yield server
+    server.stop()
