@@ -1,0 +1,154 @@
+"""End-to-end tests of the built `rtc` binary against Janus (Debian's 1.1.2) in a network
+namespace (conftest.JanusServer), signaled over the Janus HTTP API by janus_signal.py:
+
+- EchoTest: rtc offers; text and binary echo, 1,000 messages in order, 20 MB echoed back and
+  checked with SHA-256;
+- TextRoom: Janus offers after "setup" and expects the answerer to open the data channel
+  (`rtc answer --open`); rtc joins a room, and a message it posts comes back as the room's event.
+
+rtc and the glue run inside the namespace (`ip netns exec`). Needs root. Run with
+Scripts/interop/run.
+"""
+import base64
+import hashlib
+import json
+import random
+import sys
+import time
+
+import pytest
+
+from conftest import JANUS_SIGNAL, RTC, LOOPBACK, exchange
+
+PYTHON = sys.executable
+KIB = 1024
+# EchoTest answers text with this prefix and binary as it came.
+ECHO_PREFIX = "Janus EchoTest here! You wrote: "
+# Janus 1.1.2 advertises no a=max-message-size (so 65,536 applies) but passes a message on only
+# below 65,535 bytes: a 65,535-byte text comes back empty, a 65,536-byte binary never comes back.
+JANUS_SIZES = [1, KIB, 16 * KIB, 60 * KIB]
+
+
+def rtc_in(janus, role, *extra):
+    return janus.netns(RTC, role, *LOOPBACK, "--json", "--connect-timeout", "20", *extra)
+
+
+def start_echotest(spawn, janus):
+    rtc = spawn(rtc_in(janus, "offer"), "rtc offer (janus)")
+    sig = spawn(janus.netns(PYTHON, JANUS_SIGNAL, janus.URL, "echotest"), "janus echotest")
+    exchange(rtc, sig, 20)
+    opened = rtc.wait_event("open", 20)
+    assert opened["label"] == "chat", opened
+    return rtc, sig
+
+
+def echo_round(rtc, outgoing, timeout=60):
+    writer = rtc.writer_thread(outgoing, close=False)
+    got = []
+    deadline = time.monotonic() + timeout
+    for _ in outgoing:
+        left = deadline - time.monotonic()
+        assert left > 0, f"only {len(got)} of {len(outgoing)} echoes within {timeout} s"
+        got.append(rtc.wait_event("message", left))
+    writer.join(5)
+    assert not writer.errors, writer.errors
+    return got
+
+
+def end_session(rtc, sig):
+    rtc.close_stdin()
+    assert rtc.wait_event("close", 15)["label"] == "chat"
+    assert rtc.wait(15) == 0, rtc.stderr()
+    sig.close_stdin()
+    assert sig.wait(15) == 0, sig.stderr()
+
+
+@pytest.mark.timeout(90)
+def test_janus_echotest(spawn, janus):
+    rtc, sig = start_echotest(spawn, janus)
+    outgoing, expected = [], []
+    for i, size in enumerate(JANUS_SIZES):
+        rnd = random.Random(i)
+        text = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(size))
+        blob = rnd.randbytes(size)
+        outgoing += [{"data": text}, {"data": base64.b64encode(blob).decode(), "binary": True}]
+        expected += [("text", ECHO_PREFIX + text), ("binary", blob)]
+    for (kind, want), event in zip(expected, echo_round(rtc, outgoing)):
+        if kind == "text":
+            assert "binary" not in event and event["data"] == want, f"text of {len(want)} B changed"
+        else:
+            assert event.get("binary") is True and base64.b64decode(event["data"]) == want, \
+                f"binary of {len(want)} B changed"
+    order = [{"data": f"msg {i:05d}"} for i in range(1000)]
+    got = [e["data"] for e in echo_round(rtc, order)]
+    assert got == [ECHO_PREFIX + m["data"] for m in order], "echoes lost or out of order"
+    end_session(rtc, sig)
+
+
+@pytest.mark.timeout(120)
+def test_janus_echotest_20mb_sha256(spawn, janus, figures):
+    total, chunk = 20 * 1000 * 1000, 60 * KIB
+    rtc, sig = start_echotest(spawn, janus)
+    sent = hashlib.sha256()
+
+    def chunks():
+        rnd = random.Random(7)
+        left = total
+        while left:
+            data = rnd.randbytes(min(chunk, left))
+            left -= len(data)
+            sent.update(data)
+            yield {"data": base64.b64encode(data).decode(), "binary": True}
+
+    start = time.monotonic()
+    writer = rtc.writer_thread(chunks(), close=False)
+    back, received = hashlib.sha256(), 0
+    while received < total:
+        event = rtc.wait_event("message", 30)
+        assert event.get("binary") is True
+        data = base64.b64decode(event["data"])
+        back.update(data)
+        received += len(data)
+    elapsed = time.monotonic() - start
+    writer.join(10)
+    assert not writer.errors, writer.errors
+    assert received == total and back.hexdigest() == sent.hexdigest()
+    end_session(rtc, sig)
+    figures(f"20 MB rtc -> Janus EchoTest -> rtc (60 KiB binary, --json base64): "
+            f"{total / elapsed / 1e6:.1f} MB/s each way")
+
+
+@pytest.mark.timeout(60)
+def test_janus_textroom_rtc_answer_opens_channel(spawn, janus):
+    sig = spawn(janus.netns(PYTHON, JANUS_SIGNAL, janus.URL, "textroom"), "janus textroom")
+    rtc = spawn(rtc_in(janus, "answer", "--open", "textroom"), "rtc answer --open (janus)")
+    exchange(sig, rtc, 20)
+    opened = rtc.wait_event("open", 20)
+    assert opened["label"] == "textroom", opened
+
+    def request(body):
+        rtc.writeline({"label": "textroom", "data": json.dumps(body)})
+
+    def replies(count, timeout=15):
+        out = []
+        for _ in range(count):
+            event = rtc.wait_event("message", timeout)
+            assert event["label"] == "textroom", event
+            out.append(json.loads(event["data"]))
+        return out
+
+    request({"textroom": "join", "transaction": "join-1", "room": 1234, "username": "rtc", "display": "rtc"})
+    joined = replies(1)[0]
+    assert joined.get("textroom") == "success" and joined.get("transaction") == "join-1", joined
+    text = "hello from rtc ✓"
+    request({"textroom": "message", "transaction": "msg-1", "room": 1234, "text": text})
+    got = replies(2)  # the room's event and the request's success, in either order
+    events = [g for g in got if g.get("textroom") == "message"]
+    acks = [g for g in got if g.get("textroom") == "success"]
+    assert len(events) == 1 and len(acks) == 1, got
+    assert events[0]["room"] == 1234 and events[0]["from"] == "rtc" and events[0]["text"] == text, events
+    assert acks[0]["transaction"] == "msg-1", acks
+    rtc.close_stdin()
+    assert rtc.wait(15) == 0, rtc.stderr()
+    sig.close_stdin()
+    assert sig.wait(15) == 0, sig.stderr()
