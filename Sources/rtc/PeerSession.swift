@@ -115,8 +115,9 @@ final class PeerSession: @unchecked Sendable {
 
         loop.execute { [self] in
             loop.schedule(in: .milliseconds(Int64(peer.connectTimeout * 1000))) { [self] in
+                // --connect-timeout covers the whole way to an open channel: ICE, DTLS, SCTP, DCEP.
                 if !opened && !finished {
-                    finish(ExitStatus.timeout.rawValue, "timed out after \(peer.connectTimeout) s waiting for the channel to open")
+                    finish(ExitStatus.timeout.rawValue, "timed out after \(peer.connectTimeout) s waiting for \(awaited())")
                 }
             }
         }
@@ -130,6 +131,16 @@ final class PeerSession: @unchecked Sendable {
         // loop crashed rtc ("OpenSSL HMAC failed", SIGILL) when its stdout was closed.
         loop.stopAndWait { [self] in pc?.close() }
         return status
+    }
+
+    /// What the session still waits for, naming the layer (loop thread).
+    private func awaited() -> String {
+        let phase = pc?.setupPhase ?? .signaling
+        guard phase == .connected else { return phase.waitingFor }
+        if let ch = channel {
+            return "the peer to acknowledge channel '\(ch.label)' (DCEP)"
+        }
+        return "the peer to open a channel (DCEP)"
     }
 
     private func fail(_ e: CLIError) -> Int32 {

@@ -295,13 +295,21 @@ final class SendSession: @unchecked Sendable {
             file.session = session
             current = file
             let peer = self.peer
+            peer?.awaitedChannel = "the receiver to acknowledge channel '\(source.name)' (DCEP)"
+            file.onOpen = { peer?.channelOpened = true }
+            // Later files open while the connection is up: each gets the connect timeout too.
+            let timeout = command.peer.connectTimeout
+            loop.schedule(in: .milliseconds(Int64(timeout * 1000))) { [weak file] in
+                file?.openTimedOut(after: timeout)
+            }
             file.onDone = { [self] ok, summary, error in
                 if current === file { current = nil }
                 out.writeLine(summary)
                 if ok {
                     if self.peer === peer { startNext(pc) }
                 } else {
-                    peer?.end(ExitStatus.failure.rawValue, "\(source.name): \(error ?? "not confirmed")")
+                    peer?.end(file.timedOut ? ExitStatus.timeout.rawValue : ExitStatus.failure.rawValue,
+                              "\(source.name): \(error ?? "not confirmed")")
                 }
             }
             file.start()
@@ -323,6 +331,9 @@ final class OutgoingFile {
     var session: Int?
     /// ok, summary line, error.
     var onDone: ((Bool, String, String?) -> Void)?
+    var onOpen: (() -> Void)?
+    /// The receiver never acknowledged the channel within the connect timeout.
+    private(set) var timedOut = false
 
     private let hash = SHA256Stream()
     private var digest = ""
@@ -344,6 +355,7 @@ final class OutgoingFile {
     func start() {
         channel.bufferedAmountLowThreshold = highWater / 2
         channel.onOpen = { [self] in
+            onOpen?()
             started = ProgressBar.now()
             send(text: TransferProtocol.encode(["type": "header", "name": .string(source.name), "size": .int(source.size ?? -1)]))
             pump()
@@ -409,6 +421,13 @@ final class OutgoingFile {
         }
         sent += n
         progress.update(name: source.name, bytes: sent, total: source.size, started: started)
+    }
+
+    /// The connect timeout passed: fails the file unless its channel opened.
+    func openTimedOut(after seconds: Double) {
+        guard !finished, channel.readyState == .connecting else { return }
+        timedOut = true
+        done(false, "timed out after \(seconds) s waiting for the receiver to acknowledge the channel (DCEP)")
     }
 
     /// The connection ended under this file.

@@ -234,7 +234,9 @@ public final class PeerConnection {
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
         c.remotePort = remote.sctpPort
-        c.maxMessageSize = min(configuration.maxMessageSize, remote.maxMessageSize)
+        // RFC 8841 §6: 0 means the peer takes any size; then only our own limit applies.
+        c.maxMessageSize = remote.maxMessageSize == 0
+            ? configuration.maxMessageSize : min(configuration.maxMessageSize, remote.maxMessageSize)
         c.sendBufferSize = configuration.sctpBufferSize
         c.receiveBufferSize = configuration.sctpBufferSize
         let sctp = SCTPAssociation(loop: loop, lower: transport, config: c)
