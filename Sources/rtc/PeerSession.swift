@@ -528,6 +528,10 @@ final class PeerSession: @unchecked Sendable {
                 case let .text(t): try ch.send(text: t)
                 case let .binary(b): try ch.send(binary: b)
                 }
+            } catch DataChannelError.messageTooLarge(let size, let limit) {
+                // The message's problem, not the session's (RFC 8841 §6): nothing is sent.
+                reportError(label: ch.label,
+                            "message of \(size) bytes is larger than the peer's limit of \(limit) (a=max-message-size); not sent")
             } catch {
                 finish(ExitStatus.failure.rawValue, "send failed: \(error)")
             }

@@ -16,7 +16,8 @@ struct Send: ParsableCommand {
 
             Protocol (rtc-transfer/1): one reliable ordered channel per file, labelled with \
             the file name. The sender writes a text header {"type":"header","name":N,"size":S} \
-            (size -1 for a stream), then binary chunks of at most 64 KiB, then a text trailer \
+            (size -1 for a stream), then binary chunks of at most 65,535 bytes (fewer when the receiver's \
+            a=max-message-size is smaller; pion reads no more), then a text trailer \
             {"type":"end","bytes":B,"sha256":H}. The receiver answers on the same channel with \
             {"type":"verdict","ok":true|false,"bytes":B,"sha256":H} (and "error" when not ok) \
             and the sender closes the channel. Sending waits while the channel's buffered amount \
@@ -291,7 +292,8 @@ final class SendSession: @unchecked Sendable {
         options.protocol = TransferProtocol.subprotocol
         do {
             let ch = try pc.createDataChannel(label: source.name, options: options)
-            let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress)
+            let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress,
+                                    pieceSize: TransferProtocol.pieceSize(limit: pc.maxMessageSize))
             file.session = session
             current = file
             let peer = self.peer
@@ -342,10 +344,12 @@ final class OutgoingFile {
     private var started = 0.0
     private var watching = false
     private var finished = false
-    private var buffer = [UInt8](repeating: 0, count: TransferProtocol.chunkSize)
+    private var buffer: [UInt8]
     private let highWater = 4 << 20
 
-    init(source: TransferSource, channel: DataChannel, loop: PollEventLoop, progress: ProgressBar) {
+    /// `pieceSize`: the largest binary message, at most the receiver's limit.
+    init(source: TransferSource, channel: DataChannel, loop: PollEventLoop, progress: ProgressBar, pieceSize: Int) {
+        buffer = [UInt8](repeating: 0, count: pieceSize)
         self.source = source
         self.channel = channel
         self.loop = loop

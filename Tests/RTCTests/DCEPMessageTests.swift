@@ -129,3 +129,25 @@ import Testing
         #expect(!SCTPAssociationState.canMove(from: .failed, to: .connected))
     }
 }
+
+/// RFC 8841 §6: the limit we send under, from the peer's a=max-message-size.
+@Suite struct MaxMessageSizeTests {
+    @Test(arguments: [
+        (262_144, 65_536, 65_536),  // absent in the SDP: 65,536 (pion, aiortc's default)
+        (262_144, 0, 262_144),  // 0: the peer takes any size; our own limit applies
+        (262_144, 1_073_741_823, 262_144),  // Firefox: ours is smaller
+        (262_144, 16_384, 16_384),
+    ])
+    func sendLimitFollowsThePeer(local: Int, remote: Int, expected: Int) {
+        #expect(PeerConnection.sendLimit(local: local, remote: remote) == expected)
+    }
+
+    @Test func absentAttributeParsesAsNil() throws {
+        let sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+            + "c=IN IP4 0.0.0.0\r\na=sctp-port:5000\r\n"
+        let parsed = try SessionDescription.parse(sdp)
+        #expect(parsed.media.first?.maxMessageSize == nil)
+        let zero = try SessionDescription.parse(sdp + "a=max-message-size:0\r\n")
+        #expect(zero.media.first?.maxMessageSize == 0)
+    }
+}

@@ -40,4 +40,11 @@ extension PeerConnection {
     /// (RFC 8841 §6: 65,536 when absent, 0 for no limit) capped by our own; nil before the
     /// remote description.
     public var maxMessageSize: Int? { association?.config.maxMessageSize }
+
+    /// The largest message we send: the peer's `a=max-message-size` (RFC 8841 §6; pass 65,536
+    /// when the description has none), where 0 means the peer takes any size, capped by our
+    /// own limit.
+    static func sendLimit(local: Int, remote: Int) -> Int {
+        remote == 0 ? local : min(local, remote)
+    }
 }

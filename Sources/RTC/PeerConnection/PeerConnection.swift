@@ -234,9 +234,7 @@ public final class PeerConnection {
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
         c.remotePort = remote.sctpPort
-        // RFC 8841 §6: 0 means the peer takes any size; then only our own limit applies.
-        c.maxMessageSize = remote.maxMessageSize == 0
-            ? configuration.maxMessageSize : min(configuration.maxMessageSize, remote.maxMessageSize)
+        c.maxMessageSize = Self.sendLimit(local: configuration.maxMessageSize, remote: remote.maxMessageSize)
         c.sendBufferSize = configuration.sctpBufferSize
         c.receiveBufferSize = configuration.sctpBufferSize
         let sctp = SCTPAssociation(loop: loop, lower: transport, config: c)
