@@ -7,7 +7,8 @@
                              `rtc listen --offer --signal tcp-listen://HOST:PORT` first.
 
 Prints one JSON line per file: {"name","bytes","sha256","verified"}. Exits 0 when all verified.
-Every wait is bounded (TIMEOUT seconds).
+Every wait is bounded (TIMEOUT seconds). AIORTC_MAX_MESSAGE_SIZE=N makes aiortc announce
+a=max-message-size:N (RFC 8841), to check that rtc's pieces respect a small peer limit.
 """
 import asyncio
 import hashlib
@@ -21,6 +22,12 @@ aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: ["127.0.0.1
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription  # noqa: E402
 from aiortc.contrib.signaling import BYE, TcpSocketSignaling  # noqa: E402
+from aiortc import rtcsctptransport  # noqa: E402
+
+if os.environ.get("AIORTC_MAX_MESSAGE_SIZE"):
+    _limit = int(os.environ["AIORTC_MAX_MESSAGE_SIZE"])
+    rtcsctptransport.RTCSctpTransport.getCapabilities = classmethod(
+        lambda cls: rtcsctptransport.RTCSctpCapabilities(maxMessageSize=_limit))
 
 TIMEOUT = 60
 CHUNK = 64 * 1024

@@ -3,13 +3,17 @@ import RTC
 
 struct Answer: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read an offer, print the answer, then chat over the offerer's data channel.",
+        abstract: "Read an offer, print the answer, then chat over the data channels either side opens.",
         discussion: """
             Reads the offer line from stdin (or --remote FILE): JSON \
             ({"type":"offer","sdp":"..."}) or a --compact token. Prints the answer as one line, \
             connects, and from then on behaves like `rtc offer`: stdin lines out as messages, \
-            received messages to stdout. With --id N both sides open a negotiated channel with \
-            stream id N instead of waiting for the offerer's in-band one. With a listening --signal \
+            received messages to stdout. It opens no channel of its own unless told: --open \
+            LABEL (repeatable) opens channels once the connection is up (Janus TextRoom expects \
+            that of the answerer), and with --id N both sides open a negotiated channel with \
+            stream id N. Without either it waits (at most --connect-timeout) for the offerer's \
+            channels. Several channels, --json events and input routing are described in \
+            `rtc offer --help`. With a listening --signal \
             (tcp-listen://, ws-listen://) it serves peers one after another, as described in \
             `rtc offer --help` (stdin shared, --count N, EOF or SIGINT/SIGTERM stops).
             """

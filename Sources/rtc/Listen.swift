@@ -154,7 +154,9 @@ final class ListenSession: @unchecked Sendable {
         peers[id] = peer
         var files: [IncomingFile] = []
         var failed = false
+        peer.awaitedChannel = "the sender to open a channel (DCEP)"
         peer.onChannel = { [self, weak peer] ch in
+            peer?.channelOpened = true
             let file = IncomingFile(channel: ch, target: target, index: filesWritten, out: out, progress: progress,
                                     loop: loop)
             filesWritten += 1

@@ -11,9 +11,22 @@ struct Offer: ParsableCommand {
             and every message received is printed as a line. EOF on stdin closes the channel \
             once everything queued has been delivered.
 
-            With --json, received messages are {"type":"message","label":L,"data":...} lines \
-            (binary as base64 with "binary":true) and stdin takes such objects; open, close and \
-            state events are printed as {"type":"open"|"close"|"state",...} lines.
+            With --json, received messages are {"type":"message","label":L,"id":N,"data":...} \
+            lines (binary as base64 with "binary":true) and stdin takes such objects; open and \
+            close events carry "label" and "id" too, state events are {"type":"state",...}.
+
+            Several channels: --open LABEL[,OPTION...] (repeatable, offer and answer alike) opens \
+            more channels, with options unordered, max-retransmits=N, max-packet-lifetime=MS, \
+            protocol=P, id=N (negotiated). Every channel the peer opens is reported as well. An \
+            input object with "label" (or "id") goes to that channel, any other to the first \
+            channel that opened; an unknown label, or a message above the peer's \
+            a=max-message-size (65536 when it gives none), is reported as one stderr line and a \
+            {"type":"error","label":L,"reason":R} event, nothing is sent and the session goes on. \
+            Without --json stdin lines go to the first channel that opened and messages of every \
+            channel are printed. --connect-timeout covers ICE, DTLS, SCTP and the opening of \
+            every channel we open (or, when we open none, of the peer's first); past it rtc exits \
+            124 naming the phase. EOF on stdin closes every channel once its data is delivered; \
+            the session ends when all channels are closed or the peer goes away.
 
             With --signal tcp-listen:// or ws-listen:// it is a server: peers are served one \
             after another (a peer that connects meanwhile waits its turn) until SIGINT/SIGTERM, \

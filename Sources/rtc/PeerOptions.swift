@@ -121,12 +121,23 @@ struct ChannelOptions: ParsableArguments {
         "Partial reliability: give up on a message after MS milliseconds.", valueName: "MS"))
     var maxPacketLifetime: UInt16?
 
+    @Option(name: .customLong("open"), help: ArgumentHelp(
+        "Also open this channel (repeatable, offer and answer): LABEL[,unordered][,max-retransmits=N]"
+            + "[,max-packet-lifetime=MS][,protocol=P][,id=N] (id=N: negotiated with that stream id).",
+        valueName: "LABEL[,OPTION...]"))
+    var openSpecs: [ChannelSpec] = []
+
     func validate() throws {
         if maxRetransmits != nil && maxPacketLifetime != nil {
             throw ValidationError("--max-retransmits and --max-packet-lifetime exclude each other")
         }
         if label.utf8.count > 65535 { throw ValidationError("--label is too long") }
+        let ids = ([id] + openSpecs.map(\.options.id)).compactMap { $0 }
+        if Set(ids).count != ids.count { throw ValidationError("two channels with the same id") }
     }
+
+    /// The `--label` channel as a spec.
+    var labelSpec: ChannelSpec { ChannelSpec(label: label, options: channelInit) }
 
     var channelInit: DataChannelInit {
         var i = DataChannelInit()

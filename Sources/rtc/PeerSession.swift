@@ -8,8 +8,16 @@ import RTC
 /// Runs one peer for `rtc offer` / `rtc answer`: signaling on stdio, then stdin lines out as
 /// messages and received messages to stdout, until either side closes.
 ///
+/// Several channels: we open the `--label` channel (offerer, or both with `--id`) and every
+/// `--open` one; each channel the peer opens is reported too. Events name `label` and `id`;
+/// an input object with `"label"` (or `"id"`) goes to that channel, anything else to the first
+/// channel that opened. Setup is done (and the connect timeout stops) when every channel we
+/// open is open, or, when we open none, when the peer opened one. EOF on stdin closes every
+/// channel once what is queued has left; the session ends when all channels are closed or the
+/// peer goes away.
+///
 /// The stack runs on its own event-loop thread; stdin is read on another thread that hands
-/// lines over and waits when the channel's buffer is full, so memory stays bounded.
+/// lines over and waits when a channel's buffer is full, so memory stays bounded.
 final class PeerSession: @unchecked Sendable {
     enum Role { case offer, answer }
 
@@ -31,21 +39,27 @@ final class PeerSession: @unchecked Sendable {
 
     // Loop-thread state.
     private var pc: PeerConnection?
-    private var channel: DataChannel?
+    /// Every channel of the session, ours and the peer's, in the order they appeared.
+    private var channels: [DataChannel] = []
+    /// The channels we create (by identity), whose opening the connect timeout covers.
+    private var ours: Set<ObjectIdentifier> = []
+    /// Channels in the order they opened: the first open one takes unlabelled input.
+    private var openOrder: [DataChannel] = []
+    private var closeReported: Set<ObjectIdentifier> = []
     private var stdinFinished = false
     /// Events wait until our description is out: it must be the first line a peer reads.
     private var descriptionPrinted = false
     private var heldEvents: [[String: JSONValue]] = []
     private var closing = false
-    /// The channel has been open (the connect timeout no longer applies).
+    /// Setup is done (the connect timeout no longer applies).
     private var opened = false
-    private var closeReported = false
+    private var sessionClosed = false
 
     // Shared with the stdin thread, guarded by `gate`.
     private let gate = Condition()
     private var phase = Phase.awaitingRemote
     private var queuedBytes = 0
-    /// The channel's bufferedAmount as last seen on the loop.
+    /// The largest bufferedAmount among the channels, as last seen on the loop.
     private var channelBuffered = 0
     private var finished = false
     private var exitStatus: Int32 = 0
@@ -115,8 +129,9 @@ final class PeerSession: @unchecked Sendable {
 
         loop.execute { [self] in
             loop.schedule(in: .milliseconds(Int64(peer.connectTimeout * 1000))) { [self] in
+                // --connect-timeout covers the whole way to an open channel: ICE, DTLS, SCTP, DCEP.
                 if !opened && !finished {
-                    finish(ExitStatus.timeout.rawValue, "timed out after \(peer.connectTimeout) s waiting for the channel to open")
+                    finish(ExitStatus.timeout.rawValue, "timed out after \(peer.connectTimeout) s waiting for \(awaited())")
                 }
             }
         }
@@ -130,6 +145,16 @@ final class PeerSession: @unchecked Sendable {
         // loop crashed rtc ("OpenSSL HMAC failed", SIGILL) when its stdout was closed.
         loop.stopAndWait { [self] in pc?.close() }
         return status
+    }
+
+    /// What the session still waits for, naming the layer (loop thread).
+    private func awaited() -> String {
+        let phase = pc?.setupPhase ?? .signaling
+        guard phase == .connected else { return phase.waitingFor }
+        if let ch = channels.first(where: { ours.contains(ObjectIdentifier($0)) && $0.readyState == .connecting }) {
+            return "the peer to acknowledge channel '\(ch.label)' (DCEP)"
+        }
+        return "the peer to open a channel (DCEP)"
     }
 
     private func fail(_ e: CLIError) -> Int32 {
@@ -149,13 +174,10 @@ final class PeerSession: @unchecked Sendable {
                     self.finish(ExitStatus.failure.rawValue, pc.failureReason ?? "connection failed")
                 } else if state == .disconnected {
                     // The peer closed its connection (DTLS close_notify or SCTP shutdown): a normal end.
-                    self.channelClosed()
+                    self.peerGone()
                 }
             }
-            pc.onDataChannel = { [weak self] ch in
-                guard let self, self.channel == nil else { return }
-                self.attach(ch)
-            }
+            pc.onDataChannel = { [weak self] ch in self?.attach(ch, ours: false) }
             if peer.trickle {
                 pc.onLocalCandidate = { [weak self] c in
                     guard let self else { return }
@@ -255,8 +277,8 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
         case .bye:
             loop.execute { [self] in
-                if let ch = channel, ch.readyState != .connecting { channelClosed() } else {
-                    finish(ExitStatus.unavailable.rawValue, "the peer said bye before the channel opened")
+                if !openOrder.isEmpty { peerGone() } else {
+                    finish(ExitStatus.unavailable.rawValue, "the peer said bye before a channel opened")
                 }
             }
         }
@@ -280,12 +302,15 @@ final class PeerSession: @unchecked Sendable {
             finish(ExitStatus.dataError.rawValue, "bad remote description: \(error)")
             return false
         }
-        // The offerer opens the channel; with --id both sides open the negotiated one.
-        if role == .offer || channelOptions.id != nil {
+        // The offerer opens --label (with --id both sides open that negotiated one), and either
+        // side every --open channel; their DCEP OPENs go out once SCTP is up.
+        var specs = channelOptions.openSpecs
+        if role == .offer || channelOptions.id != nil { specs.insert(channelOptions.labelSpec, at: 0) }
+        for spec in specs {
             do {
-                attach(try pc.createDataChannel(label: channelOptions.label, options: channelOptions.channelInit))
+                attach(try pc.createDataChannel(label: spec.label, options: spec.options), ours: true)
             } catch {
-                finish(ExitStatus.failure.rawValue, "cannot open channel: \(error)")
+                finish(ExitStatus.failure.rawValue, "cannot open channel '\(spec.label)': \(error)")
                 return false
             }
         }
@@ -294,44 +319,87 @@ final class PeerSession: @unchecked Sendable {
 
     // MARK: - Channel (loop thread)
 
-    private func attach(_ ch: DataChannel) {
-        channel = ch
+    private func attach(_ ch: DataChannel, ours isOurs: Bool) {
+        channels.append(ch)
+        if isOurs { ours.insert(ObjectIdentifier(ch)) }
         ch.bufferedAmountLowThreshold = highWater / 4
         ch.onOpen = { [weak self, weak ch] in
             guard let self, let ch else { return }
-            self.opened = true
-            self.event(["type": "open", "label": .string(ch.label)])
-            self.setPhase(.open)
+            self.openOrder.append(ch)
+            self.event(["type": "open", "label": .string(ch.label), "id": .int(Int(ch.id))])
+            self.checkSetup()
+            if self.stdinFinished { self.drainThenClose() }
         }
-        ch.onMessage = { [weak self] message in self?.deliver(message) }
+        ch.onMessage = { [weak self, weak ch] message in
+            guard let self, let ch else { return }
+            self.deliver(message, on: ch)
+        }
         ch.onBufferedAmountLow = { [weak self] in self?.wakeReader() }
-        ch.onClose = { [weak self] in self?.channelClosed() }
+        ch.onClose = { [weak self, weak ch] in
+            guard let self, let ch else { return }
+            self.channelClosed(ch)
+        }
     }
 
-    private func channelClosed() {
-        guard !closeReported else { return }
-        closeReported = true
-        event(["type": "close", "label": .string(channel?.label ?? channelOptions.label)])
+    /// Setup is done when no channel of ours is still connecting and one channel is open.
+    private func checkSetup() {
+        guard !opened, !openOrder.isEmpty else { return }
+        guard !channels.contains(where: { ours.contains(ObjectIdentifier($0)) && $0.readyState == .connecting })
+        else { return }
+        opened = true
+        setPhase(.open)
+    }
+
+    private func channelClosed(_ ch: DataChannel) {
+        reportClose(ch)
+        openOrder.removeAll { $0 === ch }
+        checkSetup()
+        if channels.allSatisfy({ $0.readyState == .closed }) { endSession() }
+    }
+
+    private func reportClose(_ ch: DataChannel) {
+        guard closeReported.insert(ObjectIdentifier(ch)).inserted else { return }
+        event(["type": "close", "label": .string(ch.label), "id": .int(Int(ch.id))])
+    }
+
+    /// The peer closed the connection (or said bye): every channel is gone, a normal end.
+    private func peerGone() {
+        for ch in channels { reportClose(ch) }
+        endSession()
+    }
+
+    private func endSession() {
+        guard !sessionClosed else { return }
+        sessionClosed = true
         setPhase(.closed)
         closePeerAndFinish(0)
     }
 
-    private func deliver(_ message: DataChannelMessage) {
+    private func deliver(_ message: DataChannelMessage, on ch: DataChannel) {
         switch message {
         case let .text(s):
             if json {
-                event(["type": "message", "label": .string(channel?.label ?? ""), "data": .string(s)])
+                event(["type": "message", "label": .string(ch.label), "id": .int(Int(ch.id)), "data": .string(s)])
             } else {
                 out.writeLine(s)
             }
         case let .binary(b):
             if json {
-                event(["type": "message", "label": .string(channel?.label ?? ""), "binary": true,
+                event(["type": "message", "label": .string(ch.label), "id": .int(Int(ch.id)), "binary": true,
                        "data": .string(Data(b).base64EncodedString())])
             } else {
                 out.write(b + [0x0A])
             }
         }
+    }
+
+    /// A message that could not go out: one line on stderr and, with --json, an error event.
+    /// The session goes on.
+    private func reportError(label: String?, _ reason: String) {
+        printError("rtc: " + (label.map { "channel '\($0)': " } ?? "") + reason)
+        var e: [String: JSONValue] = ["type": "error", "reason": .string(reason)]
+        if let label { e["label"] = .string(label) }
+        event(e)
     }
 
     private func event(_ object: [String: JSONValue]) {
@@ -350,21 +418,29 @@ final class PeerSession: @unchecked Sendable {
         finish(status, nil)
     }
 
-    /// Stdin ended: once everything queued has left, close the channel; the peer's reset
-    /// acknowledgement (onClose) ends the session.
+    /// Stdin ended: once everything queued has left, close every channel; the peer's reset
+    /// acknowledgements (onClose) end the session.
     private func stdinEnded() {
         stdinFinished = true
         drainThenClose()
     }
 
     private func drainThenClose() {
-        guard stdinFinished, !closing, let ch = channel, ch.readyState == .open else { return }
-        if ch.bufferedAmount > 0 {
+        guard stdinFinished, !closing else { return }
+        let open = channels.filter { $0.readyState == .open }
+        guard !open.isEmpty else { return }
+        if open.contains(where: { $0.bufferedAmount > 0 }) {
             loop.schedule(in: .milliseconds(5)) { [weak self] in self?.drainThenClose() }
             return
         }
-        closing = true
-        ch.close()
+        for ch in open { ch.close() }
+    }
+
+    /// The channel unlabelled input goes to, or the one `label`/`id` names (open ones only).
+    private func target(label: String?, id: Int?) -> DataChannel? {
+        if let id { return openOrder.first { Int($0.id) == id } }
+        if let label { return openOrder.first { $0.label == label } }
+        return openOrder.first
     }
 
     // MARK: - stdin thread
@@ -416,12 +492,14 @@ final class PeerSession: @unchecked Sendable {
         }
         guard waitForOpen() else { return false }
         let payload: DataChannelMessage
+        var label: String?
+        var id: Int?
         if json {
             guard let m = parseJSONMessage(line) else {
                 finish(ExitStatus.dataError.rawValue, "stdin line is not a message object: \(line.prefix(60))")
                 return true
             }
-            payload = m
+            (payload, label, id) = m
         } else {
             payload = .text(line)
         }
@@ -439,29 +517,41 @@ final class PeerSession: @unchecked Sendable {
         queuedBytes += size
         gate.unlock()
         loop.execute { [self] in
+            defer { updateQueued(minus: size) }
+            guard let ch = target(label: label, id: id) else {
+                let which = id.map { "id \($0)" } ?? label.map { "label '\($0)'" }
+                reportError(label: label, which.map { "no open channel with \($0)" } ?? "no open channel")
+                return
+            }
             do {
                 switch payload {
-                case let .text(t): try channel?.send(text: t)
-                case let .binary(b): try channel?.send(binary: b)
+                case let .text(t): try ch.send(text: t)
+                case let .binary(b): try ch.send(binary: b)
                 }
+            } catch DataChannelError.messageTooLarge(let size, let limit) {
+                // The message's problem, not the session's (RFC 8841 §6): nothing is sent.
+                reportError(label: ch.label,
+                            "message of \(size) bytes is larger than the peer's limit of \(limit) (a=max-message-size); not sent")
             } catch {
                 finish(ExitStatus.failure.rawValue, "send failed: \(error)")
             }
-            updateQueued(minus: size)
         }
         return true
     }
 
-    /// `{"type":"message","data":"...","binary":true}` (binary as base64), or `{"data":"..."}`.
-    private func parseJSONMessage(_ line: String) -> DataChannelMessage? {
+    /// `{"type":"message","data":"...","binary":true}` (binary as base64), or `{"data":"..."}`,
+    /// with the channel's `"label"` or `"id"` when it is not the first one.
+    private func parseJSONMessage(_ line: String) -> (DataChannelMessage, String?, Int?)? {
         guard let object = JSONValue.parseObject(line),
               let text = object["data"]?.stringValue
         else { return nil }
+        let label = object["label"]?.stringValue
+        let id = object["id"]?.intValue
         if (object["binary"]?.boolValue) == true {
             guard let bytes = Data(base64Encoded: text) else { return nil }
-            return .binary([UInt8](bytes))
+            return (.binary([UInt8](bytes)), label, id)
         }
-        return .text(text)
+        return (.text(text), label, id)
     }
 
     /// Blocks the stdin thread until the channel is open; false if the session ended first.
@@ -474,7 +564,7 @@ final class PeerSession: @unchecked Sendable {
     }
 
     private func updateQueued(minus size: Int) {
-        let buffered = channel?.bufferedAmount ?? 0
+        let buffered = largestBuffered()
         gate.lock()
         queuedBytes -= size
         channelBuffered = buffered
@@ -482,8 +572,14 @@ final class PeerSession: @unchecked Sendable {
         gate.unlock()
     }
 
+    /// The reader waits on the fullest channel: each channel above the low threshold fires
+    /// `onBufferedAmountLow` as it drains, so the wait always ends.
+    private func largestBuffered() -> Int {
+        channels.lazy.filter { $0.readyState == .open }.map(\.bufferedAmount).max() ?? 0
+    }
+
     private func wakeReader() {
-        let buffered = channel?.bufferedAmount ?? 0
+        let buffered = largestBuffered()
         gate.lock()
         channelBuffered = buffered
         gate.broadcast()
@@ -529,9 +625,10 @@ final class PeerSession: @unchecked Sendable {
     /// session ends with 130/143.
     func interrupt(_ sig: Int32) {
         loop.execute { [self] in
-            if let ch = channel, ch.readyState == .open, !closing {
+            let open = channels.filter { $0.readyState == .open }
+            if !open.isEmpty, !closing {
                 closing = true
-                ch.close()
+                for ch in open { ch.close() }
                 loop.schedule(in: .seconds(2)) { [self] in closePeerAndFinish(0) }
             } else {
                 closePeerAndFinish(sig == SIGINT ? 130 : 143)

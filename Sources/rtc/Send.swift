@@ -16,7 +16,8 @@ struct Send: ParsableCommand {
 
             Protocol (rtc-transfer/1): one reliable ordered channel per file, labelled with \
             the file name. The sender writes a text header {"type":"header","name":N,"size":S} \
-            (size -1 for a stream), then binary chunks of at most 64 KiB, then a text trailer \
+            (size -1 for a stream), then binary chunks of at most 65,535 bytes (fewer when the receiver's \
+            a=max-message-size is smaller; pion reads no more), then a text trailer \
             {"type":"end","bytes":B,"sha256":H}. The receiver answers on the same channel with \
             {"type":"verdict","ok":true|false,"bytes":B,"sha256":H} (and "error" when not ok) \
             and the sender closes the channel. Sending waits while the channel's buffered amount \
@@ -291,17 +292,26 @@ final class SendSession: @unchecked Sendable {
         options.protocol = TransferProtocol.subprotocol
         do {
             let ch = try pc.createDataChannel(label: source.name, options: options)
-            let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress)
+            let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress,
+                                    pieceSize: TransferProtocol.pieceSize(limit: pc.maxMessageSize))
             file.session = session
             current = file
             let peer = self.peer
+            peer?.awaitedChannel = "the receiver to acknowledge channel '\(source.name)' (DCEP)"
+            file.onOpen = { peer?.channelOpened = true }
+            // Later files open while the connection is up: each gets the connect timeout too.
+            let timeout = command.peer.connectTimeout
+            loop.schedule(in: .milliseconds(Int64(timeout * 1000))) { [weak file] in
+                file?.openTimedOut(after: timeout)
+            }
             file.onDone = { [self] ok, summary, error in
                 if current === file { current = nil }
                 out.writeLine(summary)
                 if ok {
                     if self.peer === peer { startNext(pc) }
                 } else {
-                    peer?.end(ExitStatus.failure.rawValue, "\(source.name): \(error ?? "not confirmed")")
+                    peer?.end(file.timedOut ? ExitStatus.timeout.rawValue : ExitStatus.failure.rawValue,
+                              "\(source.name): \(error ?? "not confirmed")")
                 }
             }
             file.start()
@@ -323,6 +333,9 @@ final class OutgoingFile {
     var session: Int?
     /// ok, summary line, error.
     var onDone: ((Bool, String, String?) -> Void)?
+    var onOpen: (() -> Void)?
+    /// The receiver never acknowledged the channel within the connect timeout.
+    private(set) var timedOut = false
 
     private let hash = SHA256Stream()
     private var digest = ""
@@ -331,10 +344,12 @@ final class OutgoingFile {
     private var started = 0.0
     private var watching = false
     private var finished = false
-    private var buffer = [UInt8](repeating: 0, count: TransferProtocol.chunkSize)
+    private var buffer: [UInt8]
     private let highWater = 4 << 20
 
-    init(source: TransferSource, channel: DataChannel, loop: PollEventLoop, progress: ProgressBar) {
+    /// `pieceSize`: the largest binary message, at most the receiver's limit.
+    init(source: TransferSource, channel: DataChannel, loop: PollEventLoop, progress: ProgressBar, pieceSize: Int) {
+        buffer = [UInt8](repeating: 0, count: pieceSize)
         self.source = source
         self.channel = channel
         self.loop = loop
@@ -344,6 +359,7 @@ final class OutgoingFile {
     func start() {
         channel.bufferedAmountLowThreshold = highWater / 2
         channel.onOpen = { [self] in
+            onOpen?()
             started = ProgressBar.now()
             send(text: TransferProtocol.encode(["type": "header", "name": .string(source.name), "size": .int(source.size ?? -1)]))
             pump()
@@ -409,6 +425,13 @@ final class OutgoingFile {
         }
         sent += n
         progress.update(name: source.name, bytes: sent, total: source.size, started: started)
+    }
+
+    /// The connect timeout passed: fails the file unless its channel opened.
+    func openTimedOut(after seconds: Double) {
+        guard !finished, channel.readyState == .connecting else { return }
+        timedOut = true
+        done(false, "timed out after \(seconds) s waiting for the receiver to acknowledge the channel (DCEP)")
     }
 
     /// The connection ended under this file.

@@ -29,6 +29,11 @@ final class TransferPeer: @unchecked Sendable {
     private var remoteApplied = false
     private var ended = false
     private(set) var connected = false
+    /// A channel is open: the connect timeout no longer applies (set by the command).
+    var channelOpened = false
+    /// What the command waits for once the connection is up, for the timeout line, e.g.
+    /// "the receiver to acknowledge channel 'a.bin' (DCEP)".
+    var awaitedChannel = "a data channel to open (DCEP)"
 
     init(role: Role, loop: PollEventLoop, configuration: PeerConnection.Configuration, link: SignalingLink,
          connectTimeout: Double) {
@@ -45,7 +50,11 @@ final class TransferPeer: @unchecked Sendable {
                    onEnd: { [self] e in loop.execute { self.linkEnded(e) } })
         loop.execute { [self] in
             loop.schedule(in: .milliseconds(Int64(connectTimeout * 1000))) { [self] in
-                if !connected { end(ExitStatus.timeout.rawValue, "timed out after \(connectTimeout) s waiting to connect") }
+                // --connect-timeout covers the whole way to an open channel: ICE, DTLS, SCTP, DCEP.
+                guard !channelOpened else { return }
+                let phase = pc?.setupPhase ?? .signaling
+                let what = phase == .connected ? awaitedChannel : phase.waitingFor
+                end(ExitStatus.timeout.rawValue, "timed out after \(connectTimeout) s waiting for \(what)")
             }
             guard role == .offer, let pc = makePeerConnection() else { return }
             pc.whenGatheringComplete { [self] in

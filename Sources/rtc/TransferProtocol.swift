@@ -8,14 +8,23 @@ import Glibc
 ///
 /// One reliable, ordered data channel per file, labelled with the file name:
 ///   1. sender → text `{"type":"header","name":"a.bin","size":N}` (`size` -1 for a stream);
-///   2. sender → binary chunks of at most 64 KiB;
+///   2. sender → binary chunks of at most 65,535 bytes (`pieceSize`, smaller when the
+///      receiver's `a=max-message-size` is);
 ///   3. sender → text `{"type":"end","bytes":N,"sha256":"<hex>"}`;
 ///   4. receiver → text `{"type":"verdict","ok":true|false,"bytes":N,"sha256":"<hex>"[,"error":"..."]}`;
 ///   5. the sender closes the channel; after the last verdict it closes the connection.
 /// A receiver may answer a header with a negative verdict at once (e.g. a refused name).
 enum TransferProtocol {
     static let subprotocol = "rtc-transfer/1"
-    static let chunkSize = 64 * 1024
+    /// One byte under 64 KiB: pion/webrtc v3 reads each message into a 65,535-byte buffer
+    /// (`dataChannelBufferSize = math.MaxUint16`) and closes the channel on a longer one,
+    /// although its SDP implies 65,536 (RFC 8841 §6 default).
+    static let chunkSize = 65_535
+
+    /// The binary piece size for a peer whose send limit is `limit` (nil: not known yet).
+    static func pieceSize(limit: Int?) -> Int {
+        min(chunkSize, max(1, limit ?? chunkSize))
+    }
 
     /// A JSON object as one line, keys sorted.
     static func encode(_ object: [String: JSONValue]) -> String {

@@ -137,8 +137,9 @@ final class PeerProcess: @unchecked Sendable {
     private var stdoutEnded = false
     private var stderrData = Data()
 
-    init(_ args: [String]) throws {
-        process.executableURL = CLI.binary
+    /// Runs `rtc args...`, or `executable args...` (another peer, e.g. an aiortc script).
+    init(_ args: [String], executable: URL? = nil) throws {
+        process.executableURL = executable ?? CLI.binary
         process.arguments = args
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe

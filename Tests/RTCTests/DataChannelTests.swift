@@ -214,3 +214,55 @@ extension USRSCTPSuites.DataChannelTests {
         #expect(local.readyState == .open && localLog.opened == 1)
     }
 }
+
+extension USRSCTPSuites.DataChannelTests {
+    /// A manager against a bare association that speaks DCEP as pion does: a 4-byte ACK and
+    /// peer-opened channels (one with trailing padding) are accepted and ACKed.
+    @Test func managerAcceptsPionStyleACKAndPeerOpenedChannels() throws {
+        let sctp = SCTPPair()
+        let manager = DataChannelManager(association: sctp.a, isDTLSClient: true)
+        var announced: [DataChannel] = []
+        var logs: [ChannelLog] = []
+        manager.onDataChannel = { c in
+            announced.append(c)
+            logs.append(ChannelLog(c))
+        }
+        #expect(try sctp.connect())
+
+        // Our channel: OPEN goes out, the peer answers with pion's `02 00 00 00`.
+        let ours = try manager.createDataChannel(label: "mine")
+        let oursLog = ChannelLog(ours)
+        #expect(sctp.advance(until: { sctp.receivedByB.count == 1 }))
+        let open = try #require(sctp.receivedByB.first)
+        #expect(open.ppid == DataChannelPPID.dcep && open.streamId == ours.id)
+        #expect(try DCEPMessage.parse(open.payload) == .open(DCEPOpen(channelType: .reliable, label: "mine")))
+        try sctp.b.send([0x02, 0x00, 0x00, 0x00], stream: ours.id, ppid: DataChannelPPID.dcep)
+        #expect(sctp.advance(until: { ours.readyState == .open }))
+        #expect(oursLog.opened == 1)
+
+        // Channels the peer opens: pion's OPEN on stream 1, a padded one on stream 3.
+        let pionOpen: [UInt8] = [0x03, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0x00, 0x04, 0x00, 0x00, 0x63, 0x68, 0x61, 0x74]
+        let padded: [UInt8] = [0x03, 0x80, 0x01, 0x00, 0, 0, 0, 0, 0x00, 0x03, 0x00, 0x00, 0x61, 0x62, 0x63, 0x00]
+        try sctp.b.send(pionOpen, stream: 1, ppid: DataChannelPPID.dcep)
+        try sctp.b.send(padded, stream: 3, ppid: DataChannelPPID.dcep)
+        try sctp.b.send(Array("hi".utf8), stream: 1, ppid: DataChannelPPID.string)
+        #expect(sctp.advance(until: { announced.count == 2 && logs.first?.messages.count == 1 }))
+        #expect(announced.map(\.label) == ["chat", "abc"] && announced.map(\.id) == [1, 3])
+        #expect(announced.map(\.ordered) == [true, false])
+        #expect(announced.allSatisfy { $0.readyState == .open } && logs.allSatisfy { $0.opened == 1 })
+        #expect(logs[0].messages == [.text("hi")])
+        // Each got a one-byte ACK (RFC 8832 §5.2) on its own stream.
+        #expect(sctp.advance(until: { sctp.receivedByB.count == 3 }))
+        let acks = sctp.receivedByB.dropFirst()
+        #expect(acks.map(\.streamId) == [1, 3])
+        #expect(acks.allSatisfy { $0.ppid == DataChannelPPID.dcep && $0.payload == [0x02] })
+
+        // A truncated OPEN opens nothing and is not ACKed; the association carries on.
+        try sctp.b.send([0x03, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 4, 0, 0, 0x63], stream: 5, ppid: DataChannelPPID.dcep)
+        try ours.send(text: "still here")
+        #expect(sctp.advance(until: { sctp.receivedByB.count == 4 }))
+        #expect(sctp.receivedByB.last?.payload == Array("still here".utf8))
+        #expect(announced.count == 2 && manager.channels[5] == nil)
+        sctp.tearDown()
+    }
+}

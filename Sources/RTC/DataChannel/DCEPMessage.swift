@@ -59,14 +59,17 @@ public enum DCEPMessage: Equatable, Sendable {
         }
     }
 
+    /// Decodes one DCEP message as real peers send it: trailing bytes after an ACK's type byte
+    /// or after an OPEN's protocol are ignored (libwebrtc's rule); a short header, a label or
+    /// protocol running past the end, an unknown channel or message type are errors.
     /// - Throws: `DataChannelError.malformedDCEP` naming the field that is wrong.
     public static func parse(_ bytes: [UInt8]) throws -> DCEPMessage {
         var r = ByteReader(bytes)
         guard let type = r.readUInt8() else { throw DataChannelError.malformedDCEP("empty message") }
         switch type {
         case ackType:
-            // RFC 8832 §5.2: the ACK is one byte; tolerate nothing else after it.
-            guard r.isAtEnd else { throw DataChannelError.malformedDCEP("ACK longer than 1 byte") }
+            // RFC 8832 §5.2 defines a one-byte ACK, but pion (and the Go ports of it) send
+            // `02 00 00 00`; libwebrtc reads only the type byte, and so do we.
             return .ack
         case openType:
             guard let rawType = r.readUInt8() else { throw DataChannelError.malformedDCEP("OPEN: channel type missing") }
@@ -88,6 +91,7 @@ public enum DCEPMessage: Equatable, Sendable {
             guard let proto = String(validating: protocolBytes, as: UTF8.self) else {
                 throw DataChannelError.malformedDCEP("OPEN: protocol is not UTF-8")
             }
+            // Bytes after the protocol (padding) are ignored, as libwebrtc ignores them.
             return .open(
                 DCEPOpen(channelType: channelType, priority: priority, reliabilityParameter: reliability,
                          label: label, protocol: proto))

@@ -234,7 +234,7 @@ public final class PeerConnection {
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
         c.remotePort = remote.sctpPort
-        c.maxMessageSize = min(configuration.maxMessageSize, remote.maxMessageSize)
+        c.maxMessageSize = Self.sendLimit(local: configuration.maxMessageSize, remote: remote.maxMessageSize)
         c.sendBufferSize = configuration.sctpBufferSize
         c.receiveBufferSize = configuration.sctpBufferSize
         let sctp = SCTPAssociation(loop: loop, lower: transport, config: c)
