@@ -1,0 +1,116 @@
+"""rtc against headless Chromium with mDNS candidate hiding ON (the browser default), both roles.
+
+Chromium without media permission and without `--disable-features=WebRtcHideLocalIpsWithMdns`
+puts a `<uuid>.local` name in its host candidate and answers mDNS queries for it. The browser
+and `rtc` run in two network namespaces created here (prefix `rmd`), joined by a veth pair with
+private addresses inside the namespaces only and a multicast route, so rtc's queries to
+224.0.0.251:5353 reach the browser and its multicast answers come back. Needs root (CI is root);
+the namespaces and everything in them go when the test ends.
+"""
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from conftest import RTC, exchange
+from test_datachannel import (CHROMEDRIVER, CHROMIUM, CHROMIUM_ECHO, PYTHON, SIZES, check_echo_order,
+                              check_echo_sizes, close_echo_session)
+
+RTC_IP, BROWSER_IP = "10.251.7.1", "10.251.7.2"
+CANDIDATE = re.compile(r"^a=candidate:\S+ \d+ (\S+) \d+ (\S+) \d+ typ (\S+)", re.M)
+RESOLVED = re.compile(r"rtc\[mdns\]: (\S+\.local) is (\S+) \(answer from \S+ after ([\d.]+) ms\)")
+
+
+def ip(*args):
+    subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def namespaces():
+    """Two namespaces, `rtc` side and browser side, joined by a veth pair; removed afterwards."""
+    tag = f"rmd{os.getpid() % 100000}"
+    rtc_ns, browser_ns = f"{tag}-rtc", f"{tag}-web"
+    created = []
+    try:
+        for ns in (rtc_ns, browser_ns):
+            ip("netns", "add", ns)
+            created.append(ns)
+            ip("-n", ns, "link", "set", "lo", "up")
+        ip("link", "add", f"{tag}r", "type", "veth", "peer", "name", f"{tag}w")
+        ip("link", "set", f"{tag}r", "netns", rtc_ns)
+        ip("link", "set", f"{tag}w", "netns", browser_ns)
+        for ns, dev, addr in ((rtc_ns, f"{tag}r", RTC_IP), (browser_ns, f"{tag}w", BROWSER_IP)):
+            ip("-n", ns, "addr", "add", f"{addr}/24", "dev", dev)
+            ip("-n", ns, "link", "set", dev, "up", "multicast", "on")
+            ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", dev)
+        # Without media permission Chromium gathers only on the interface of its default route.
+        ip("-n", browser_ns, "route", "add", "default", "via", RTC_IP)
+        yield rtc_ns, browser_ns
+    finally:
+        for ns in created:
+            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, timeout=10).stdout
+            for pid in pids.split():
+                try:
+                    os.kill(int(pid), 9)
+                except (ProcessLookupError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=10)
+
+
+def in_ns(ns, *args):
+    return ["ip", "netns", "exec", ns, *args]
+
+
+def browser_candidates(description_line):
+    import json
+    sdp = json.loads(description_line)["sdp"]
+    return CANDIDATE.findall(sdp)
+
+
+needs_root_and_chromium = pytest.mark.skipif(
+    os.geteuid() != 0 or not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
+    reason="needs root (network namespaces), /usr/lib/chromium/chromium and /usr/bin/chromedriver")
+
+
+@pytest.mark.chromium
+@needs_root_and_chromium
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("rtc_role", ["answer", "offer"])
+def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
+    rtc_ns, browser_ns = namespaces
+    rtc = spawn(in_ns(rtc_ns, RTC, rtc_role, "--ice-host", RTC_IP, "--connect-timeout", "30", "--json",
+                      "--verbose"), f"rtc {rtc_role} (netns)")
+    peer_role = "answer" if rtc_role == "offer" else "offer"
+    peer = spawn(in_ns(browser_ns, PYTHON, CHROMIUM_ECHO, peer_role, "--mdns", "--timeout", "120"),
+                 f"chromium {peer_role} --mdns (netns)")
+    if rtc_role == "offer":
+        _, browser_line = exchange(rtc, peer, 45)
+    else:
+        browser_line, _ = exchange(peer, rtc, 45)
+    handed_over = time.monotonic()
+
+    # The browser really hid its address: every candidate it gave is a .local name.
+    candidates = browser_candidates(browser_line)
+    assert candidates, f"the browser's {peer_role} has no candidates"
+    assert all(addr.endswith(".local") for _, addr, _ in candidates), candidates
+    assert BROWSER_IP.encode() not in browser_line
+
+    opened = rtc.wait_event("open", 45)
+    open_at = time.monotonic()
+    assert opened == {"type": "open", "label": "chat"}
+    check_echo_sizes(rtc, SIZES)
+    check_echo_order(rtc, 1000)
+    close_echo_session(rtc, peer, timeout=20)
+
+    # rtc resolved the browser's name to its address and used it (not only a peer-reflexive one).
+    stderr = rtc.stderr_after_exit()
+    resolved = RESOLVED.findall(stderr)
+    names = {addr for _, addr, _ in candidates}
+    assert any(name in names and ip_ == BROWSER_IP for name, ip_, _ in resolved), stderr[-3000:]
+    ms = min(float(t) for name, _, t in resolved if name in names)
+    figures(f"Chromium (mDNS hiding on) offers={peer_role == 'offer'}: rtc {rtc_role} resolved the browser's "
+            f".local candidate in {ms:.1f} ms (query to answer); browser description handed over -> "
+            f"rtc channel open {1000 * (open_at - handed_over):.0f} ms; rtc process start -> open "
+            f"{1000 * (open_at - rtc.started):.0f} ms")
