@@ -110,7 +110,10 @@ def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
     names = {addr for _, addr, _ in candidates}
     assert any(name in names and ip_ == BROWSER_IP for name, ip_, _ in resolved), stderr[-3000:]
     ms = min(float(t) for name, _, t in resolved if name in names)
-    figures(f"Chromium (mDNS hiding on) offers={peer_role == 'offer'}: rtc {rtc_role} resolved the browser's "
-            f".local candidate in {ms:.1f} ms (query to answer); browser description handed over -> "
-            f"rtc channel open {1000 * (open_at - handed_over):.0f} ms; rtc process start -> open "
-            f"{1000 * (open_at - rtc.started):.0f} ms")
+    # The pair rtc selected: to the resolved host candidate, or peer-reflexive when the browser's
+    # check taught rtc the same address before the answer to its query came.
+    selected = re.search(r"selected host \S+ -> (\w+) " + re.escape(BROWSER_IP), stderr)
+    assert selected, stderr[-3000:]
+    figures(f"Chromium (mDNS hiding on) as {peer_role}er, rtc {rtc_role}: .local candidate resolved in "
+            f"{ms:.1f} ms (first query to answer); selected remote {selected.group(1)}; browser description "
+            f"handed to rtc -> rtc channel open {1000 * (open_at - handed_over):.0f} ms")
