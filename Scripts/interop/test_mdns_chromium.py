@@ -19,6 +19,9 @@ from test_datachannel import (CHROMEDRIVER, CHROMIUM, CHROMIUM_ECHO, PYTHON, SIZ
                               check_echo_sizes, close_echo_session)
 
 RTC_IP, BROWSER_IP = "10.251.7.1", "10.251.7.2"
+# Unique local IPv6 (RFC 4193) inside the namespaces only: Chromium gathers IPv6 too and hides it
+# behind a second name, which rtc resolves with an AAAA query to ff02::fb.
+RTC_IP6, BROWSER_IP6 = "fd51:7::1", "fd51:7::2"
 CANDIDATE = re.compile(r"^a=candidate:\S+ \d+ (\S+) \d+ (\S+) \d+ typ (\S+)", re.M)
 RESOLVED = re.compile(r"rtc\[mdns\]: (\S+\.local) is (\S+) \(answer from \S+ after ([\d.]+) ms\)")
 
@@ -41,12 +44,14 @@ def namespaces():
         ip("link", "add", f"{tag}r", "type", "veth", "peer", "name", f"{tag}w")
         ip("link", "set", f"{tag}r", "netns", rtc_ns)
         ip("link", "set", f"{tag}w", "netns", browser_ns)
-        for ns, dev, addr in ((rtc_ns, f"{tag}r", RTC_IP), (browser_ns, f"{tag}w", BROWSER_IP)):
+        for ns, dev, addr, addr6 in ((rtc_ns, f"{tag}r", RTC_IP, RTC_IP6), (browser_ns, f"{tag}w", BROWSER_IP, BROWSER_IP6)):
             ip("-n", ns, "addr", "add", f"{addr}/24", "dev", dev)
+            ip("-n", ns, "addr", "add", f"{addr6}/64", "dev", dev, "nodad")
             ip("-n", ns, "link", "set", dev, "up", "multicast", "on")
             ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", dev)
         # Without media permission Chromium gathers only on the interface of its default route.
         ip("-n", browser_ns, "route", "add", "default", "via", RTC_IP)
+        ip("-n", browser_ns, "-6", "route", "add", "default", "via", RTC_IP6)
         yield rtc_ns, browser_ns
     finally:
         for ns in created:
@@ -88,7 +93,7 @@ def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
     if peer_role == "offer":
         browser_line = peer.readline(90)
         assert browser_line, f"no offer from the browser; stderr: {peer.stderr()!r}"
-    rtc = spawn(in_ns(rtc_ns, RTC, rtc_role, "--ice-host", RTC_IP, "--connect-timeout", "90", "--json",
+    rtc = spawn(in_ns(rtc_ns, RTC, rtc_role, "--ice-host", RTC_IP, "--ice-host", RTC_IP6, "--connect-timeout", "90", "--json",
                       "--verbose"), f"rtc {rtc_role} (netns)")
     if rtc_role == "offer":
         _, browser_line = exchange(rtc, peer, 90)
@@ -104,7 +109,7 @@ def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
     candidates = browser_candidates(browser_line)
     assert candidates, f"the browser's {peer_role} has no candidates"
     assert all(addr.endswith(".local") for _, addr, _ in candidates), candidates
-    assert BROWSER_IP.encode() not in browser_line
+    assert BROWSER_IP.encode() not in browser_line and BROWSER_IP6.encode() not in browser_line
 
     opened = rtc.wait_event("open", 60)
     open_at = time.monotonic()
@@ -113,18 +118,21 @@ def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
     check_echo_order(rtc, 1000)
     close_echo_session(rtc, peer, timeout=20)
 
-    # rtc resolved the browser's name to its address and used it (not only a peer-reflexive one).
+    # rtc resolved each of the browser's names, one to its IPv4 and one to its IPv6 address
+    # (A and AAAA queries over 224.0.0.251 and ff02::fb).
     stderr = rtc.stderr_after_exit()
-    resolved = RESOLVED.findall(stderr)
     names = {addr for _, addr, _ in candidates}
-    assert any(name in names and ip_ == BROWSER_IP for name, ip_, _ in resolved), stderr[-3000:]
-    ms = min(float(t) for name, _, t in resolved if name in names)
+    resolved = {name: (ip_, float(ms)) for name, ip_, ms in RESOLVED.findall(stderr) if name in names}
+    assert set(resolved) == names, stderr[-3000:]
+    assert sorted(ip_ for ip_, _ in resolved.values()) == sorted([BROWSER_IP, BROWSER_IP6]), resolved
+    times = ", ".join(f"{ip_} in {ms:.1f} ms" for ip_, ms in sorted(resolved.values()))
     # The pair rtc selected: to the resolved host candidate, or peer-reflexive when the browser's
     # check taught rtc the same address before the answer to its query came.
-    selected = re.search(r"selected host \S+ -> (\w+) " + re.escape(BROWSER_IP), stderr)
+    selected = re.search(r"selected host \S+ -> (\w+) (%s|\[%s\]):" % (re.escape(BROWSER_IP), re.escape(BROWSER_IP6)),
+                         stderr)
     assert selected, stderr[-3000:]
-    figures(f"Chromium (mDNS hiding on) as {peer_role}er, rtc {rtc_role}: .local candidate resolved in "
-            f"{ms:.1f} ms (first query to answer); selected remote {selected.group(1)}; browser description "
+    figures(f"Chromium (mDNS hiding on) as {peer_role}er, rtc {rtc_role}: {len(names)} .local names resolved "
+            f"({times}, first query to answer); selected remote {selected.group(1)} {selected.group(2)}; browser description "
             f"handed to rtc -> rtc channel open {1000 * (open_at - handed_over):.0f} ms"
             f"{' (a DTLS flight was retransmitted)' if 'DTLS retransmitted flight' in stderr else ''}")
 
