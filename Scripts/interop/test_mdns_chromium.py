@@ -5,7 +5,8 @@ puts a `<uuid>.local` name in its host candidate and answers mDNS queries for it
 and `rtc` run in two network namespaces created here (prefix `rmd`), joined by a veth pair with
 private addresses inside the namespaces only and a multicast route, so rtc's queries to
 224.0.0.251:5353 reach the browser and its multicast answers come back. Needs root (CI is root);
-the namespaces and everything in them go when the test ends.
+the namespaces and everything in them go when the test ends. Also here: the IPv6 multicast path
+against a small responder (mdns_responder.py), and a name nobody answers for (loopback, no root).
 """
 import os
 import re
@@ -23,6 +24,7 @@ RTC_IP, BROWSER_IP = "10.251.7.1", "10.251.7.2"
 # behind a second name, which rtc resolves with an AAAA query to ff02::fb.
 RTC_IP6, BROWSER_IP6 = "fd51:7::1", "fd51:7::2"
 CANDIDATE = re.compile(r"^a=candidate:\S+ \d+ (\S+) \d+ (\S+) \d+ typ (\S+)", re.M)
+RESPONDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mdns_responder.py")
 RESOLVED = re.compile(r"rtc\[mdns\]: (\S+\.local) is (\S+) \(answer from \S+ after ([\d.]+) ms\)")
 
 
@@ -74,6 +76,7 @@ def browser_candidates(description_line):
     return CANDIDATE.findall(sdp)
 
 
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)")
 needs_root_and_chromium = pytest.mark.skipif(
     os.geteuid() != 0 or not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
     reason="needs root (network namespaces), /usr/lib/chromium/chromium and /usr/bin/chromedriver")
@@ -119,7 +122,7 @@ def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
     close_echo_session(rtc, peer, timeout=20)
 
     # rtc resolved each of the browser's names, one to its IPv4 and one to its IPv6 address
-    # (A and AAAA queries over 224.0.0.251 and ff02::fb).
+    # (Chromium answers both A and AAAA on 224.0.0.251: its responder has no IPv6 socket).
     stderr = rtc.stderr_after_exit()
     names = {addr for _, addr, _ in candidates}
     resolved = {name: (ip_, float(ms)) for name, ip_, ms in RESOLVED.findall(stderr) if name in names}
@@ -162,3 +165,40 @@ def test_unresolvable_local_candidate_is_skipped(spawn):
     assert answerer.wait(10) == 0, answerer.stderr()
     assert "skipping candidate 77: 0b6c3c1e-4f2a-4e0c-9d55-0123456789ab.local did not resolve" in \
         answerer.stderr_after_exit()
+
+
+@needs_root
+@pytest.mark.timeout(60)
+def test_rtc_resolves_over_ipv6_multicast(spawn, namespaces):
+    """The IPv6 path, which Chromium does not use (its responder listens on IPv4 only): `rtc offer`
+    in the browser's namespace gathers on its IPv6 address only, its candidate is renamed to a
+    .local name before `rtc answer` sees it, and a responder answers AAAA on ff02::fb."""
+    import json
+    rtc_ns, browser_ns = namespaces
+    name = "5f0c2a7e-31d4-4a55-8e0b-6b1d2c3e4f50.local"
+    dev = [l.split(":")[1].strip().split("@")[0] for l in subprocess.run(
+        ["ip", "-n", browser_ns, "-o", "link", "show", "type", "veth"], capture_output=True, text=True,
+        timeout=10).stdout.splitlines()][0]
+    responder = spawn(in_ns(browser_ns, PYTHON, RESPONDER, name, BROWSER_IP6, dev, "--family", "6"), "mdns responder")
+    assert responder.readline(10) == b"ready", responder.stderr()
+    offerer = spawn(in_ns(browser_ns, RTC, "offer", "--ice-host", BROWSER_IP6, "--json"), "rtc offer (v6)")
+    answerer = spawn(in_ns(rtc_ns, RTC, "answer", "--ice-host", RTC_IP6, "--json", "--verbose",
+                           "--connect-timeout", "20"), "rtc answer (netns)")
+    offer = json.loads(offerer.readline(15))
+    assert f" {BROWSER_IP6} " in offer["sdp"]
+    offer["sdp"] = offer["sdp"].replace(f" {BROWSER_IP6} ", f" {name} ")
+    answerer.writeline(json.dumps(offer))
+    offerer.write(answerer.readline(15) + b"\n")
+    assert offerer.wait_event("open", 20) == {"type": "open", "label": "chat"}
+    assert answerer.wait_event("open", 20) == {"type": "open", "label": "chat"}
+    offerer.writeline({"data": "over IPv6"})
+    assert answerer.wait_event("message", 10)["data"] == "over IPv6"
+    offerer.close_stdin()
+    assert answerer.wait_event("close", 10)["type"] == "close"
+    answerer.close_stdin()
+    assert answerer.wait(10) == 0 and offerer.wait(10) == 0
+    stderr = answerer.stderr_after_exit()
+    # Asked and answered over IPv6 (the responder listens on ff02::fb only).
+    assert re.search(re.escape(name) + r" is fd51:7::2 \(answer from \[[0-9a-f:]+\]:5353", stderr), stderr
+    assert re.search(r"selected host \[fd51:7::1\]:\d+ -> \w+ \[fd51:7::2\]:", stderr), stderr
+    assert responder.readline(5) == b"answered 28"
