@@ -146,6 +146,16 @@ import Testing
         #expect(got.count == 2 && got.allSatisfy { $0 == nil } && attempts == 1)
     }
 
+    @Test func lookupsPerSessionAreBounded() {
+        let s = Setup()
+        for i in 0..<20 { s.resolve("host-\(i).local") }
+        #expect(s.fake.sent.count == 2 * 16)
+        #expect(s.results.count == 4 && s.results.allSatisfy { $0 == nil })
+        s.fake.answer(Self.answer("host-3.local"))
+        s.resolve("host-3.local")  // cached answers still come back
+        #expect(s.results.suffix(2) == [[10, 0, 0, 2], [10, 0, 0, 2]])
+    }
+
     @Test func closeCancelsLookupsAndClosesTheSocket() {
         let s = Setup()
         s.resolve()

@@ -14,6 +14,9 @@ public final class MDNSResolver {
         public var queryTimeout: Duration = .milliseconds(500)
         /// Transmissions per name, the first included.
         public var attempts = 2
+        /// Distinct names one resolver looks up; further names resolve to nil at once, so a
+        /// description full of `.local` candidates cannot make us flood the link.
+        public var maxNames = 16
         /// The real socket's settings (port, interfaces, test destinations).
         public var socket = MDNSSocket.Configuration()
         /// Replaces the real socket (tests).
@@ -52,6 +55,10 @@ public final class MDNSResolver {
         if lookups[dnsName] != nil {
             lookups[dnsName]?.waiters.append(completion)
             return
+        }
+        guard cache.count + lookups.count < configuration.maxNames else {
+            Log.debug("\(name): not asked, \(configuration.maxNames) names already looked up this session", "mdns")
+            return completion(nil)
         }
         guard let transport = openTransport() else { return completion(nil) }
         lookups[dnsName] = Lookup(waiters: [completion], attemptsLeft: configuration.attempts, timer: nil, started: loop.now)
