@@ -169,10 +169,12 @@ def test_unresolvable_local_candidate_is_skipped(spawn):
 
 @needs_root
 @pytest.mark.timeout(60)
-def test_rtc_resolves_over_ipv6_multicast(spawn, namespaces):
+@pytest.mark.parametrize("hidden", [True, False], ids=["local-name", "plain-address"])
+def test_rtc_resolves_over_ipv6_multicast(spawn, namespaces, figures, hidden):
     """The IPv6 path, which Chromium does not use (its responder listens on IPv4 only): `rtc offer`
     in the browser's namespace gathers on its IPv6 address only, its candidate is renamed to a
-    .local name before `rtc answer` sees it, and a responder answers AAAA on ff02::fb."""
+    .local name before `rtc answer` sees it, and a responder answers AAAA on ff02::fb. The
+    plain-address run is the same without the name, for the setup time side by side."""
     import json
     rtc_ns, browser_ns = namespaces
     name = "5f0c2a7e-31d4-4a55-8e0b-6b1d2c3e4f50.local"
@@ -186,11 +188,14 @@ def test_rtc_resolves_over_ipv6_multicast(spawn, namespaces):
                            "--connect-timeout", "20"), "rtc answer (netns)")
     offer = json.loads(offerer.readline(15))
     assert f" {BROWSER_IP6} " in offer["sdp"]
-    offer["sdp"] = offer["sdp"].replace(f" {BROWSER_IP6} ", f" {name} ")
+    if hidden:
+        offer["sdp"] = offer["sdp"].replace(f" {BROWSER_IP6} ", f" {name} ")
+    handed_over = time.monotonic()
     answerer.writeline(json.dumps(offer))
     offerer.write(answerer.readline(15) + b"\n")
     assert offerer.wait_event("open", 20) == {"type": "open", "label": "chat"}
     assert answerer.wait_event("open", 20) == {"type": "open", "label": "chat"}
+    setup_ms = 1000 * (time.monotonic() - handed_over)
     offerer.writeline({"data": "over IPv6"})
     assert answerer.wait_event("message", 10)["data"] == "over IPv6"
     offerer.close_stdin()
@@ -198,7 +203,15 @@ def test_rtc_resolves_over_ipv6_multicast(spawn, namespaces):
     answerer.close_stdin()
     assert answerer.wait(10) == 0 and offerer.wait(10) == 0
     stderr = answerer.stderr_after_exit()
+    figures(f"rtc offer -> rtc answer over IPv6 in namespaces, offerer's candidate "
+            f"{'as a .local name' if hidden else 'as its address'}: offer handed to the answerer -> both "
+            f"channels open {setup_ms:.0f} ms")
+    if not hidden:
+        assert "rtc[mdns]" not in stderr, stderr
+        return
     # Asked and answered over IPv6 (the responder listens on ff02::fb only).
-    assert re.search(re.escape(name) + r" is fd51:7::2 \(answer from \[[0-9a-f:]+\]:5353", stderr), stderr
+    found = re.search(re.escape(name) + r" is fd51:7::2 \(answer from \[[0-9a-f:]+\]:5353 after ([\d.]+) ms", stderr)
+    assert found, stderr
+    figures(f"  (the AAAA answer came {found.group(1)} ms after the first query)")
     assert re.search(r"selected host \[fd51:7::1\]:\d+ -> \w+ \[fd51:7::2\]:", stderr), stderr
     assert responder.readline(5) == b"answered 28"
