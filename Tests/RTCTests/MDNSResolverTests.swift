@@ -195,6 +195,34 @@ import Testing
         #expect(agent.remoteGatheringDone && agent.remoteCandidates.count == 2)
     }
 
+    /// Through the public API: `.local` names in the remote description and trickled ones both
+    /// reach the ICE agent once answered; the configuration's transport replaces the socket.
+    @Test func peerConnectionResolvesDescribedAndTrickledNames() throws {
+        let loop = ManualEventLoop()
+        let fake = FakeTransport()
+        var c = PeerConnection.Configuration()
+        c.iceHosts = [TransportAddress(ipv4: 127, 0, 0, 1, port: 0)]
+        let offerer = try PeerConnection(loop: loop, configuration: c)
+        c.mdns.makeTransport = { _ in fake }
+        let answerer = try PeerConnection(loop: loop, configuration: c)
+        defer { offerer.close(); answerer.close() }
+        var offer = offerer.createOffer()
+        let port = offerer.ice.localCandidates[0].address.port
+        let at = try #require(offer.sdp.firstRange(ofText: " 127.0.0.1 \(port) "))
+        offer.sdp.replaceSubrange(at, with: " \(Self.name) \(port) ")
+        #expect(offer.sdp.containsText(Self.name))
+        try answerer.setRemoteDescription(offer)
+        #expect(answerer.ice.remoteCandidates.isEmpty && fake.sent.count == 2)
+        fake.answer(Self.answer(Self.name, ip: [127, 0, 0, 1]))
+        #expect(answerer.ice.remoteCandidates.map(\.address) == [TransportAddress(ipv4: 127, 0, 0, 1, port: port)])
+
+        try answerer.addRemoteCandidate(ICECandidateInit(
+            candidate: "candidate:2 1 udp 2113937150 trickled.local 40000 typ host", sdpMid: "0", sdpMLineIndex: 0))
+        #expect(fake.sent.count == 4)
+        fake.answer(Self.answer("trickled.local", ip: [127, 0, 0, 1]))
+        #expect(answerer.ice.remoteCandidates.map(\.address.port) == [port, 40000])
+    }
+
     // MARK: - The real socket
 
     /// A responder on a unicast loopback port answers the resolver's real socket (the multicast
