@@ -7,6 +7,11 @@
 Every data-channel message the page receives is sent back on the same channel. Non-trickle: the
 description is printed after ICE gathering completes. Loopback only: the page gets media
 permission (fake devices) so Chromium offers its 127.0.0.1 host candidate; no ICE servers.
+
+    --mdns    as a browser does by default: no media permission and mDNS hiding on, so the host
+              candidate is a `<uuid>.local` name Chromium answers mDNS queries for. Run it in a
+              network namespace (Scripts/interop/test_mdns_chromium.py); the description is
+              passed on unfiltered.
 """
 import argparse
 import json
@@ -31,8 +36,10 @@ window.echoOn = function(ch) {
   ch.onclose = () => { window.rtcLog.push('close ' + ch.label); };
 }
 window.makePeer = async function() {
-  const stream = await navigator.mediaDevices.getUserMedia({audio: true});
-  stream.getTracks().forEach(t => t.stop());
+  if (!window.mdnsMode) {
+    const stream = await navigator.mediaDevices.getUserMedia({audio: true});
+    stream.getTracks().forEach(t => t.stop());
+  }
   const pc = new RTCPeerConnection({iceServers: []});
   window.pc = pc;
   pc.onconnectionstatechange = () => { window.pcState = pc.connectionState; };
@@ -86,24 +93,29 @@ def main():
     parser.add_argument("role", choices=["offer", "answer"])
     parser.add_argument("--label", default="chat")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--mdns", action="store_true", help="keep Chromium's mDNS candidate hiding on")
     args = parser.parse_args()
 
     profile = tempfile.mkdtemp(prefix="rtc-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/lib/chromium/chromium"
-    for flag in [
+    flags = [
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", f"--user-data-dir={profile}",
-    ]:
+    ]
+    if not args.mdns:
+        flags += ["--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
+                  "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns"]
+    for flag in flags:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_script_timeout(60)
     try:
         driver.get(serve_blank_page())
         driver.execute_script(PAGE_JS)
+        driver.execute_script("window.mdnsMode = arguments[0]", args.mdns)
+        visible = (lambda d: d) if args.mdns else loopback_candidates_only
         if args.role == "offer":
             offer = driver.execute_async_script("""
                 const [label, done] = arguments;
@@ -117,7 +129,7 @@ def main():
             """, args.label)
             if "error" in offer:
                 raise SystemExit("chromium_echo: " + offer["error"])
-            print(json.dumps(loopback_candidates_only(offer), sort_keys=True), flush=True)
+            print(json.dumps(visible(offer), sort_keys=True), flush=True)
             answer = json.loads(sys.stdin.readline())
             result = driver.execute_async_script("""
                 const [answer, done] = arguments;
@@ -137,7 +149,7 @@ def main():
             """, offer)
             if "error" in answer:
                 raise SystemExit("chromium_echo: " + answer["error"])
-            print(json.dumps(loopback_candidates_only(answer), sort_keys=True), flush=True)
+            print(json.dumps(visible(answer), sort_keys=True), flush=True)
             result = "ok"
         if result != "ok":
             raise SystemExit("chromium_echo: setRemoteDescription failed: " + result)

@@ -7,7 +7,8 @@ import RTC
 /// ICE, DTLS and signaling options shared by every command that connects to a peer.
 struct PeerOptions: ParsableArguments {
     @Option(name: .customLong("ice-host"), help: ArgumentHelp(
-        "Gather host candidates only on this address (repeatable), e.g. 127.0.0.1 for loopback tests.",
+        "Gather host candidates only on this address (repeatable), e.g. 127.0.0.1 for loopback tests; "
+            + "mDNS lookups of the peer's .local candidates use the same interfaces.",
         valueName: "ADDR"))
     var iceHosts: [String] = []
 

@@ -22,6 +22,9 @@ public final class PeerConnection {
         public var sctpBufferSize = 1 << 20
         /// Delay and loss applied to everything this peer receives (benchmarks and tests only).
         public var impairment: ImpairedTransport.Impairment?
+        /// Resolution of the peer's `.local` (mDNS) host candidates; its socket queries on the
+        /// interfaces of `iceHosts` unless `mdns.socket.interfaceAddresses` says otherwise.
+        public var mdns = MDNSResolver.Configuration()
 
         public init() {}
     }
@@ -42,6 +45,7 @@ public final class PeerConnection {
     let configuration: Configuration
     let certificate: DTLSCertificate
     let ice: ICEAgent
+    private let remoteCandidates: RemoteCandidates
     private(set) var dtls: DTLSTransport?
     private(set) var association: SCTPAssociation?
     private(set) var channels: DataChannelManager?
@@ -75,6 +79,9 @@ public final class PeerConnection {
         iceConfiguration.relayOnly = configuration.relayOnly
         iceConfiguration.consentTimeout = configuration.consentTimeout
         ice = ICEAgent(loop: loop, role: .controlling, configuration: iceConfiguration)
+        var mdns = configuration.mdns
+        if mdns.socket.interfaceAddresses == nil { mdns.socket.interfaceAddresses = configuration.iceHosts }
+        remoteCandidates = RemoteCandidates(agent: ice, resolver: MDNSResolver(loop: loop, configuration: mdns))
         ice.onLocalCandidate = { [weak self] c in self?.localCandidate(c) }
         ice.onStateChange = { [weak self] s in self?.iceStateChanged(s) }
         try ice.gather()
@@ -148,10 +155,8 @@ public final class PeerConnection {
             ice.switchRole(to: sdp.iceLite ? .controlling : .controlled)
         }
         ice.setRemoteCredentials(ufrag: ufrag, password: pwd)
-        for c in app.candidates {
-            if let candidate = ICECandidate(c) { ice.addRemoteCandidate(candidate) }
-        }
-        if app.endOfCandidates { ice.remoteEndOfCandidates() }
+        for c in app.candidates { remoteCandidates.add(c) }
+        if app.endOfCandidates { remoteCandidates.end() }
         try buildTransports()
         setState(.connecting)
         ice.start()
@@ -161,13 +166,13 @@ public final class PeerConnection {
     /// - Throws: `SDPError` when the candidate line is malformed.
     public func addRemoteCandidate(_ candidate: ICECandidateInit?) throws {
         guard let candidate else {
-            ice.remoteEndOfCandidates()
+            remoteCandidates.end()
             return
         }
         var text = candidate.candidate
         if text.hasPrefix("a=") { text.removeFirst(2) }
         if text.hasPrefix("candidate:") { text.removeFirst("candidate:".count) }
-        if let c = ICECandidate(try SDPCandidate(attributeValue: text)) { ice.addRemoteCandidate(c) }
+        remoteCandidates.add(try SDPCandidate(attributeValue: text))
     }
 
     // MARK: - Channels
@@ -185,6 +190,7 @@ public final class PeerConnection {
         guard state != .closed else { return }
         association?.close()
         dtls?.close()
+        remoteCandidates.close()
         ice.close()
         setState(.closed)
     }
