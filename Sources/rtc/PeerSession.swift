@@ -419,7 +419,7 @@ final class PeerSession: @unchecked Sendable {
     }
 
     /// Stdin ended: once everything queued has left, close every channel; the peer's reset
-    /// acknowledgements (onClose) end the session.
+    /// acknowledgements (onClose) end the session, or 2 s without them.
     private func stdinEnded() {
         stdinFinished = true
         drainThenClose()
@@ -434,6 +434,14 @@ final class PeerSession: @unchecked Sendable {
             return
         }
         for ch in open { ch.close() }
+        // A peer that never resets its side of a stream (Janus does not for stream 0) must not
+        // keep us waiting: after 2 s, as on SIGINT, the session ends anyway.
+        loop.schedule(in: .seconds(2)) { [weak self] in
+            guard let self, !self.sessionClosed else { return }
+            Log.debug("peer did not finish closing every channel within 2 s; ending the session", "datachannel")
+            for ch in self.channels { self.reportClose(ch) }
+            self.endSession()
+        }
     }
 
     /// The channel unlabelled input goes to, or the one `label`/`id` names (open ones only).
