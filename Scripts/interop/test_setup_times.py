@@ -53,8 +53,8 @@ def run_pair(spawn, offerer_cmd, answerer_cmd, name, endpoints="both"):
     answerer.write(offer + b"\n")
     answer = answerer.readline(OPEN_TIMEOUT)
     assert answer, f"{name}: no answer; {answerer.stderr()[-2000:]}"
+    answered = time.monotonic()  # before the write: the peer may run before we get the CPU back
     offerer.write(answer + b"\n")
-    answered = time.monotonic()
     procs = {"both": [offerer, answerer], "offerer": [offerer], "answerer": [answerer]}[endpoints]
     opened = max(wait_open(p) for p in procs)
     retransmitted = False
