@@ -259,3 +259,39 @@ def test_stdout_takes_one_file_at_a_time(spawn, tmp_path):
     refused(second, "stdout")
     assert [s["name"] for s in summaries(stderr) if s["verified"]] == ["a"], stderr
     assert status == 1, stderr
+
+
+@pytest.mark.timeout(90)
+def test_two_sessions_one_name(spawn, tmp_path):
+    """Two senders at once on one rtc listen server announce the same name: one writes it, the
+    other is refused (its .part is locked by the first, or the file exists by then), and the
+    disk holds what stdout reports verified."""
+    datas = [write_random(tmp_path / f"s{i}", 3_000_000, 20 + i) for i in range(2)]
+    out = tmp_path / "out"
+    port = free_port()
+    listen = spawn([RTC, "listen", "--offer", *LOOPBACK, "--quiet", "-o", str(out) + "/",
+                    "--signal", f"tcp-listen://127.0.0.1:{port}", "--count", "2"], "rtc listen")
+    senders = [spawn([PYTHON, HOSTILE, "127.0.0.1", str(port),
+                      json.dumps({"mode": "sequential", "files": [{"name": NAME, "path": str(tmp_path / f"s{i}")}]})],
+                     f"hostile sender {i}") for i in range(2)]
+    results = []
+    for s in senders:
+        lines = s.rest_of_stdout(90)
+        assert s.wait(10) == 0, s.stderr()
+        results += [json.loads(l) for l in lines]
+    status = listen.wait(30)
+    stdout = b"\n".join(listen.rest_of_stdout(10)).decode()
+    stderr = listen.stderr_after_exit()
+
+    ok = [r for r in results if r["verdict"] and r["verdict"]["ok"]]
+    assert len(ok) == 1, results
+    (loser,) = [r for r in results if r is not ok[0]]
+    v = refused(loser)
+    assert "another transfer" in v["error"] or "exists" in v["error"], v
+    verified = [s for s in summaries(stdout) if s["verified"]]
+    assert len(verified) == 1, stdout
+    on_disk = read(out / NAME)
+    assert sha(on_disk) == verified[0]["sha256"] == ok[0]["sha256"]
+    assert on_disk in datas
+    assert sorted(os.listdir(out)) == [NAME]
+    assert status == 1, stderr
