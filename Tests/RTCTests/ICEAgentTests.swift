@@ -39,6 +39,9 @@ import Testing
             #expect(a.send([23, 1, 2, 3]))
         }
         #expect(h.wait(until: { received == [[23, 1, 2, 3]] }, timeout: .milliseconds(2000)))
+        // The round trip of the checks seeds DTLS's first retransmission timeout.
+        let rtt = try h.sync { a.checkRoundTripTime }
+        #expect(rtt != nil && rtt! < .seconds(1))
         try h.sync { a.close(); b.close() }
     }
 
@@ -79,7 +82,15 @@ import Testing
         // b checks a with the wrong password: a drops those checks, and a's checks of b get
         // responses b signs with its own password, which a does verify; b never validates a.
         let (a, b) = try connectedPair(h, controllingPassword: "wrong-password-wrong-pw")
+        var checksAtA = 0, checksAtB = 0
+        try h.sync {
+            a.onPeerCheck = { checksAtA += 1 }
+            b.onPeerCheck = { checksAtB += 1 }
+        }
         #expect(!h.wait(until: { b.state == .completed }, timeout: .milliseconds(1500)))
+        // Only authenticated checks tell DTLS that the peer listens.
+        #expect(try h.sync { checksAtA } == 0)
+        #expect(try h.sync { checksAtB } > 0)
         try h.sync { a.close(); b.close() }
     }
 

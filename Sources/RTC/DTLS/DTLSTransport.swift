@@ -11,9 +11,13 @@ import COpenSSL
 ///   RFC 8842 §5.1): OpenSSL accepts the self-signed certificate and this class compares its
 ///   digest with `remoteFingerprints`. On mismatch the transport fails and never delivers data.
 /// - Handshake retransmission (RFC 6347 §4.2.4) is OpenSSL's own, timed with
-///   `DTLSv1_get_timeout` and fired by `DTLSv1_handle_timeout` from a timer on our loop.
+///   `DTLSv1_get_timeout` and fired by `DTLSv1_handle_timeout` from a timer on our loop. Its
+///   durations come from our `DTLS_set_timer_cb`: 100 ms to start (2 x the ICE round trip when
+///   `start(roundTripTime:)` knows it), doubling up to 60 s, instead of OpenSSL's fixed 1 s.
 ///   OpenSSL 3.0 measures that timeout on the wall clock, so on a `ManualEventLoop` a
 ///   retransmission happens only once real time has also passed.
+/// - `peerIsListening()` resends the ClientHello at once, once: peers that drop DTLS until their
+///   own ICE is connected (Janus, libdatachannel) would otherwise wait for the timer.
 /// - Each `send` is one `SSL_write`, hence one record: SCTP packets map 1:1 to records.
 /// - With `srtpProfiles` non-empty the `use_srtp` extension is offered (RFC 5764 §4.1) and after
 ///   the handshake `srtpKeyingMaterial` holds the exported keys (RFC 5764 §4.2).
@@ -33,9 +37,12 @@ final class DTLSTransport: PacketTransport {
         var srtpProfiles: [SRTPProtectionProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
         /// OpenSSL cipher list, ECDSA AES-128-GCM first (what Chromium and aiortc pick).
         var cipherList: String = DTLSTransport.defaultCipherList
-        /// First handshake retransmission timeout; doubled per retransmission up to 60 s
-        /// (RFC 6347 §4.2.4.1 suggests 1 s). Values below 20 ms are raised to 20 ms.
-        var initialRetransmitTimeout: Duration = .seconds(1)
+        /// First handshake retransmission timeout when the round trip is unknown; doubled per
+        /// retransmission up to 60 s (RFC 6347 §4.2.4.1). RFC 6347 suggests 1 s, but a lost
+        /// first flight is common in WebRTC (the peer's ICE is not ready yet) while round trips
+        /// are short, so 100 ms as libwebrtc-like stacks do. Raised to at least 50 ms
+        /// (`minimumRetransmitTimeout`).
+        var initialRetransmitTimeout: Duration = .milliseconds(100)
         /// Fails the transport with `.handshakeTimeout` when not connected this long after `start()`.
         var handshakeTimeout: Duration = .seconds(30)
         /// Datagrams kept from below before `start()`, and records kept for the upper layer
@@ -59,6 +66,13 @@ final class DTLSTransport: PacketTransport {
 
     /// Largest plaintext one record carries (RFC 6347 §4.1 / RFC 5246 §6.2.1).
     static let maxRecordPayload = 16_384
+
+    /// Floor of the first retransmission timeout. OpenSSL counts a timer with less than 15 ms
+    /// left as expired, and checks it before reading each record: a shorter timer would resend
+    /// a flight just before reading the answer that was already on its way.
+    static let minimumRetransmitTimeout: Duration = .milliseconds(50)
+    /// Ceiling of the first timeout derived from a measured round trip.
+    static let maximumInitialRetransmitTimeout: Duration = .seconds(3)
 
     let configuration: Configuration
     let lower: PacketTransport
@@ -105,8 +119,12 @@ final class DTLSTransport: PacketTransport {
     private var writeBufferCapacity = 4096
     /// Set by the verify callback when the peer's certificate is rejected.
     private var verifyError: DTLSError?
-    /// Retransmission timeout in microseconds for OpenSSL's first timer.
-    let initialTimeoutMicros: UInt32
+    /// Retransmission timeout in microseconds for OpenSSL's first timer of each flight.
+    private(set) var initialTimeoutMicros: UInt32
+    /// The datagrams of our latest ClientHello, while it is unanswered (client only).
+    private var firstFlight: [[UInt8]] = []
+    /// `peerIsListening()` resent the first flight already; it does so once.
+    private var firstFlightKicked = false
 
     /// Creates the transport and attaches to `lower.onReceive`. Nothing is sent before `start()`;
     /// datagrams arriving earlier are held.
@@ -120,8 +138,7 @@ final class DTLSTransport: PacketTransport {
         ssl = objects.ssl
         readBIO = objects.readBIO
         writeBIO = objects.writeBIO
-        let micros = max(20_000, min(Int64(60_000_000), configuration.initialRetransmitTimeout.nanoseconds / 1000))
-        initialTimeoutMicros = UInt32(micros)
+        initialTimeoutMicros = Self.timeoutMicros(configuration.initialRetransmitTimeout)
         SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
         DTLS_set_timer_cb(ssl, dtlsTimerCallback)
         lower.onReceive = { [weak self] packet in self?.receiveFromBelow(packet) }
@@ -139,8 +156,17 @@ final class DTLSTransport: PacketTransport {
 
     /// Begins the handshake: a client sends its ClientHello, a server waits for one. Call once,
     /// when the lower transport can carry datagrams (ICE connected). Held datagrams are fed now.
-    func start() {
+    /// - Parameter roundTripTime: the path's round trip when known (ICE checks); the first
+    ///   retransmission timeout is then twice it, within 50 ms...3 s, instead of
+    ///   `initialRetransmitTimeout`.
+    func start(roundTripTime: Duration? = nil) {
         guard state == .new else { return }
+        if let roundTripTime {
+            let doubled = roundTripTime + roundTripTime
+            initialTimeoutMicros = Self.timeoutMicros(min(doubled, Self.maximumInitialRetransmitTimeout))
+            Log.debug("DTLS first retransmission after \(initialTimeoutMicros / 1000) ms "
+                + "(ICE round trip \(Int(roundTripTime.milliseconds)) ms)", "dtls")
+        }
         transition(to: .connecting)
         handshakeTimer = loop.schedule(in: configuration.handshakeTimeout) { [weak self] in
             self?.fail(.handshakeTimeout)
@@ -149,6 +175,20 @@ final class DTLSTransport: PacketTransport {
         let held = heldFromBelow
         heldFromBelow.removeAll()
         for packet in held { receiveFromBelow(packet) }
+    }
+
+    /// The peer has just shown that it listens (an authenticated ICE check of its own arrived).
+    /// When our ClientHello is out and unanswered, it is resent at once, once: Janus and
+    /// libdatachannel drop DTLS that arrives before their ICE is connected, and the timer would
+    /// make them wait. The bytes go out unchanged: a peer that did get the first copy discards
+    /// the second as a replay (RFC 6347 §4.1.2.6), one that dropped it never saw it.
+    func peerIsListening() {
+        guard configuration.role == .client, state == .connecting, !firstFlightKicked, !firstFlight.isEmpty,
+              SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO
+        else { return }
+        firstFlightKicked = true
+        Log.debug("DTLS resending the ClientHello: the peer's ICE check shows it listens", "dtls")
+        for datagram in firstFlight { lower.send(datagram) }
     }
 
     /// Encrypts `packet` as one application data record and sends it down.
@@ -265,6 +305,7 @@ final class DTLSTransport: PacketTransport {
         }
         handshakeTimer?.cancel()
         handshakeTimer = nil
+        firstFlight.removeAll()
         armRetransmitTimer()
         Log.debug("DTLS connected as \(configuration.role), cipher \(negotiatedCipher ?? "?")", "dtls")
         transition(to: .connected)
@@ -376,8 +417,21 @@ final class DTLSTransport: PacketTransport {
         }
         let read = BIO_read(writeBIO, writeBuffer, Int32(pending))
         guard read > 0 else { return }
-        DTLSRecord.forEachDatagram(in: UnsafeRawBufferPointer(start: writeBuffer, count: Int(read)),
-                                   mtu: configuration.mtu) { lower.send(bytes: $0) }
+        let output = UnsafeRawBufferPointer(start: writeBuffer, count: Int(read))
+        if state == .connecting, configuration.role == .client {
+            // Kept for `peerIsListening()` while the ClientHello is what we sent last.
+            firstFlight.removeAll()
+            if SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO {
+                DTLSRecord.forEachDatagram(in: output, mtu: configuration.mtu) { firstFlight.append(Array($0)) }
+            }
+        }
+        DTLSRecord.forEachDatagram(in: output, mtu: configuration.mtu) { lower.send(bytes: $0) }
+    }
+
+    /// `duration` in microseconds within `minimumRetransmitTimeout`...60 s, for OpenSSL's timer.
+    static func timeoutMicros(_ duration: Duration) -> UInt32 {
+        let micros = duration.nanoseconds / 1000
+        return UInt32(max(minimumRetransmitTimeout.nanoseconds / 1000, min(Int64(60_000_000), micros)))
     }
 
     /// ERR_clear_error walks all 16 slots of the thread's error queue; peeking first makes the

@@ -149,6 +149,7 @@ extension ICEAgent {
         base.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword), to: from)
         authenticatedRemotes.insert(from)
         guard state != .failed, state != .closed else { return }
+        onPeerCheck?()
 
         // Find or learn (peer-reflexive) the remote candidate, then the pair.
         var remote = remoteCandidates.first { $0.address == from }

@@ -70,6 +70,9 @@ public final class ICEAgent: PacketTransport {
             for p in held { onReceive(p) }
         }
     }
+    /// Each authenticated connectivity check from the peer, after our response went out: proof
+    /// that the peer's agent runs and hears us (DTLS resends an unanswered ClientHello on it).
+    public var onPeerCheck: (() -> Void)?
     /// Early packets, bounded: a peer cannot make us buffer without limit.
     var heldPackets: [[UInt8]] = []
     static let maxHeldPackets = 64
@@ -204,6 +207,9 @@ public final class ICEAgent: PacketTransport {
         guard let p = selectedPair ?? bestValidPair() else { return nil }
         return (p.local, p.remote)
     }
+
+    /// Round trip of the last successful check on the pair data flows on, once connected.
+    public var checkRoundTripTime: Duration? { (selectedPair ?? bestValidPair())?.lastRTT }
 
     public func close() {
         guard state != .closed else { return }
