@@ -343,6 +343,19 @@ import Testing
         #expect(timeouts.last == 60_000_000)
     }
 
+    /// With a CBC suite OpenSSL 3.0 (encrypt-then-MAC) ends the connection on any forged record
+    /// with a bad MAC; a bad AEAD tag is discarded. So only AEAD suites are offered.
+    @Test func onlyAEADSuitesAreOffered() throws {
+        let loop = ManualEventLoop()
+        let pair = try DTLSPair(loop: loop)
+        let names = DTLSTransport.defaultCipherList.split(separator: ":")
+        #expect(!names.isEmpty)
+        #expect(names.allSatisfy { $0.hasSuffix("-GCM-SHA256") || $0.hasSuffix("-GCM-SHA384") || $0.hasSuffix("-CHACHA20-POLY1305") })
+        pair.start()
+        loop.run()
+        #expect(pair.bothConnected)
+    }
+
     @Test func handshakeTimesOutWhenThePeerIsSilent() throws {
         let loop = ManualEventLoop()
         let pair = try DTLSPair(loop: loop) { $0.handshakeTimeout = .seconds(5) }

@@ -35,7 +35,8 @@ final class DTLSTransport: PacketTransport {
         var mtu: Int = 1200
         /// Offered in preference order; empty disables `use_srtp` (data channels only).
         var srtpProfiles: [SRTPProtectionProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
-        /// OpenSSL cipher list, ECDSA AES-128-GCM first (what Chromium and aiortc pick).
+        /// OpenSSL cipher list, ECDSA AES-128-GCM first (what Chromium and aiortc pick); AEAD only
+        /// (see `defaultCipherList`).
         var cipherList: String = DTLSTransport.defaultCipherList
         /// First handshake retransmission timeout when the round trip is unknown; doubled per
         /// retransmission up to 60 s (RFC 6347 §4.2.4.1). RFC 6347 suggests 1 s, but a lost
@@ -58,10 +59,13 @@ final class DTLSTransport: PacketTransport {
         }
     }
 
+    /// AEAD suites only. With a CBC suite OpenSSL 3.0 negotiates encrypt-then-MAC (RFC 7366) and
+    /// then fails the whole connection on any record with a bad MAC, so one forged datagram from
+    /// the peer's address would end the session; a bad AEAD tag is silently discarded. Every
+    /// WebRTC stack offers ECDHE-ECDSA-AES128-GCM-SHA256 (RFC 8827 §6.5).
     static let defaultCipherList = [
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305",
         "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305",
-        "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA",
     ].joined(separator: ":")
 
     /// Largest plaintext one record carries (RFC 6347 §4.1 / RFC 5246 §6.2.1).
@@ -125,6 +129,11 @@ final class DTLSTransport: PacketTransport {
     private var firstFlight: [[UInt8]] = []
     /// `peerIsListening()` resent the first flight already; it does so once.
     private var firstFlightKicked = false
+    /// What may reach OpenSSL from below (only what the peer's keys can authenticate changes
+    /// the session), and how much did not.
+    private var recordFilter = DTLSRecordFilter()
+    /// Records dropped from below, by reason (logged at debug level when the transport ends).
+    var droppedRecords: DTLSRecordFilter.Counters { recordFilter.counters }
 
     /// Creates the transport and attaches to `lower.onReceive`. Nothing is sent before `start()`;
     /// datagrams arriving earlier are held.
@@ -232,7 +241,14 @@ final class DTLSTransport: PacketTransport {
         }
         stopTimers()
         heldFromBelow.removeAll()
+        logDroppedRecords()
         transition(to: .closed)
+    }
+
+    /// One debug line when anything was dropped from below (`-v`), for tests and diagnosis.
+    private func logDroppedRecords() {
+        guard recordFilter.counters.total > 0 else { return }
+        Log.debug("DTLS dropped \(recordFilter.counters) records from below", "dtls")
     }
 
     // MARK: - From below
@@ -248,15 +264,22 @@ final class DTLSTransport: PacketTransport {
             break
         }
         // Anything that cannot be a DTLS record is noise (RFC 7983 §7); OpenSSL would drop it too.
-        guard DTLSRecord.looksLikeDTLS(packet), let packet = DTLSRecord.sanitize(packet) else {
+        guard DTLSRecord.looksLikeDTLS(packet), let (packet, applicationRecords) = recordFilter.filter(packet) else {
             Log.trace("dropping \(packet.count)-byte datagram without valid DTLS records", "dtls")
             return
         }
+        let wasConnected = state == .connected
         // One datagram at a time: OpenSSL reads the whole BIO as one datagram and drops the rest
         // of a datagram after a bad record, so feeding several at once could lose good ones.
         _ = BIO_write(readBIO, packet, Int32(packet.count))
         if state == .connecting { driveHandshake() }
-        if state == .connected { readApplicationData() }
+        if state == .connected {
+            let delivered = readApplicationData()
+            // OpenSSL discards a record that fails authentication (or is a replay) silently.
+            if wasConnected, delivered < applicationRecords {
+                recordFilter.countUndelivered(applicationRecords - delivered)
+            }
+        }
         // Whatever OpenSSL did not consume (only possible after a failure) must not leak into the
         // next datagram.
         if rtc_BIO_ctrl_pending(readBIO) > 0 { _ = BIO_ctrl(readBIO, BIO_CTRL_RESET, 0, nil) }
@@ -273,6 +296,11 @@ final class DTLSTransport: PacketTransport {
         if result == 1 {
             handshakeFinished()
             return
+        }
+        // Encrypted records can be checked (and accepted) once the cipher is chosen: the client
+        // learns it from the ServerHello, the server when it answers the ClientHello.
+        if recordFilter.minimumCiphertext == nil, let cipher = SSL_get_pending_cipher(ssl) {
+            recordFilter.minimumCiphertext = DTLSRecordFilter.minimumCiphertext(of: cipher)
         }
         switch error {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
@@ -300,9 +328,11 @@ final class DTLSTransport: PacketTransport {
             fail(.handshakeFailed(reason: "\(error)"))
             return
         }
-        if let cipher = SSL_get_current_cipher(ssl), let name = SSL_CIPHER_get_name(cipher) {
-            negotiatedCipher = String(cString: name)
+        if let cipher = SSL_get_current_cipher(ssl) {
+            if let name = SSL_CIPHER_get_name(cipher) { negotiatedCipher = String(cString: name) }
+            recordFilter.minimumCiphertext = DTLSRecordFilter.minimumCiphertext(of: cipher)
         }
+        recordFilter.connected = true
         handshakeTimer?.cancel()
         handshakeTimer = nil
         firstFlight.removeAll()
@@ -348,7 +378,10 @@ final class DTLSTransport: PacketTransport {
 
     // MARK: - Application data
 
-    private func readApplicationData() {
+    /// Reads and delivers every record OpenSSL has; returns how many were delivered.
+    @discardableResult
+    private func readApplicationData() -> Int {
+        var delivered = 0
         while state == .connected {
             clearErrors()
             let count = readBuffer.withUnsafeMutableBytes { buffer in
@@ -360,6 +393,7 @@ final class DTLSTransport: PacketTransport {
                 } else {
                     deliverUp(Array(readBuffer[0..<Int(count)]))
                 }
+                delivered += 1
                 // One record per datagram is the rule: when nothing is left in the BIO or in
                 // OpenSSL's buffers, another SSL_read would only say WANT_READ.
                 if rtc_BIO_ctrl_pending(readBIO) == 0 && SSL_has_pending(ssl) == 0 { break }
@@ -371,18 +405,20 @@ final class DTLSTransport: PacketTransport {
             flushOutgoing()
             switch error {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                return
+                return delivered
             case SSL_ERROR_ZERO_RETURN:
                 Log.debug("DTLS close_notify received", "dtls")
+                logDroppedRecords()
                 stopTimers()
                 transition(to: .closed)
-                return
+                return delivered
             default:
                 fail(.connectionFailed(reason: reason))
-                return
+                return delivered
             }
         }
         flushOutgoing()
+        return delivered
     }
 
     private func deliverUp(_ record: [UInt8]) {
@@ -483,6 +519,7 @@ final class DTLSTransport: PacketTransport {
         // Reported to the owner through the state change; at the default level the caller's own
         // error line is the only one (a second, identical stderr line confuses users and tests).
         Log.info("DTLS failed: \(error)", "dtls")
+        logDroppedRecords()
         transition(to: .failed(error))
     }
 

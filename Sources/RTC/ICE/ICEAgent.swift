@@ -100,6 +100,10 @@ public final class ICEAgent: PacketTransport {
     var checkTimer: ScheduledTask?
     var consentTimer: ScheduledTask?
     var lastConsent: LoopInstant?
+    /// Datagrams dropped because nothing authenticated them: STUN that fails to parse or to
+    /// verify (MESSAGE-INTEGRITY, FINGERPRINT), non-STUN from an address that never proved our
+    /// credentials. None of them changes the agent's state.
+    public internal(set) var droppedUnauthenticated = 0
     /// Server-reflexive requests and allocations still under way; gathering ends at zero.
     var pendingGathering = 0
     var remoteGatheringDone = false
