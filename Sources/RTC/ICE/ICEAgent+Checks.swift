@@ -92,6 +92,7 @@ extension ICEAgent {
             }
         } else {
             Log.debug("dropped \(bytes.count) bytes from unauthenticated \(from)", "ice")
+            droppedUnauthenticated += 1
         }
     }
 
@@ -101,12 +102,17 @@ extension ICEAgent {
                 || isServerReflexiveResponse(message)
         else {
             Log.debug("dropped malformed STUN from \(from)", "ice")
+            droppedUnauthenticated += 1
             return
         }
         if message.isRequest {
             handleRequest(message, from: from, base: base)
-        } else if message.isResponse, let t = transactions[message.transactionID] {
-            handleResponse(message, transaction: t, from: from)
+        } else if message.isResponse {
+            if let t = transactions[message.transactionID] {
+                handleResponse(message, transaction: t, from: from)
+            } else {
+                droppedUnauthenticated += 1  // answers no request of ours (stale or forged)
+            }
         }
     }
 
@@ -123,6 +129,7 @@ extension ICEAgent {
               message.verifyIntegrity(password: localPassword)
         else {
             Log.debug("dropped STUN request with bad USERNAME or MESSAGE-INTEGRITY from \(from)", "ice")
+            droppedUnauthenticated += 1
             if message.hasIntegrity {
                 base.send(ICEWire.errorResponse(id: message.transactionID, code: 401, reason: "Unauthorized",
                                                   password: nil), to: from)
@@ -149,6 +156,7 @@ extension ICEAgent {
         base.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword), to: from)
         authenticatedRemotes.insert(from)
         guard state != .failed, state != .closed else { return }
+        onPeerCheck?()
 
         // Find or learn (peer-reflexive) the remote candidate, then the pair.
         var remote = remoteCandidates.first { $0.address == from }
@@ -193,6 +201,7 @@ extension ICEAgent {
         // Responses to checks must carry integrity keyed with the peer's password.
         guard let remotePassword, message.verifyIntegrity(password: remotePassword) else {
             Log.debug("dropped check response with bad MESSAGE-INTEGRITY from \(from)", "ice")
+            droppedUnauthenticated += 1
             return
         }
         transactions[t.id] = nil

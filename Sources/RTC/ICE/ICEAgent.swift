@@ -70,6 +70,9 @@ public final class ICEAgent: PacketTransport {
             for p in held { onReceive(p) }
         }
     }
+    /// Each authenticated connectivity check from the peer, after our response went out: proof
+    /// that the peer's agent runs and hears us (DTLS resends an unanswered ClientHello on it).
+    public var onPeerCheck: (() -> Void)?
     /// Early packets, bounded: a peer cannot make us buffer without limit.
     var heldPackets: [[UInt8]] = []
     static let maxHeldPackets = 64
@@ -97,6 +100,10 @@ public final class ICEAgent: PacketTransport {
     var checkTimer: ScheduledTask?
     var consentTimer: ScheduledTask?
     var lastConsent: LoopInstant?
+    /// Datagrams dropped because nothing authenticated them: STUN that fails to parse or to
+    /// verify (MESSAGE-INTEGRITY, FINGERPRINT), non-STUN from an address that never proved our
+    /// credentials. None of them changes the agent's state.
+    public internal(set) var droppedUnauthenticated = 0
     /// Server-reflexive requests and allocations still under way; gathering ends at zero.
     var pendingGathering = 0
     var remoteGatheringDone = false
@@ -204,6 +211,9 @@ public final class ICEAgent: PacketTransport {
         guard let p = selectedPair ?? bestValidPair() else { return nil }
         return (p.local, p.remote)
     }
+
+    /// Round trip of the last successful check on the pair data flows on, once connected.
+    public var checkRoundTripTime: Duration? { (selectedPair ?? bestValidPair())?.lastRTT }
 
     public func close() {
         guard state != .closed else { return }

@@ -212,7 +212,7 @@ public final class PeerConnection {
     private func iceStateChanged(_ s: ICEConnectionState) {
         switch s {
         case .connected, .completed:
-            dtls?.start()
+            dtls?.start(roundTripTime: ice.checkRoundTripTime)
         case .failed:
             fail(ice.failureReason ?? "ICE failed")
         default:
@@ -236,6 +236,7 @@ public final class PeerConnection {
             lower: path)
         transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
         dtls = transport
+        ice.onPeerCheck = { [weak transport] in transport?.peerIsListening() }
 
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
