@@ -54,6 +54,7 @@ struct Listen: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         let status = ListenSession(command: self).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -116,7 +117,9 @@ final class ListenSession: @unchecked Sendable {
         if url.isListening {
             trap = SignalTrap { [self] _ in loop.execute { [self] in latch.finish(worst, nil) } }
             do {
-                server = try SignalingConnector.serve(url, verbose: command.peer.verbose) { [self] link in
+                let options = command.signaling.serveOptions(expecting: command.offer ? .answer : .offer,
+                                                             verbose: command.peer.verbose)
+                server = try SignalingConnector.serve(url, options: options) { [self] link in
                     loop.execute { [self] in startPeer(link, single: false) }
                 }
             } catch let e as CLIError {
@@ -136,13 +139,15 @@ final class ListenSession: @unchecked Sendable {
         let status = latch.wait()
         (server as? TCPSignalingListener)?.close()
         (server as? ClosableServer)?.closeServer()
+        // End every peer, then let the loop run what that queued (their last packets) before
+        // exiting, and the WebSocket closes leave.
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             for p in peers.values { p.end(status, nil) }
-            done.signal()
+            loop.execute { done.signal() }
         }
         _ = done.wait(timeout: .now() + 1)
-        usleep(50_000)
+        WebSocketSignaling.awaitClosing(within: 1)
         return status
     }
 
@@ -176,6 +181,11 @@ final class ListenSession: @unchecked Sendable {
             for f in files where !f.isFinished { f.abandon() }
             if single {
                 latch.finish(status, message)
+                return
+            }
+            if (link as? GatedLink)?.exchanged == false && !latch.isFinished {
+                // No offer/answer exchange (silence or garbage after our offer): not a session.
+                if command.peer.verbose { printError("rtc: a peer left before the offer/answer exchange (not counted)") }
                 return
             }
             if let message { printError("rtc: " + message) }

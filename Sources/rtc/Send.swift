@@ -75,6 +75,7 @@ struct Send: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         let status = SendSession(command: self).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -184,7 +185,9 @@ final class SendSession: @unchecked Sendable {
         let queue = LinkQueue()
         let server: AnyObject
         do {
-            server = try SignalingConnector.serve(url, verbose: command.peer.verbose) { link in queue.put(link) }
+            server = try SignalingConnector.serve(
+                url, options: command.signaling.serveOptions(expecting: command.answer ? .offer : .answer,
+                                                             verbose: command.peer.verbose)) { link in queue.put(link) }
         } catch let e as CLIError {
             return fail(e)
         } catch { return ExitStatus.failure.rawValue }
@@ -203,6 +206,12 @@ final class SendSession: @unchecked Sendable {
             guard let link = queue.take() else { break }
             served += 1
             let status = runSession(link, configuration: configuration, index: served)
+            if !link.exchanged && !queue.isStopped {
+                // No offer/answer exchange (silence or garbage after our offer): not a session.
+                served -= 1
+                if command.peer.verbose { printError("rtc: a receiver left before the offer/answer exchange (not counted)") }
+                continue
+            }
             worst = max(worst, status)
             if command.peer.verbose || status != 0 {
                 printError("rtc: session \(served) ended with status \(status)")
@@ -271,10 +280,11 @@ final class SendSession: @unchecked Sendable {
             for s in sources[next...] where s.fd > 2 { Glibc.close(s.fd) }
             sources = []
             self.peer = nil
-            cleaned.signal()
+            // After the tasks that ending queued (the last packets).
+            loop.execute { cleaned.signal() }
         }
         _ = cleaned.wait(timeout: .now() + 2)
-        usleep(50_000)
+        WebSocketSignaling.awaitClosing(within: 1)
         return status
     }
 

@@ -56,4 +56,22 @@ struct SignalOptions: ParsableArguments {
             + "format), ws://HOST:PORT/PATH or ws-listen://HOST:PORT (WebSocket, JSON per text frame).",
         valueName: "URL"))
     var signal: SignalURL = .stdio
+
+    @Option(name: .customLong("signal-timeout"), help: ArgumentHelp(
+        "With a listening --signal: seconds a connection has, from accept, to send a valid offer (when we "
+            + "answer) or to answer ours (when we offer); ws-listen's HTTP headers and upgrade must also "
+            + "arrive within it. A connection that does not is dropped without taking a --count slot. At most "
+            + "\(HandshakeGate.defaultMaxPending) connections wait in this handshake at once (a newcomer drops "
+            + "the oldest).",
+        valueName: "SECONDS"))
+    var signalTimeout: Double = 10
+
+    func validate() throws {
+        if !(signalTimeout > 0) { throw ValidationError("--signal-timeout must be positive") }
+    }
+
+    /// How a listening --signal admits peers, for a command whose peer sends `expecting`.
+    func serveOptions(expecting: SDPType, verbose: Bool) -> ServeOptions {
+        ServeOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose)
+    }
 }
