@@ -22,7 +22,9 @@ struct Listen: ParsableCommand {
             to stderr with -o -). Exit status: 0 when every file received was verified, 1 otherwise.
 
             With --signal tcp-listen:// or ws-listen:// it serves peers one after another, several \
-            at once, until stopped (SIGINT/SIGTERM) or --count sessions have ended.
+            at once, until stopped (SIGINT/SIGTERM) or --count sessions have ended. A sender must \
+            send its offer within --signal-timeout of connecting; garbage or silence drops the \
+            connection without counting toward --count.
 
             Received data is hashed and written (and finally fsynced) on a writer thread, not \
             on the network loop; at most 16 MiB per file wait for the disk, beyond which \

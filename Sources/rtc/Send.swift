@@ -30,7 +30,8 @@ struct Send: ParsableCommand {
             With --signal tcp-listen:// or ws-listen:// it is a server: receivers are served \
             one after another (a receiver that connects while another is served waits its turn), \
             each getting every FILE again from the start, until stopped (SIGINT/SIGTERM) or \
-            --count sessions have ended. Each summary line then carries "session":N (1, 2, ...). \
+            --count sessions have ended (a receiver that sends garbage or does not answer within \
+            --signal-timeout is dropped and not counted). Each summary line then carries "session":N (1, 2, ...). \
             Stdin can be read only once, so `-` serves a single receiver. The exit status is the \
             worst of the sessions' (0 when every receiver confirmed every file); a signal while \
             idle exits with that, a signal mid-session ends that session with 130/143.

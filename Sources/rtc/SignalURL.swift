@@ -53,7 +53,9 @@ enum SignalURL: Equatable, ExpressibleByArgument {
 struct SignalOptions: ParsableArguments {
     @Option(name: .customLong("signal"), help: ArgumentHelp(
         "Signaling transport: stdio (default), tcp://HOST:PORT, tcp-listen://HOST:PORT (aiortc TcpSocketSignaling "
-            + "format), ws://HOST:PORT/PATH or ws-listen://HOST:PORT (WebSocket, JSON per text frame).",
+            + "format), ws://HOST:PORT/PATH or ws-listen://HOST:PORT (WebSocket, JSON per text frame). Connecting "
+            + "(tcp://, ws://) gives up after --connect-timeout: exit 124 when the server does not answer, 69 when it "
+            + "refuses; SIGINT/SIGTERM meanwhile exit 130/143.",
         valueName: "URL"))
     var signal: SignalURL = .stdio
 
