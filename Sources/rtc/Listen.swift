@@ -155,6 +155,13 @@ final class ListenSession: @unchecked Sendable {
 
     /// Loop thread.
     private func startPeer(_ link: SignalingLink, single: Bool) {
+        // Sessions run at once here: with --offer, peers that have not answered yet are capped
+        // like the handshakes (each holds a peer connection until --signal-timeout).
+        let waiting = peers.values.filter { ($0.link as? GatedLink)?.exchanged == false }.count
+        if let gated = link as? GatedLink, !gated.exchanged, waiting >= HandshakeGate.defaultMaxPending {
+            link.close()
+            return
+        }
         let peer = TransferPeer(role: command.offer ? .offer : .answer, loop: loop, configuration: configuration,
                                 link: link, connectTimeout: command.peer.connectTimeout)
         let id = ObjectIdentifier(peer)

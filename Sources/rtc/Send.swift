@@ -210,7 +210,9 @@ final class SendSession: @unchecked Sendable {
             if !link.exchanged && !queue.isStopped {
                 // No offer/answer exchange (silence or garbage after our offer): not a session.
                 served -= 1
-                if command.peer.verbose { printError("rtc: a receiver left before the offer/answer exchange (not counted)") }
+                if command.peer.verbose {
+                    printError("rtc: a receiver left before the offer/answer exchange (not counted)")
+                }
                 continue
             }
             worst = max(worst, status)
@@ -262,7 +264,11 @@ final class SendSession: @unchecked Sendable {
         }
         started.wait()
         peer.onReady = { [self] pc in startNext(pc) }
-        peer.onEnd = { status, message in latch.finish(status, message.map { m in index.map { "session \($0): \(m)" } ?? m }) }
+        peer.onEnd = { status, message in
+            // A served receiver that never answered is dropped, not a session: no error line.
+            let dropped = index != nil && (link as? GatedLink)?.exchanged == false
+            latch.finish(status, dropped ? nil : message.map { m in index.map { "session \($0): \(m)" } ?? m })
+        }
         peer.onPeerGone = { [self] failed, reason in
             if let current {
                 current.abort("the receiver went away" + (reason.map { ": \($0)" } ?? ""))

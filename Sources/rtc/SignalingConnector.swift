@@ -9,7 +9,8 @@ enum SignalingConnector {
     /// The link of a single session (stdio, tcp://, ws://).
     /// - Throws: `CLIError`: 69 when the peer cannot be reached, 124 when it does not answer
     ///   within `--connect-timeout`, 130/143 when SIGINT/SIGTERM arrives meanwhile.
-    static func connectOne(_ url: SignalURL, out: StdoutWriter, peer: PeerOptions, latch: ExitLatch) throws -> SignalingLink {
+    static func connectOne(_ url: SignalURL, out: StdoutWriter, peer: PeerOptions,
+                           latch: ExitLatch) throws -> SignalingLink {
         switch url {
         case .stdio:
             return StdioSignalingLink(out: out, compact: peer.compact, remoteFile: peer.remote)
@@ -39,7 +40,8 @@ enum SignalingConnector {
     /// thread) for each peer that passed its handshake (see `GatedLink`).
     static func serve(_ url: SignalURL, options: ServeOptions,
                       body: @escaping @Sendable (GatedLink) -> Void) throws -> AnyObject {
-        let gate = HandshakeGate(timeout: options.signalTimeout, maxPending: options.maxPending, verbose: options.verbose)
+        let gate = HandshakeGate(timeout: options.signalTimeout, maxPending: options.maxPending,
+                                 verbose: options.verbose)
         switch url {
         case let .tcpListen(host, port):
             let listener: TCPSignalingListener

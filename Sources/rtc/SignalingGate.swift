@@ -43,7 +43,9 @@ final class HandshakeGate: @unchecked Sendable {
 
     /// Starts the clock on a new connection; `drop` closes it (with the reason) when it runs
     /// out of time or is evicted. Returns the token for `leave`.
-    func enter(drop: @escaping @Sendable (String) -> Void) -> UInt64 {
+    /// - Parameter deadline: when the connection's time is up; default `timeout` from now (a
+    ///   WebSocket keeps the clock it started at accept).
+    func enter(deadline: Deadline? = nil, drop: @escaping @Sendable (String) -> Void) -> UInt64 {
         lock.lock()
         next += 1
         let token = next
@@ -52,7 +54,8 @@ final class HandshakeGate: @unchecked Sendable {
         entries.append((token, drop))
         lock.unlock()
         if let evicted { dropNow(evicted.drop, "evicted: \(maxPending) connections were already in their handshake") }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
+        let left = deadline?.secondsLeft ?? timeout
+        DispatchQueue.global().asyncAfter(deadline: .now() + left) { [self] in
             if let d = take(token) { dropNow(d, "no valid signaling within \(timeout) s") }
         }
         return token
@@ -109,10 +112,14 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
     /// Called when a link handed to the server dies before a session started it.
     var onDeadBeforeStart: (@Sendable (GatedLink) -> Void)?
 
+    /// When the handshake's time is up (nil: the gate's timeout from `open`).
+    private let deadline: Deadline?
+
     /// Wraps `inner` and starts reading it; `admit` gets the link once it may take a slot.
-    init(_ inner: SignalingLink, gate: HandshakeGate, options: ServeOptions,
+    init(_ inner: SignalingLink, gate: HandshakeGate, options: ServeOptions, deadline: Deadline? = nil,
          admit: @escaping @Sendable (GatedLink) -> Void) {
         self.inner = inner
+        self.deadline = deadline
         self.gate = gate
         self.options = options
         self.admit = admit
@@ -121,7 +128,7 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
     /// Begins watching (call once, right after init).
     func open() {
         if options.expecting == .offer {
-            let t = gate.enter { [weak self] _ in self?.kill() }
+            let t = gate.enter(deadline: deadline) { [weak self] _ in self?.kill() }
             lock.lock()
             token = t
             lock.unlock()

@@ -47,8 +47,12 @@ enum WebSocketSignaling {
                 let link = WebSocketLink(channel: channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(WebSocketLinkHandler(link: link))
-                    HTTPPhase.end(channel, gate)
-                    GatedLink(link, gate: gate, options: options, admit: body).open()
+                    // The handshake keeps the clock that started at accept.
+                    let acceptedAt = HTTPPhase.end(channel, gate)
+                    let deadline = acceptedAt.map {
+                        Deadline(nanoseconds: $0.nanoseconds &+ UInt64(options.signalTimeout * 1e9))
+                    }
+                    GatedLink(link, gate: gate, options: options, deadline: deadline, admit: body).open()
                 }
             })
         let bootstrap = ServerBootstrap(group: group)
@@ -154,17 +158,22 @@ enum HTTPPhase {
 
     /// Starts the connection's clock (on its loop).
     static func begin(_ channel: Channel, _ gate: HandshakeGate) {
+        let acceptedAt = Deadline.now
         let token = gate.enter { _ in channel.close(promise: nil) }
-        tokens.withLock { $0[ObjectIdentifier(channel)] = token }
+        tokens.withLock { $0[ObjectIdentifier(channel)] = (token, acceptedAt) }
         channel.closeFuture.whenComplete { _ in end(channel, gate) }
     }
 
     /// The request was answered or upgraded, or the connection closed: its clock stops.
-    static func end(_ channel: Channel, _ gate: HandshakeGate) {
-        if let token = tokens.withLock({ $0.removeValue(forKey: ObjectIdentifier(channel)) }) { gate.leave(token) }
+    /// - Returns: when the connection was accepted (nil if it already ended).
+    @discardableResult
+    static func end(_ channel: Channel, _ gate: HandshakeGate) -> Deadline? {
+        guard let entry = tokens.withLock({ $0.removeValue(forKey: ObjectIdentifier(channel)) }) else { return nil }
+        gate.leave(entry.token)
+        return entry.acceptedAt
     }
 
-    private static let tokens = LockedBox<[ObjectIdentifier: UInt64]>([:])
+    private static let tokens = LockedBox<[ObjectIdentifier: (token: UInt64, acceptedAt: Deadline)]>([:])
 }
 
 /// A count of things in progress that a thread can wait to reach zero.

@@ -42,7 +42,9 @@ public final class TCPSignalingConnection: @unchecked Sendable {
         var timedOut = true
         while true {
             let fd = socket(Int32(storage.ss_family), streamSocketType, 0)
-            guard fd >= 0 else { throw SignalingConnectError.unreachable("socket(): \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else {
+                throw SignalingConnectError.unreachable("socket(): \(String(cString: strerror(errno)))")
+            }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             var s = storage
