@@ -60,9 +60,9 @@ struct SignalOptions: ParsableArguments {
     var signal: SignalURL = .stdio
 
     @Option(name: .customLong("signal-timeout"), help: ArgumentHelp(
-        "With a listening --signal: seconds a connection has, from accept, to send a valid offer (when we "
-            + "answer) or to answer ours (when we offer); ws-listen's HTTP headers and upgrade must also "
-            + "arrive within it. A connection that does not is dropped without taking a --count slot. At most "
+        "With a listening --signal: seconds a connection has to send a valid offer, from accept (when we "
+            + "answer), or to answer ours, from when it is sent (when we offer); ws-listen's HTTP headers and "
+            + "upgrade must also arrive within it, from accept. A connection that does not is dropped without taking a --count slot. At most "
             + "\(HandshakeGate.defaultMaxPending) connections wait in this handshake at once (a newcomer drops "
             + "the oldest).",
         valueName: "SECONDS"))
