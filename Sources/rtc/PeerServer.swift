@@ -72,6 +72,7 @@ final class PeerServer: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             let status = session.run()
+            link.close() // whatever ended the session, its connection goes (no descriptor left behind)
             let counted = link.exchanged
             condition.lock()
             current = nil

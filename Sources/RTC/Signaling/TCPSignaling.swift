@@ -134,7 +134,9 @@ public final class TCPSignalingConnection: @unchecked Sendable {
     /// with nil at a clean EOF or the error that ended it.
     public func startReading(onLine: @escaping @Sendable (String) -> Void,
                              onEnd: @escaping @Sendable (SignalingError?) -> Void) {
+        lock.withLock { reading = true }
         startThread(name: "rtc-signal-read") { [self] in
+            defer { readerExited() }
             var buffer: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 16384)
             while true {
@@ -159,8 +161,34 @@ public final class TCPSignalingConnection: @unchecked Sendable {
     }
 
     /// Shuts the connection down; the reader thread sees EOF.
+    ///
+    /// The descriptor itself is closed by the reader thread when it leaves (or here, if none
+    /// runs): closing it under a thread still in `recv` could let that thread read from the
+    /// next connection accepted under the same number.
     public func close() {
-        closeOnce(fd, lock: lock, closed: &closed)
+        lock.lock()
+        guard !closed else {
+            lock.unlock()
+            return
+        }
+        closed = true
+        shutdown(fd, Int32(SHUT_RDWR))
+        let closeNow = !reading && !descriptorClosed
+        if closeNow { descriptorClosed = true }
+        lock.unlock()
+        if closeNow { Glibc.close(fd) }
+    }
+
+    private var reading = false
+    private var descriptorClosed = false
+
+    private func readerExited() {
+        lock.lock()
+        reading = false
+        let closeNow = closed && !descriptorClosed
+        if closeNow { descriptorClosed = true }
+        lock.unlock()
+        if closeNow { Glibc.close(fd) }
     }
 }
 
