@@ -39,7 +39,9 @@ struct Listen: ParsableCommand {
             received was verified, 1 otherwise (a refused file counts).
 
             With --signal tcp-listen:// or ws-listen:// it serves peers one after another, several \
-            at once, until stopped (SIGINT/SIGTERM) or --count sessions have ended.
+            at once, until stopped (SIGINT/SIGTERM) or --count sessions have ended. A sender must \
+            send its offer within --signal-timeout of connecting; garbage or silence drops the \
+            connection without counting toward --count.
 
             Received data is hashed and written (and finally fsynced) on a writer thread, not \
             on the network loop; at most 16 MiB per file wait for the disk, beyond which \
@@ -83,6 +85,7 @@ struct Listen: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         let status = ListenSession(command: self).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -147,7 +150,9 @@ final class ListenSession: @unchecked Sendable {
         if url.isListening {
             trap = SignalTrap { [self] _ in loop.execute { [self] in latch.finish(worst, nil) } }
             do {
-                server = try SignalingConnector.serve(url, verbose: command.peer.verbose) { [self] link in
+                let options = command.signaling.serveOptions(expecting: command.offer ? .answer : .offer,
+                                                             verbose: command.peer.verbose)
+                server = try SignalingConnector.serve(url, options: options) { [self] link in
                     loop.execute { [self] in startPeer(link, single: false) }
                 }
             } catch let e as CLIError {
@@ -167,18 +172,27 @@ final class ListenSession: @unchecked Sendable {
         let status = latch.wait()
         (server as? TCPSignalingListener)?.close()
         (server as? ClosableServer)?.closeServer()
+        // End every peer, then let the loop run what that queued (their last packets) before
+        // exiting, and the WebSocket closes leave.
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             for p in peers.values { p.end(status, nil) }
-            done.signal()
+            loop.execute { done.signal() }
         }
         _ = done.wait(timeout: .now() + 1)
-        usleep(50_000)
+        WebSocketSignaling.awaitClosing(within: 1)
         return status
     }
 
     /// Loop thread.
     private func startPeer(_ link: SignalingLink, single: Bool) {
+        // Sessions run at once here: with --offer, peers that have not answered yet are capped
+        // like the handshakes (each holds a peer connection until --signal-timeout).
+        let waiting = peers.values.filter { ($0.link as? GatedLink)?.exchanged == false }.count
+        if let gated = link as? GatedLink, !gated.exchanged, waiting >= HandshakeGate.defaultMaxPending {
+            link.close()
+            return
+        }
         let peer = TransferPeer(role: command.offer ? .offer : .answer, loop: loop, configuration: configuration,
                                 link: link, connectTimeout: command.peer.connectTimeout)
         let id = ObjectIdentifier(peer)
@@ -210,6 +224,11 @@ final class ListenSession: @unchecked Sendable {
             for f in files where !f.isFinished { f.abandon() }
             if single {
                 latch.finish(status, message)
+                return
+            }
+            if (link as? GatedLink)?.exchanged == false && !latch.isFinished {
+                // No offer/answer exchange (silence or garbage after our offer): not a session.
+                if command.peer.verbose { printError("rtc: a peer left before the offer/answer exchange (not counted)") }
                 return
             }
             if let message { printError("rtc: " + message) }

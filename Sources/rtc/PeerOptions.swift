@@ -199,9 +199,12 @@ struct ChatOptions: ParsableArguments {
     /// Runs the chat session (or, with a listening --signal, one session after another) and
     /// exits with its status.
     func run(as role: PeerSession.Role) throws {
+        Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         if signaling.signal.isListening {
             let status = PeerServer(role: role, peer: peer, channel: channel, json: json,
-                                    url: signaling.signal, count: count).run()
+                                    url: signaling.signal, count: count,
+                                    serveOptions: signaling.serveOptions(expecting: role == .offer ? .answer : .offer,
+                                                                         verbose: peer.verbose)).run()
             if status != 0 { throw ExitCode(status) }
             return
         }
