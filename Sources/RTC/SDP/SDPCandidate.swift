@@ -70,6 +70,10 @@ public struct SDPCandidate: SDPAttributeValue, Hashable, Sendable, CustomStringC
     }
 
     public init(attributeValue: String) throws {
+        // Trickled candidates arrive outside SDP: no control character may hide a line break.
+        guard !attributeValue.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw SDPValueError("control character in candidate")
+        }
         let f = SDPText.fields(attributeValue)
         guard f.count >= 8 else { throw SDPValueError("candidate needs at least 8 fields, found \(f.count)") }
         guard f[6] == "typ" else { throw SDPValueError("candidate field 7 must be \"typ\"") }
