@@ -276,3 +276,28 @@ import Testing
         #expect(over.next() == .tooLong(lineNumber: 1))
     }
 }
+
+/// `CompactJSONEncoder` must write exactly what Foundation's encoder wrote before it.
+@Suite struct CompactJSONEncoderTests {
+    private func foundation<T: Encodable>(_ v: T) throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try e.encode(v))
+    }
+
+    @Test(arguments: SDPCorpus.names)
+    func corpusMatchesFoundation(name: String) throws {
+        let d = try SessionDescription.parse(try SDPCorpus.text(name))
+        #expect(try CompactJSONEncoder().encode(d) == foundation(d))
+    }
+
+    @Test func escapesNumbersAndKeyOrderMatchFoundation() throws {
+        let text = "v=0\r\no=- 18446744073709551615 0 IN IP4 0.0.0.0\r\ns=\u{1}\u{1f}\u{7f}\"\\/é😀\t\u{8}\u{c}\r\nt=0 0\r\n"
+            + "a=framerate:30.0\r\na=ice-lite\r\na=ice-options:trickle\r\nm=video 9 RTP/AVP 96\r\na=framerate:29.97\r\n"
+            + "a=fmtp:96 a=1;Zb=2;ab=3;é=4;a=5\r\na=x-unknown\r\n"
+        let d = try SessionDescription.parse(text)
+        #expect(try CompactJSONEncoder().encode(d) == foundation(d))
+        let v: JSONValue = ["b": [1, -2, 0.5, "x\n", nil, true], "a": ["Z": 1, "a": 2, "é": 3, "A": 4]]
+        #expect(try CompactJSONEncoder().encode(v) == foundation(v))
+    }
+}
