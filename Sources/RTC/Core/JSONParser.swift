@@ -13,9 +13,11 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A recursive-descent JSON parser (RFC 8259) over UTF-8 bytes: one pass, linear in the input,
-/// nesting bounded by `JSONLimits.maxDepth`. Foundation's `JSONDecoder` behind `Codable`
-/// `JSONValue` retried each nesting level once per JSON type, so a 511-deep document cost
-/// seconds of CPU (roughly depth³); this parser costs the same per byte at any depth.
+/// nesting bounded by `JSONLimits.maxDepth`. Before, `Codable` `JSONValue` on Foundation's
+/// `JSONDecoder` tried every value as Bool, Int, Double, String and array before object, each
+/// failure a `DecodingError` carrying the coding path down to it: 128, 256 and 511 levels of
+/// arrays cost 0.05, 0.27 and 2.55 s of CPU (debug build). This parser costs the same per byte
+/// at any depth.
 ///
 /// Strings must be valid UTF-8 and `\u` escapes valid scalars (RFC 8259 §8.2); a number
 /// without fraction or exponent that fits `Int` is `.int`, any other number `.double`.
