@@ -11,42 +11,53 @@ import Testing
         let seconds: Double
     }
 
-    /// Runs `rtc args` with stdin from `stdinPath` and stdout to /dev/null, measuring this child's
-    /// own peak RSS (wait4, not the RUSAGE_CHILDREN maximum other tests' children share).
-    /// Killed after `timeout` seconds.
+    /// Runs `rtc args` with stdin from `stdinPath` and stdout to /dev/null under GNU time, which
+    /// reports the peak RSS of rtc alone (a wait4 from this process would also count the test
+    /// process's own pages that a vfork-style spawn shares until exec). Killed (its whole process
+    /// group) after `timeout` seconds.
     static func measure(_ args: [String], stdinPath: String, timeout: Double = 20) throws -> Measured {
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-err-\(UUID().uuidString)").path
-        defer { unlink(errPath) }
+        let tmp = FileManager.default.temporaryDirectory
+        let errPath = tmp.appendingPathComponent("rtc-err-\(UUID().uuidString)").path
+        let rssPath = tmp.appendingPathComponent("rtc-rss-\(UUID().uuidString)").path
+        defer { unlink(errPath); unlink(rssPath) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let path = CLI.binary.path
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let time = "/usr/bin/time"
+        let argv: [UnsafeMutablePointer<CChar>?] = ([time, "-f", "%M", "-o", rssPath, CLI.binary.path] + args)
+            .map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
         let start = Date()
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, time, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var status: Int32 = 0
-        nonisolated(unsafe) var usage = rusage()
         let child = pid
         Thread {
-            _ = wait4(child, &status, 0, &usage)
+            _ = waitpid(child, &status, 0)
             done.signal()
         }.start()
         if done.wait(timeout: .now() + timeout) == .timedOut {
-            kill(pid, SIGKILL)
+            kill(-child, SIGKILL)
             done.wait()
         }
         let seconds = Date().timeIntervalSince(start)
         let exited = (status & 0x7F) == 0
+        // GNU time writes "Command exited with non-zero status N" first, then the KB figure.
+        let report = (try? String(contentsOfFile: rssPath, encoding: .utf8)) ?? ""
+        let kb = report.split(separator: "\n").last.flatMap { Double($0) } ?? .infinity
         return Measured(status: exited ? (status >> 8) & 0xFF : -1,
                         stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-                        maxRSSMiB: Double(usage.ru_maxrss) / 1024, seconds: seconds)
+                        maxRSSMiB: kb / 1024, seconds: seconds)
     }
 
     /// Before: `rtc sdp-parse /dev/zero` grew to 6.5 GB; now it stops at the 1 MiB cap.
