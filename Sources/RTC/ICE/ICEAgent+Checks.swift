@@ -159,8 +159,10 @@ extension ICEAgent {
         onPeerCheck?()
 
         // Find or learn (peer-reflexive) the remote candidate, then the pair.
-        var remote = remoteCandidates.first { $0.address == from }
+        var remote = remoteAddresses.contains(from) ? remoteCandidates.first { $0.address == from } : nil
         if remote == nil {
+            guard remoteCandidates.count < Self.maxRemoteCandidates else { return }
+            remoteAddresses.insert(from)
             let learned = ICECandidate(foundation: "prflx\(remoteCandidates.count)",
                                        priority: message.priority ?? 0, address: from, kind: .prflx)
             remoteCandidates.append(learned)

@@ -163,7 +163,8 @@ public final class PeerConnection {
     }
 
     /// A trickled remote candidate; nil means end-of-candidates.
-    /// - Throws: `SDPError` when the candidate line is malformed.
+    /// - Throws: `SDPError` when the candidate line is malformed (ports, lengths and characters
+    ///   are checked by `SDPCandidate`), `PeerConnectionError.tooManyCandidates` past the cap.
     public func addRemoteCandidate(_ candidate: ICECandidateInit?) throws {
         guard let candidate else {
             remoteCandidates.end()
@@ -172,7 +173,9 @@ public final class PeerConnection {
         var text = candidate.candidate
         if text.hasPrefix("a=") { text.removeFirst(2) }
         if text.hasPrefix("candidate:") { text.removeFirst("candidate:".count) }
-        remoteCandidates.add(try SDPCandidate(attributeValue: text))
+        if !remoteCandidates.add(try SDPCandidate(attributeValue: text)) {
+            throw PeerConnectionError.tooManyCandidates(ICEAgent.maxRemoteCandidates)
+        }
     }
 
     // MARK: - Channels
@@ -306,6 +309,8 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
     case noDataChannelSection
     case missing(String)
     case badSetup(String)
+    /// The peer trickled more candidates than the agent keeps.
+    case tooManyCandidates(Int)
 
     public var description: String {
         switch self {
@@ -315,6 +320,7 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
         case .noDataChannelSection: return "the description has no data-channel (m=application ... SCTP) section"
         case let .missing(what): return "the description lacks \(what)"
         case let .badSetup(why): return "bad a=setup: \(why)"
+        case let .tooManyCandidates(n): return "more than the limit of \(n) remote candidates"
         }
     }
 }

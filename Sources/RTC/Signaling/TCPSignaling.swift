@@ -148,7 +148,11 @@ public final class TCPSignalingConnection: @unchecked Sendable {
                 }
                 buffer.append(contentsOf: chunk[0..<n])
                 while let nl = buffer.firstIndex(of: 0x0A) {
-                    let line = String(decoding: buffer[..<nl], as: UTF8.self)
+                    // Invalid UTF-8 is refused, not repaired into U+FFFD behind the peer's back.
+                    guard let line = String(validating: buffer[..<nl], as: UTF8.self) else {
+                        onEnd(.malformed("signaling line is not valid UTF-8"))
+                        return
+                    }
                     buffer.removeSubrange(...nl)
                     onLine(line)
                 }
