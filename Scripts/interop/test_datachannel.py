@@ -37,6 +37,14 @@ def messages(events):
     return [e for e in events if e.get("type") == "message"]
 
 
+def stream_id_checked(event):
+    """The event without its "id" (the channel's SCTP stream id, which open, message and close
+    events carry since several channels share a session), after checking that it is one."""
+    event = dict(event)
+    assert isinstance(event.pop("id", None), int), f"event without a stream id: {event}"
+    return event
+
+
 def assert_one_error_line(stderr, *needles):
     lines = [l for l in stderr.splitlines() if l.strip()]
     assert len(lines) == 1, f"expected one stderr line, got {lines!r}"
@@ -54,14 +62,15 @@ def assert_one_error_line(stderr, *needles):
 @pytest.mark.parametrize("closer", ["offer", "answer"])
 def test_rtc_rtc_json_events_and_eof_close(rtc_pair, closer):
     offerer, answerer = rtc_pair(json_mode=True)
-    assert offerer.wait_event("open") == {"type": "open", "label": "chat"}
-    assert answerer.wait_event("open") == {"type": "open", "label": "chat"}
+    assert stream_id_checked(offerer.wait_event("open")) == {"type": "open", "label": "chat"}
+    assert stream_id_checked(answerer.wait_event("open")) == {"type": "open", "label": "chat"}
 
     offerer.writeline({"data": "hello"})
-    assert answerer.wait_event("message") == {"type": "message", "label": "chat", "data": "hello"}
+    assert stream_id_checked(answerer.wait_event("message")) == {"type": "message", "label": "chat",
+                                                                 "data": "hello"}
     answerer.writeline({"data": "wörld ✓ \"quoted\" \\ /"})
-    assert offerer.wait_event("message") == {"type": "message", "label": "chat",
-                                             "data": "wörld ✓ \"quoted\" \\ /"}
+    assert stream_id_checked(offerer.wait_event("message")) == {"type": "message", "label": "chat",
+                                                                "data": "wörld ✓ \"quoted\" \\ /"}
     blob = bytes(range(256))
     offerer.writeline({"data": base64.b64encode(blob).decode(), "binary": True})
     got = answerer.wait_event("message")
@@ -73,7 +82,7 @@ def test_rtc_rtc_json_events_and_eof_close(rtc_pair, closer):
     closing, other = (offerer, answerer) if closer == "offer" else (answerer, offerer)
     closing.close_stdin()
     for p in (closing, other):
-        assert p.wait_event("close", timeout=10) == {"type": "close", "label": "chat"}
+        assert stream_id_checked(p.wait_event("close", timeout=10)) == {"type": "close", "label": "chat"}
         rest = only_events(p.rest_of_stdout(10))
         assert all(e["type"] == "state" for e in rest), rest
     other.close_stdin()
@@ -121,7 +130,7 @@ def connect_to_echo_peer(spawn, rtc_role, peer_cmd, peer_name, timeout=30):
         exchange(rtc, peer, timeout)
     else:
         exchange(peer, rtc, timeout)
-    assert rtc.wait_event("open", timeout) == {"type": "open", "label": "chat"}
+    assert stream_id_checked(rtc.wait_event("open", timeout)) == {"type": "open", "label": "chat"}
     return rtc, peer
 
 
@@ -168,7 +177,7 @@ def check_echo_order(rtc, count=1000, timeout=30):
 
 def close_echo_session(rtc, peer, timeout=15):
     rtc.close_stdin()
-    assert rtc.wait_event("close", timeout) == {"type": "close", "label": "chat"}
+    assert stream_id_checked(rtc.wait_event("close", timeout)) == {"type": "close", "label": "chat"}
     rest = only_events(rtc.rest_of_stdout(timeout))
     assert not messages(rest), f"messages after close: {rest}"
     assert rtc.wait(timeout) == 0, rtc.stderr()
@@ -382,7 +391,7 @@ def test_closed_stdout_exits_cleanly(spawn, when):
             event = json.loads(reader.readline())
             if event["type"] == "open":
                 break
-        assert event == {"type": "open", "label": "chat"}
+        assert stream_id_checked(event) == {"type": "open", "label": "chat"}
         offerer.wait_event("open")
     reader.close()
     # Messages to print make the answerer notice that its stdout is gone.

@@ -8,6 +8,10 @@ enum ExitStatus: Int32 {
     case dataError = 65
     case unavailable = 69
     case timeout = 124
+    /// Ended by SIGINT (128 + 2), as shells report it.
+    case interrupted = 130
+    /// Ended by SIGTERM (128 + 15).
+    case terminated = 143
 }
 
 /// An error the CLI reports as one line on stderr, exiting with its status.

@@ -20,6 +20,8 @@ final class FileSink: @unchecked Sendable {
     private var pending = 0
     private var closing = false
     private var aborted = false
+    /// The writer has written its last byte (what follows is fsync and close).
+    private var writesDone = false
     private var error: String?
     private var onFinished: ((String?, String) -> Void)?
     private let hash = SHA256Stream()
@@ -72,11 +74,14 @@ final class FileSink: @unchecked Sendable {
     }
 
     /// Drops what is queued and closes the file (the .part stays); `finish`'s callback never runs.
+    /// Returns once the writer has stopped writing (it finishes at most the chunk it is on; a
+    /// final fsync may still run), so nothing is written after the caller's verdict.
     func abort() {
         if Self.inline {
             if !closing, fd >= 0 { close(fd) }
             closing = true
             aborted = true
+            writesDone = true
             return
         }
         condition.lock()
@@ -84,6 +89,7 @@ final class FileSink: @unchecked Sendable {
         closing = true
         queue.removeAll()
         condition.broadcast()
+        while !writesDone { condition.wait() }
         condition.unlock()
     }
 
@@ -103,7 +109,7 @@ final class FileSink: @unchecked Sendable {
             var size = 0
             for b in batch {
                 size += b.count
-                if failed || problem != nil { continue }
+                if failed || problem != nil || isAborted() { continue }
                 hash.update(b)
                 if fd >= 0 { problem = writeAll(b) } else { out?.write(b) }
             }
@@ -121,12 +127,21 @@ final class FileSink: @unchecked Sendable {
         let wasAborted = aborted
         var problem = error
         let done = onFinished
+        writesDone = true
+        condition.broadcast()
         condition.unlock()
         if fd >= 0 {
             if !wasAborted && problem == nil && fsync(fd) != 0 { problem = "fsync failed: \(String(cString: strerror(errno)))" }
             close(fd)
         }
+        // Closed before the caller compares hashes and renames: no write can follow its verdict.
         if !wasAborted { done?(problem, hash.finalize().hexString) }
+    }
+
+    private func isAborted() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return aborted
     }
 
     private func writeAll(_ b: [UInt8]) -> String? {

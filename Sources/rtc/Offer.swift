@@ -30,7 +30,9 @@ struct Offer: ParsableCommand {
 
             With --signal tcp-listen:// or ws-listen:// it is a server: peers are served one \
             after another (a peer that connects meanwhile waits its turn) until SIGINT/SIGTERM, \
-            --count sessions, or the end of stdin. Stdin is shared: each line goes to the session \
+            --count sessions, or the end of stdin. Connections are vetted concurrently: one that \
+            sends garbage, or no valid signaling within --signal-timeout, is dropped without \
+            counting toward --count (a session counts once the peer's description arrived). Stdin is shared: each line goes to the session \
             whose channel is open (a line read between sessions waits for the next one; lines in \
             flight when a session ends are lost). EOF on stdin closes the current (or next) \
             session's channel once its data is delivered and then stops the server. SIGINT/SIGTERM \

@@ -53,6 +53,11 @@ struct PeerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the remote description from FILE instead of stdin.", valueName: "FILE"))
     var remote: String?
 
+    @Option(name: .customLong("max-line"), help: ArgumentHelp(
+        "Longest stdin line accepted, in bytes; a longer one ends the command with exit status 65.",
+        valueName: "BYTES"))
+    var maxLine = LineReader.defaultMaxLine
+
     @OptionGroup var impairment: ImpairmentOptions
 
     @Flag(name: [.short, .long], help: "Log connection progress to stderr.")
@@ -74,11 +79,13 @@ struct PeerOptions: ParsableArguments {
         }
         if relayOnly && turnServers.isEmpty { throw ValidationError("--relay-only needs a --turn server") }
         if consentTimeout <= 0 || connectTimeout <= 0 { throw ValidationError("timeouts must be positive") }
+        if maxLine < 1 { throw ValidationError("--max-line must be positive") }
     }
 
     /// The peer connection configuration these options describe.
     func configuration() throws -> PeerConnection.Configuration {
         var c = PeerConnection.Configuration()
+        StdinLines.maxLine = maxLine  // read by every stdin reader the command starts after this
         if !iceHosts.isEmpty { c.iceHosts = iceHosts.compactMap { TransportAddress(host: $0, port: 0) } }
         c.stunServers = stunServers.compactMap { STUNServerURL.parse($0) }
         c.turnServers = turnServers.compactMap { TURNServerURL.parse($0) }.map {
@@ -199,9 +206,12 @@ struct ChatOptions: ParsableArguments {
     /// Runs the chat session (or, with a listening --signal, one session after another) and
     /// exits with its status.
     func run(as role: PeerSession.Role) throws {
+        Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         if signaling.signal.isListening {
             let status = PeerServer(role: role, peer: peer, channel: channel, json: json,
-                                    url: signaling.signal, count: count).run()
+                                    url: signaling.signal, count: count,
+                                    serveOptions: signaling.serveOptions(expecting: role == .offer ? .answer : .offer,
+                                                                         verbose: peer.verbose)).run()
             if status != 0 { throw ExitCode(status) }
             return
         }

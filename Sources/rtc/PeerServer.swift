@@ -18,6 +18,7 @@ final class PeerServer: @unchecked Sendable {
     let json: Bool
     let url: SignalURL
     let count: Int
+    let serveOptions: ServeOptions
     let out = StdoutWriter()
 
     private let condition = Condition()
@@ -28,7 +29,9 @@ final class PeerServer: @unchecked Sendable {
     private var stopping = false
     private var trap: SignalTrap?
 
-    init(role: PeerSession.Role, peer: PeerOptions, channel: ChannelOptions, json: Bool, url: SignalURL, count: Int) {
+    init(role: PeerSession.Role, peer: PeerOptions, channel: ChannelOptions, json: Bool, url: SignalURL, count: Int,
+         serveOptions: ServeOptions) {
+        self.serveOptions = serveOptions
         self.role = role
         self.peer = peer
         self.channel = channel
@@ -46,7 +49,7 @@ final class PeerServer: @unchecked Sendable {
         let queue = LinkQueue()
         let server: AnyObject
         do {
-            server = try SignalingConnector.serve(url, verbose: peer.verbose) { link in queue.put(link) }
+            server = try SignalingConnector.serve(url, options: serveOptions) { link in queue.put(link) }
         } catch let e as CLIError {
             printError("rtc: " + e.message)
             return e.status.rawValue
@@ -69,6 +72,8 @@ final class PeerServer: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             let status = session.run()
+            link.close() // whatever ended the session, its connection goes (no descriptor left behind)
+            let counted = link.exchanged
             condition.lock()
             current = nil
             condition.broadcast()
@@ -77,6 +82,13 @@ final class PeerServer: @unchecked Sendable {
             let eof = eofTaken
             let stop = stopping
             condition.unlock()
+            if !counted && !stop {
+                // No offer/answer exchange (silence or garbage after our offer): not a session.
+                served -= 1
+                if peer.verbose { printError("rtc: a peer left before the offer/answer exchange (not counted)") }
+                if eof { break }
+                continue
+            }
             worst = max(worst, status)
             if json {
                 out.writeLine(TransferProtocol.encode(["type": "session", "session": .int(served), "status": .int(Int(status))]))

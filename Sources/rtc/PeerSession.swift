@@ -125,7 +125,11 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { self.startOffer(configuration) }
         }
         self.configuration = configuration
-        if !served { StdinLines.start { [self] line in stdinLine(line) } }
+        if !served {
+            StdinLines.start(onError: { [self] in finish(ExitStatus.dataError.rawValue, $0) }) { [self] line in
+                _ = stdinLine(line)
+            }
+        }
 
         loop.execute { [self] in
             loop.schedule(in: .milliseconds(Int64(peer.connectTimeout * 1000))) { [self] in

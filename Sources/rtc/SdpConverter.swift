@@ -9,6 +9,8 @@ import RTC
 struct SdpConverter {
     /// Convert structured JSON to SDP instead of SDP to JSON.
     let toSDP: Bool
+    /// Caps on each SDP read or written.
+    var limits = SDPLimits.standard
 
     /// Converts all of `input`, writing each output (a JSON line, or SDP text) through `emit`.
     /// - Throws: `CLIError(.dataError, ...)` naming the input line and the SDP line.
@@ -29,7 +31,13 @@ struct SdpConverter {
             lineNumber += 1
             guard line.contains(where: { $0 != " " && $0 != "\r" && $0 != "\t" }) else { continue }
             let place = "input line \(lineNumber): "
-            guard let object = JSONValue.parseObject(line) else {
+            let object: [String: JSONValue]
+            do {
+                guard case let .object(o) = try JSONValue.parse(line) else { throw CLIError(.dataError, "") }
+                object = o
+            } catch let e as JSONParseError {
+                throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
+            } catch {
                 throw CLIError(.dataError, "sdp-parse: \(place)invalid JSON")
             }
             emit(try convertObject(object, where: place))
@@ -47,7 +55,13 @@ struct SdpConverter {
             } catch {
                 throw CLIError(.dataError, "sdp-parse: \(place)not a structured session description: \(Self.reason(error))")
             }
-            let sdp = description.serialize()
+            let sdp: String
+            do {
+                // A CR or LF in a JSON string would split its line and inject others (an m= section).
+                sdp = try description.serializeChecked()
+            } catch let e as SDPError {
+                throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
+            }
             _ = try parseSDP(sdp, where: place)  // refuse to emit SDP we would not read back
             guard let type else { return sdp }
             return JSONValue.object(["type": .string(type), "sdp": .string(sdp)]).jsonText + "\n"
@@ -58,22 +72,23 @@ struct SdpConverter {
 
     private func parseSDP(_ text: String, where place: String) throws -> SessionDescription {
         do {
-            return try SessionDescription.parse(text)
+            return try SessionDescription.parse(text, limits: limits)
         } catch let e as SDPError {
             throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
         }
     }
 
+    /// Foundation's text, from `CompactJSONEncoder` (Foundation's encoder took ~60 bytes of
+    /// memory per byte of SDP).
     private func jsonLine(for description: SessionDescription, type: String?) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(description)
+        let encoder = CompactJSONEncoder()
+        var bytes = try encoder.encode(description)
         if let type {
             // Prepend "type" to the object: {"type":"offer",...}.
             let prefix = try encoder.encode(["type": type])
-            data = prefix.dropLast() + Data(",".utf8) + data.dropFirst()
+            bytes = Array(prefix.dropLast()) + Array(",".utf8) + bytes.dropFirst()
         }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func passThrough(_ object: [String: JSONValue]) -> String {

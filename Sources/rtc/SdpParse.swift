@@ -49,6 +49,11 @@ struct SdpParse: ParsableCommand {
             text as "raw".
 
             Errors name the line: "line N: reason: "text"" on stderr, exit status 65.
+
+            Limits (exit status 65 naming the limit when exceeded): input and each SDP at most \
+            --max-size bytes (1 MiB), each SDP at most --max-lines lines (20,000), 64 media \
+            sections and 1,000 candidates; JSON nested at most 64 deep. SDP text and JSON strings \
+            must be valid UTF-8, and no SDP field may contain CR, LF or NUL.
             """
     )
 
@@ -58,17 +63,36 @@ struct SdpParse: ParsableCommand {
     @Flag(name: .customLong("to-sdp"), help: "Turn the structured JSON back into SDP.")
     var toSDP = false
 
+    @Option(name: .customLong("max-size"), help: ArgumentHelp(
+        "Largest input, and largest SDP, accepted in bytes.", valueName: "BYTES"))
+    var maxSize = SDPLimits.standard.maxBytes
+
+    @Option(name: .customLong("max-lines"), help: ArgumentHelp(
+        "Most lines accepted in one SDP.", valueName: "N"))
+    var maxLines = SDPLimits.standard.maxLines
+
     @Option(name: .customLong("benchmark"), help: .hidden)
     var benchmarkRuns: Int?
+
+    func validate() throws {
+        if maxSize < 1 || maxLines < 1 { throw ValidationError("--max-size and --max-lines must be positive") }
+    }
+
+    private var limits: SDPLimits {
+        var l = SDPLimits.standard
+        l.maxBytes = maxSize
+        l.maxLines = maxLines
+        return l
+    }
 
     func run() throws {
         do {
             let input = try readInput()
             if let runs = benchmarkRuns {
-                try SdpParse.benchmark(input, runs: runs)
+                try SdpParse.benchmark(input, runs: runs, limits: limits)
                 return
             }
-            let converter = SdpConverter(toSDP: toSDP)
+            let converter = SdpConverter(toSDP: toSDP, limits: limits)
             try converter.convert(input) { writeToStandardOutput($0) }
         } catch let e as CLIError {
             // ArgumentParser would exit 1 for a non-ExitCode error; our errors carry their own status.
@@ -85,18 +109,27 @@ struct SdpParse: ParsableCommand {
             guard fd >= 0 else { throw CLIError(.dataError, "sdp-parse: cannot read \(file)") }
         }
         defer { if fd != 0 { close(fd) } }
-        guard let bytes = readAll(fd) else {
-            throw CLIError(.dataError, "sdp-parse: cannot read \(file ?? "stdin"): \(String(cString: strerror(errno)))")
+        let name = file ?? "stdin"
+        // Read at most --max-size bytes: `sdp-parse /dev/zero` must not fill memory.
+        switch readAll(fd, limit: maxSize) {
+        case let .success(bytes):
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CLIError(.dataError, "sdp-parse: \(name) is not valid UTF-8")
+            }
+            return text
+        case .failure(.tooLarge):
+            throw CLIError(.dataError, "sdp-parse: \(name) exceeds the limit of \(maxSize) bytes (--max-size)")
+        case let .failure(.readError(e)):
+            throw CLIError(.dataError, "sdp-parse: cannot read \(name): \(String(cString: strerror(e)))")
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `input` `runs` times and prints the mean time to stderr (release-build measurements).
-    private static func benchmark(_ input: String, runs: Int) throws {
+    private static func benchmark(_ input: String, runs: Int, limits: SDPLimits) throws {
         let lines = input.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<max(1, runs) {
-            do { _ = try SessionDescription.parse(input) } catch {
+            do { _ = try SessionDescription.parse(input, limits: limits) } catch {
                 throw CLIError(.dataError, "sdp-parse: \(error)")
             }
         }

@@ -31,7 +31,8 @@ struct Send: ParsableCommand {
             With --signal tcp-listen:// or ws-listen:// it is a server: receivers are served \
             one after another (a receiver that connects while another is served waits its turn), \
             each getting every FILE again from the start, until stopped (SIGINT/SIGTERM) or \
-            --count sessions have ended. Each summary line then carries "session":N (1, 2, ...). \
+            --count sessions have ended (a receiver that sends garbage or does not answer within \
+            --signal-timeout is dropped and not counted). Each summary line then carries "session":N (1, 2, ...). \
             Stdin can be read only once, so `-` serves a single receiver. The exit status is the \
             worst of the sessions' (0 when every receiver confirmed every file); a signal while \
             idle exits with that, a signal mid-session ends that session with 130/143.
@@ -76,6 +77,7 @@ struct Send: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         let status = SendSession(command: self).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -185,7 +187,9 @@ final class SendSession: @unchecked Sendable {
         let queue = LinkQueue()
         let server: AnyObject
         do {
-            server = try SignalingConnector.serve(url, verbose: command.peer.verbose) { link in queue.put(link) }
+            server = try SignalingConnector.serve(
+                url, options: command.signaling.serveOptions(expecting: command.answer ? .offer : .answer,
+                                                             verbose: command.peer.verbose)) { link in queue.put(link) }
         } catch let e as CLIError {
             return fail(e)
         } catch { return ExitStatus.failure.rawValue }
@@ -204,6 +208,14 @@ final class SendSession: @unchecked Sendable {
             guard let link = queue.take() else { break }
             served += 1
             let status = runSession(link, configuration: configuration, index: served)
+            if !link.exchanged && !queue.isStopped {
+                // No offer/answer exchange (silence or garbage after our offer): not a session.
+                served -= 1
+                if command.peer.verbose {
+                    printError("rtc: a receiver left before the offer/answer exchange (not counted)")
+                }
+                continue
+            }
             worst = max(worst, status)
             if command.peer.verbose || status != 0 {
                 printError("rtc: session \(served) ended with status \(status)")
@@ -253,7 +265,11 @@ final class SendSession: @unchecked Sendable {
         }
         started.wait()
         peer.onReady = { [self] pc in startNext(pc) }
-        peer.onEnd = { status, message in latch.finish(status, message.map { m in index.map { "session \($0): \(m)" } ?? m }) }
+        peer.onEnd = { status, message in
+            // A served receiver that never answered is dropped, not a session: no error line.
+            let dropped = index != nil && (link as? GatedLink)?.exchanged == false
+            latch.finish(status, dropped ? nil : message.map { m in index.map { "session \($0): \(m)" } ?? m })
+        }
         peer.onPeerGone = { [self] failed, reason in
             if let current {
                 current.abort("the receiver went away" + (reason.map { ": \($0)" } ?? ""))
@@ -272,10 +288,11 @@ final class SendSession: @unchecked Sendable {
             for s in sources[next...] where s.fd > 2 { Glibc.close(s.fd) }
             sources = []
             self.peer = nil
-            cleaned.signal()
+            // After the tasks that ending queued (the last packets).
+            loop.execute { cleaned.signal() }
         }
         _ = cleaned.wait(timeout: .now() + 2)
-        usleep(50_000)
+        WebSocketSignaling.awaitClosing(within: 1)
         return status
     }
 

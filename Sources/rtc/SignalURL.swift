@@ -53,7 +53,27 @@ enum SignalURL: Equatable, ExpressibleByArgument {
 struct SignalOptions: ParsableArguments {
     @Option(name: .customLong("signal"), help: ArgumentHelp(
         "Signaling transport: stdio (default), tcp://HOST:PORT, tcp-listen://HOST:PORT (aiortc TcpSocketSignaling "
-            + "format), ws://HOST:PORT/PATH or ws-listen://HOST:PORT (WebSocket, JSON per text frame).",
+            + "format), ws://HOST:PORT/PATH or ws-listen://HOST:PORT (WebSocket, JSON per text frame). Connecting "
+            + "(tcp://, ws://) gives up after --connect-timeout: exit 124 when the server does not answer, 69 when it "
+            + "refuses; SIGINT/SIGTERM meanwhile exit 130/143.",
         valueName: "URL"))
     var signal: SignalURL = .stdio
+
+    @Option(name: .customLong("signal-timeout"), help: ArgumentHelp(
+        "With a listening --signal: seconds a connection has to send a valid offer, from accept (when we "
+            + "answer), or to answer ours, from when it is sent (when we offer); ws-listen's HTTP headers and "
+            + "upgrade must also arrive within it, from accept. A connection that does not is dropped without taking a --count slot. At most "
+            + "\(HandshakeGate.defaultMaxPending) connections wait in this handshake at once (a newcomer drops "
+            + "the oldest).",
+        valueName: "SECONDS"))
+    var signalTimeout: Double = 10
+
+    func validate() throws {
+        if !(signalTimeout > 0) { throw ValidationError("--signal-timeout must be positive") }
+    }
+
+    /// How a listening --signal admits peers, for a command whose peer sends `expecting`.
+    func serveOptions(expecting: SDPType, verbose: Bool) -> ServeOptions {
+        ServeOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose)
+    }
 }

@@ -6,51 +6,57 @@ import RTC
 /// Turns a `--signal` URL into signaling links: one for a single session, or a stream of them
 /// for a server (`tcp-listen`, `ws-listen`).
 enum SignalingConnector {
-    /// The link of a single session. For `*-listen` URLs this waits for the first peer.
-    /// - Throws: `CLIError` (69 when the peer cannot be reached).
-    static func connectOne(_ url: SignalURL, out: StdoutWriter, peer: PeerOptions, latch: ExitLatch,
-                           listenerOut: (TCPSignalingListener) -> Void = { _ in }) throws -> SignalingLink {
+    /// The link of a single session (stdio, tcp://, ws://).
+    /// - Throws: `CLIError`: 69 when the peer cannot be reached, 124 when it does not answer
+    ///   within `--connect-timeout`, 130/143 when SIGINT/SIGTERM arrives meanwhile.
+    static func connectOne(_ url: SignalURL, out: StdoutWriter, peer: PeerOptions,
+                           latch: ExitLatch) throws -> SignalingLink {
         switch url {
         case .stdio:
             return StdioSignalingLink(out: out, compact: peer.compact, remoteFile: peer.remote)
         case let .tcp(host, port):
+            let interruption = Interruption.shared
+            if peer.verbose { printError("rtc: connecting to tcp://\(host):\(port)") }
             do {
-                return TCPSignalingLink(try TCPSignalingConnection.connect(host: host, port: port, timeout: peer.connectTimeout))
+                return TCPSignalingLink(try TCPSignalingConnection.connect(
+                    host: host, port: port, timeout: peer.connectTimeout, cancelFD: interruption.fd))
+            } catch let e as SignalingConnectError {
+                switch e {
+                case .timedOut: throw CLIError(.timeout, "\(e)")
+                case .unreachable: throw CLIError(.unavailable, "\(e)")
+                case .interrupted: throw interruption.error("connecting to tcp://\(host):\(port)")
+                }
             } catch {
                 throw CLIError(.unavailable, "\(error)")
             }
-        case let .tcpListen(host, port):
-            let listener: TCPSignalingListener
-            do { listener = try TCPSignalingListener(host: host, port: port) } catch {
-                throw CLIError(.unavailable, "\(error)")
-            }
-            listenerOut(listener)
-            if peer.verbose { printError("rtc: listening on tcp://\(host):\(listener.port)") }
-            guard let c = listener.accept() else { throw CLIError(.unavailable, "listener closed") }
-            listener.close()
-            return TCPSignalingLink(c)
-        case .ws, .wsListen:
+        case .ws:
             return try WebSocketSignaling.connectOne(url, peer: peer)
+        case .tcpListen, .wsListen:
+            throw CLIError(.usage, "a listening --signal URL is served (SignalingConnector.serve), not connected")
         }
     }
 
-    /// Accepts peers one after another (several may be active) until `shouldStop`, calling
-    /// `body` for each on a background thread. Returns the listener so the caller can close it.
-    static func serve(_ url: SignalURL, verbose: Bool, body: @escaping @Sendable (SignalingLink) -> Void) throws -> AnyObject {
-        // (ws-listen returns a ClosableServer.)
+    /// Accepts peers until the returned server is closed, calling `body` (on a background
+    /// thread) for each peer that passed its handshake (see `GatedLink`).
+    static func serve(_ url: SignalURL, options: ServeOptions,
+                      body: @escaping @Sendable (GatedLink) -> Void) throws -> AnyObject {
+        let gate = HandshakeGate(timeout: options.signalTimeout, maxPending: options.maxPending,
+                                 verbose: options.verbose)
         switch url {
         case let .tcpListen(host, port):
             let listener: TCPSignalingListener
             do { listener = try TCPSignalingListener(host: host, port: port) } catch {
                 throw CLIError(.unavailable, "\(error)")
             }
-            if verbose { printError("rtc: listening on tcp://\(host):\(listener.port)") }
+            if options.verbose { printError("rtc: listening on tcp://\(host):\(listener.port)") }
             startThread(name: "rtc-accept") {
-                while let c = listener.accept() { body(TCPSignalingLink(c)) }
+                while let c = listener.accept() {
+                    GatedLink(TCPSignalingLink(c), gate: gate, options: options, admit: body).open()
+                }
             }
             return listener
         case .wsListen:
-            return try WebSocketSignaling.serve(url, verbose: verbose, body: body)
+            return try WebSocketSignaling.serve(url, options: options, gate: gate, body: body)
         default:
             throw CLIError(.usage, "not a listening signal URL")
         }
@@ -58,30 +64,47 @@ enum SignalingConnector {
 }
 
 /// Peers accepted by a listening `--signal` URL, waiting their turn: a server that runs one
-/// session at a time (`offer`/`answer`/`send`) takes them in arrival order. Any thread.
+/// session at a time (`offer`/`answer`/`send`) takes them in arrival order. At most `limit`
+/// wait (later ones are refused: closed at once); one that goes away while waiting leaves the
+/// queue. Any thread.
 final class LinkQueue: @unchecked Sendable {
     private let condition = Condition()
-    private var links: [SignalingLink] = []
+    private var links: [GatedLink] = []
     private var stopped = false
+    let limit: Int
 
-    func put(_ link: SignalingLink) {
+    init(limit: Int = HandshakeGate.defaultMaxPending) { self.limit = limit }
+
+    func put(_ link: GatedLink) {
         condition.lock()
-        defer { condition.unlock() }
-        if stopped {
+        if stopped || links.count >= limit {
+            condition.unlock()
             link.close()
             return
         }
         links.append(link)
         condition.broadcast()
+        condition.unlock()
+        link.onDeadBeforeStart = { [weak self] l in self?.remove(l) }
     }
 
-    /// The next peer, blocking; nil once stopped.
-    func take() -> SignalingLink? {
+    private func remove(_ link: GatedLink) {
+        condition.lock()
+        links.removeAll { $0 === link }
+        condition.unlock()
+    }
+
+    /// The next live peer, blocking; nil once stopped.
+    func take() -> GatedLink? {
         condition.lock()
         defer { condition.unlock() }
-        while links.isEmpty && !stopped { condition.wait() }
-        if stopped { return nil }
-        return links.removeFirst()
+        while true {
+            while links.isEmpty && !stopped { condition.wait() }
+            if stopped { return nil }
+            let link = links.removeFirst()
+            if !link.isDead { return link }
+            link.close()
+        }
     }
 
     /// Wakes `take` for good and closes the peers still waiting.

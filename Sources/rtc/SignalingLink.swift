@@ -39,7 +39,7 @@ final class StdioSignalingLink: SignalingLink, @unchecked Sendable {
             return
         }
         let first = FirstLineFlag()
-        StdinLines.start { line in
+        StdinLines.start(onError: { onEnd(.malformed($0)) }) { line in
             guard let line else {
                 onEnd(nil)
                 return

@@ -13,7 +13,8 @@ import Glibc
 ///   3. sender → text `{"type":"end","bytes":N,"sha256":"<hex>"}`;
 ///   4. receiver → text `{"type":"verdict","ok":true|false,"bytes":N,"sha256":"<hex>"[,"error":"..."]}`;
 ///   5. the sender closes the channel; after the last verdict it closes the connection.
-/// A receiver may answer a header with a negative verdict at once (e.g. a refused name).
+/// A receiver may answer a header with a negative verdict at once (e.g. a refused name, a name
+/// already announced in this session, an existing file).
 enum TransferProtocol {
     static let subprotocol = "rtc-transfer/1"
     /// One byte under 64 KiB: pion/webrtc v3 reads each message into a 65,535-byte buffer
@@ -52,9 +53,10 @@ enum TransferProtocol {
         return nil
     }
 
-    /// A one-line summary of a finished (or failed) file, as printed on stdout.
+    /// A one-line summary of a finished (or failed) file, as printed on stdout. `announced` is the
+    /// sender's name when the file was written under another (`rtc listen --rename`).
     static func summary(name: String, path: String?, bytes: Int, seconds: Double, sha256: String,
-                        verified: Bool, error: String?, session: Int? = nil) -> String {
+                        verified: Bool, error: String?, session: Int? = nil, announced: String? = nil) -> String {
         var o: [String: JSONValue] = [
             "type": "file", "name": .string(name), "bytes": .int(bytes),
             "seconds": .double((seconds * 1000).rounded() / 1000),
@@ -64,6 +66,7 @@ enum TransferProtocol {
         if let path { o["path"] = .string(path) }
         if let error { o["error"] = .string(error) }
         if let session { o["session"] = .int(session) }
+        if let announced { o["announced"] = .string(announced) }
         return encode(o)
     }
 }

@@ -18,25 +18,26 @@ enum WebSocketSignaling {
     nonisolated(unsafe) static var pageMode = "listen"
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     static let maxFrameSize = 1 << 20
+    /// WebSocket links whose close (bye, close frame) is still on its way out.
+    static let closing = PendingCount()
 
-    static func connectOne(_ url: SignalURL, peer: PeerOptions) throws -> SignalingLink {
-        switch url {
-        case let .ws(host, port, path):
-            return try connect(host: host, port: port, path: path, timeout: peer.connectTimeout)
-        case .wsListen:
-            let accepted = AcceptOne()
-            let server = try serve(url, verbose: peer.verbose) { link in accepted.put(link) }
-            let link = accepted.take()
-            server.closeServer()
-            return link
-        default:
-            throw CLIError(.usage, "not a WebSocket URL")
-        }
+    /// Waits until every WebSocket link closed so far has flushed its close, at most `seconds`
+    /// (before the process exits, so the peer hears bye instead of a reset).
+    static func awaitClosing(within seconds: Double) {
+        closing.waitForZero(until: Deadline.after(seconds))
     }
 
-    /// Serves the page and WebSocket peers until closed; `body` gets each connected peer.
-    static func serve(_ url: SignalURL, verbose: Bool,
-                      body: @escaping @Sendable (SignalingLink) -> Void) throws -> ClosableServer {
+    static func connectOne(_ url: SignalURL, peer: PeerOptions) throws -> SignalingLink {
+        guard case let .ws(host, port, path) = url else { throw CLIError(.usage, "not a ws:// URL") }
+        if peer.verbose { printError("rtc: connecting to ws://\(host):\(port)\(path)") }
+        return try connect(host: host, port: port, path: path, timeout: peer.connectTimeout)
+    }
+
+    /// Serves the page and WebSocket peers until closed; `body` gets each peer that passed its
+    /// handshake. A connection must complete its HTTP request (the page) or WebSocket upgrade
+    /// within `options.signalTimeout` of accept, counted by `gate` meanwhile.
+    static func serve(_ url: SignalURL, options: ServeOptions, gate: HandshakeGate,
+                      body: @escaping @Sendable (GatedLink) -> Void) throws -> ClosableServer {
         guard case let .wsListen(host, port) = url else { throw CLIError(.usage, "not a ws-listen URL") }
         let page = TransferPage.html(mode: pageMode)
         let upgrader = NIOWebSocketServerUpgrader(
@@ -46,16 +47,24 @@ enum WebSocketSignaling {
                 let link = WebSocketLink(channel: channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(WebSocketLinkHandler(link: link))
-                    body(link)
+                    // The handshake keeps the clock that started at accept.
+                    let acceptedAt = HTTPPhase.end(channel, gate)
+                    let deadline = acceptedAt.map {
+                        Deadline(nanoseconds: $0.nanoseconds &+ UInt64(options.signalTimeout * 1e9))
+                    }
+                    GatedLink(link, gate: gate, options: options, deadline: deadline, admit: body).open()
                 }
             })
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 16)
+            .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 128)
             .serverChannelOption(NIOCore.ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
+                // Slowloris: headers (or an upgrade) still incomplete at the deadline close the
+                // connection; the gate also caps how many may be in this phase at once.
+                HTTPPhase.begin(channel, gate)
                 // Handlers live on their channel's loop; NIOLoopBound carries them into the
                 // pipeline callbacks, which run there too.
-                let pageHandler = NIOLoopBound(PageHandler(page: page), eventLoop: channel.eventLoop)
+                let pageHandler = NIOLoopBound(PageHandler(page: page, gate: gate), eventLoop: channel.eventLoop)
                 let config: NIOHTTPServerUpgradeConfiguration = (
                     upgraders: [upgrader],
                     completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
@@ -70,18 +79,25 @@ enum WebSocketSignaling {
         do { channel = try bootstrap.bind(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait() } catch {
             throw CLIError(.unavailable, "cannot listen on \(host):\(port): \(error)")
         }
-        if verbose { printError("rtc: listening on ws://\(host):\(channel.localAddress?.port ?? Int(port))/") }
+        if options.verbose { printError("rtc: listening on ws://\(host):\(channel.localAddress?.port ?? Int(port))/") }
         return WebSocketServer(channel: channel)
     }
 
-    /// Connects to `ws://host:port/path` and upgrades.
+    /// Connects to `ws://host:port/path` and upgrades, within `timeout` seconds in all (a
+    /// refused connect is retried every 100 ms until then).
+    /// - Throws: `CLIError` 124 when the server does not answer in time, 69 when it refuses
+    ///   or does not upgrade, 130/143 on SIGINT/SIGTERM.
     static func connect(host: String, port: UInt16, path: String, timeout: Double) throws -> SignalingLink {
         let upgraded = AcceptOne()
+        let interruption = Interruption.shared
+        interruption.observe { upgraded.wake() }
         let deadline = Deadline.after(timeout)
+        let target = "ws://\(host):\(port)\(path)"
         var lastError: Error = CLIError(.unavailable, "no attempt")
         repeat {
+            let left = max(0.001, deadline.secondsLeft)
             let bootstrap = ClientBootstrap(group: group)
-                .connectTimeout(.seconds(5))
+                .connectTimeout(.milliseconds(Int64(left * 1000)))
                 .channelInitializer { channel in
                     let requestHandler = NIOLoopBound(UpgradeRequestHandler(host: host, port: port, path: path),
                                                       eventLoop: channel.eventLoop)
@@ -108,26 +124,96 @@ enum WebSocketSignaling {
                         }
                     }
                 }
-            do {
-                let channel = try bootstrap.connect(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait()
-                if let link = upgraded.take(timeout: max(1, deadline.secondsLeft)) { return link }
-                channel.close(promise: nil)
-                throw CLIError(.unavailable, "ws://\(host):\(port)\(path) did not upgrade to a WebSocket")
-            } catch let e as CLIError {
-                throw e
-            } catch {
-                lastError = error
-                usleep(100_000)
+            let connecting = bootstrap.connect(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port))
+            let outcome = upgraded.wait(for: connecting, until: deadline)
+            if interruption.status != nil {
+                connecting.whenSuccess { $0.close(promise: nil) }
+                throw interruption.error("connecting to \(target)")
             }
-        } while !deadline.hasPassed
-        throw CLIError(.unavailable, "cannot connect to ws://\(host):\(port)\(path): \(lastError)")
+            switch outcome {
+            case let .failure(error):
+                lastError = error
+                if case ChannelError.connectTimeout = error {
+                    throw CLIError(.timeout, "timed out after \(timeout) s connecting to \(target) (no answer)")
+                }
+                // Refused: pace the retry, still ending at once on a signal.
+                upgraded.pause(until: min(Deadline.after(0.1), deadline))
+            case let .success(channel):
+                if let link = upgraded.take(until: deadline) { return link }
+                channel.close(promise: nil)
+                if interruption.status != nil { throw interruption.error("connecting to \(target)") }
+                throw CLIError(.timeout, "\(target) did not upgrade to a WebSocket within \(timeout) s")
+            case nil:
+                connecting.whenSuccess { $0.close(promise: nil) }
+                throw CLIError(.timeout, "timed out after \(timeout) s connecting to \(target) (no answer)")
+            }
+        } while !deadline.hasPassed && interruption.status == nil
+        if interruption.status != nil { throw interruption.error("connecting to \(target)") }
+        throw CLIError(.unavailable, "cannot connect to \(target): \(lastError)")
     }
 }
 
-/// Hands one link from NIO's thread to the waiting one.
+/// The HTTP phase of a ws-listen connection: from accept to a served page or an upgrade.
+enum HTTPPhase {
+
+    /// Starts the connection's clock (on its loop).
+    static func begin(_ channel: Channel, _ gate: HandshakeGate) {
+        let acceptedAt = Deadline.now
+        let token = gate.enter { _ in channel.close(promise: nil) }
+        tokens.withLock { $0[ObjectIdentifier(channel)] = (token, acceptedAt) }
+        channel.closeFuture.whenComplete { _ in end(channel, gate) }
+    }
+
+    /// The request was answered or upgraded, or the connection closed: its clock stops.
+    /// - Returns: when the connection was accepted (nil if it already ended).
+    @discardableResult
+    static func end(_ channel: Channel, _ gate: HandshakeGate) -> Deadline? {
+        guard let entry = tokens.withLock({ $0.removeValue(forKey: ObjectIdentifier(channel)) }) else { return nil }
+        gate.leave(entry.token)
+        return entry.acceptedAt
+    }
+
+    private static let tokens = LockedBox<[ObjectIdentifier: (token: UInt64, acceptedAt: Deadline)]>([:])
+}
+
+/// A count of things in progress that a thread can wait to reach zero.
+final class PendingCount: @unchecked Sendable {
+    private let condition = Condition()
+    private var count = 0
+
+    func begin() { condition.withLock { count += 1 } }
+
+    func end() {
+        condition.lock()
+        count -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForZero(until deadline: Deadline) {
+        condition.lock()
+        defer { condition.unlock() }
+        while count > 0 && condition.wait(until: deadline) {}
+    }
+}
+
+/// A value behind a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// Hands one link from NIO's thread to the waiting one; `wake` (a signal) ends any wait.
 final class AcceptOne: @unchecked Sendable {
     private let condition = Condition()
     private var link: SignalingLink?
+    private var woken = false
 
     func put(_ l: SignalingLink) {
         condition.lock()
@@ -136,19 +222,41 @@ final class AcceptOne: @unchecked Sendable {
         condition.unlock()
     }
 
-    func take() -> SignalingLink {
+    func wake() {
         condition.lock()
-        defer { condition.unlock() }
-        while link == nil { condition.wait() }
-        return link!
+        woken = true
+        condition.broadcast()
+        condition.unlock()
     }
 
-    func take(timeout: Double) -> SignalingLink? {
-        let deadline = Deadline.after(timeout)
+    /// The link, once upgraded; nil at the deadline or when woken.
+    func take(until deadline: Deadline) -> SignalingLink? {
         condition.lock()
         defer { condition.unlock() }
-        while link == nil && condition.wait(until: deadline) {}
+        while link == nil && !woken && condition.wait(until: deadline) {}
         return link
+    }
+
+    /// Waits until `deadline` or a wake.
+    func pause(until deadline: Deadline) {
+        condition.lock()
+        defer { condition.unlock() }
+        while !woken && condition.wait(until: deadline) {}
+    }
+
+    /// The outcome of `future` (a connect); nil when the deadline passed or a wake came first.
+    func wait<T>(for future: EventLoopFuture<T>, until deadline: Deadline) -> Result<T, Error>? {
+        let result = LockedBox<Result<T, Error>?>(nil)
+        future.whenComplete { [self] r in
+            result.withLock { $0 = r }
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        while result.withLock({ $0 }) == nil && !woken && condition.wait(until: deadline) {}
+        return result.withLock { $0 }
     }
 }
 
@@ -200,9 +308,18 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
     }
 
     func close() {
+        let first = lock.withLock {
+            defer { closing = true }
+            return !closing
+        }
+        guard first else { return }
+        WebSocketSignaling.closing.begin()
+        channel.closeFuture.whenComplete { _ in WebSocketSignaling.closing.end() }
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: channel.allocator.buffer(bytes: [0x03, 0xE8]))
         channel.writeAndFlush(frame).whenComplete { [channel] _ in channel.close(promise: nil) }
     }
+
+    private var closing = false
 
     /// NIO thread.
     func received(_ text: String) {
@@ -303,9 +420,13 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     let page: String
+    let gate: HandshakeGate
     private var path = "/"
 
-    init(page: String) { self.page = page }
+    init(page: String, gate: HandshakeGate) {
+        self.page = page
+        self.gate = gate
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -314,6 +435,7 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .body:
             break
         case .end:
+            HTTPPhase.end(context.channel, gate)
             let found = path == "/" || path.hasPrefix("/?") || path == "/index.html"
             let body = found ? page : "not found\n"
             var headers = HTTPHeaders()

@@ -51,4 +51,24 @@ import Testing
         #expect(r.stderr.contains("timed out after 4.0 s waiting for the receiver to acknowledge channel 'a.bin' (DCEP)"),
                 "stderr: \(r.stderr)")
     }
+
+    /// `rtc answer` without --open waits for the peer's channel, but only until the connect
+    /// timeout: here the offerer's channel is negotiated (--id), so no DCEP OPEN ever comes.
+    @Test func answererWhosePeerOpensNoChannelExits124() throws {
+        let offerer = try PeerProcess(["offer", "--ice-host", "127.0.0.1", "--json", "--id", "5", "--connect-timeout", "10"])
+        defer { offerer.kill() }
+        let answerer = try PeerProcess(["answer", "--ice-host", "127.0.0.1", "--json", "--connect-timeout", "3"])
+        defer { answerer.kill() }
+        let offer = try #require(offerer.nextLine(timeout: 10), "no offer; stderr: \(offerer.stderrText)")
+        let start = Date()
+        answerer.send(offer)
+        let answer = try #require(answerer.nextLine(timeout: 10), "no answer; stderr: \(answerer.stderrText)")
+        offerer.send(answer)
+        #expect(try offerer.nextEvent("open", timeout: 10)?["id"] as? Int == 5, "stderr: \(offerer.stderrText)")
+        #expect(answerer.waitForExit(timeout: 10) == 124, "stderr: \(answerer.stderrText)")
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(answerer.stderrText.contains("rtc: timed out after 3.0 s waiting for the peer to open a channel (DCEP)"),
+                "stderr: \(answerer.stderrText)")
+        #expect(offerer.waitForExit(timeout: 10) == 0, "offerer: \(offerer.stderrText)")
+    }
 }

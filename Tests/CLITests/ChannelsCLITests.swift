@@ -74,7 +74,7 @@ import Testing
         let error = try collect(offerer, "error", count: 1).first
         #expect(error?["label"] as? String == "nope")
         #expect((error?["reason"] as? String)?.contains("no open channel") == true)
-        #expect(offerer.stderrText.contains("rtc: channel 'nope': no open channel with label 'nope'"))
+        #expect(offerer.waitForStderr(containing: "rtc: channel 'nope': no open channel with label 'nope'", timeout: 5))
         offerer.send(#"{"label":"chat","data":"still on"}"#)
         #expect(try collect(answerer, "message", count: 1).first?["data"] as? String == "still on")
 

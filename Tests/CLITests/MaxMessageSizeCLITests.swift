@@ -28,7 +28,7 @@ import Testing
         #expect(error["label"] as? String == "chat")
         #expect((error["reason"] as? String)?.contains("262145 bytes is larger than the peer's limit of 262144") == true,
                 "\(error)")
-        #expect(offerer.stderrText.contains("rtc: channel 'chat': message of 262145 bytes"))
+        #expect(offerer.waitForStderr(containing: "rtc: channel 'chat': message of 262145 bytes", timeout: 5))
         offerer.send(#"{"data":"\#(atLimit)"}"#)
         offerer.send(#"{"data":"next"}"#)
         let first = try #require(try answerer.nextEvent("message", timeout: 10))

@@ -173,6 +173,7 @@ final class PeerProcess: @unchecked Sendable {
                 if chunk.isEmpty { return }
                 condition.lock()
                 stderrData.append(chunk)
+                condition.broadcast()
                 condition.unlock()
             }
         }.start()
@@ -182,6 +183,17 @@ final class PeerProcess: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return String(decoding: stderrData, as: UTF8.self)
+    }
+
+    /// True once stderr contains `text`; false if it does not within `timeout` seconds.
+    func waitForStderr(containing text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !String(decoding: stderrData, as: UTF8.self).contains(text) {
+            if !condition.wait(until: deadline) { return false }
+        }
+        return true
     }
 
     /// The next stdout line, or nil at EOF or after `timeout` seconds.

@@ -13,6 +13,8 @@ import Testing
         var bothConnected = false
         var clientSent = 0
         var keysCrossed = false
+        var elapsed: Duration?
+        var sendTimes: [LoopInstant] = []
     }
 
     /// Takes the snapshot, then breaks the pair's closures and releases it on the loop thread.
@@ -118,6 +120,79 @@ import Testing
         // The client must have resent its first flight to get through.
         #expect(holder.clientSent > holder.firstFlightDatagrams + 1)
         #expect(holder.keysCrossed)
+    }
+
+    /// Default timers: a ClientHello the peer dropped (Janus, libdatachannel before their ICE is
+    /// connected) is resent by the 100 ms start timer, not after OpenSSL's own 1 s.
+    @Test func droppedFirstClientHelloIsResentAfterTheStartTimer() async throws {
+        let loop = PollEventLoop()
+        loop.start(name: "dtls-first-hello")
+        defer { loop.stop() }
+        let holder = Holder()
+        let ok = await onLoop(loop, timeout: .seconds(10)) { finish in
+            do {
+                let pair = try DTLSPair(loop: loop)
+                holder.pair = pair
+                var dropped = false
+                pair.clientTap.drop = { _ in
+                    defer { dropped = true }
+                    return !dropped
+                }
+                let started = loop.now
+                let check = {
+                    if pair.bothConnected {
+                        holder.elapsed = loop.now.since(started)
+                        finish(true)
+                    } else if pair.client.state.isTerminal || pair.server.state.isTerminal {
+                        finish(false)
+                    }
+                }
+                pair.client.onStateChange = { _ in check() }
+                pair.server.onStateChange = { _ in check() }
+                pair.start()
+            } catch {
+                finish(false)
+            }
+        }
+        let dropped = holder.pair?.clientTap.dropped ?? -1
+        await tearDown(loop, holder)
+        #expect(ok)
+        #expect(dropped == 1)
+        let elapsed = try #require(holder.elapsed)
+        // OpenSSL counts the last 15 ms of a timer as expired; 1 s would be OpenSSL's default.
+        #expect(elapsed >= .milliseconds(85) && elapsed < .milliseconds(500), "connected after \(elapsed)")
+    }
+
+    /// Unanswered, the first flight goes out again after 50, 100, 200 and 400 ms: OpenSSL asks our
+    /// timer callback for each timeout and our loop timer fires `DTLSv1_handle_timeout`.
+    @Test func retransmitTimerDoubles() async throws {
+        let loop = PollEventLoop()
+        loop.start(name: "dtls-doubling")
+        defer { loop.stop() }
+        let holder = Holder()
+        let ok = await onLoop(loop, timeout: .seconds(10)) { finish in
+            do {
+                let pair = try DTLSPair(loop: loop) { $0.initialRetransmitTimeout = .milliseconds(50) }
+                holder.pair = pair
+                pair.clientTap.drop = { _ in
+                    holder.sendTimes.append(loop.now)
+                    if holder.sendTimes.count == 5 { finish(true) }
+                    return true  // the server never hears anything
+                }
+                pair.client.start()
+            } catch {
+                finish(false)
+            }
+        }
+        await tearDown(loop, holder)
+        #expect(ok)
+        let times = holder.sendTimes
+        try #require(times.count >= 5)
+        for (i, expected) in [50, 100, 200, 400].enumerated() {
+            let gap = times[i + 1].since(times[i])
+            #expect(gap >= .milliseconds(expected - 16) && gap < .milliseconds(expected + 150),
+                    "retransmission \(i + 1) after \(gap), expected \(expected) ms")
+        }
     }
 
     /// The server's last flight (CCS + Finished, RFC 6347 §4.2.4 figure 2) is lost once: the client

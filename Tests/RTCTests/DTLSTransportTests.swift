@@ -250,6 +250,112 @@ import Testing
         #expect(pair.client.send([1]))
     }
 
+    /// Janus and libdatachannel drop a ClientHello that arrives before their ICE is connected.
+    /// The peer's first ICE check after it proves the peer listens: the ClientHello goes again at
+    /// once (virtual time 20 ms here), not after a retransmission timer, and only once.
+    @Test func unansweredClientHelloIsResentOnceWhenThePeerShowsItListens() throws {
+        let loop = ManualEventLoop()
+        let pair = try DTLSPair(loop: loop)
+        var hellosDropped = 0
+        pair.clientTap.drop = { datagram in
+            // The first two ClientHellos (handshake record, msg_type 1) never arrive.
+            guard datagram.count > 13, datagram[0] == DTLSRecord.handshake, datagram[13] == 1,
+                  hellosDropped < 2 else { return false }
+            hellosDropped += 1
+            return true
+        }
+        pair.start()
+        loop.run()
+        #expect(pair.client.state == .connecting && pair.server.state == .connecting)
+        loop.advance(by: .milliseconds(20))
+        #expect(!pair.bothConnected)
+        pair.client.peerIsListening()  // resent, dropped again (the second drop)
+        pair.client.peerIsListening()  // once only: nothing more
+        loop.run()
+        #expect(hellosDropped == 2)
+        let hellos = { pair.clientTap.sent.filter { $0.count > 13 && $0[0] == DTLSRecord.handshake && $0[13] == 1 } }
+        #expect(hellos().count == 2)
+        #expect(!pair.bothConnected)
+
+        // A fresh pair where only the first ClientHello is lost: the kick alone connects it.
+        let loop2 = ManualEventLoop()
+        let pair2 = try DTLSPair(loop: loop2)
+        var dropped = false
+        pair2.clientTap.drop = { datagram in
+            guard !dropped else { return false }
+            dropped = true
+            return true
+        }
+        let start2 = loop2.now
+        pair2.start()
+        loop2.run()
+        pair2.server.peerIsListening()  // the server has nothing to resend
+        loop2.advance(by: .milliseconds(20))
+        #expect(!pair2.bothConnected)
+        pair2.client.peerIsListening()
+        loop2.run()
+        #expect(pair2.bothConnected)
+        #expect(loop2.now.since(start2) == .milliseconds(20))
+        let sentAfter = pair2.clientTap.sent.count
+        pair2.client.peerIsListening()  // connected: nothing to resend
+        loop2.run()
+        #expect(pair2.clientTap.sent.count == sentAfter)
+    }
+
+    /// A kick after the server answered must not resend the ClientHello: only the ClientHello
+    /// that nobody answered is resent.
+    @Test func answeredClientHelloIsNotResent() throws {
+        let loop = ManualEventLoop()
+        let pair = try DTLSPair(loop: loop)
+        pair.link.delay = .milliseconds(10)
+        pair.start()
+        // Client's ClientHello reached the server at 10 ms, the server's flight reaches the
+        // client at 20 ms; at 25 ms the client is past its first flight.
+        loop.advance(by: .milliseconds(25))
+        let sent = pair.clientTap.sent.count
+        #expect(sent >= 2)  // ClientHello and the second flight
+        pair.client.peerIsListening()
+        #expect(pair.clientTap.sent.count == sent)
+        loop.advance(by: .milliseconds(100))
+        #expect(pair.bothConnected)
+    }
+
+    /// The first timeout is twice the ICE round trip within 50 ms...3 s, 100 ms when unknown;
+    /// OpenSSL then asks our timer callback for each next one: doubled, at most 60 s
+    /// (RFC 6347 §4.2.4.1).
+    @Test(arguments: [(nil, 100_000), (1, 50_000), (40, 80_000), (700, 1_400_000), (5000, 3_000_000)] as [(Int?, UInt32)])
+    func retransmitTimeoutStartsFromTheRoundTrip(rttMs: Int?, expectedMicros: UInt32) throws {
+        let loop = ManualEventLoop()
+        let pair = try DTLSPair(loop: loop)
+        pair.link.a.blackhole = true
+        pair.client.start(roundTripTime: rttMs.map { .milliseconds($0) })
+        #expect(pair.client.initialTimeoutMicros == expectedMicros)
+        var timeouts: [UInt32] = []
+        var previous: UInt32 = 0
+        for _ in 0..<14 {
+            previous = pair.client.nextRetransmitTimeout(after: previous)
+            timeouts.append(previous)
+        }
+        #expect(timeouts[0] == expectedMicros)
+        for i in 1..<timeouts.count {
+            #expect(timeouts[i] == min(2 * timeouts[i - 1], 60_000_000))
+        }
+        #expect(timeouts.last == 60_000_000)
+    }
+
+    /// With a CBC suite OpenSSL 3.0 (encrypt-then-MAC) ends the connection on any forged record
+    /// with a bad MAC; a bad AEAD tag is discarded. So only AEAD suites are offered.
+    @Test func onlyAEADSuitesAreOffered() throws {
+        let loop = ManualEventLoop()
+        let pair = try DTLSPair(loop: loop)
+        let names = DTLSTransport.defaultCipherList.split(separator: ":")
+        #expect(!names.isEmpty)
+        #expect(names.allSatisfy { $0.hasSuffix("-GCM-SHA256") || $0.hasSuffix("-GCM-SHA384") || $0.hasSuffix("-CHACHA20-POLY1305") })
+        pair.start()
+        loop.run()
+        #expect(pair.bothConnected)
+    }
+
     @Test func handshakeTimesOutWhenThePeerIsSilent() throws {
         let loop = ManualEventLoop()
         let pair = try DTLSPair(loop: loop) { $0.handshakeTimeout = .seconds(5) }

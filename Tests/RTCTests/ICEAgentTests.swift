@@ -39,6 +39,9 @@ import Testing
             #expect(a.send([23, 1, 2, 3]))
         }
         #expect(h.wait(until: { received == [[23, 1, 2, 3]] }, timeout: .milliseconds(2000)))
+        // The round trip of the checks seeds DTLS's first retransmission timeout.
+        let rtt = try h.sync { a.checkRoundTripTime }
+        #expect(rtt != nil && rtt! < .seconds(1))
         try h.sync { a.close(); b.close() }
     }
 
@@ -79,7 +82,71 @@ import Testing
         // b checks a with the wrong password: a drops those checks, and a's checks of b get
         // responses b signs with its own password, which a does verify; b never validates a.
         let (a, b) = try connectedPair(h, controllingPassword: "wrong-password-wrong-pw")
+        var checksAtA = 0, checksAtB = 0
+        try h.sync {
+            a.onPeerCheck = { checksAtA += 1 }
+            b.onPeerCheck = { checksAtB += 1 }
+        }
         #expect(!h.wait(until: { b.state == .completed }, timeout: .milliseconds(1500)))
+        // Only authenticated checks tell DTLS that the peer listens.
+        #expect(try h.sync { checksAtA } == 0)
+        #expect(try h.sync { checksAtB } > 0)
+        try h.sync { a.close(); b.close() }
+    }
+
+    /// Issue 15: STUN from the peer's own address (spoofed) that fails MESSAGE-INTEGRITY or
+    /// answers nothing we asked changes nothing: no role switch, no nomination, no consent, no
+    /// learned candidate, no "peer listens" signal to DTLS; each one is counted.
+    @Test func forgedSTUNFromThePeersAddressChangesNothing() throws {
+        let h = Harness()
+        let (a, b) = try connectedPair(h)
+        #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(5)))
+        var peerChecks = 0
+        let (verdict, dropped) = try h.sync { () -> (String?, Int) in
+            b.onPeerCheck = { peerChecks += 1 }
+            let base = b.hostBases[0]
+            let peer = try #require(b.selectedPair).remote.address
+            let stranger = TransportAddress(host: "127.0.0.1", port: peer.port &+ 1)!
+            var rng: any RandomNumberGenerator = SystemRandomNumberGenerator()
+            let before = (b.role, b.state, b.selectedPair.map(ObjectIdentifier.init), b.remoteCandidates.count,
+                          b.lastConsent, b.droppedUnauthenticated)
+            // A pending check of b's own, whose transaction the forger answers with the wrong key.
+            let pending = try #require(b.selectedPair)
+            b.sendCheck(on: pending, nominating: false)
+            let pendingID = try #require(b.transactions.first { $0.value.destination == peer }?.key)
+            let username = "\(b.localUfrag):\(a.localUfrag)"
+            let forged: [(TransportAddress, [UInt8])] = [
+                // Role conflict that would flip b to controlling, with USE-CANDIDATE, wrong key.
+                (peer, ICEWire.bindingRequest(id: ICEWire.newTransactionID(rng: &rng), username: username,
+                                              password: "not-the-password-at-all", priority: 1,
+                                              role: .controlled, tieBreaker: 0, useCandidate: true)),
+                (stranger, ICEWire.bindingRequest(id: ICEWire.newTransactionID(rng: &rng), username: username,
+                                                  password: "not-the-password-at-all", priority: 9,
+                                                  role: .controlling, tieBreaker: .max, useCandidate: true)),
+                // 487 and success for b's pending check, wrong key.
+                (peer, ICEWire.errorResponse(id: pendingID, code: 487, reason: "Role Conflict", password: "wrong-pw")),
+                (peer, ICEWire.bindingSuccess(id: pendingID, mapped: stranger, password: "wrong-pw")),
+                // Answers to nothing; truncated STUN; data from an address that never checked.
+                (peer, ICEWire.bindingSuccess(id: ICEWire.newTransactionID(rng: &rng), mapped: stranger,
+                                              password: a.localPassword)),
+                (peer, [0, 1, 0, 8, 0x21, 0x12, 0xa4, 0x42, 1, 2]),
+                (stranger, [23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0]),
+            ]
+            for (from, bytes) in forged { b.handleDatagram(bytes, from: from, base: base) }
+            let after = (b.role, b.state, b.selectedPair.map(ObjectIdentifier.init), b.remoteCandidates.count,
+                         b.lastConsent, b.droppedUnauthenticated)
+            var changed: [String] = []
+            if after.0 != before.0 { changed.append("role") }
+            if after.1 != before.1 { changed.append("state") }
+            if after.2 != before.2 { changed.append("selected pair") }
+            if after.3 != before.3 { changed.append("remote candidates") }
+            if after.4 != before.4 { changed.append("consent") }
+            if b.transactions[pendingID] == nil { changed.append("pending check settled") }
+            return (changed.isEmpty ? nil : changed.joined(separator: ", "), after.5 - before.5)
+        }
+        #expect(verdict == nil, "forged STUN changed \(verdict ?? "")")
+        #expect(dropped == 7)
+        #expect(try h.sync { peerChecks } == 0)
         try h.sync { a.close(); b.close() }
     }
 

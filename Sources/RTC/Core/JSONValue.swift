@@ -2,7 +2,7 @@ import FoundationEssentials
 
 /// Any JSON value, for the small free-form objects on our pipes (events, signaling, transfer
 /// headers) where a dedicated Codable type per message would be more code than the message.
-/// Encoding and decoding go through Foundation's Codable JSON.
+/// Parsing goes through our own bounded `JSONParser`; encoding through Foundation's Codable JSON.
 public enum JSONValue: Codable, Equatable, Sendable {
     case null
     case bool(Bool)
@@ -12,10 +12,11 @@ public enum JSONValue: Codable, Equatable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses one JSON document.
-    /// - Throws: `DecodingError` when `text` is not JSON.
+    /// Parses one JSON document, in time linear in its length.
+    /// - Throws: `JSONParseError` when `text` is not JSON or nests deeper than `JSONLimits.maxDepth`.
     public static func parse(_ text: some StringProtocol) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        var parser = JSONParser(Array(text.utf8))
+        return try parser.parseDocument()
     }
 
     /// The parsed document when it is a JSON object, else nil.

@@ -70,45 +70,10 @@ enum DTLSRecord {
         if end > start { body(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) }
     }
 
-    /// Keeps only the records of `datagram` that are well formed (RFC 6347 §4.1.2.7: invalid
-    /// records are silently discarded): DTLS 1.0/1.2 version, length within the datagram, a known
-    /// content type, and for plaintext (epoch 0) handshake records a consistent fragment header
-    /// (RFC 6347 §4.2.2). OpenSSL treats a malformed handshake message as fatal, so one forged
-    /// datagram could otherwise abort a handshake in progress.
-    /// - Returns: the datagram itself when every record passes, the passing records joined when
-    ///   some do, nil when none does.
-    static func sanitize(_ datagram: [UInt8]) -> [UInt8]? {
-        var kept: [Range<Int>] = []
-        var dropped = false
-        var offset = 0
-        while datagram.count - offset >= headerLength {
-            let type = datagram[offset]
-            let version = UInt16(datagram[offset + 1]) << 8 | UInt16(datagram[offset + 2])
-            let epoch = UInt16(datagram[offset + 3]) << 8 | UInt16(datagram[offset + 4])
-            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
-            let end = offset + headerLength + length
-            guard end <= datagram.count else { break }
-            if isPlausible(type: type, version: version, epoch: epoch,
-                           body: datagram[(offset + headerLength)..<end]) {
-                kept.append(offset..<end)
-            } else {
-                dropped = true
-            }
-            offset = end
-        }
-        if offset < datagram.count { dropped = true }
-        if !dropped { return datagram }
-        guard !kept.isEmpty else { return nil }
-        var out: [UInt8] = []
-        for range in kept { out.append(contentsOf: datagram[range]) }
-        return out
-    }
-
-    private static func isPlausible(type: UInt8, version: UInt16, epoch: UInt16, body: ArraySlice<UInt8>) -> Bool {
-        guard version == 0xfefd || version == 0xfeff, (changeCipherSpec...applicationData).contains(type),
-            !body.isEmpty
-        else { return false }
-        guard epoch == 0 else { return true }  // encrypted: OpenSSL authenticates it
+    /// Whether a plaintext (epoch 0) record body can be what its content type says. OpenSSL
+    /// treats a malformed handshake message as fatal, so one forged datagram could otherwise
+    /// abort a handshake in progress; `DTLSRecordFilter` drops what fails.
+    static func isPlausiblePlaintext(type: UInt8, body: ArraySlice<UInt8>) -> Bool {
         switch type {
         case changeCipherSpec:
             return body.count == 1 && body.first == 1

@@ -94,9 +94,17 @@ private func dtlsVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePointer?) -
     return 1
 }
 
-/// OpenSSL's DTLS timer callback: the first timeout from the configuration, then doubling up to
-/// 60 s (RFC 6347 §4.2.4.1).
+/// OpenSSL's DTLS timer callback (`DTLS_set_timer_cb`): called with 0 when a flight's timer
+/// starts, then with the last value at each expiry; returns the next timeout in microseconds.
 func dtlsTimerCallback(_ ssl: OpaquePointer?, _ previousMicros: UInt32) -> UInt32 {
-    if previousMicros == 0 { return transport(of: ssl)?.initialTimeoutMicros ?? 1_000_000 }
-    return min(previousMicros.multipliedReportingOverflow(by: 2).partialValue, 60_000_000)
+    transport(of: ssl)?.nextRetransmitTimeout(after: previousMicros) ?? 1_000_000
+}
+
+extension DTLSTransport {
+    /// The first timeout of a flight (`initialTimeoutMicros`), then doubling up to 60 s
+    /// (RFC 6347 §4.2.4.1).
+    func nextRetransmitTimeout(after previousMicros: UInt32) -> UInt32 {
+        if previousMicros == 0 { return initialTimeoutMicros }
+        return min(previousMicros.multipliedReportingOverflow(by: 2).partialValue, 60_000_000)
+    }
 }

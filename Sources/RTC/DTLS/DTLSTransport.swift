@@ -11,9 +11,13 @@ import COpenSSL
 ///   RFC 8842 §5.1): OpenSSL accepts the self-signed certificate and this class compares its
 ///   digest with `remoteFingerprints`. On mismatch the transport fails and never delivers data.
 /// - Handshake retransmission (RFC 6347 §4.2.4) is OpenSSL's own, timed with
-///   `DTLSv1_get_timeout` and fired by `DTLSv1_handle_timeout` from a timer on our loop.
+///   `DTLSv1_get_timeout` and fired by `DTLSv1_handle_timeout` from a timer on our loop. Its
+///   durations come from our `DTLS_set_timer_cb`: 100 ms to start (2 x the ICE round trip when
+///   `start(roundTripTime:)` knows it), doubling up to 60 s, instead of OpenSSL's fixed 1 s.
 ///   OpenSSL 3.0 measures that timeout on the wall clock, so on a `ManualEventLoop` a
 ///   retransmission happens only once real time has also passed.
+/// - `peerIsListening()` resends the ClientHello at once, once: peers that drop DTLS until their
+///   own ICE is connected (Janus, libdatachannel) would otherwise wait for the timer.
 /// - Each `send` is one `SSL_write`, hence one record: SCTP packets map 1:1 to records.
 /// - With `srtpProfiles` non-empty the `use_srtp` extension is offered (RFC 5764 §4.1) and after
 ///   the handshake `srtpKeyingMaterial` holds the exported keys (RFC 5764 §4.2).
@@ -31,11 +35,15 @@ final class DTLSTransport: PacketTransport {
         var mtu: Int = 1200
         /// Offered in preference order; empty disables `use_srtp` (data channels only).
         var srtpProfiles: [SRTPProtectionProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
-        /// OpenSSL cipher list, ECDSA AES-128-GCM first (what Chromium and aiortc pick).
+        /// OpenSSL cipher list, ECDSA AES-128-GCM first (what Chromium and aiortc pick); AEAD only
+        /// (see `defaultCipherList`).
         var cipherList: String = DTLSTransport.defaultCipherList
-        /// First handshake retransmission timeout; doubled per retransmission up to 60 s
-        /// (RFC 6347 §4.2.4.1 suggests 1 s). Values below 20 ms are raised to 20 ms.
-        var initialRetransmitTimeout: Duration = .seconds(1)
+        /// First handshake retransmission timeout when the round trip is unknown; doubled per
+        /// retransmission up to 60 s (RFC 6347 §4.2.4.1). RFC 6347 suggests 1 s, but a lost
+        /// first flight is common in WebRTC (the peer's ICE is not ready yet) while round trips
+        /// are short, so 100 ms as libwebrtc-like stacks do. Raised to at least 50 ms
+        /// (`minimumRetransmitTimeout`).
+        var initialRetransmitTimeout: Duration = .milliseconds(100)
         /// Fails the transport with `.handshakeTimeout` when not connected this long after `start()`.
         var handshakeTimeout: Duration = .seconds(30)
         /// Datagrams kept from below before `start()`, and records kept for the upper layer
@@ -51,14 +59,24 @@ final class DTLSTransport: PacketTransport {
         }
     }
 
+    /// AEAD suites only. With a CBC suite OpenSSL 3.0 negotiates encrypt-then-MAC (RFC 7366) and
+    /// then fails the whole connection on any record with a bad MAC, so one forged datagram from
+    /// the peer's address would end the session; a bad AEAD tag is silently discarded. Every
+    /// WebRTC stack offers ECDHE-ECDSA-AES128-GCM-SHA256 (RFC 8827 §6.5).
     static let defaultCipherList = [
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305",
         "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305",
-        "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA",
     ].joined(separator: ":")
 
     /// Largest plaintext one record carries (RFC 6347 §4.1 / RFC 5246 §6.2.1).
     static let maxRecordPayload = 16_384
+
+    /// Floor of the first retransmission timeout. OpenSSL counts a timer with less than 15 ms
+    /// left as expired, and checks it before reading each record: a shorter timer would resend
+    /// a flight just before reading the answer that was already on its way.
+    static let minimumRetransmitTimeout: Duration = .milliseconds(50)
+    /// Ceiling of the first timeout derived from a measured round trip.
+    static let maximumInitialRetransmitTimeout: Duration = .seconds(3)
 
     let configuration: Configuration
     let lower: PacketTransport
@@ -105,8 +123,17 @@ final class DTLSTransport: PacketTransport {
     private var writeBufferCapacity = 4096
     /// Set by the verify callback when the peer's certificate is rejected.
     private var verifyError: DTLSError?
-    /// Retransmission timeout in microseconds for OpenSSL's first timer.
-    let initialTimeoutMicros: UInt32
+    /// Retransmission timeout in microseconds for OpenSSL's first timer of each flight.
+    private(set) var initialTimeoutMicros: UInt32
+    /// The datagrams of our latest ClientHello, while it is unanswered (client only).
+    private var firstFlight: [[UInt8]] = []
+    /// `peerIsListening()` resent the first flight already; it does so once.
+    private var firstFlightKicked = false
+    /// What may reach OpenSSL from below (only what the peer's keys can authenticate changes
+    /// the session), and how much did not.
+    private var recordFilter = DTLSRecordFilter()
+    /// Records dropped from below, by reason (logged at debug level when the transport ends).
+    var droppedRecords: DTLSRecordFilter.Counters { recordFilter.counters }
 
     /// Creates the transport and attaches to `lower.onReceive`. Nothing is sent before `start()`;
     /// datagrams arriving earlier are held.
@@ -120,8 +147,7 @@ final class DTLSTransport: PacketTransport {
         ssl = objects.ssl
         readBIO = objects.readBIO
         writeBIO = objects.writeBIO
-        let micros = max(20_000, min(Int64(60_000_000), configuration.initialRetransmitTimeout.nanoseconds / 1000))
-        initialTimeoutMicros = UInt32(micros)
+        initialTimeoutMicros = Self.timeoutMicros(configuration.initialRetransmitTimeout)
         SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
         DTLS_set_timer_cb(ssl, dtlsTimerCallback)
         lower.onReceive = { [weak self] packet in self?.receiveFromBelow(packet) }
@@ -139,8 +165,17 @@ final class DTLSTransport: PacketTransport {
 
     /// Begins the handshake: a client sends its ClientHello, a server waits for one. Call once,
     /// when the lower transport can carry datagrams (ICE connected). Held datagrams are fed now.
-    func start() {
+    /// - Parameter roundTripTime: the path's round trip when known (ICE checks); the first
+    ///   retransmission timeout is then twice it, within 50 ms...3 s, instead of
+    ///   `initialRetransmitTimeout`.
+    func start(roundTripTime: Duration? = nil) {
         guard state == .new else { return }
+        if let roundTripTime {
+            let doubled = roundTripTime + roundTripTime
+            initialTimeoutMicros = Self.timeoutMicros(min(doubled, Self.maximumInitialRetransmitTimeout))
+            Log.debug("DTLS first retransmission after \(initialTimeoutMicros / 1000) ms "
+                + "(ICE round trip \(Int(roundTripTime.milliseconds)) ms)", "dtls")
+        }
         transition(to: .connecting)
         handshakeTimer = loop.schedule(in: configuration.handshakeTimeout) { [weak self] in
             self?.fail(.handshakeTimeout)
@@ -149,6 +184,20 @@ final class DTLSTransport: PacketTransport {
         let held = heldFromBelow
         heldFromBelow.removeAll()
         for packet in held { receiveFromBelow(packet) }
+    }
+
+    /// The peer has just shown that it listens (an authenticated ICE check of its own arrived).
+    /// When our ClientHello is out and unanswered, it is resent at once, once: Janus and
+    /// libdatachannel drop DTLS that arrives before their ICE is connected, and the timer would
+    /// make them wait. The bytes go out unchanged: a peer that did get the first copy discards
+    /// the second as a replay (RFC 6347 §4.1.2.6), one that dropped it never saw it.
+    func peerIsListening() {
+        guard configuration.role == .client, state == .connecting, !firstFlightKicked, !firstFlight.isEmpty,
+              SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO
+        else { return }
+        firstFlightKicked = true
+        Log.debug("DTLS resending the ClientHello: the peer's ICE check shows it listens", "dtls")
+        for datagram in firstFlight { lower.send(datagram) }
     }
 
     /// Encrypts `packet` as one application data record and sends it down.
@@ -192,7 +241,14 @@ final class DTLSTransport: PacketTransport {
         }
         stopTimers()
         heldFromBelow.removeAll()
+        logDroppedRecords()
         transition(to: .closed)
+    }
+
+    /// One debug line when anything was dropped from below (`-v`), for tests and diagnosis.
+    private func logDroppedRecords() {
+        guard recordFilter.counters.total > 0 else { return }
+        Log.debug("DTLS dropped \(recordFilter.counters) records from below", "dtls")
     }
 
     // MARK: - From below
@@ -208,15 +264,22 @@ final class DTLSTransport: PacketTransport {
             break
         }
         // Anything that cannot be a DTLS record is noise (RFC 7983 §7); OpenSSL would drop it too.
-        guard DTLSRecord.looksLikeDTLS(packet), let packet = DTLSRecord.sanitize(packet) else {
+        guard DTLSRecord.looksLikeDTLS(packet), let (packet, applicationRecords) = recordFilter.filter(packet) else {
             Log.trace("dropping \(packet.count)-byte datagram without valid DTLS records", "dtls")
             return
         }
+        let wasConnected = state == .connected
         // One datagram at a time: OpenSSL reads the whole BIO as one datagram and drops the rest
         // of a datagram after a bad record, so feeding several at once could lose good ones.
         _ = BIO_write(readBIO, packet, Int32(packet.count))
         if state == .connecting { driveHandshake() }
-        if state == .connected { readApplicationData() }
+        if state == .connected {
+            let delivered = readApplicationData()
+            // OpenSSL discards a record that fails authentication (or is a replay) silently.
+            if wasConnected, delivered < applicationRecords {
+                recordFilter.countUndelivered(applicationRecords - delivered)
+            }
+        }
         // Whatever OpenSSL did not consume (only possible after a failure) must not leak into the
         // next datagram.
         if rtc_BIO_ctrl_pending(readBIO) > 0 { _ = BIO_ctrl(readBIO, BIO_CTRL_RESET, 0, nil) }
@@ -233,6 +296,11 @@ final class DTLSTransport: PacketTransport {
         if result == 1 {
             handshakeFinished()
             return
+        }
+        // Encrypted records can be checked (and accepted) once the cipher is chosen: the client
+        // learns it from the ServerHello, the server when it answers the ClientHello.
+        if recordFilter.minimumCiphertext == nil, let cipher = SSL_get_pending_cipher(ssl) {
+            recordFilter.minimumCiphertext = DTLSRecordFilter.minimumCiphertext(of: cipher)
         }
         switch error {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
@@ -260,11 +328,14 @@ final class DTLSTransport: PacketTransport {
             fail(.handshakeFailed(reason: "\(error)"))
             return
         }
-        if let cipher = SSL_get_current_cipher(ssl), let name = SSL_CIPHER_get_name(cipher) {
-            negotiatedCipher = String(cString: name)
+        if let cipher = SSL_get_current_cipher(ssl) {
+            if let name = SSL_CIPHER_get_name(cipher) { negotiatedCipher = String(cString: name) }
+            recordFilter.minimumCiphertext = DTLSRecordFilter.minimumCiphertext(of: cipher)
         }
+        recordFilter.connected = true
         handshakeTimer?.cancel()
         handshakeTimer = nil
+        firstFlight.removeAll()
         armRetransmitTimer()
         Log.debug("DTLS connected as \(configuration.role), cipher \(negotiatedCipher ?? "?")", "dtls")
         transition(to: .connected)
@@ -307,7 +378,10 @@ final class DTLSTransport: PacketTransport {
 
     // MARK: - Application data
 
-    private func readApplicationData() {
+    /// Reads and delivers every record OpenSSL has; returns how many were delivered.
+    @discardableResult
+    private func readApplicationData() -> Int {
+        var delivered = 0
         while state == .connected {
             clearErrors()
             let count = readBuffer.withUnsafeMutableBytes { buffer in
@@ -319,6 +393,7 @@ final class DTLSTransport: PacketTransport {
                 } else {
                     deliverUp(Array(readBuffer[0..<Int(count)]))
                 }
+                delivered += 1
                 // One record per datagram is the rule: when nothing is left in the BIO or in
                 // OpenSSL's buffers, another SSL_read would only say WANT_READ.
                 if rtc_BIO_ctrl_pending(readBIO) == 0 && SSL_has_pending(ssl) == 0 { break }
@@ -330,18 +405,20 @@ final class DTLSTransport: PacketTransport {
             flushOutgoing()
             switch error {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                return
+                return delivered
             case SSL_ERROR_ZERO_RETURN:
                 Log.debug("DTLS close_notify received", "dtls")
+                logDroppedRecords()
                 stopTimers()
                 transition(to: .closed)
-                return
+                return delivered
             default:
                 fail(.connectionFailed(reason: reason))
-                return
+                return delivered
             }
         }
         flushOutgoing()
+        return delivered
     }
 
     private func deliverUp(_ record: [UInt8]) {
@@ -376,8 +453,21 @@ final class DTLSTransport: PacketTransport {
         }
         let read = BIO_read(writeBIO, writeBuffer, Int32(pending))
         guard read > 0 else { return }
-        DTLSRecord.forEachDatagram(in: UnsafeRawBufferPointer(start: writeBuffer, count: Int(read)),
-                                   mtu: configuration.mtu) { lower.send(bytes: $0) }
+        let output = UnsafeRawBufferPointer(start: writeBuffer, count: Int(read))
+        if state == .connecting, configuration.role == .client {
+            // Kept for `peerIsListening()` while the ClientHello is what we sent last.
+            firstFlight.removeAll()
+            if SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO {
+                DTLSRecord.forEachDatagram(in: output, mtu: configuration.mtu) { firstFlight.append(Array($0)) }
+            }
+        }
+        DTLSRecord.forEachDatagram(in: output, mtu: configuration.mtu) { lower.send(bytes: $0) }
+    }
+
+    /// `duration` in microseconds within `minimumRetransmitTimeout`...60 s, for OpenSSL's timer.
+    static func timeoutMicros(_ duration: Duration) -> UInt32 {
+        let micros = duration.nanoseconds / 1000
+        return UInt32(max(minimumRetransmitTimeout.nanoseconds / 1000, min(Int64(60_000_000), micros)))
     }
 
     /// ERR_clear_error walks all 16 slots of the thread's error queue; peeking first makes the
@@ -429,6 +519,7 @@ final class DTLSTransport: PacketTransport {
         // Reported to the owner through the state change; at the default level the caller's own
         // error line is the only one (a second, identical stderr line confuses users and tests).
         Log.info("DTLS failed: \(error)", "dtls")
+        logDroppedRecords()
         transition(to: .failed(error))
     }
 

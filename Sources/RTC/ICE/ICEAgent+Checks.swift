@@ -103,6 +103,7 @@ extension ICEAgent {
             }
         } else {
             Log.debug("dropped \(bytes.count) bytes from unauthenticated \(from)", "ice")
+            droppedUnauthenticated += 1
         }
     }
 
@@ -112,12 +113,17 @@ extension ICEAgent {
                 || isServerReflexiveResponse(message)
         else {
             Log.debug("dropped malformed STUN from \(from)", "ice")
+            droppedUnauthenticated += 1
             return
         }
         if message.isRequest {
             handleRequest(message, from: from, base: base)
-        } else if message.isResponse, let t = transactions[message.transactionID] {
-            handleResponse(message, transaction: t, from: from)
+        } else if message.isResponse {
+            if let t = transactions[message.transactionID] {
+                handleResponse(message, transaction: t, from: from)
+            } else {
+                droppedUnauthenticated += 1  // answers no request of ours (stale or forged)
+            }
         }
     }
 
@@ -134,6 +140,7 @@ extension ICEAgent {
               message.verifyIntegrity(password: localPassword)
         else {
             Log.debug("dropped STUN request with bad USERNAME or MESSAGE-INTEGRITY from \(from)", "ice")
+            droppedUnauthenticated += 1
             if message.hasIntegrity {
                 base.send(ICEWire.errorResponse(id: message.transactionID, code: 401, reason: "Unauthorized",
                                                   password: nil), to: from)
@@ -160,10 +167,13 @@ extension ICEAgent {
         base.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword), to: from)
         authenticatedRemotes.insert(from)
         guard state != .failed, state != .closed else { return }
+        onPeerCheck?()
 
         // Find or learn (peer-reflexive) the remote candidate, then the pair.
-        var remote = remoteCandidates.first { $0.address == from }
+        var remote = remoteAddresses.contains(from) ? remoteCandidates.first { $0.address == from } : nil
         if remote == nil {
+            guard remoteCandidates.count < Self.maxRemoteCandidates else { return }
+            remoteAddresses.insert(from)
             let learned = ICECandidate(foundation: "prflx\(remoteCandidates.count)",
                                        priority: message.priority ?? 0, address: from, kind: .prflx)
             remoteCandidates.append(learned)
@@ -210,6 +220,7 @@ extension ICEAgent {
         // Responses to checks must carry integrity keyed with the peer's password.
         guard let remotePassword, message.verifyIntegrity(password: remotePassword) else {
             Log.debug("dropped check response with bad MESSAGE-INTEGRITY from \(from)", "ice")
+            droppedUnauthenticated += 1
             return
         }
         transactions[t.id] = nil

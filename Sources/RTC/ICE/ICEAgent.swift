@@ -56,6 +56,11 @@ public final class ICEAgent: PacketTransport {
     public internal(set) var state: ICEConnectionState = .new
     public internal(set) var localCandidates: [ICECandidate] = []
     public internal(set) var remoteCandidates: [ICECandidate] = []
+    /// The addresses of `remoteCandidates`, for O(1) de-duplication.
+    var remoteAddresses: Set<TransportAddress> = []
+    /// Remote candidates kept at most (signaled and peer-reflexive): each one costs a pair per
+    /// base and checks, so a hostile peer must not add them without end. Matches the SDP cap.
+    public static let maxRemoteCandidates = SDPLimits.standard.maxCandidates
 
     public var onStateChange: ((ICEConnectionState) -> Void)?
     /// Each new local candidate; `nil` once gathering is complete.
@@ -70,6 +75,9 @@ public final class ICEAgent: PacketTransport {
             for p in held { onReceive(p) }
         }
     }
+    /// Each authenticated connectivity check from the peer, after our response went out: proof
+    /// that the peer's agent runs and hears us (DTLS resends an unanswered ClientHello on it).
+    public var onPeerCheck: (() -> Void)?
     /// Early packets, bounded: a peer cannot make us buffer without limit.
     var heldPackets: [[UInt8]] = []
     static let maxHeldPackets = 64
@@ -89,6 +97,13 @@ public final class ICEAgent: PacketTransport {
     /// TURN clients by the host base they share, including allocations still in progress.
     var turnClients: [(client: TURNClient, host: ICEBase)] = []
     var pairs: [ICECandidatePair] = []
+    /// (base, remote address) of every pair in `pairs`, for O(1) de-duplication.
+    var pairKeys: Set<PairKey> = []
+
+    struct PairKey: Hashable {
+        let base: ObjectIdentifier
+        let remote: TransportAddress
+    }
     var triggeredQueue: [ICECandidatePair] = []
     var transactions: [STUNTransactionID: ICETransaction] = [:]
     /// Remote addresses that authenticated themselves; only they may send us non-STUN packets.
@@ -97,6 +112,10 @@ public final class ICEAgent: PacketTransport {
     var checkTimer: ScheduledTask?
     var consentTimer: ScheduledTask?
     var lastConsent: LoopInstant?
+    /// Datagrams dropped because nothing authenticated them: STUN that fails to parse or to
+    /// verify (MESSAGE-INTEGRITY, FINGERPRINT), non-STUN from an address that never proved our
+    /// credentials. None of them changes the agent's state.
+    public internal(set) var droppedUnauthenticated = 0
     /// Server-reflexive requests and allocations still under way; gathering ends at zero.
     var pendingGathering = 0
     var remoteGatheringDone = false
@@ -159,17 +178,23 @@ public final class ICEAgent: PacketTransport {
     }
 
     /// Adds a remote candidate (from SDP or trickle) and pairs it with every local base of the
-    /// same address family; relayed bases ask their server to permit its IP.
-    public func addRemoteCandidate(_ candidate: ICECandidate) {
+    /// same address family; relayed bases ask their server to permit its IP. Duplicates and
+    /// candidates of other components or transports are ignored.
+    /// - Returns: false when refused because `maxRemoteCandidates` are already known.
+    @discardableResult
+    public func addRemoteCandidate(_ candidate: ICECandidate) -> Bool {
         guard candidate.component == 1, candidate.transport.lowercased() == "udp",
-              !remoteCandidates.contains(where: { $0.address == candidate.address })
-        else { return }
+              !remoteAddresses.contains(candidate.address)
+        else { return true }
+        guard remoteCandidates.count < Self.maxRemoteCandidates else { return false }
         remoteCandidates.append(candidate)
+        remoteAddresses.insert(candidate.address)
         for base in pairableBases where base.candidate.address.family == candidate.address.family {
             base.permit(candidate.address)
             addPair(ICECandidatePair(base: base, remote: candidate))
         }
         if started { scheduleChecks() }
+        return true
     }
 
     /// The peer sent `a=end-of-candidates`: if every pair then fails, the agent fails.
@@ -205,6 +230,9 @@ public final class ICEAgent: PacketTransport {
         return (p.local, p.remote)
     }
 
+    /// Round trip of the last successful check on the pair data flows on, once connected.
+    public var checkRoundTripTime: Duration? { (selectedPair ?? bestValidPair())?.lastRTT }
+
     public func close() {
         guard state != .closed else { return }
         checkTimer?.cancel()
@@ -234,11 +262,18 @@ public final class ICEAgent: PacketTransport {
         setState(.failed)
     }
 
+    /// Inserts `pair` after every pair of higher or equal priority (what appending and a stable
+    /// sort gave, without sorting all pairs per candidate: N candidates cost O(N log N) compares).
     func addPair(_ pair: ICECandidatePair) {
-        guard !pairs.contains(where: { $0.base === pair.base && $0.remote.address == pair.remote.address })
+        guard pairKeys.insert(PairKey(base: ObjectIdentifier(pair.base), remote: pair.remote.address)).inserted
         else { return }
-        pairs.append(pair)
-        pairs.sort { $0.priority(role: role) > $1.priority(role: role) }
+        let p = pair.priority(role: role)
+        var low = 0, high = pairs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if pairs[mid].priority(role: role) >= p { low = mid + 1 } else { high = mid }
+        }
+        pairs.insert(pair, at: low)
     }
 
     func bestValidPair() -> ICECandidatePair? {

@@ -24,6 +24,7 @@ final class ICEBase {
     /// Sends `bytes` to `peer`: directly, or through the relay.
     @discardableResult
     func send(_ bytes: [UInt8], to peer: TransportAddress) -> Bool {
+        guard !bytes.isEmpty else { return false }  // a message ICEWire could not encode
         if let turn { return turn.send(bytes, to: peer) }
         return socket.send(bytes, to: peer)
     }

@@ -66,10 +66,17 @@ enum ICEWire {
     }
 
     /// MESSAGE-INTEGRITY (when a password is given) then FINGERPRINT, as every ICE message has.
+    /// Values from the peer's description are checked at the edge (RFC 8839 §5.4 lengths), so
+    /// encoding cannot fail for them; if it ever did, an empty packet is dropped by `send`.
     private static func sealed(_ message: STUNMessage, password: String?) -> [UInt8] {
         var m = message
         if let password { m.addMessageIntegrity(key: STUNMessage.shortTermKey(password: password)) }
         m.addFingerprint()
-        return m.encode()
+        do {
+            return try m.encoded()
+        } catch {
+            Log.warn("STUN message not sent: \(error)", "ice")
+            return []
+        }
     }
 }

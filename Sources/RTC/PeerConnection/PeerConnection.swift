@@ -163,7 +163,8 @@ public final class PeerConnection {
     }
 
     /// A trickled remote candidate; nil means end-of-candidates.
-    /// - Throws: `SDPError` when the candidate line is malformed.
+    /// - Throws: `SDPError` when the candidate line is malformed (ports, lengths and characters
+    ///   are checked by `SDPCandidate`), `PeerConnectionError.tooManyCandidates` past the cap.
     public func addRemoteCandidate(_ candidate: ICECandidateInit?) throws {
         guard let candidate else {
             remoteCandidates.end()
@@ -172,7 +173,9 @@ public final class PeerConnection {
         var text = candidate.candidate
         if text.hasPrefix("a=") { text.removeFirst(2) }
         if text.hasPrefix("candidate:") { text.removeFirst("candidate:".count) }
-        remoteCandidates.add(try SDPCandidate(attributeValue: text))
+        if !remoteCandidates.add(try SDPCandidate(attributeValue: text)) {
+            throw PeerConnectionError.tooManyCandidates(ICEAgent.maxRemoteCandidates)
+        }
     }
 
     // MARK: - Channels
@@ -212,7 +215,7 @@ public final class PeerConnection {
     private func iceStateChanged(_ s: ICEConnectionState) {
         switch s {
         case .connected, .completed:
-            dtls?.start()
+            dtls?.start(roundTripTime: ice.checkRoundTripTime)
         case .failed:
             fail(ice.failureReason ?? "ICE failed")
         default:
@@ -236,6 +239,7 @@ public final class PeerConnection {
             lower: path)
         transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
         dtls = transport
+        ice.onPeerCheck = { [weak transport] in transport?.peerIsListening() }
 
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
@@ -305,6 +309,8 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
     case noDataChannelSection
     case missing(String)
     case badSetup(String)
+    /// The peer trickled more candidates than the agent keeps.
+    case tooManyCandidates(Int)
 
     public var description: String {
         switch self {
@@ -314,6 +320,7 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
         case .noDataChannelSection: return "the description has no data-channel (m=application ... SCTP) section"
         case let .missing(what): return "the description lacks \(what)"
         case let .badSetup(why): return "bad a=setup: \(why)"
+        case let .tooManyCandidates(n): return "more than the limit of \(n) remote candidates"
         }
     }
 }

@@ -15,10 +15,13 @@ final class RemoteCandidates {
         self.resolver = resolver
     }
 
-    func add(_ c: SDPCandidate) {
-        guard !closed else { return }
+    /// - Returns: false when the agent refused the candidate because it holds
+    ///   `ICEAgent.maxRemoteCandidates` already (a name still to resolve counts as taken).
+    @discardableResult
+    func add(_ c: SDPCandidate) -> Bool {
+        guard !closed else { return true }
         if let candidate = ICECandidate(c) { return agent.addRemoteCandidate(candidate) }
-        guard c.transport.lowercased() == "udp", let name = DNSName(c.ip), name.isLocal else { return }
+        guard c.transport.lowercased() == "udp", let name = DNSName(c.ip), name.isLocal else { return true }
         resolving += 1
         resolver.resolve(c.ip) { [weak self] ip in
             guard let self, !self.closed else { return }
@@ -32,6 +35,7 @@ final class RemoteCandidates {
             }
             if self.resolving == 0, self.endSeen { self.agent.remoteEndOfCandidates() }
         }
+        return true
     }
 
     /// The peer has no more candidates (`a=end-of-candidates` or a null trickle).

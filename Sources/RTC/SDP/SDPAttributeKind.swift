@@ -42,12 +42,14 @@ struct SDPAttributeKind {
             })
     }
 
-    /// A value kept as a JSON string (`iceUfrag`, `setup`, `mid`, ...).
-    static func string(_ name: String, _ key: String, list: Bool = false) -> SDPAttributeKind {
+    /// A value kept as a JSON string (`iceUfrag`, `setup`, `mid`, ...), checked by `check`.
+    static func string(_ name: String, _ key: String, list: Bool = false,
+                       check: @escaping (Substring) throws -> Void = { _ in }) -> SDPAttributeKind {
         SDPAttributeKind(
             names: [name], key: key, isList: list,
             validate: { value in
-                guard value != nil else { throw SDPValueError("\(name) needs a value") }
+                guard let value else { throw SDPValueError("\(name) needs a value") }
+                try check(value[...])
             },
             encode: { attr, encoder in
                 var c = encoder.singleValueContainer()
@@ -59,13 +61,13 @@ struct SDPAttributeKind {
     }
 
     /// A decimal value, a JSON number (`sctpPort`, `maxMessageSize`, `ptime`, `framerate`).
-    static func number(_ name: String, _ key: String, fraction: Bool = false) -> SDPAttributeKind {
+    static func number(_ name: String, _ key: String, fraction: Bool = false, max: UInt64 = .max) -> SDPAttributeKind {
         SDPAttributeKind(
             names: [name], key: key, isList: false,
             validate: { value in
                 guard let value else { throw SDPValueError("\(name) needs a value") }
                 let ok = fraction ? Double(value) != nil && value.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 46 }
-                    : SDPText.isDigits(value[...]) && UInt64(value) != nil
+                    : SDPText.isDigits(value[...]) && UInt64(value).map { $0 <= max } == true
                 guard ok else { throw SDPValueError("invalid \(name) \"\(value.prefix(40))\"") }
             },
             encode: { attr, encoder in
@@ -114,12 +116,12 @@ struct SDPAttributeKind {
         typed("rtcp", "rtcp", list: false, SDPRtcp.self),
         typed("candidate", "candidates", list: true, SDPCandidate.self),
         flag(["end-of-candidates"], "endOfCandidates"),
-        string("ice-ufrag", "iceUfrag"),
-        string("ice-pwd", "icePwd"),
+        string("ice-ufrag", "iceUfrag", check: ICEText.checkUfrag),
+        string("ice-pwd", "icePwd", check: ICEText.checkPassword),
         string("ice-options", "iceOptions"),
         typed("fingerprint", "fingerprint", list: false, SDPFingerprint.self),
-        string("setup", "setup"),
-        string("mid", "mid"),
+        string("setup", "setup", check: { try ICEText.checkToken($0, "setup") }),
+        string("mid", "mid", check: { try ICEText.checkToken($0, "mid") }),
         typed("extmap", "ext", list: true, SDPExtmap.self),
         flag(["sendrecv", "sendonly", "recvonly", "inactive"], "direction"),
         string("msid", "msid"),
@@ -135,7 +137,7 @@ struct SDPAttributeKind {
         typed("ssrc", "ssrcs", list: true, SDPSsrc.self),
         typed("rid", "rids", list: true, SDPRid.self),
         typed("simulcast", "simulcast", list: false, SDPSimulcast.self),
-        number("sctp-port", "sctpPort"),
+        number("sctp-port", "sctpPort", max: 65535),
         number("max-message-size", "maxMessageSize"),
         typed("sctpmap", "sctpmap", list: false, SDPSctpMap.self),
     ]

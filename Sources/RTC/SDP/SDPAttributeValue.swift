@@ -35,6 +35,18 @@ enum SDPText {
         return v
     }
 
+    /// A decimal integer within `range` (ports 0...65535 and the like), else an `SDPValueError`.
+    static func int(_ s: Substring, _ what: String, in range: ClosedRange<Int>) throws -> Int {
+        let v = try int(s, what)
+        guard range.contains(v) else {
+            throw SDPValueError("\(what) \(v) out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return v
+    }
+
+    /// Ports in SDP are 16-bit (RFC 8866 §5.14, RFC 8839 §5.1).
+    static let ports = 0...65535
+
     static func uint64(_ s: Substring, _ what: String) throws -> UInt64 {
         guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = UInt64(s) else {
             throw SDPValueError("invalid \(what) \"\(s.prefix(40))\"")

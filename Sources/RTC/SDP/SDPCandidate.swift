@@ -70,16 +70,26 @@ public struct SDPCandidate: SDPAttributeValue, Hashable, Sendable, CustomStringC
     }
 
     public init(attributeValue: String) throws {
+        // Trickled candidates arrive outside SDP: no control character may hide a line break.
+        guard !attributeValue.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw SDPValueError("control character in candidate")
+        }
         let f = SDPText.fields(attributeValue)
         guard f.count >= 8 else { throw SDPValueError("candidate needs at least 8 fields, found \(f.count)") }
         guard f[6] == "typ" else { throw SDPValueError("candidate field 7 must be \"typ\"") }
         guard (f.count - 8) % 2 == 0 else { throw SDPValueError("candidate extension \"\(f[f.count - 1].prefix(40))\" has no value") }
+        // RFC 8839 §5.1: foundation 1*32ice-char, component-id 1..256, priority 1*10DIGIT (32 bits).
+        guard f[0].utf8.count <= 32, ICEText.isIceChars(f[0]) else {
+            throw SDPValueError("candidate foundation must be 1 to 32 ice-chars")
+        }
         foundation = String(f[0])
-        component = try SDPText.int(f[1], "component id")
+        component = try SDPText.int(f[1], "component id", in: 1...256)
         transport = String(f[2])
         priority = try SDPText.uint64(f[3], "priority")
+        guard priority <= UInt64(UInt32.max) else { throw SDPValueError("priority \(priority) out of range") }
+        guard f[4].utf8.count <= 255 else { throw SDPValueError("candidate address longer than 255 bytes") }
         ip = String(f[4])
-        port = try SDPText.int(f[5], "port")
+        port = try SDPText.int(f[5], "port", in: SDPText.ports)
         type = String(f[7])
         extensions = []
         var i = 8
@@ -87,10 +97,12 @@ public struct SDPCandidate: SDPAttributeValue, Hashable, Sendable, CustomStringC
             let k = f[i], v = f[i + 1]
             switch k {
             case "raddr" where raddr == nil: raddr = String(v)
-            case "rport" where rport == nil: rport = try SDPText.int(v, "rport")
+            case "rport" where rport == nil: rport = try SDPText.int(v, "rport", in: SDPText.ports)
             case "tcptype" where tcptype == nil: tcptype = String(v)
             case "generation" where generation == nil: generation = try SDPText.int(v, "generation")
-            case "ufrag" where ufrag == nil: ufrag = String(v)
+            case "ufrag" where ufrag == nil:
+                try ICEText.checkUfrag(v)
+                ufrag = String(v)
             case "network-id" where networkId == nil: networkId = try SDPText.int(v, "network-id")
             case "network-cost" where networkCost == nil: networkCost = try SDPText.int(v, "network-cost")
             default: extensions.append(Extension(key: String(k), value: String(v)))

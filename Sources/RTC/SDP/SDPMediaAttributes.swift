@@ -318,7 +318,7 @@ public struct SDPRtcp: SDPAttributeValue, Hashable, Sendable {
     public init(attributeValue: String) throws {
         let f = SDPText.fields(attributeValue)
         guard f.count == 1 || f.count == 4 else { throw SDPValueError("rtcp needs <port> [IN IP4|IP6 <address>]") }
-        port = try SDPText.int(f[0], "port")
+        port = try SDPText.int(f[0], "port", in: SDPText.ports)
         if f.count == 4 {
             netType = String(f[1])
             ipVer = try SDPOrigin.ipVersion(f[2])
@@ -347,7 +347,7 @@ public struct SDPSctpMap: SDPAttributeValue, Hashable, Sendable {
     public init(attributeValue: String) throws {
         let f = SDPText.fields(attributeValue)
         guard f.count == 2 || f.count == 3 else { throw SDPValueError("sctpmap needs <number> <app> [<streams>]") }
-        sctpmapNumber = try SDPText.int(f[0], "sctpmap number")
+        sctpmapNumber = try SDPText.int(f[0], "sctpmap number", in: SDPText.ports)
         app = String(f[1])
         maxMessageSize = f.count == 3 ? try SDPText.int(f[2], "sctpmap streams") : nil
     }

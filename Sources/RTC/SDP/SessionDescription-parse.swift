@@ -4,17 +4,23 @@ extension SessionDescription {
     /// Lines may end in CRLF or LF. Known WebRTC attributes are checked for syntax; unknown ones
     /// are kept verbatim. Fixed lines may appear in any order within their section, but `v=`
     /// must come first and `o=`, `s=` and `t=` must be present.
-    /// - Parameter text: the SDP text.
+    /// Lines may not contain NUL or a CR other than the one before LF (RFC 8866 §9 `text`), and
+    /// the description must stay within `limits`.
+    /// - Parameters:
+    ///   - text: the SDP text.
+    ///   - limits: caps on size, lines, media sections and candidates.
     /// - Returns: the parsed description.
     /// - Throws: `SDPError` with the 1-based line number, the line and the reason.
-    public static func parse(_ text: String) throws -> SessionDescription {
-        var parser = SDPParser()
+    public static func parse(_ text: String, limits: SDPLimits = .standard) throws -> SessionDescription {
+        var parser = SDPParser(limits: limits)
         return try parser.parse(text)
     }
 }
 
 /// The line-by-line parser behind `SessionDescription.parse`.
 struct SDPParser {
+    let limits: SDPLimits
+    private var candidateCount = 0
     private var version: Int?
     private var origin: SDPOrigin?
     private var name: String?
@@ -30,11 +36,22 @@ struct SDPParser {
     private var attributes: [SDPAttribute] = []
     private var media: [MediaDescription] = []
 
+    init(limits: SDPLimits) { self.limits = limits }
+
     mutating func parse(_ text: String) throws -> SessionDescription {
+        let size = text.utf8.count
+        guard size <= limits.maxBytes else {
+            throw SDPError.invalidDescription(
+                line: 1, reason: "session description of \(size) bytes exceeds the limit of \(limits.maxBytes) bytes")
+        }
         var lines: [Substring] = []
         lines.reserveCapacity(64)
         var utf8 = text.utf8[...]
         while !utf8.isEmpty {
+            guard lines.count < limits.maxLines else {
+                throw SDPError.invalidDescription(
+                    line: lines.count + 1, reason: "session description exceeds the limit of \(limits.maxLines) lines")
+            }
             if let nl = utf8.firstIndex(of: 10) {
                 lines.append(Substring(utf8[..<nl]))
                 utf8 = utf8[utf8.index(after: nl)...]
@@ -72,6 +89,9 @@ struct SDPParser {
         guard u.count >= 2, let type = u.first, u[u.index(after: u.startIndex)] == UInt8(ascii: "=") else {
             throw SDPValueError(line.isEmpty ? "empty line" : "expected <type>=<value>")
         }
+        // RFC 8866 §9: text is any byte but NUL, CR and LF; a CR here would hide a line break.
+        if u.contains(0) { throw SDPValueError("NUL character in line") }
+        if u.contains(13) { throw SDPValueError("CR character inside line") }
         let value = String(line.dropFirst(2))
         if number == 1 {
             guard type == UInt8(ascii: "v") else { throw SDPValueError("the first line must be v=") }
@@ -79,7 +99,16 @@ struct SDPParser {
             version = 0
             return
         }
+        if type == UInt8(ascii: "a"), value.utf8.starts(with: "candidate:".utf8) {
+            candidateCount += 1
+            guard candidateCount <= limits.maxCandidates else {
+                throw SDPValueError("more than the limit of \(limits.maxCandidates) candidates")
+            }
+        }
         if type == UInt8(ascii: "m") {
+            guard media.count < limits.maxMediaSections else {
+                throw SDPValueError("more than the limit of \(limits.maxMediaSections) media sections")
+            }
             media.append(try Self.mediaLine(value))
         } else if media.isEmpty {
             try sessionLine(type, value)
@@ -158,8 +187,8 @@ struct SDPParser {
         let f = SDPText.fields(value)
         guard f.count >= 3 else { throw SDPValueError("m= needs <media> <port> <proto> <fmt>...") }
         let portParts = f[1].split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let port = try SDPText.int(portParts[0], "port")
-        let numPorts = portParts.count > 1 ? try SDPText.int(portParts[1], "number of ports") : nil
+        let port = try SDPText.int(portParts[0], "port", in: SDPText.ports)
+        let numPorts = portParts.count > 1 ? try SDPText.int(portParts[1], "number of ports", in: 1...65535) : nil
         return MediaDescription(type: String(f[0]), port: port, numPorts: numPorts, proto: String(f[2]),
                                 formats: f.dropFirst(3).map(String.init))
     }

@@ -2,9 +2,27 @@ extension SessionDescription {
     /// The SDP text: lines in RFC 8866 §5 order, attributes in their stored order, each line
     /// ending in CRLF.
     public func serialize() -> String {
+        // Unchecked: a value with CR or LF comes out as extra lines.
+        (try? serialize(checked: false)) ?? ""
+    }
+
+    /// `serialize()` for values from outside (the JSON form): refuses any field holding CR, LF or
+    /// NUL (RFC 8866 §9), which would otherwise end its line and inject others.
+    /// - Throws: `SDPError.invalidLine` naming the output line and the field's text.
+    public func serializeChecked() throws -> String {
+        try serialize(checked: true)
+    }
+
+    private func serialize(checked: Bool) throws -> String {
         var out = ""
         out.reserveCapacity(64 * (attributes.count + media.reduce(8) { $0 + $1.attributes.count + 4 }))
+        var count = 0
+        var bad: SDPError?
         func line(_ type: String, _ value: String) {
+            count += 1
+            if checked, bad == nil, value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
+                bad = .invalidLine(line: count, text: type + value, reason: "CR, LF or NUL inside a field")
+            }
             out += type
             out += value
             out += "\r\n"
@@ -33,6 +51,7 @@ extension SessionDescription {
             if let key = m.key { line("k=", key) }
             for a in m.attributes { line("a=", a.line) }
         }
+        if let bad { throw bad }
         return out
     }
 }

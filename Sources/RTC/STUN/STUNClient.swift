@@ -129,7 +129,16 @@ public final class STUNClient {
                         configuration override: Configuration? = nil,
                         completion: @escaping Completion) -> STUNTransactionID {
         let config = override ?? configuration
-        let t = Transaction(id: request.transactionID, packet: request.encode(), destination: destination,
+        let packet: [UInt8]
+        do {
+            packet = try request.encoded()
+        } catch {
+            // Values in the request may come from a server (REALM, NONCE): fail, never trap.
+            let reason = "\(error)"
+            loop.execute { completion(.failure(.cannotEncode(reason))) }
+            return request.transactionID
+        }
+        let t = Transaction(id: request.transactionID, packet: packet, destination: destination,
                             startedAt: loop.now, completion: completion)
         transactions[t.id] = t
         transmit(t, config: config, offsets: config.transmissionOffsets[...], giveUpAt: t.startedAt + config.giveUpAfter)

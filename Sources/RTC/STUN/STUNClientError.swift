@@ -4,11 +4,14 @@ public enum STUNClientError: Error, Hashable, Sendable, CustomStringConvertible 
     case timeout(transmissions: Int)
     /// `cancel` or `cancelAll` ended the transaction (for example on close).
     case cancelled
+    /// The request could not be encoded (a value, such as a server's NONCE, too long; RFC 8489 §14).
+    case cannotEncode(String)
 
     public var description: String {
         switch self {
         case .timeout(let n): return "no STUN response after \(n) transmission\(n == 1 ? "" : "s")"
         case .cancelled: return "STUN transaction cancelled"
+        case .cannotEncode(let why): return "STUN request not sent: \(why)"
         }
     }
 }

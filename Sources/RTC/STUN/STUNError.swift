@@ -27,6 +27,10 @@ public enum STUNError: Error, Hashable, CustomStringConvertible {
     /// A value that is the right size but not allowed (e.g. an ERROR-CODE class outside 3...6).
     case badAttributeValue(type: STUNAttributeType, offset: Int, reason: String)
 
+    // Encoding.
+    /// An attribute (or, with `type` nil, the message body) longer than its 16-bit length field.
+    case tooLongToEncode(type: STUNAttributeType?, length: Int)
+
     // Integrity and fingerprint (RFC 8489 §14.5–14.7).
     /// The message has no attribute of this type.
     case missingAttribute(STUNAttributeType)
@@ -49,6 +53,8 @@ public enum STUNError: Error, Hashable, CustomStringConvertible {
         func hex(_ v: UInt16) -> String { "0x" + String(v, radix: 16, uppercase: false) }
         switch self {
         case .truncatedHeader(let n): return "STUN header truncated: \(n) of 20 bytes"
+        case .tooLongToEncode(let t, let l):
+            return "\(t.map { "attribute \($0)" } ?? "message body") of \(l) bytes exceeds 65535, cannot encode"
         case .notSTUN(let b): return "not STUN at offset 0: first byte 0x\(String(b, radix: 16)) has top bits set"
         case .badMagicCookie(let c): return "bad magic cookie at offset 4: 0x\(String(c, radix: 16))"
         case .lengthNotMultipleOfFour(let l): return "message length \(l) at offset 2 is not a multiple of 4"

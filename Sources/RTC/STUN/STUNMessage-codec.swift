@@ -55,14 +55,28 @@ extension STUNMessage {
     /// Serializes the message: header with the computed length, then each attribute with its
     /// padding (zeros, or the bytes kept from decoding).
     ///
-    /// - Warning: Traps if the attributes add up to more than 65535 bytes, which the 16-bit
-    ///   length field cannot express; keep DATA within the path MTU.
-    public func encode() -> [UInt8] {
-        precondition(encodedCount - Self.headerSize <= 0xFFFF, "STUN message longer than 65535 bytes")
+    /// Use this for messages carrying values from outside (a peer's ufrag, a server's NONCE):
+    /// it never traps.
+    /// - Throws: `STUNError.tooLongToEncode` when an attribute or the whole body exceeds the 16-bit
+    ///   length field (65535 bytes, RFC 8489 §5, §14).
+    public func encoded() throws -> [UInt8] {
+        for a in attributes where a.value.count > 0xFFFF {
+            throw STUNError.tooLongToEncode(type: a.type, length: a.value.count)
+        }
+        let body = encodedCount - Self.headerSize
+        guard body <= 0xFFFF else { throw STUNError.tooLongToEncode(type: nil, length: body) }
         var w = ByteWriter(capacity: encodedCount)
-        encodeHeader(into: &w, length: encodedCount - Self.headerSize)
+        encodeHeader(into: &w, length: body)
         for a in attributes { Self.encode(a, into: &w) }
         return w.bytes
+    }
+
+    /// `encoded()` for messages built only from our own values (tests, fixed requests).
+    ///
+    /// - Warning: Traps if the attributes add up to more than 65535 bytes, which the 16-bit
+    ///   length field cannot express; use `encoded()` when any value comes from outside.
+    public func encode() -> [UInt8] {
+        do { return try encoded() } catch { preconditionFailure("\(error)") }
     }
 
     /// The encoded size in bytes.
@@ -76,10 +90,11 @@ extension STUNMessage {
         w.write(transactionID.low)
     }
 
+    /// Writes one attribute. An over-long value gets a truncated length here rather than a trap
+    /// (integrity is computed before `encoded()` refuses the message).
     static func encode(_ a: STUNAttribute, into w: inout ByteWriter) {
-        precondition(a.value.count <= 0xFFFF, "STUN attribute \(a.type) longer than 65535 bytes")
         w.write(a.type.rawValue)
-        w.write(UInt16(a.value.count))
+        w.write(UInt16(truncatingIfNeeded: a.value.count))
         w.write(contentsOf: a.value)
         let n = STUNAttribute.paddingCount(a.value.count)
         if a.padding.count == n {

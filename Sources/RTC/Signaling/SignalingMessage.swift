@@ -13,9 +13,18 @@ public enum SignalingMessage: Equatable, Sendable {
 
     public enum Style: Sendable { case browser, aiortc }
 
-    /// Parses one JSON object or a `--compact` token.
+    /// Longest signaling message parsed: a description at the SDP cap (1 MiB) with its line ends
+    /// escaped in JSON still fits.
+    public static let maxBytes = 2 << 20
+
+    /// Parses one JSON object or a `--compact` token: the one place signaling input from stdin,
+    /// files, TCP and WebSocket is checked. Size, JSON depth (`JSONLimits`) and UTF-8 are checked
+    /// here; the SDP and candidate text by `SessionDescription.parse` and `SDPCandidate`.
     /// - Throws: `SignalingError.malformed` with a one-line reason.
     public static func parse(_ text: String) throws -> SignalingMessage {
+        guard text.utf8.count <= maxBytes else {
+            throw SignalingError.malformed("signaling message of \(text.utf8.count) bytes exceeds the limit of \(maxBytes) bytes")
+        }
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw SignalingError.malformed("empty signaling message") }
         let json: String
@@ -24,7 +33,13 @@ public enum SignalingMessage: Equatable, Sendable {
         } else {
             json = try CompactToken.decode(trimmed)
         }
-        guard let object = JSONValue.parseObject(json) else { throw SignalingError.malformed("signaling message is not a JSON object: \(json.prefix(60))") }
+        let parsed: JSONValue
+        do { parsed = try JSONValue.parse(json) } catch {
+            throw SignalingError.malformed("signaling message is not JSON (\(error)): \(SDPError.quote(String(json.prefix(60))))")
+        }
+        guard case let .object(object) = parsed else {
+            throw SignalingError.malformed("signaling message is not a JSON object: \(SDPError.quote(String(json.prefix(60))))")
+        }
         guard let type = object["type"]?.stringValue else {
             throw SignalingError.malformed("signaling message has no \"type\" string")
         }

@@ -139,6 +139,8 @@ public final class TURNClient {
                 completion(.failure(.closed))
             case .failure(.timeout):
                 completion(.failure(.timeout(method: method)))
+            case .failure(.cannotEncode(let why)):
+                completion(.failure(.badResponse(why)))  // the server's REALM/NONCE made it too long
             case .success(let r) where r.message.messageClass == .successResponse:
                 if let key = self.key, r.message.contains(.messageIntegrity),
                    !r.message.hasValidMessageIntegrity(key: key) {
@@ -320,7 +322,8 @@ public final class TURNClient {
         var m = STUNMessage(.indication, .send)
         m.xorPeerAddress = peer
         m.data = bytes
-        sendDatagram(m.encode(), server)
+        guard let packet = try? m.encoded() else { return false }  // data beyond 64 KiB
+        sendDatagram(packet, server)
         return true
     }
 

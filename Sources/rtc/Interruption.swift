@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import RTC
+
+/// SIGINT/SIGTERM as something a blocking wait can watch: a self-pipe that becomes readable
+/// (for `poll`) and callbacks (for condition waits), so connecting and other waits outside the
+/// event loop end at once with the signal's exit status (130/143).
+///
+/// It adds its own dispatch sources beside the commands' handlers (libdispatch delivers a
+/// signal to every source for it), so those keep doing their part of the shutdown.
+final class Interruption: @unchecked Sendable {
+    static let shared = Interruption()
+
+    /// Readable once a signal has arrived.
+    let fd: Int32
+    private let writeFD: Int32
+    private let lock = Lock()
+    private var signal: Int32?
+    private var observers: [@Sendable () -> Void] = []
+    private var sources: [DispatchSourceSignal] = []
+
+    private init() {
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        for f in fds {
+            _ = fcntl(f, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) | O_NONBLOCK)
+        }
+        fd = fds[0]
+        writeFD = fds[1]
+        for sig in [SIGINT, SIGTERM] {
+            Glibc.signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in fire(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Installs the handlers now (before a wait starts, so no signal slips by).
+    func arm() {}
+
+    /// The exit status of the signal received (130 SIGINT, 143 SIGTERM), if any.
+    var status: ExitStatus? {
+        lock.lock()
+        defer { lock.unlock() }
+        return signal.map { $0 == SIGINT ? .interrupted : .terminated }
+    }
+
+    /// Runs `body` when a signal arrives (now, if one already has).
+    func observe(_ body: @escaping @Sendable () -> Void) {
+        lock.lock()
+        if signal != nil {
+            lock.unlock()
+            body()
+            return
+        }
+        observers.append(body)
+        lock.unlock()
+    }
+
+    private func fire(_ sig: Int32) {
+        lock.lock()
+        if signal == nil { signal = sig }
+        let waiting = observers
+        observers.removeAll()
+        lock.unlock()
+        var one: UInt8 = 1
+        _ = write(writeFD, &one, 1)
+        for o in waiting { o() }
+    }
+
+    /// The CLI error for a wait that a signal ended.
+    func error(_ what: String) -> CLIError {
+        CLIError(status ?? .terminated, "interrupted while \(what)")
+    }
+}
