@@ -276,6 +276,13 @@ import Testing
         let hellos = { pair.clientTap.sent.filter { $0.count > 13 && $0[0] == DTLSRecord.handshake && $0[13] == 1 } }
         #expect(hellos().count == 2)
         #expect(!pair.bothConnected)
+        // The peer's first nominating check (Janus counts itself connected only after its
+        // nomination succeeded) earns one more resend, which now gets through; only one.
+        pair.client.peerIsListening(nominating: true)
+        pair.client.peerIsListening(nominating: true)
+        loop.run()
+        #expect(hellos().count == 3)
+        #expect(pair.bothConnected)
 
         // A fresh pair where only the first ClientHello is lost: the kick alone connects it.
         let loop2 = ManualEventLoop()

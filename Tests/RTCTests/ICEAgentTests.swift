@@ -84,8 +84,8 @@ import Testing
         let (a, b) = try connectedPair(h, controllingPassword: "wrong-password-wrong-pw")
         var checksAtA = 0, checksAtB = 0
         try h.sync {
-            a.onPeerCheck = { checksAtA += 1 }
-            b.onPeerCheck = { checksAtB += 1 }
+            a.onPeerCheck = { _ in checksAtA += 1 }
+            b.onPeerCheck = { _ in checksAtB += 1 }
         }
         #expect(!h.wait(until: { b.state == .completed }, timeout: .milliseconds(1500)))
         // Only authenticated checks tell DTLS that the peer listens.
@@ -103,7 +103,7 @@ import Testing
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(5)))
         var peerChecks = 0
         let (verdict, dropped) = try h.sync { () -> (String?, Int) in
-            b.onPeerCheck = { peerChecks += 1 }
+            b.onPeerCheck = { _ in peerChecks += 1 }
             let base = b.hostBases[0]
             let peer = try #require(b.selectedPair).remote.address
             let stranger = TransportAddress(host: "127.0.0.1", port: peer.port &+ 1)!

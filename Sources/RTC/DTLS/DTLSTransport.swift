@@ -127,8 +127,10 @@ final class DTLSTransport: PacketTransport {
     private(set) var initialTimeoutMicros: UInt32
     /// The datagrams of our latest ClientHello, while it is unanswered (client only).
     private var firstFlight: [[UInt8]] = []
-    /// `peerIsListening()` resent the first flight already; it does so once.
+    /// `peerIsListening()` resent the first flight already: once on a plain check, once more on
+    /// the first nominating one.
     private var firstFlightKicked = false
+    private var firstFlightKickedOnNomination = false
     /// What may reach OpenSSL from below (only what the peer's keys can authenticate changes
     /// the session), and how much did not.
     private var recordFilter = DTLSRecordFilter()
@@ -191,11 +193,20 @@ final class DTLSTransport: PacketTransport {
     /// libdatachannel drop DTLS that arrives before their ICE is connected, and the timer would
     /// make them wait. The bytes go out unchanged: a peer that did get the first copy discards
     /// the second as a replay (RFC 6347 §4.1.2.6), one that dropped it never saw it.
-    func peerIsListening() {
-        guard configuration.role == .client, state == .connecting, !firstFlightKicked, !firstFlight.isEmpty,
+    func peerIsListening(nominating: Bool = false) {
+        guard configuration.role == .client, state == .connecting, !firstFlight.isEmpty,
               SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO
         else { return }
-        firstFlightKicked = true
+        // A peer whose agent is controlling may count itself connected only once its nomination
+        // succeeded (libnice in Janus): a resend on an earlier check can still be dropped, so the
+        // first nominating check earns one more.
+        if nominating && !firstFlightKickedOnNomination {
+            firstFlightKickedOnNomination = true
+        } else if !firstFlightKicked {
+            firstFlightKicked = true
+        } else {
+            return
+        }
         Log.debug("DTLS resending the ClientHello: the peer's ICE check shows it listens", "dtls")
         for datagram in firstFlight { lower.send(datagram) }
     }

@@ -167,7 +167,7 @@ extension ICEAgent {
         base.send(ICEWire.bindingSuccess(id: message.transactionID, mapped: from, password: localPassword), to: from)
         authenticatedRemotes.insert(from)
         guard state != .failed, state != .closed else { return }
-        onPeerCheck?()
+        onPeerCheck?(message.useCandidate)
 
         // Find or learn (peer-reflexive) the remote candidate, then the pair.
         var remote = remoteAddresses.contains(from) ? remoteCandidates.first { $0.address == from } : nil

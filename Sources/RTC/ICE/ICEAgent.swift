@@ -77,7 +77,8 @@ public final class ICEAgent: PacketTransport {
     }
     /// Each authenticated connectivity check from the peer, after our response went out: proof
     /// that the peer's agent runs and hears us (DTLS resends an unanswered ClientHello on it).
-    public var onPeerCheck: (() -> Void)?
+    /// The argument says whether the check nominates (USE-CANDIDATE, RFC 8445 §7.3.1.5).
+    public var onPeerCheck: ((_ nominating: Bool) -> Void)?
     /// Early packets, bounded: a peer cannot make us buffer without limit.
     var heldPackets: [[UInt8]] = []
     static let maxHeldPackets = 64

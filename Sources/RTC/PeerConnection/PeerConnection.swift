@@ -239,7 +239,7 @@ public final class PeerConnection {
             lower: path)
         transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
         dtls = transport
-        ice.onPeerCheck = { [weak transport] in transport?.peerIsListening() }
+        ice.onPeerCheck = { [weak transport] nominating in transport?.peerIsListening(nominating: nominating) }
 
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
