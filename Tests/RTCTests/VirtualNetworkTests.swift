@@ -199,58 +199,115 @@ final class NATWorld {
         agent.close()
     }
 
-    // MARK: Two whole peer connections
-
-    /// Offer/answer, ICE through the NATs, DTLS, SCTP and a data channel, in one process.
-    /// Without TURN, a symmetric NAT cannot reach a port-restricted one: ICE fails.
-    @Test(arguments: [
-        (NATScenario.portRestrictedCone, NATScenario.portRestrictedCone, true),
-        (.fullCone, .symmetric, true),
-        (.openInternet, .restrictedCone, true),
-        (.symmetric, .portRestrictedCone, false),
-    ])
-    func peerConnectionsConnectThroughNATs(a: NATScenario, b: NATScenario, connects: Bool) throws {
+    /// RFC 4787 §6 hairpinning, as the discovery's hairpin test sees it.
+    @Test(arguments: [false, true])
+    func hairpinningIsReportedAsConfigured(hairpinning: Bool) throws {
         let w = try NATWorld()
-        let hostA = w.client(a, index: 0), hostB = w.client(b, index: 1)
-        func make(_ host: VirtualHost) throws -> PeerConnection {
-            var c = PeerConnection.Configuration()
-            c.iceHosts = host.addresses
-            c.stunServers = [w.server.primary]
-            c.socketFactory = host
-            c.consentTimeout = .seconds(30)
-            return try PeerConnection(loop: w.loop, configuration: c)
-        }
-        let pa = try make(hostA), pb = try make(hostB)
-        defer { pa.close(); pb.close() }
-        var gatheredA = false, gatheredB = false
-        pa.whenGatheringComplete { gatheredA = true }
-        pb.whenGatheringComplete { gatheredB = true }
-        #expect(w.loop.advance(until: { gatheredA && gatheredB }, step: .milliseconds(50), limit: .seconds(60)))
+        let nat = w.net.internet.addNAT(publicIP: w.publicIP, mapping: .endpointIndependent,
+                                        filtering: .endpointIndependent, hairpinning: hairpinning)
+        let host = nat.addHost([10, 0, 0, 2])
+        let socket = try host.makeSocket(loop: w.loop, bindTo: TransportAddress(ipv4: 10, 0, 0, 2, port: 0))
+        let client = STUNClient(loop: w.loop, socket: socket)
+        let discovery = NATBehaviorDiscovery(client: client, server: w.server.primary, local: socket.localAddress)
+        var result: NATBehaviorResult?
+        discovery.start { result = $0 }
+        #expect(w.loop.advance(until: { result != nil }, step: .milliseconds(50), limit: .seconds(30)))
+        let r = try #require(result)
+        #expect(r.nat == .fullCone)
+        #expect(r.hairpinning == hairpinning)
+    }
+}
 
-        try pb.setRemoteDescription(pa.createOffer())
-        try pa.setRemoteDescription(pb.createAnswer())
-        let channel = try pa.createDataChannel(label: "vnet")
-        var received: [DataChannelMessage] = []
-        var remoteChannel: DataChannel?
-        pb.onDataChannel = { ch in
-            remoteChannel = ch
-            ch.onMessage = { received.append($0) }
-        }
-        channel.onOpen = { try? channel.send(text: "hello through \(a.rawValue) and \(b.rawValue)") }
+/// Whole peer connections drive usrsctp, whose clock is process-wide: serialized with the other
+/// SCTP suites (see `SCTPTimerDriver`).
+extension USRSCTPSuites {
+    @Suite struct VirtualPeerConnectionTests {
+        // MARK: Two whole peer connections
 
-        if connects {
-            #expect(w.loop.advance(until: { received.count == 1 }, step: .milliseconds(10), limit: .seconds(30)))
-            #expect(received == [.text("hello through \(a.rawValue) and \(b.rawValue)")])
-            #expect(pa.state == .connected && pb.state == .connected)
-            try remoteChannel?.send(binary: [1, 2, 3])
-            var back: [DataChannelMessage] = []
-            channel.onMessage = { back.append($0) }
-            #expect(w.loop.advance(until: { back.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
-            #expect(back == [.binary([1, 2, 3])])
-        } else {
-            #expect(w.loop.advance(until: { pa.state == .failed || pb.state == .failed },
-                                   step: .milliseconds(100), limit: .seconds(120)))
-            #expect(received.isEmpty)
+        /// Offer/answer, ICE through the NATs, DTLS, SCTP and a data channel, in one process.
+        /// Without TURN, a symmetric NAT cannot reach a port-restricted one: ICE fails.
+        @Test(arguments: [
+            (NATScenario.portRestrictedCone, NATScenario.portRestrictedCone, true),
+            (.fullCone, .symmetric, true),
+            (.openInternet, .restrictedCone, true),
+            (.symmetric, .portRestrictedCone, false),
+        ])
+        func peerConnectionsConnectThroughNATs(a: NATScenario, b: NATScenario, connects: Bool) throws {
+            let w = try NATWorld()
+            let (pa, pb) = try Self.negotiate(w, w.client(a, index: 0), w.client(b, index: 1))
+            defer { pa.close(); pb.close() }
+            let channel = try pa.createDataChannel(label: "vnet")
+            var received: [DataChannelMessage] = []
+            var remoteChannel: DataChannel?
+            pb.onDataChannel = { ch in
+                remoteChannel = ch
+                ch.onMessage = { received.append($0) }
+            }
+            channel.onOpen = { try? channel.send(text: "hello through \(a.rawValue) and \(b.rawValue)") }
+
+            if connects {
+                #expect(w.loop.advance(until: { received.count == 1 }, step: .milliseconds(10), limit: .seconds(30)))
+                #expect(received == [.text("hello through \(a.rawValue) and \(b.rawValue)")])
+                #expect(pa.state == .connected && pb.state == .connected)
+                try remoteChannel?.send(binary: [1, 2, 3])
+                var back: [DataChannelMessage] = []
+                channel.onMessage = { back.append($0) }
+                #expect(w.loop.advance(until: { back.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+                #expect(back == [.binary([1, 2, 3])])
+            } else {
+                #expect(w.loop.advance(until: { pa.state == .failed || pb.state == .failed },
+                                       step: .milliseconds(100), limit: .seconds(120)))
+                #expect(received.isEmpty)
+            }
+        }
+
+        /// Two peer connections on `hostA` and `hostB`, gathered and through offer/answer (non-trickle).
+        static func negotiate(_ w: NATWorld, _ hostA: VirtualHost, _ hostB: VirtualHost) throws
+            -> (PeerConnection, PeerConnection) {
+            func make(_ host: VirtualHost) throws -> PeerConnection {
+                var c = PeerConnection.Configuration()
+                c.iceHosts = host.addresses
+                c.stunServers = [w.server.primary]
+                c.socketFactory = host
+                return try PeerConnection(loop: w.loop, configuration: c)
+            }
+            let pa = try make(hostA), pb = try make(hostB)
+            var gatheredA = false, gatheredB = false
+            pa.whenGatheringComplete { gatheredA = true }
+            pb.whenGatheringComplete { gatheredB = true }
+            #expect(w.loop.advance(until: { gatheredA && gatheredB }, step: .milliseconds(50), limit: .seconds(60)))
+            try pb.setRemoteDescription(pa.createOffer())
+            try pa.setRemoteDescription(pb.createAnswer())
+            return (pa, pb)
+        }
+
+        /// The same over a long, reordering path (20 ms each way per host link plus up to 5 ms of
+        /// jitter), with 5 % loss per link (seeded) once the channel is open: SCTP retransmits on
+        /// the manual clock and 200 messages arrive in order (reliable ordered channel).
+        ///
+        /// Loss starts only after the handshake because OpenSSL times DTLS handshake retransmission
+        /// on the wall clock (see `DTLSTransport`): a lost flight would make the run depend on real time.
+        @Test(arguments: [UInt64](1...6))
+        func peerConnectionsSurviveDelayLossAndReordering(seed: UInt64) throws {
+            let w = try NATWorld(seed: seed)
+            let path = VirtualLink(delay: .milliseconds(20), jitter: .milliseconds(5))
+            let hostA = w.client(.portRestrictedCone, index: 0), hostB = w.client(.fullCone, index: 1)
+            hostA.link = path
+            hostB.link = path
+            let (pa, pb) = try Self.negotiate(w, hostA, hostB)
+            defer { pa.close(); pb.close() }
+            let channel = try pa.createDataChannel(label: "lossy")
+            var received: [DataChannelMessage] = []
+            pb.onDataChannel = { ch in ch.onMessage = { received.append($0) } }
+            channel.onOpen = {
+                hostA.link.loss = 0.05
+                hostB.link.loss = 0.05
+                for i in 0..<200 { try? channel.send(text: "m\(i)") }
+            }
+            let ok = w.loop.advance(until: { received.count == 200 }, step: .milliseconds(10), limit: .seconds(60))
+            #expect(ok, "seed \(seed): \(received.count) received, states \(pa.state) \(pb.state) \(pa.setupPhase) \(pb.setupPhase) ice \(pa.ice.state) \(pb.ice.state), dropped \(w.net.dropped)")
+            #expect(received == (0..<200).map { .text("m\($0)") })
+            #expect(w.net.dropped > 0)
         }
     }
 }
