@@ -27,7 +27,7 @@ public protocol DatagramSocketFactory: AnyObject {
 }
 
 /// The kernel's UDP: each socket is a `UDPSocket`.
-public final class UDPSocketFactory: DatagramSocketFactory {
+public final class UDPSocketFactory: DatagramSocketFactory, Sendable {
     /// The one instance configurations default to.
     public static let shared = UDPSocketFactory()
 
