@@ -5,7 +5,7 @@ import CRTCSocket
 
 /// A non-blocking UDP socket watched by the event loop. Reads are batched with `recvmmsg` so one
 /// wake-up drains many datagrams (STACK-NOTES: syscalls are the budget).
-public final class UDPSocket {
+public final class UDPSocket: DatagramSocket {
     public let fd: Int32
     public let localAddress: TransportAddress
     private let loop: EventLoop

@@ -31,6 +31,8 @@ public final class ICEAgent: PacketTransport {
         public var checkAttempts = 7
         /// Interval between consent checks; randomized ±20 % (RFC 7675 §5.1).
         public var consentInterval: Duration = .seconds(5)
+        /// Where host sockets come from: the kernel's UDP, or a `VirtualNetwork` in tests.
+        public var socketFactory: DatagramSocketFactory = UDPSocketFactory.shared
 
         public init(hostAddresses: [TransportAddress]? = nil) {
             self.hostAddresses = hostAddresses
@@ -142,7 +144,7 @@ public final class ICEAgent: PacketTransport {
         for (index, address) in addresses.enumerated() {
             do {
                 let bindAddress = address
-                let socket = try UDPSocket(loop: loop, bindTo: bindAddress)
+                let socket = try configuration.socketFactory.makeSocket(loop: loop, bindTo: bindAddress)
                 let localPreference = UInt32(65535 - index)
                 let candidate = ICECandidate(
                     foundation: String(index + 1),

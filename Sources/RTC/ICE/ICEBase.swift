@@ -5,7 +5,7 @@ final class ICEBase {
     /// The local candidate this base stands for: `host` or `relay`.
     let candidate: ICECandidate
     /// The host socket; a relay base shares it with the TURN client.
-    let socket: UDPSocket
+    let socket: DatagramSocket
     /// The allocation, for a relay base.
     let turn: TURNClient?
     /// Peer IPs we asked the server to permit (RFC 8656 §9), so each is asked for once.
@@ -13,7 +13,7 @@ final class ICEBase {
     /// Peers we asked to bind a channel to (RFC 8656 §12).
     var requestedChannels: Set<TransportAddress> = []
 
-    init(candidate: ICECandidate, socket: UDPSocket, turn: TURNClient? = nil) {
+    init(candidate: ICECandidate, socket: DatagramSocket, turn: TURNClient? = nil) {
         self.candidate = candidate
         self.socket = socket
         self.turn = turn

@@ -5,7 +5,7 @@ final class ICECandidatePair {
 
     let local: ICECandidate
     let base: ICEBase
-    var socket: UDPSocket { base.socket }
+    var socket: DatagramSocket { base.socket }
     let remote: ICECandidate
     var state: State = .waiting
     /// The controlling side asked for this pair with USE-CANDIDATE (or we did, as controlling).
@@ -21,7 +21,7 @@ final class ICECandidatePair {
     }
 
     /// A pair on a plain host socket.
-    convenience init(local: ICECandidate, socket: UDPSocket, remote: ICECandidate) {
+    convenience init(local: ICECandidate, socket: DatagramSocket, remote: ICECandidate) {
         self.init(base: ICEBase(candidate: local, socket: socket), remote: remote)
     }
 

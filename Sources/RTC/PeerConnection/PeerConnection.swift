@@ -25,6 +25,8 @@ public final class PeerConnection {
         /// Resolution of the peer's `.local` (mDNS) host candidates; its socket queries on the
         /// interfaces of `iceHosts` unless `mdns.socket.interfaceAddresses` says otherwise.
         public var mdns = MDNSResolver.Configuration()
+        /// Where ICE's sockets come from: the kernel's UDP, or a `VirtualNetwork` in tests.
+        public var socketFactory: DatagramSocketFactory = UDPSocketFactory.shared
 
         public init() {}
     }
@@ -78,6 +80,7 @@ public final class PeerConnection {
         iceConfiguration.turnServers = configuration.turnServers
         iceConfiguration.relayOnly = configuration.relayOnly
         iceConfiguration.consentTimeout = configuration.consentTimeout
+        iceConfiguration.socketFactory = configuration.socketFactory
         ice = ICEAgent(loop: loop, role: .controlling, configuration: iceConfiguration)
         var mdns = configuration.mdns
         if mdns.socket.interfaceAddresses == nil { mdns.socket.interfaceAddresses = configuration.iceHosts }

@@ -18,7 +18,7 @@ public struct STUNResponse: Sendable {
 /// Runs on one `EventLoop`; nothing here is thread-safe. The client does not own a socket: it
 /// sends through an injected function and is fed datagrams through `handle(_:from:)`, so unit
 /// tests drive it with a `ManualEventLoop` and no sockets, and TURN can share its socket with
-/// ChannelData. `attach(to:)` wires it to a `UDPSocket` when it is the only user.
+/// ChannelData. `attach(to:)` wires it to a `DatagramSocket` when it is the only user.
 ///
 /// ```
 /// let client = STUNClient(loop: loop, send: { socket.send($0, to: $1) })
@@ -106,13 +106,13 @@ public final class STUNClient {
 
     /// A client that sends on `socket` and takes over its `onDatagram` (non-STUN datagrams are
     /// dropped).
-    public convenience init(loop: EventLoop, socket: UDPSocket, configuration: Configuration = Configuration()) {
+    public convenience init(loop: EventLoop, socket: DatagramSocket, configuration: Configuration = Configuration()) {
         self.init(loop: loop, configuration: configuration, send: { [weak socket] in socket?.send($0, to: $1) })
         attach(to: socket)
     }
 
     /// Routes `socket`'s datagrams to `handle(_:from:)`.
-    public func attach(to socket: UDPSocket) {
+    public func attach(to socket: DatagramSocket) {
         socket.onDatagram = { [weak self] bytes, from in _ = self?.handle(bytes, from: from) }
     }
 

@@ -2,7 +2,7 @@
 /// (RFC 8489 §9.2), permissions, channels and the Send/Data indication fallback.
 ///
 /// Runs on one `EventLoop`; nothing here is thread-safe. Like `STUNClient` it does not own its
-/// socket: the convenience initializer takes over a `UDPSocket`'s `onDatagram`; the designated
+/// socket: the convenience initializer takes over a `DatagramSocket`'s `onDatagram`; the designated
 /// one takes a send function and is fed with `handle(_:from:)` (tests, or a socket shared with
 /// ICE). Requests and responses go through a `STUNClient`, so retransmission follows RFC 8489.
 ///
@@ -78,7 +78,7 @@ public final class TURNClient {
     }
 
     /// A client that sends on `socket` and takes over its `onDatagram`.
-    public convenience init(loop: EventLoop, socket: UDPSocket, server: TransportAddress, username: String,
+    public convenience init(loop: EventLoop, socket: DatagramSocket, server: TransportAddress, username: String,
                             password: String, configuration: Configuration = Configuration()) {
         self.init(loop: loop, server: server, username: username, password: password, configuration: configuration,
                   send: { [weak socket] in socket?.send($0, to: $1) })
