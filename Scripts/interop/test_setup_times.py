@@ -5,8 +5,12 @@ processes until both sides reported the channel open (for Janus, which runs as a
 rtc did), and after "answer" the part from handing the answer over until then, which leaves out
 process start-up and gathering.
 
-It fails if a pair does not open in time, or if rtc (run with -v) retransmitted a DTLS flight:
-no pair involving rtc may wait on a DTLS retransmission. Build rtc in release mode and set
+It fails if a pair does not open in time, or if a pair involving rtc waited on a DTLS
+retransmission: its median after the answer is above AFTER_ANSWER_LIMIT (issue 12's target; it was
+~1,000 ms when a dropped ClientHello waited for OpenSSL's 1 s timer), or a round in which rtc (run
+with -v) retransmitted a flight took longer than that. A retransmission alone is not a failure:
+the first timer is 2x the ICE round trip, at least 50 ms, so a peer slower than that to answer
+(a loaded machine) gets a duplicate it discards, and nothing waited on it. Build rtc in release mode and set
 RTC_BINARY for figures comparable with pion's (a debug build starts up much more slowly).
 """
 import json
@@ -20,6 +24,7 @@ from conftest import JANUS_SIGNAL, LOOPBACK, RTC, pion_args
 
 PYTHON = sys.executable
 ROUNDS = 5
+AFTER_ANSWER_LIMIT = 0.150
 OPEN_TIMEOUT = 20
 
 
@@ -96,5 +101,9 @@ def test_setup_times_side_by_side(spawn, pion_peer, janus, figures):
     for name, (totals, after, retransmitted) in results.items():
         note = f"; DTLS retransmission in {sum(retransmitted)} of {ROUNDS}" if any(retransmitted) else ""
         figures(f"  {name:42s} {describe(totals):>22s}; after answer {describe(after)}{note}")
-    waited = [name for name, (_, _, retransmitted) in results.items() if any(retransmitted)]
-    assert not waited, f"rtc waited on a DTLS retransmission with: {', '.join(waited)}"
+    waited = [name for name, (_, after, retransmitted) in results.items()
+              if RTC in name or "rtc" in name
+              if statistics.median(after) > AFTER_ANSWER_LIMIT
+              or any(r and a > AFTER_ANSWER_LIMIT for r, a in zip(retransmitted, after))]
+    assert not waited, (f"rtc waited on a DTLS retransmission (open more than "
+                        f"{AFTER_ANSWER_LIMIT * 1000:.0f} ms after the answer) with: {', '.join(waited)}")
