@@ -56,7 +56,7 @@ let package = Package(
         // Shared by both test targets: real peers the tests start (coturn on loopback).
         .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
-        .testTarget(name: "CLITests", dependencies: ["rtc", "RTCTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

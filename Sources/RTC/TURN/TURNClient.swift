@@ -139,6 +139,9 @@ public final class TURNClient {
                 completion(.failure(.closed))
             case .failure(.timeout):
                 completion(.failure(.timeout(method: method)))
+            case .failure(.invalidResponses(_, let reason)):
+                // Only responses with a wrong FINGERPRINT came (the STUN client discarded them).
+                completion(.failure(.badResponse("\(method): no valid response, the last discarded for \(reason)")))
             case .success(let r) where r.message.messageClass == .successResponse:
                 if let key = self.key, r.message.contains(.messageIntegrity),
                    !r.message.hasValidMessageIntegrity(key: key) {
