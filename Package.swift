@@ -53,10 +53,13 @@ let package = Package(
                                            "-Xlinker", "--no-warn-symbol-ordering"],
                                           .when(configuration: .release))]
         ),
+        // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
+        // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
+        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC"]),
         // Shared by both test targets: real peers the tests start (coturn on loopback).
         .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
-        .testTarget(name: "CLITests", dependencies: ["rtc", "RTCTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -21,7 +21,17 @@ struct StunProbe: ParsableCommand {
 
             There is no built-in server: pass --server or set RTC_STUN_SERVER \
             (e.g. RTC_STUN_SERVER=stun:192.0.2.10:3478). Several servers are tried in order until \
-            one answers. Exit 69 when no server answers within --timeout.
+            one gives a mapped address.
+
+            Only what verifies is believed: a response with a wrong FINGERPRINT (or, with \
+            --username/--password, a missing or wrong MESSAGE-INTEGRITY) is discarded as if never \
+            received; an OTHER-ADDRESS that is unspecified, port 0, multicast or not distinct from \
+            the server makes the tests needing it impossible; a 300 Try Alternate is followed to \
+            its ALTERNATE-SERVER once.
+
+            Exit 0 with a mapped address; 69 when no server answers within --timeout, or it \
+            answers with an error response (code and reason in "error" and on stderr); 65 when \
+            responses came but none verified or none carried a usable mapped address.
             """
     )
 
@@ -41,6 +51,15 @@ struct StunProbe: ParsableCommand {
         valueName: "ADDR"))
     var local: String?
 
+    @Option(help: ArgumentHelp(
+        "Short-term credential username (RFC 8489 §9.1); needs --password.", valueName: "NAME"))
+    var username: String?
+
+    @Option(help: ArgumentHelp(
+        "Short-term credential password: requests are signed with it and unsigned responses discarded.",
+        valueName: "PASSWORD"))
+    var password: String?
+
     @Flag(name: .customLong("no-hairpinning"), help: "Skip the hairpinning test.")
     var noHairpinning = false
 
@@ -51,6 +70,9 @@ struct StunProbe: ParsableCommand {
         if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
         for s in servers where STUNServerURL.parse(s) == nil {
             throw ValidationError("--server needs stun:HOST[:PORT] with an IP address, got '\(s)'")
+        }
+        if (username == nil) != (password == nil) {
+            throw ValidationError("--username and --password go together")
         }
         if let local, Self.parseLocal(local) == nil {
             throw ValidationError("--local needs an IP address or IP:PORT, got '\(local)'")
@@ -96,16 +118,30 @@ struct StunProbe: ParsableCommand {
                 e.exit()
             }
             last = result
-            if result.nat != .udpBlocked { break }
+            if result.mapped != nil { break }
         }
         guard let result = last else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(result)
         writeToStandardOutput(String(decoding: data, as: UTF8.self) + "\n")
-        if result.nat == .udpBlocked {
-            CLIError(.unavailable, "no STUN response from \(addresses.map(\.description).joined(separator: ", ")) "
-                + "within \(timeout) s").exit()
+        if let failure = Self.failure(of: result, servers: addresses, timeout: timeout) { failure.exit() }
+    }
+
+    /// The exit status and message when the (last) server gave no mapped address.
+    static func failure(of result: NATBehaviorResult, servers: [TransportAddress], timeout: Double) -> CLIError? {
+        guard result.mapped == nil else { return nil }
+        let first = result.tests.last { $0.name == "mapping-1" }
+        switch first?.outcome {
+        case "error"?:
+            let code = result.error?.code.map { "\($0)" } ?? "without a valid ERROR-CODE"
+            let reason = result.error?.reason.map { $0.isEmpty ? "" : " \($0)" } ?? ""
+            return CLIError(.unavailable, "STUN server \(result.server) sent error response \(code)\(reason)")
+        case "invalid"?:
+            return CLIError(.dataError, "STUN server \(result.server): \(first?.detail ?? "invalid response")")
+        default:
+            return CLIError(.unavailable, "no STUN response from \(servers.map(\.description).joined(separator: ", ")) "
+                + "within \(timeout) s")
         }
     }
 
@@ -126,7 +162,8 @@ struct StunProbe: ParsableCommand {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         let config = NATBehaviorDiscovery.Configuration(
-            testTimeout: .milliseconds(Int64(timeout * 1000)), hairpinning: !noHairpinning)
+            testTimeout: .milliseconds(Int64(timeout * 1000)), hairpinning: !noHairpinning,
+            username: username, password: password)
         loop.start(name: "stun-probe")
         loop.execute {
             do {

@@ -99,4 +99,74 @@ import Testing
         h.loop.advance(by: .seconds(60))
         #expect(h.sent.count == 2)
     }
+
+    // MARK: Verification of responses (issue 15, finding 8)
+
+    private static func withBadFingerprint(_ m: STUNMessage) -> [UInt8] {
+        var m = m
+        m.addFingerprint()
+        var b = m.encode()
+        b[b.count - 1] ^= 0xFF
+        return b
+    }
+
+    @Test func wrongFingerprintIsDiscardedAndTheTransactionGoesOn() throws {
+        let h = Harness()
+        let request = STUNMessage(.request, .binding)
+        h.client.request(request, to: server) { h.results.append($0) }
+        var forged = request.response()
+        forged.xorMappedAddress = TransportAddress(ipv4: 198, 51, 100, 9, port: 1)
+        #expect(h.client.handle(Self.withBadFingerprint(forged), from: server))
+        h.loop.advance(by: .milliseconds(600))
+        #expect(h.results.isEmpty, "a response with a wrong FINGERPRINT was believed")
+        #expect(h.offsetsMs() == [0, 500], "retransmissions go on")
+        var genuine = request.response()
+        genuine.xorMappedAddress = TransportAddress(ipv4: 203, 0, 113, 5, port: 4000)
+        genuine.addFingerprint()
+        h.client.handle(genuine.encode(), from: server)
+        let r = try #require(h.results.first).get()
+        #expect(r.message.xorMappedAddress == genuine.xorMappedAddress)
+    }
+
+    @Test func onlyInvalidResponsesEndAsInvalidNotTimeout() {
+        let h = Harness(.init(overallTimeout: .seconds(2)))
+        let request = STUNMessage(.request, .binding)
+        h.client.request(request, to: server) { h.results.append($0) }
+        h.client.handle(Self.withBadFingerprint(request.response()), from: server)
+        h.client.handle(Self.withBadFingerprint(request.response()), from: server)
+        h.loop.advance(by: .seconds(2))
+        guard case .failure(.invalidResponses(let n, let reason))? = h.results.first else {
+            Issue.record("\(h.results)")
+            return
+        }
+        #expect(n == 2)
+        #expect(reason.contains("FINGERPRINT"))
+    }
+
+    @Test func withCredentialsOnlySignedResponsesAreBelieved() throws {
+        let key = STUNMessage.shortTermKey(password: "secret-password")
+        let h = Harness()
+        let request = STUNMessage(.request, .binding)
+        h.client.request(request, to: server, integrityKey: key) { h.results.append($0) }
+        h.client.handle(request.response().encode(), from: server)  // unsigned
+        var wrong = request.response()
+        wrong.addMessageIntegrity(key: STUNMessage.shortTermKey(password: "other-password"))
+        h.client.handle(wrong.encode(), from: server)
+        #expect(h.results.isEmpty)
+        var signed = request.response()
+        signed.addMessageIntegrity(key: key)
+        signed.addFingerprint()
+        h.client.handle(signed.encode(), from: server)
+        #expect(try #require(h.results.first).get().message.messageClass == .successResponse)
+    }
+
+    @Test func unsigned401IsAcceptedWithCredentials() throws {
+        let h = Harness()
+        let request = STUNMessage(.request, .binding)
+        h.client.request(request, to: server, integrityKey: [1, 2, 3]) { h.results.append($0) }
+        var e = request.response(.errorResponse)
+        e.errorCode = STUNErrorCode(STUNErrorCode.unauthorized, reason: "Unauthorized")
+        h.client.handle(e.encode(), from: server)
+        #expect(try #require(h.results.first).get().message.errorCode?.code == 401)
+    }
 }

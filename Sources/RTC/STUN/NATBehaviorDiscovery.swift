@@ -6,7 +6,9 @@ public struct NATBehaviorResult: Codable, Hashable, Sendable {
         /// `hairpinning`.
         public var name: String
         /// `ok` (answered as asked), `no-response`, `error` (an error response or a response from
-        /// the wrong address), or `impossible` (the server cannot run it).
+        /// the wrong address), `invalid` (responses came but none verified, or one had no usable
+        /// mapped address), `redirected` (300 Try Alternate, followed once), or `impossible` (the
+        /// server cannot run it).
         public var outcome: String
         /// The request's destination.
         public var server: String?
@@ -27,6 +29,14 @@ public struct NATBehaviorResult: Codable, Hashable, Sendable {
         }
     }
 
+    /// The error response that ended the probe (RFC 8489 §14.8).
+    public struct ErrorResponse: Codable, Hashable, Sendable {
+        /// ERROR-CODE's code (e.g. 401); nil when the error response had no valid ERROR-CODE.
+        public var code: Int?
+        public var reason: String?
+    }
+
+    /// The server that answered (the ALTERNATE-SERVER after a 300 redirect).
     public var server: String
     public var local: String
     public var mapped: String?
@@ -43,10 +53,12 @@ public struct NATBehaviorResult: Codable, Hashable, Sendable {
     public var tests: [Test]
     /// Names of tests that could not run, with the reason in `tests`.
     public var impossible: [String]
+    /// Set when mapping test I got an error response instead of a mapped address.
+    public var error: ErrorResponse?
 
     enum CodingKeys: String, CodingKey {
         case server, local, mapped, rttMs = "rtt_ms", otherAddress = "other_address", natDetected = "nat_detected"
-        case mapping, filtering, nat, hairpinning, tests, impossible
+        case mapping, filtering, nat, hairpinning, tests, impossible, error
     }
 
     /// Unknown values are written as `null` rather than left out, so a reader sees what was not
@@ -65,6 +77,7 @@ public struct NATBehaviorResult: Codable, Hashable, Sendable {
         try c.encode(hairpinning, forKey: .hairpinning)
         try c.encode(tests, forKey: .tests)
         try c.encode(impossible, forKey: .impossible)
+        try c.encode(error, forKey: .error)
     }
 }
 
@@ -93,16 +106,27 @@ public final class NATBehaviorDiscovery {
         public var rto: Duration = .milliseconds(500)
         /// Run the hairpinning test (§4.5).
         public var hairpinning = true
+        /// Short-term credentials (RFC 8489 §9.1): requests carry USERNAME and MESSAGE-INTEGRITY,
+        /// and responses not signed with the password are discarded.
+        public var username: String?
+        public var password: String?
 
-        public init(testTimeout: Duration = .seconds(3), rto: Duration = .milliseconds(500), hairpinning: Bool = true) {
+        public init(testTimeout: Duration = .seconds(3), rto: Duration = .milliseconds(500), hairpinning: Bool = true,
+                    username: String? = nil, password: String? = nil) {
             self.testTimeout = testTimeout
             self.rto = rto
             self.hairpinning = hairpinning
+            self.username = username
+            self.password = password
         }
     }
 
     private let client: STUNClient
-    private let server: TransportAddress
+    private var server: TransportAddress
+    /// Whether a 300 has been followed already (RFC 8489 §10: once is enough).
+    private var redirected = false
+    /// The error response of the last `binding`, if it ended with one.
+    private var lastError: STUNResponse?
     private let local: TransportAddress
     private let configuration: Configuration
     private var result: NATBehaviorResult
@@ -130,6 +154,8 @@ public final class NATBehaviorDiscovery {
 
     private var localIsWildcard: Bool { local.ip.allSatisfy { $0 == 0 } }
 
+    private var integrityKey: [UInt8]? { configuration.password.map(STUNMessage.shortTermKey(password:)) }
+
     /// Runs the tests; `completion` gets the result once, on the loop.
     public func start(_ completion: @escaping (NATBehaviorResult) -> Void) {
         self.completion = completion
@@ -143,17 +169,32 @@ public final class NATBehaviorDiscovery {
                          _ then: @escaping (STUNResponse?) -> Void) {
         var request = STUNMessage(.request, .binding)
         if let change { request.changeRequest = change }
+        if let username = configuration.username { request.username = username }
+        if let key = integrityKey { request.addMessageIntegrity(key: key) }
         request.addFingerprint()
-        client.request(request, to: destination, configuration: requestConfiguration) { [weak self] r in
+        lastError = nil
+        // The client discards responses with a wrong FINGERPRINT or MESSAGE-INTEGRITY.
+        client.request(request, to: destination, configuration: requestConfiguration,
+                       integrityKey: integrityKey) { [weak self] r in
             guard let self else { return }
             switch r {
             case .success(let response) where response.message.messageClass == .errorResponse:
-                let code = response.message.errorCode.map(\.description) ?? "no ERROR-CODE"
+                let code = response.message.errorCode.map(\.description) ?? "without a valid ERROR-CODE"
+                self.lastError = response
                 self.record(name, "error", destination, response, detail: "error response \(code)")
                 then(nil)
             case .success(let response):
+                let m = response.message
+                if let mapped = m.xorMappedAddress ?? m.mappedAddress, let why = mapped.unusableReason {
+                    self.record(name, "invalid", destination, response, detail: "mapped address \(mapped): \(why)")
+                    return then(nil)
+                }
                 self.record(name, "ok", destination, response)
                 then(response)
+            case .failure(.invalidResponses(let n, let reason)):
+                self.record(name, "invalid", destination, nil,
+                            detail: "no valid response: \(n) discarded, the last for \(reason)")
+                then(nil)
             case .failure(let e):
                 self.record(name, "no-response", destination, nil, detail: "\(e)")
                 then(nil)
@@ -164,8 +205,19 @@ public final class NATBehaviorDiscovery {
     private func record(_ name: String, _ outcome: String, _ destination: TransportAddress, _ r: STUNResponse?,
                         detail: String? = nil) {
         let mapped = r.flatMap { $0.message.xorMappedAddress ?? $0.message.mappedAddress }
+        var notes = detail.map { [$0] } ?? []
+        // RFC 5780 §7.3: RESPONSE-ORIGIN is where the server says it sent from; it decides
+        // nothing here (the socket's source address does), so a bad one is only noted.
+        if let r, let origin = r.message.responseOrigin {
+            if let why = origin.unusableReason {
+                notes.append("RESPONSE-ORIGIN \(origin) ignored: \(why)")
+            } else if origin != r.source {
+                notes.append("RESPONSE-ORIGIN \(origin) differs from the source \(r.source)")
+            }
+        }
         result.tests.append(.init(name: name, outcome: outcome, server: destination.description,
-                                  mapped: mapped?.description, source: r?.source.description, detail: detail))
+                                  mapped: mapped?.description, source: r?.source.description,
+                                  detail: notes.isEmpty ? nil : notes.joined(separator: "; ")))
     }
 
     private func impossible(_ name: String, _ reason: String) {
@@ -177,26 +229,77 @@ public final class NATBehaviorDiscovery {
 
     private func mappingTestI() {
         binding("mapping-1", to: server) { [self] r in
+            if r == nil, let e = lastError, followAlternate(e) { return }
             guard let r, let mapped = r.message.xorMappedAddress ?? r.message.mappedAddress else {
                 // Silence is "UDP blocked" (or the server is down); an error or an answer without
                 // a mapped address leaves everything unknown.
+                if let e = lastError?.message {
+                    result.error = .init(code: e.errorCode?.code, reason: e.errorCode?.reason)
+                } else if let last = result.tests.indices.last, result.tests[last].outcome == "ok" {
+                    result.tests[last].outcome = "invalid"
+                    result.tests[last].detail = "success response without XOR-MAPPED-ADDRESS or MAPPED-ADDRESS"
+                }
                 return finish(reachable: result.tests.last?.outcome != "no-response")
             }
             mapped1 = mapped
             result.mapped = mapped.description
             result.rttMs = (r.rtt.milliseconds * 1000).rounded() / 1000
             result.natDetected = localIsWildcard ? nil : mapped != local
-            other = r.message.otherAddress
+            let offered = r.message.otherAddress
+            let problem = offered.flatMap(otherAddressProblem)
+            other = problem == nil ? offered : nil
             result.otherAddress = other?.description
-            guard let other, other.ip != server.ip, other.port != server.port else {
-                let why = r.message.otherAddress == nil
-                    ? "server sent no OTHER-ADDRESS (RFC 5780 not supported)"
-                    : "OTHER-ADDRESS \(other!) does not differ from \(server) in both IP and port"
+            guard other != nil else {
+                let why = offered.map { "OTHER-ADDRESS \($0) not trusted: \(problem!)" }
+                    ?? "server sent no OTHER-ADDRESS (RFC 5780 not supported)"
                 for name in ["mapping-2", "mapping-3", "filtering-2", "filtering-3"] { impossible(name, why) }
                 return hairpinTest()
             }
             filteringTestII()
         }
+    }
+
+    /// Why the server's OTHER-ADDRESS (RFC 5780 §7.4) cannot be used for the tests that need a
+    /// second IP and port, or nil when it can.
+    private func otherAddressProblem(_ other: TransportAddress) -> String? {
+        if let why = other.unusableReason { return why }
+        if other.family != server.family { return "not the address family of \(server)" }
+        if other.ip == server.ip || other.port == server.port {
+            return "does not differ from \(server) in both IP and port"
+        }
+        return nil
+    }
+
+    /// RFC 8489 §10: a 300 (Try Alternate) names another server in ALTERNATE-SERVER. Follows it
+    /// once, restarting at mapping test I there; true when it did.
+    private func followAlternate(_ response: STUNResponse) -> Bool {
+        guard response.message.errorCode?.code == STUNErrorCode.tryAlternate,
+              let last = result.tests.indices.last
+        else { return false }
+        let why: String
+        if redirected {
+            why = "already redirected once"
+        } else if let alternate = response.message.alternateServer {
+            if let bad = alternate.unusableReason {
+                why = "ALTERNATE-SERVER \(alternate) is unusable: \(bad)"
+            } else if alternate.family != server.family {
+                why = "ALTERNATE-SERVER \(alternate) is not of the address family of \(server)"
+            } else if alternate == server {
+                why = "ALTERNATE-SERVER is the server itself"
+            } else {
+                redirected = true
+                result.tests[last].outcome = "redirected"
+                result.tests[last].detail = "300 Try Alternate to \(alternate)"
+                server = alternate
+                result.server = alternate.description
+                mappingTestI()
+                return true
+            }
+        } else {
+            why = "no ALTERNATE-SERVER"
+        }
+        result.tests[last].detail = (result.tests[last].detail ?? "") + "; not followed: " + why
+        return false
     }
 
     /// After the filtering tests: mapping tests II and III, unless there is no NAT.
@@ -301,5 +404,23 @@ public final class NATBehaviorDiscovery {
         let c = completion
         completion = nil
         c?(result)
+    }
+}
+
+extension TransportAddress {
+    /// Why a server-supplied address (OTHER-ADDRESS, ALTERNATE-SERVER, RESPONSE-ORIGIN, a mapped
+    /// address) cannot be a unicast peer, or nil when it can: port 0, an unspecified, multicast,
+    /// broadcast or reserved IPv4 address, or an unspecified or multicast IPv6 one.
+    var unusableReason: String? {
+        if port == 0 { return "port 0" }
+        if ip.allSatisfy({ $0 == 0 }) { return "unspecified address" }
+        if family == .ipv4 {
+            if ip[0] == 0 { return "'this network' address (0.0.0.0/8)" }
+            if ip[0] >= 224, ip[0] <= 239 { return "multicast address" }
+            if ip[0] >= 240 { return ip.allSatisfy({ $0 == 255 }) ? "broadcast address" : "reserved address (240.0.0.0/4)" }
+        } else if ip[0] == 0xFF {
+            return "multicast address"
+        }
+        return nil
     }
 }

@@ -75,15 +75,20 @@ public final class STUNClient {
         let destination: TransportAddress
         let completion: Completion
         let startedAt: LoopInstant
+        let integrityKey: [UInt8]?
         var transmissions = 0
         var timer: ScheduledTask?
+        /// Responses that matched but failed verification, and why the last one did.
+        var discarded = 0
+        var discardReason = ""
 
         init(id: STUNTransactionID, packet: [UInt8], destination: TransportAddress, startedAt: LoopInstant,
-             completion: @escaping Completion) {
+             integrityKey: [UInt8]?, completion: @escaping Completion) {
             self.id = id
             self.packet = packet
             self.destination = destination
             self.startedAt = startedAt
+            self.integrityKey = integrityKey
             self.completion = completion
         }
     }
@@ -122,11 +127,19 @@ public final class STUNClient {
     /// Sends `request` to `destination` and calls `completion` once, on the loop, with the
     /// matching response (success or error class) or a timeout.
     ///
-    /// - Parameter configuration: overrides the client's retransmission settings for this one.
+    /// A response whose FINGERPRINT is present but wrong (RFC 8489 §7.3), or, with
+    /// `integrityKey`, whose MESSAGE-INTEGRITY(-SHA256) is missing or wrong (§9.1.4, §9.2.5), is
+    /// discarded as if it had never arrived: retransmissions go on, and if no valid response
+    /// comes the transaction ends with `.invalidResponses` instead of `.timeout`.
+    ///
+    /// - Parameters:
+    ///   - configuration: overrides the client's retransmission settings for this one.
+    ///   - integrityKey: the credential key responses must be signed with; nil when the request
+    ///     carries no credentials.
     /// - Returns: the request's transaction ID, for `cancel(_:)`.
     @discardableResult
     public func request(_ request: STUNMessage, to destination: TransportAddress,
-                        configuration override: Configuration? = nil,
+                        configuration override: Configuration? = nil, integrityKey: [UInt8]? = nil,
                         completion: @escaping Completion) -> STUNTransactionID {
         let config = override ?? configuration
         let packet: [UInt8]
@@ -139,7 +152,7 @@ public final class STUNClient {
             return request.transactionID
         }
         let t = Transaction(id: request.transactionID, packet: packet, destination: destination,
-                            startedAt: loop.now, completion: completion)
+                            startedAt: loop.now, integrityKey: integrityKey, completion: completion)
         transactions[t.id] = t
         transmit(t, config: config, offsets: config.transmissionOffsets[...], giveUpAt: t.startedAt + config.giveUpAfter)
         return t.id
@@ -161,7 +174,9 @@ public final class STUNClient {
             t.timer = loop.schedule(at: giveUpAt) { [weak self, weak t] in
                 guard let self, let t, self.transactions[t.id] === t else { return }
                 self.transactions[t.id] = nil
-                t.completion(.failure(.timeout(transmissions: t.transmissions)))
+                t.completion(.failure(t.discarded > 0
+                    ? .invalidResponses(count: t.discarded, reason: t.discardReason)
+                    : .timeout(transmissions: t.transmissions)))
             }
         }
     }
@@ -172,6 +187,12 @@ public final class STUNClient {
     public func handle(_ bytes: [UInt8], from source: TransportAddress) -> Bool {
         guard STUNMessage.isSTUN(bytes), let message = try? STUNMessage(decoding: bytes) else { return false }
         if message.messageClass.isResponse, let t = transactions[message.transactionID] {
+            if let reason = Self.rejection(of: message, integrityKey: t.integrityKey) {
+                t.discarded += 1
+                t.discardReason = reason
+                Log.debug("discarded response from \(source): \(reason)", "stun")
+                return true
+            }
             transactions[t.id] = nil
             t.timer?.cancel()
             t.completion(.success(STUNResponse(message: message, source: source, rtt: loop.now.since(t.startedAt),
@@ -180,6 +201,34 @@ public final class STUNClient {
             onUnmatched?(message, source)
         }
         return true
+    }
+
+    /// Why a matched response must not be believed, or nil when it verifies.
+    ///
+    /// RFC 8489 §7.3: a FINGERPRINT that is present must be last and correct. §9.1.4 (short-term)
+    /// and §9.2.5 (long-term): with credentials, a response without a valid integrity attribute
+    /// is discarded; only 400 and 401, which a server sends when it cannot check our
+    /// credentials, may come unsigned.
+    static func rejection(of message: STUNMessage, integrityKey: [UInt8]?) -> String? {
+        if message.attributes.contains(where: { $0.type == .fingerprint }) {
+            do { try message.verifyFingerprint() } catch { return "\(error)" }
+        }
+        guard let key = integrityKey else { return nil }
+        do {
+            if message.contains(.messageIntegritySHA256) {
+                try message.verifyMessageIntegritySHA256(key: key)
+            } else if message.contains(.messageIntegrity) {
+                try message.verifyMessageIntegrity(key: key)
+            } else if let code = message.errorCode?.code, message.messageClass == .errorResponse,
+                      code == STUNErrorCode.badRequest || code == STUNErrorCode.unauthorized {
+                return nil
+            } else {
+                return "no MESSAGE-INTEGRITY although the request carried credentials"
+            }
+        } catch {
+            return "\(error)"
+        }
+        return nil
     }
 
     /// Ends one transaction with `.cancelled`; no-op if it already finished.

@@ -141,6 +141,9 @@ public final class TURNClient {
                 completion(.failure(.timeout(method: method)))
             case .failure(.cannotEncode(let why)):
                 completion(.failure(.badResponse(why)))  // the server's REALM/NONCE made it too long
+            case .failure(.invalidResponses(_, let reason)):
+                // Only responses with a wrong FINGERPRINT came (the STUN client discarded them).
+                completion(.failure(.badResponse("\(method): no valid response, the last discarded for \(reason)")))
             case .success(let r) where r.message.messageClass == .successResponse:
                 if let key = self.key, r.message.contains(.messageIntegrity),
                    !r.message.hasValidMessageIntegrity(key: key) {
