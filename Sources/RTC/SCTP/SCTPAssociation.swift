@@ -90,7 +90,8 @@ final class SCTPAssociation {
         precondition(state == .new, "SCTPAssociation.start called twice")
         let box = SCTPMailbox(
             ownerThread: pthread_self(),
-            wake: loop is ManualEventLoop ? nil : { [weak self, loop] in loop.execute { self?.drain() } })
+            // A virtual-clock loop runs only on its owner's thread, which drains after each step.
+            wake: loop.isVirtualClock ? nil : { [weak self, loop] in loop.execute { self?.drain() } })
         box.sendDown = { [weak self] packet in
             guard let self else { return }
             self.packetsSent += 1
