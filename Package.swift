@@ -24,7 +24,6 @@ let package = Package(
         .target(
             name: "RTC",
             dependencies: ["COpenSSL", "CUsrsctp", "CRTCSocket", "CZlib"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
             linkerSettings: [
                 .linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libusrsctp.a"),
             ]

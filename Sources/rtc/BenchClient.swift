@@ -42,19 +42,44 @@ final class BenchClient: @unchecked Sendable {
     /// Runs `body` on the loop and returns its result.
     func onLoop<T>(_ body: @escaping () throws -> T) throws -> T { try loop.runAndWait(body) }
 
-    /// Polls `condition` (on the loop) every millisecond until it holds or `seconds` pass.
+    private let events = Condition()
+    /// Counts `notify()` calls (guarded by `events`), so a `wait` that checked before one sees
+    /// that it came.
+    private var eventCount = 0
+
+    /// Called on the loop when something a `wait` may be waiting for happened (a channel opened,
+    /// a send queue drained, the last pong arrived).
+    func notify() {
+        events.lock()
+        eventCount += 1
+        events.broadcast()
+        events.unlock()
+    }
+
+    /// Checks `condition` on the loop after each `notify()` until it holds or `seconds` pass.
     func wait(seconds: Double, _ condition: @escaping () -> Bool) -> Bool {
         let deadline = Deadline.after(seconds)
-        while !deadline.hasPassed {
+        while true {
+            let seen = events.withLock { eventCount }
             if (try? onLoop(condition)) == true { return true }
-            usleep(1000)
+            events.lock()
+            while eventCount == seen {
+                guard events.wait(until: deadline) else {
+                    events.unlock()
+                    return false
+                }
+            }
+            events.unlock()
         }
-        return false
     }
 
     /// Opens a channel and waits for it to be open.
     func open(_ label: String, _ options: DataChannelInit = DataChannelInit()) throws -> DataChannel {
-        let ch = try onLoop { try self.peer.createDataChannel(label: label, options: options) }
+        let ch = try onLoop {
+            let ch = try self.peer.createDataChannel(label: label, options: options)
+            ch.onOpen = { [weak self] in self?.notify() }
+            return ch
+        }
         guard wait(seconds: 10, { ch.readyState == .open }) else {
             throw CLIError(.failure, "bench channel \(label) did not open")
         }
@@ -74,12 +99,14 @@ final class BenchClient: @unchecked Sendable {
         }
     }
 
-    /// Asks the receiver how much arrived on `label`.
-    private func report(_ label: String) throws -> (bytes: Int, lastNanos: UInt64) {
-        try onLoop { try self.control.send(text: "report \(label)") }
+    /// Asks the receiver how much arrived on `label`; with `atLeast`, the receiver answers once
+    /// that much arrived. Nil when no answer came within `seconds`.
+    private func report(_ label: String, atLeast: Int?, seconds: Double = 5) throws -> (bytes: Int, lastNanos: UInt64)? {
+        let request = "report \(label)" + (atLeast.map { " \($0)" } ?? "")
+        try onLoop { try self.control.send(text: request) }
         lock.lock()
         defer { lock.unlock() }
-        let deadline = Deadline.after(5)
+        let deadline = Deadline.after(seconds)
         while true {
             if let i = replies.firstIndex(where: { $0.containsText("\"label\":\"\(label)\"") }) {
                 let reply = replies.remove(at: i)
@@ -88,8 +115,13 @@ final class BenchClient: @unchecked Sendable {
                 let last = UInt64(max(0, object?["last_ns"]?.intValue ?? 0))
                 return (bytes, last)
             }
-            guard lock.wait(until: deadline) else { throw CLIError(.failure, "bench receiver stopped answering") }
+            guard lock.wait(until: deadline) else { return nil }
         }
+    }
+
+    private func report(_ label: String) throws -> (bytes: Int, lastNanos: UInt64) {
+        guard let r = try report(label, atLeast: nil) else { throw CLIError(.failure, "bench receiver stopped answering") }
+        return r
     }
 
     /// Sends `total` bytes as `messageSize` messages on a fresh channel with back-pressure,
@@ -110,12 +142,22 @@ final class BenchClient: @unchecked Sendable {
             let deadline = start + .milliseconds(Int64(maxSeconds * 1000))
             ch.bufferedAmountLowThreshold = self.highWater / 2
             let pump = { [unowned self] in
+                guard !finished else {
+                    // The drain below: the queue is empty.
+                    self.notify()
+                    return
+                }
                 while sent < total && ch.bufferedAmount < self.highWater {
                     if self.loop.now >= deadline { break }
                     try? ch.send(binary: chunk)
                     sent += chunk.count
                 }
-                if sent >= total || self.loop.now >= deadline { finished = true }
+                if sent >= total || self.loop.now >= deadline {
+                    finished = true
+                    // onBufferedAmountLow (this closure) fires again when the queue is empty.
+                    ch.bufferedAmountLowThreshold = 0
+                    self.notify()
+                }
             }
             ch.onBufferedAmountLow = pump
             pump()
@@ -131,14 +173,23 @@ final class BenchClient: @unchecked Sendable {
             throw CLIError(.failure, "bench sender stalled on \(label)")
         }
         let sentTotal = try onLoop { sent }
-        // Reliable: wait for every byte. Partial: until the count stops growing.
-        var last = try report(label)
-        let settleDeadline = Deadline.after(10)
-        while last.bytes < sentTotal && !settleDeadline.hasPassed {
-            usleep(c.maxRetransmits == nil ? 2000 : 100_000)
-            let next = try report(label)
-            if c.maxRetransmits != nil && next.bytes == last.bytes { break }
-            last = next
+        // Reliable: the receiver answers once every byte arrived (or we take its count after 10 s).
+        // Partial: until the count stops growing over a 100 ms window (quiescence has no event).
+        var last: (bytes: Int, lastNanos: UInt64)
+        if c.maxRetransmits == nil {
+            last = try report(label, atLeast: sentTotal, seconds: 10) ?? report(label)
+        } else {
+            last = try report(label)
+            let settleDeadline = Deadline.after(10)
+            while last.bytes < sentTotal && !settleDeadline.hasPassed {
+                let window = Deadline.after(0.1)
+                lock.lock()
+                while !window.hasPassed { _ = lock.wait(until: window) }
+                lock.unlock()
+                let next = try report(label)
+                if next.bytes == last.bytes { break }
+                last = next
+            }
         }
         try onLoop { ch.close() }
         let seconds = max(1e-9, Double(Int64(last.lastNanos) - Int64(start.nanoseconds)) / 1e9)
@@ -159,7 +210,10 @@ final class BenchClient: @unchecked Sendable {
                 let rtt = self.loop.now.since(sentAt)
                 if remaining <= count { _ = histogram.record(UInt64(max(1, rtt.nanoseconds / 1000))) }
                 remaining -= 1
-                guard remaining > 0 else { return }
+                guard remaining > 0 else {
+                    self.notify()
+                    return
+                }
                 sentAt = self.loop.now
                 try? ch.send(binary: payload)
             }

@@ -58,9 +58,7 @@ enum BenchProcess {
         var childRSS = 0.0
         if let child {
             // The child exits when its connection closes; its CPU covers its whole run.
-            let deadline = Deadline.after(5)
-            while child.isRunning && !deadline.hasPassed { usleep(10_000) }
-            if child.isRunning { child.terminate() }
+            if !child.waitForExit(until: Deadline.after(5)) { child.terminate() }
             child.waitUntilExit()
             cpuChild = cpuSeconds(children: true)
             childRSS = peakRSSMiB(children: true)

@@ -18,6 +18,8 @@ final class BenchServer {
     let peer: PeerConnection
     private var counters: [String: Counter] = [:]
     private var channels: [DataChannel] = []
+    /// `report LABEL BYTES` requests held until LABEL's count reaches BYTES.
+    private var held: [(label: String, bytes: Int, channel: DataChannel)] = []
 
     init(peer: PeerConnection, loop: EventLoop) {
         self.loop = loop
@@ -51,15 +53,37 @@ final class BenchServer {
                 self.counters[label, default: Counter()].bytes += n
                 self.counters[label, default: Counter()].messages += 1
                 self.counters[label]?.lastNanos = now
+                self.answerHeld(label)
             }
         }
     }
 
-    /// `report LABEL` → `{"label":..,"bytes":..,"messages":..,"first_ns":..,"last_ns":..}`.
+    /// `report LABEL` → `{"label":..,"bytes":..,"messages":..,"first_ns":..,"last_ns":..}`;
+    /// `report LABEL BYTES` answers the same once LABEL has received at least BYTES bytes, so
+    /// the sender waits for its last byte without asking again and again.
     private func control(_ text: String, on ch: DataChannel) {
         let parts = text.split(separator: " ")
-        guard parts.count == 2, parts[0] == "report" else { return }
+        guard parts.count == 2 || parts.count == 3, parts[0] == "report" else { return }
         let label = String(parts[1])
+        if parts.count == 3 {
+            guard let bytes = Int(parts[2]) else { return }
+            if (counters[label]?.bytes ?? 0) < bytes {
+                held.append((label, bytes, ch))
+                return
+            }
+        }
+        reply(label, on: ch)
+    }
+
+    private func answerHeld(_ label: String) {
+        guard !held.isEmpty, let count = counters[label]?.bytes else { return }
+        let due = held.filter { $0.label == label && $0.bytes <= count }
+        guard !due.isEmpty else { return }
+        held.removeAll { $0.label == label && $0.bytes <= count }
+        for h in due { reply(label, on: h.channel) }
+    }
+
+    private func reply(_ label: String, on ch: DataChannel) {
         let c = counters[label] ?? Counter()
         let reply = "{\"label\":\"\(label)\",\"bytes\":\(c.bytes),\"messages\":\(c.messages),"
             + "\"first_ns\":\(c.firstNanos),\"last_ns\":\(c.lastNanos)}"

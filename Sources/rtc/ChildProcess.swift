@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CRTCSocket
 import RTC
 
 /// A child `rtc` process with its stdin and stdout connected to pipes (posix_spawn; stderr is
@@ -74,6 +75,23 @@ final class ChildProcess {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { exited = true }
         return !exited
+    }
+
+    /// Waits until the child exits or `deadline` passes, whichever comes first: poll(2) on a
+    /// pidfd, which turns readable at the exit, so there is no sleep between checks. True when
+    /// it exited (it is reaped). Without pidfds (a kernel before 5.3) it only checks once.
+    func waitForExit(until deadline: Deadline) -> Bool {
+        guard isRunning else { return true }
+        let fd = rtc_pidfd_open(pid)
+        guard fd >= 0 else { return !isRunning }
+        defer { close(fd) }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while !deadline.hasPassed {
+            let ms = Int32(min(Double(Int32.max), (deadline.secondsLeft * 1000).rounded(.up)))
+            let rc = poll(&entry, 1, ms)
+            if rc > 0 || (rc < 0 && errno != EINTR) { break }
+        }
+        return !isRunning
     }
 
     func terminate() {

@@ -55,6 +55,10 @@ public protocol EventLoop: AnyObject {
     var now: LoopInstant { get }
     /// True when called on the loop's own thread (or inside a manual loop's run).
     var inEventLoop: Bool { get }
+    /// True when `now` is virtual time that moves only when the loop's owner advances it, and
+    /// tasks run only inside the owner's calls on its one thread (tests' `ManualEventLoop`).
+    /// Layers that share process-wide state with real time (usrsctp's clock and threads) ask.
+    var isVirtualClock: Bool { get }
     /// Queues `task` to run on the loop; thread-safe.
     func execute(_ task: @escaping () -> Void)
     /// Runs `task` on the loop at `deadline` unless cancelled first. Loop thread only.
@@ -66,6 +70,9 @@ public protocol EventLoop: AnyObject {
 }
 
 extension EventLoop {
+    /// Real loops run on the monotonic clock.
+    public var isVirtualClock: Bool { false }
+
     @discardableResult
     public func schedule(in delay: Duration, _ task: @escaping () -> Void) -> ScheduledTask {
         schedule(at: now + delay, task)

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 import COpenSSL
-import CUsrsctp
 
-/// Versions of the C libraries the stack runs on, for `rtc --version` and the link test.
+/// Versions of the C libraries the stack runs on, for `rtc --version` and the link test
+/// (usrsctp's probe lives with the SCTP layer, in `SCTPLibrary+Probe.swift`).
 public enum Libraries {
     public static var openSSLVersion: String {
         String(cString: OpenSSL_version(OPENSSL_VERSION))
@@ -20,17 +20,6 @@ public enum Libraries {
     public static func initSRTP() -> Bool {
         typealias Initialize = @convention(c) () -> Int32
         return SRTPLibrary.function("srtp_init", as: Initialize.self)?() == 0  // srtp_err_status_ok
-    }
-
-    /// Opens and closes one usrsctp AF_CONN socket on the process-wide usrsctp instance (the one
-    /// the SCTP layer uses, initialised on first use); proves the library answers. Safe while
-    /// associations are running: it never initialises or finishes usrsctp itself.
-    public static func probeUsrsctp() -> Bool {
-        SCTPLibrary.ensureInitialized()
-        guard let sock = usrsctp_socket(AF_CONN, Int32(SOCK_STREAM.rawValue), Int32(IPPROTO_SCTP), nil, nil, 0, nil)
-        else { return false }
-        usrsctp_close(sock)
-        return true
     }
 }
 

@@ -11,6 +11,7 @@ public final class ManualEventLoop: EventLoop {
     }
 
     public var inEventLoop: Bool { true }
+    public var isVirtualClock: Bool { true }
 
     public func execute(_ task: @escaping () -> Void) { tasks.append(task) }
 

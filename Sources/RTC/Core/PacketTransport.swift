@@ -12,11 +12,20 @@ public protocol PacketTransport: AnyObject {
     func send(bytes packet: UnsafeRawBufferPointer) -> Bool
     /// Called on the event loop with each datagram that arrives from below.
     var onReceive: (([UInt8]) -> Void)? { get set }
+    /// Sets (or with nil, clears) a receiver that gets each datagram borrowed for the duration of
+    /// the call, in place of `onReceive`. A layer that reads into a buffer of its own (DTLS's
+    /// record buffer) hands it up without an array per packet; layers without one inherit a
+    /// wrapper around `onReceive`.
+    func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer) -> Void)?)
 }
 
 extension PacketTransport {
     @discardableResult
     public func send(bytes packet: UnsafeRawBufferPointer) -> Bool { send(Array(packet)) }
+
+    public func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer) -> Void)?) {
+        onReceive = receiver.map { r in { packet in packet.withUnsafeBytes(r) } }
+    }
 }
 
 /// Two connected in-memory endpoints for tests: what one sends, the other receives on the next

@@ -8,8 +8,8 @@ public final class SHA256Stream {
 
     public init() {
         context = EVP_MD_CTX_new()
-        // Called outside `precondition`: release builds use -Ounchecked, which drops the
-        // condition's evaluation and left the context uninitialised (all-zero digests).
+        // Called outside `precondition`: a build with -Ounchecked drops the condition's
+        // evaluation, which once left the context uninitialised (all-zero digests).
         let ok = EVP_DigestInit_ex(context, EVP_sha256(), nil)
         precondition(ok == 1, "EVP_DigestInit_ex failed")
     }

@@ -95,9 +95,13 @@ final class DTLSTransport: PacketTransport {
     }
     /// Like `onReceive`, but with the record in OpenSSL's read buffer, valid only during the
     /// call: SCTP copies it into its own buffers anyway, so an array per record would be waste.
-    /// When set it is used instead of `onReceive`.
-    var onReceiveBytes: ((UnsafeRawBufferPointer) -> Void)? {
+    /// When set it is used instead of `onReceive`; set through `setBorrowingReceiver`.
+    private var onReceiveBytes: ((UnsafeRawBufferPointer) -> Void)? {
         didSet { deliverHeldRecords() }
+    }
+
+    func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer) -> Void)?) {
+        onReceiveBytes = receiver
     }
 
     /// Keys for SRTP once connected, when a profile was negotiated.

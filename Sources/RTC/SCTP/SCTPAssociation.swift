@@ -90,7 +90,8 @@ final class SCTPAssociation {
         precondition(state == .new, "SCTPAssociation.start called twice")
         let box = SCTPMailbox(
             ownerThread: pthread_self(),
-            wake: loop is ManualEventLoop ? nil : { [weak self, loop] in loop.execute { self?.drain() } })
+            // A virtual-clock loop runs only on its owner's thread, which drains after each step.
+            wake: loop.isVirtualClock ? nil : { [weak self, loop] in loop.execute { self?.drain() } })
         box.sendDown = { [weak self] packet in
             guard let self else { return }
             self.packetsSent += 1
@@ -122,12 +123,8 @@ final class SCTPAssociation {
             throw error
         }
         setState(.connecting)
-        if let dtls = lower as? DTLSTransport {
-            // Records straight from DTLS's read buffer: no array per received packet.
-            dtls.onReceiveBytes = { [weak self] packet in self?.receive(bytes: packet) }
-        } else {
-            lower.onReceive = { [weak self] packet in self?.receive(packet) }
-        }
+        // Borrowed packets (straight from DTLS's read buffer): no array per received packet.
+        lower.setBorrowingReceiver { [weak self] packet in self?.receive(bytes: packet) }
         SCTPTimerDriver.attach(loop: loop, id: ObjectIdentifier(self)) { [weak self] in self?.timerTick() }
         drain()
     }
@@ -219,12 +216,8 @@ final class SCTPAssociation {
 
     // MARK: - Receive
 
-    /// Feeds one packet from the lower transport into usrsctp.
-    func receive(_ packet: [UInt8]) {
-        packet.withUnsafeBytes { receive(bytes: $0) }
-    }
-
-    /// `receive(_:)` for bytes valid only during the call (usrsctp copies them into mbufs).
+    /// Feeds one packet from the lower transport into usrsctp; the bytes need to be valid only
+    /// during the call (usrsctp copies them into mbufs).
     func receive(bytes packet: UnsafeRawBufferPointer) {
         guard sock != nil, !packet.isEmpty else { return }
         packetsReceived += 1
@@ -465,7 +458,7 @@ final class SCTPAssociation {
         SCTPLibrary.unregister(handle)
         mailbox = nil
         lower.onReceive = nil
-        (lower as? DTLSTransport)?.onReceiveBytes = nil
+        lower.setBorrowingReceiver(nil)
         SCTPTimerDriver.detach(loop: loop, id: ObjectIdentifier(self))
         partial.removeAll()
     }

@@ -10,8 +10,9 @@ import CUsrsctp
 ///
 /// usrsctp has one clock for the whole process. Real loops (`PollEventLoop`) share one
 /// wall-clock reference, so several real loops never advance it faster than real time.
-/// A `ManualEventLoop` feeds its own virtual time, which makes a test deterministic as long as it
-/// is the only one driving usrsctp (the SCTP test suites are serialized for that reason).
+/// A virtual-clock loop (`isVirtualClock`, tests' `ManualEventLoop`) feeds its own time, which
+/// makes a test deterministic as long as it is the only one driving usrsctp (the SCTP test
+/// suites are serialized for that reason).
 final class SCTPTimerDriver {
     /// Tick period; bounds timer precision (delayed SACK 20 ms, RTO ≥ 200 ms).
     static let interval: Duration = .milliseconds(10)
@@ -33,7 +34,7 @@ final class SCTPTimerDriver {
     private init(loop: EventLoop) {
         self.loop = loop
         key = ObjectIdentifier(loop)
-        isVirtual = loop is ManualEventLoop
+        isVirtual = loop.isVirtualClock
         virtualLast = loop.now
     }
 

@@ -87,30 +87,6 @@ public enum SignalingMessage: Equatable, Sendable {
     }
 }
 
-public enum SDPType: String, Sendable, Codable { case offer, answer, pranswer, rollback }
-
-/// The browser's `RTCSessionDescriptionInit`.
-public struct SessionDescriptionInit: Equatable, Sendable {
-    public var type: SDPType
-    public var sdp: String
-    public init(type: SDPType, sdp: String) {
-        self.type = type
-        self.sdp = sdp
-    }
-}
-
-/// The browser's `RTCIceCandidateInit`.
-public struct ICECandidateInit: Equatable, Sendable {
-    public var candidate: String
-    public var sdpMid: String?
-    public var sdpMLineIndex: Int?
-    public init(candidate: String, sdpMid: String?, sdpMLineIndex: Int?) {
-        self.candidate = candidate
-        self.sdpMid = sdpMid
-        self.sdpMLineIndex = sdpMLineIndex
-    }
-}
-
 public enum SignalingError: Error, CustomStringConvertible, Equatable {
     case malformed(String)
     case closed(String)
