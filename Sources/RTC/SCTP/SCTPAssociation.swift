@@ -141,8 +141,8 @@ final class SCTPAssociation {
     private var ticksSincePathCheck = 0
     /// The RTO.min last set on the socket (ms); the process default until the path is measured.
     private(set) var minimumRTO = SCTPLibrary.minimumRTO
-    /// SO_SNDBUF / SO_RCVBUF now (`adaptToPath`): the receive buffer only grows, the send buffer
-    /// follows the congestion window and never goes below `config.sendBufferSize`.
+    /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`), the send buffer no further
+    /// than the congestion window needs.
     private(set) var sendBufferSize: Int
     private(set) var receiveBufferSize: Int
 
@@ -174,14 +174,13 @@ final class SCTPAssociation {
     ///
     /// Buffers: the send buffer holds every unacknowledged byte and the receive buffer bounds
     /// the window we advertise, so both must hold rate × RTT (as TCP's receive auto-tuning).
-    /// The receive buffer grows to `targetRate` × SRTT, up to `config.maximumBufferSize`, and
-    /// never shrinks (shrinking would renege on the advertised window). The send buffer grows
-    /// the same way but no further than 2.5 congestion windows: more than that only waits
+    /// Both grow to `targetRate` × SRTT, up to `config.maximumBufferSize`, and never shrink
+    /// (data may be sitting in them; a smaller receive buffer would renege on the advertised
+    /// window). The send buffer grows no further than 2.5 congestion windows: more only waits
     /// inside usrsctp, invisible to `bufferedAmount` and ahead of every later message. On a
-    /// 50 ms path with 1% loss (cwnd ~20 KB, 0.3 MB/s) a 15.6 MB send buffer was a 50 s queue.
-    /// It may shrink below what it holds (usrsctp then takes nothing until it drains), but not
-    /// below `config.sendBufferSize`. Buffers cost memory only while data sits in them, but a
-    /// bulk sender keeps its send buffer full, so a short path keeps small ones.
+    /// 50 ms path with 1% loss (cwnd ~20 KB, 0.3 MB/s) the 15.6 MB it used to reach was a 50 s
+    /// queue. Buffers cost memory only while data sits in them, but a bulk sender keeps its
+    /// send buffer full, so a short path keeps small ones.
     private func adaptToPath() {
         guard state == .connected, let sock else { return }
         let srtt = rtc_sctp_srtt_ms(sock)
@@ -192,8 +191,8 @@ final class SCTPAssociation {
         // overhead against the window.
         let wanted = min(config.maximumBufferSize, Int(srtt) * (Self.targetRate / 1000) * 5 / 4)
         let cwnd = Int(rtc_sctp_cwnd(sock))
-        let send = max(config.sendBufferSize, cwnd > 0 ? min(wanted, cwnd * 5 / 2) : sendBufferSize)
-        if send != sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(send)) == 0 {
+        let send = min(wanted, cwnd * 5 / 2)
+        if send > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(send)) == 0 {
             sendBufferSize = send
         }
         if wanted > receiveBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(wanted)) == 0 {
