@@ -73,3 +73,20 @@ import Testing
         #expect(sizes == Array(1...1010))
     }
 }
+
+extension SCTPSendQueueTests {
+    @Test func rotatePassesOverAWaitingStreamOnlyBetweenMessages() {
+        var q = SCTPSendQueue()
+        q.append(.reset(stream: 1))
+        q.append(message(2, 40))
+        #expect(q.streamCount == 2)
+        #expect(q.rotate())
+        #expect(q.first?.stream == 2)
+        q.headOffset = 10  // half sent: it must stay at the head
+        #expect(!q.rotate())
+        #expect(q.first?.stream == 2)
+        q.removeFirst()
+        #expect(q.first?.stream == 1 && q.streamCount == 1)
+        #expect(!q.rotate())  // nothing else to serve
+    }
+}

@@ -361,12 +361,18 @@ final class SCTPAssociation {
     /// the head; 0 and EWOULDBLOCK mean "no room now" and end the attempt.
     private func flush() {
         guard let sock else { return }
+        var deferred = 0  // resets put off in this pass; bounds the loop
         while let item = queue.first {
             switch item {
             case .reset(let stream):
                 var id = stream
                 let err = rtc_sctp_reset_outgoing(sock, &id, 1)
-                if err == EALREADY || err == EBUSY || err == EAGAIN { return }  // one at a time; retried later
+                if err == EALREADY || err == EBUSY || err == EAGAIN {
+                    // One reset at a time, retried later; other streams need not wait for it.
+                    deferred += 1
+                    if deferred >= queue.streamCount || !queue.rotate() { return }
+                    continue
+                }
                 if err != 0 { Log.warn("stream reset \(stream) failed: errno \(err)", "sctp") }
                 queue.removeFirst()
             case .message(let stream, let ppid, let payload, let options):

@@ -80,6 +80,18 @@ struct SCTPSendQueue {
         return item
     }
 
+    /// Streams with something queued.
+    var streamCount: Int { order.count }
+
+    /// Serves the next stream first and the head's stream last, removing nothing; only between
+    /// messages (`headOffset` 0). False when there is no other stream or a message is half sent.
+    @discardableResult
+    mutating func rotate() -> Bool {
+        guard headOffset == 0, order.count > 1 else { return false }
+        order.append(order.removeFirst())
+        return true
+    }
+
     func buffered(stream: UInt16) -> Int { bufferedByStream[stream] ?? 0 }
 
     /// Removes everything, returning the streams that had bytes here.
