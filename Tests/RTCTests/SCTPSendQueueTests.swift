@@ -58,7 +58,8 @@ import Testing
         q.removeFirst()
         #expect(q.headOffset == 0)
         #expect(q.first?.stream == 2)
-        #expect(q.removeAll() == [2])
+        let removed = q.removeAll()
+        #expect(removed == [2])
         #expect(q.isEmpty && q.first == nil)
     }
 
@@ -80,13 +81,16 @@ extension SCTPSendQueueTests {
         q.append(.reset(stream: 1))
         q.append(message(2, 40))
         #expect(q.streamCount == 2)
-        #expect(q.rotate())
+        let rotated = q.rotate()
+        #expect(rotated)
         #expect(q.first?.stream == 2)
         q.headOffset = 10  // half sent: it must stay at the head
-        #expect(!q.rotate())
+        let rotatedMidMessage = q.rotate()
+        #expect(!rotatedMidMessage)
         #expect(q.first?.stream == 2)
         q.removeFirst()
         #expect(q.first?.stream == 1 && q.streamCount == 1)
-        #expect(!q.rotate())  // nothing else to serve
+        let rotatedAlone = q.rotate()
+        #expect(!rotatedAlone)  // nothing else to serve
     }
 }
