@@ -187,8 +187,8 @@ _rtc() {
 _rtc_offer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
-    repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
+    repeating_options=(--ice-host --stun --turn --open)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --signal-timeout --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -223,6 +223,9 @@ _rtc_offer() {
     '--remote')
         return
         ;;
+    '--max-line')
+        return
+        ;;
     '--delay')
         return
         ;;
@@ -244,7 +247,13 @@ _rtc_offer() {
     '--max-packet-lifetime')
         return
         ;;
+    '--open')
+        return
+        ;;
     '--signal')
+        return
+        ;;
+    '--signal-timeout')
         return
         ;;
     '--count')
@@ -256,8 +265,8 @@ _rtc_offer() {
 _rtc_answer() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
-    repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --count)
+    repeating_options=(--ice-host --stun --turn --open)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --signal-timeout --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -292,6 +301,9 @@ _rtc_answer() {
     '--remote')
         return
         ;;
+    '--max-line')
+        return
+        ;;
     '--delay')
         return
         ;;
@@ -313,7 +325,13 @@ _rtc_answer() {
     '--max-packet-lifetime')
         return
         ;;
+    '--open')
+        return
+        ;;
     '--signal')
+        return
+        ;;
+    '--signal-timeout')
         return
         ;;
     '--count')
@@ -326,7 +344,7 @@ _rtc_send() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --answer --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --signal --as --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --signal --signal-timeout --as --count)
     __rtc_offer_flags_options -1
 
     # Offer option value completions
@@ -361,6 +379,9 @@ _rtc_send() {
     '--remote')
         return
         ;;
+    '--max-line')
+        return
+        ;;
     '--delay')
         return
         ;;
@@ -368,6 +389,9 @@ _rtc_send() {
         return
         ;;
     '--signal')
+        return
+        ;;
+    '--signal-timeout')
         return
         ;;
     '--as')
@@ -381,9 +405,9 @@ _rtc_send() {
 
 _rtc_listen() {
     repeating_flags=()
-    non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --offer --version -h --help)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --offer --overwrite --rename --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --delay --loss --signal -o --output --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --signal --signal-timeout -o --output --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -418,6 +442,9 @@ _rtc_listen() {
     '--remote')
         return
         ;;
+    '--max-line')
+        return
+        ;;
     '--delay')
         return
         ;;
@@ -425,6 +452,9 @@ _rtc_listen() {
         return
         ;;
     '--signal')
+        return
+        ;;
+    '--signal-timeout')
         return
         ;;
     '-o'|'--output')
@@ -440,15 +470,25 @@ _rtc_sdp-parse() {
     repeating_flags=()
     non_repeating_flags=(--to-sdp --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--max-size --max-lines)
     __rtc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--max-size')
+        return
+        ;;
+    '--max-lines')
+        return
+        ;;
+    esac
 }
 
 _rtc_stun-probe() {
     repeating_flags=()
     non_repeating_flags=(--no-hairpinning -v --verbose --version -h --help)
     repeating_options=(--server)
-    non_repeating_options=(--timeout --local)
+    non_repeating_options=(--timeout --local --username --password)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -460,6 +500,12 @@ _rtc_stun-probe() {
         return
         ;;
     '--local')
+        return
+        ;;
+    '--username')
+        return
+        ;;
+    '--password')
         return
         ;;
     esac

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import Synchronization
 
 /// The real event loop: one thread running `poll(2)` over registered sockets, a wake-up pipe
 /// for cross-thread `execute`, and a timer heap.
@@ -18,7 +19,9 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var wakePending = false
     private var stopRequested = false
-    private var loopThreadID: pthread_t?
+    /// The thread running `run()` (0: none). Atomic: `inEventLoop` reads it from any thread
+    /// while `run()` sets it (TSan reported the plain variable).
+    private let loopThreadID = Atomic<UInt>(0)
     private var startedOnThread = false
 
     public init() {
@@ -43,8 +46,8 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     }
 
     public var inEventLoop: Bool {
-        guard let id = loopThreadID else { return false }
-        return pthread_equal(id, pthread_self()) != 0
+        let id = loopThreadID.load(ordering: .acquiring)
+        return id != 0 && pthread_equal(pthread_t(id), pthread_self()) != 0
     }
 
     public func execute(_ task: @escaping () -> Void) {
@@ -110,7 +113,7 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
 
     /// Runs the loop on the calling thread until `stop()`.
     public func run() {
-        loopThreadID = pthread_self()
+        loopThreadID.store(UInt(pthread_self()), ordering: .releasing)
         stopRequested = false
         while !stopRequested {
             runPendingTasks()
