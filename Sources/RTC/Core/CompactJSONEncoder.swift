@@ -116,28 +116,13 @@ private struct JSONTreeEncoder: Encoder {
         }
     }
 
-    struct Unkeyed: UnkeyedEncodingContainer {
+    struct Unkeyed: UnkeyedEncodingContainer, JSONNodeSink {
         let box: JSONArrayBox
         let codingPath: [CodingKey]
         var count: Int { box.items.count }
 
-        private func put(_ node: JSONNode) { box.items.append(node) }
+        func put(_ node: JSONNode) { box.items.append(node) }
 
-        mutating func encodeNil() throws { put(.null) }
-        mutating func encode(_ value: Bool) throws { put(.bool(value)) }
-        mutating func encode(_ value: String) throws { put(.string(value)) }
-        mutating func encode(_ value: Double) throws { put(.double(value)) }
-        mutating func encode(_ value: Float) throws { put(.double(Double(value))) }
-        mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int32) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int64) throws { put(.int(value)) }
-        mutating func encode(_ value: UInt) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt8) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt16) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt32) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt64) throws { put(.uint(value)) }
         mutating func encode<T: Encodable>(_ value: T) throws { put(try JSONTreeEncoder.node(value, codingPath: codingPath)) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
@@ -160,27 +145,12 @@ private struct JSONTreeEncoder: Encoder {
         }
     }
 
-    struct Single: SingleValueEncodingContainer {
+    struct Single: SingleValueEncodingContainer, JSONNodeSink {
         let encoder: JSONTreeEncoder
         var codingPath: [CodingKey] { encoder.codingPath }
 
-        private func put(_ node: JSONNode) { encoder.slot.node = node }
+        func put(_ node: JSONNode) { encoder.slot.node = node }
 
-        mutating func encodeNil() throws { put(.null) }
-        mutating func encode(_ value: Bool) throws { put(.bool(value)) }
-        mutating func encode(_ value: String) throws { put(.string(value)) }
-        mutating func encode(_ value: Double) throws { put(.double(value)) }
-        mutating func encode(_ value: Float) throws { put(.double(Double(value))) }
-        mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int32) throws { put(.int(Int64(value))) }
-        mutating func encode(_ value: Int64) throws { put(.int(value)) }
-        mutating func encode(_ value: UInt) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt8) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt16) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt32) throws { put(.uint(UInt64(value))) }
-        mutating func encode(_ value: UInt64) throws { put(.uint(value)) }
         mutating func encode<T: Encodable>(_ value: T) throws { try value.encode(to: encoder) }
     }
 }
@@ -264,4 +234,28 @@ enum JSONTreeWriter {
         }
         out.append(UInt8(ascii: "\""))
     }
+}
+
+/// The primitive encodes an unkeyed and a single-value container share: each value becomes one
+/// node, and `put` says where it goes.
+private protocol JSONNodeSink {
+    func put(_ node: JSONNode)
+}
+
+extension JSONNodeSink {
+    func encodeNil() throws { put(.null) }
+    func encode(_ value: Bool) throws { put(.bool(value)) }
+    func encode(_ value: String) throws { put(.string(value)) }
+    func encode(_ value: Double) throws { put(.double(value)) }
+    func encode(_ value: Float) throws { put(.double(Double(value))) }
+    func encode(_ value: Int) throws { put(.int(Int64(value))) }
+    func encode(_ value: Int8) throws { put(.int(Int64(value))) }
+    func encode(_ value: Int16) throws { put(.int(Int64(value))) }
+    func encode(_ value: Int32) throws { put(.int(Int64(value))) }
+    func encode(_ value: Int64) throws { put(.int(value)) }
+    func encode(_ value: UInt) throws { put(.uint(UInt64(value))) }
+    func encode(_ value: UInt8) throws { put(.uint(UInt64(value))) }
+    func encode(_ value: UInt16) throws { put(.uint(UInt64(value))) }
+    func encode(_ value: UInt32) throws { put(.uint(UInt64(value))) }
+    func encode(_ value: UInt64) throws { put(.uint(value)) }
 }

@@ -70,18 +70,8 @@ public func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     return true
 }
 
-/// Reads `fd` to end of file.
+/// Reads `fd` to end of file, with no limit (`readAll(_:limit:)` bounds untrusted input).
 /// - Returns: nil on a read error.
 public func readAll(_ fd: Int32) -> [UInt8]? {
-    var out = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return nil
-        }
-        if n == 0 { return out }
-        out += chunk[0..<n]
-    }
+    try? readAll(fd, limit: .max).get()
 }
