@@ -79,7 +79,12 @@ extension USRSCTPSuites {
             let (n, open, errors) = try r.real.sync {
                 (r.remoteLog!.messages.count - 1, r.local.readyState == .open, r.localLog.errors.count)
             }
-            #expect(n > 100 && n < 200, "delivered \(n) of 200")
+            // Without retransmissions (maxRetransmits 0, a 1 ms lifetime) 10% loss abandons some
+            // messages for certain. With one retransmission a message is lost only when both copies
+            // are, and the run where no packet was lost twice is a legitimate outcome (it happened
+            // after the per-stream send queue changed packet timing), so there the bound is <= 200.
+            let mustAbandon = options.maxRetransmits != 1
+            #expect(n > 100 && (mustAbandon ? n < 200 : n <= 200), "delivered \(n) of 200")
             #expect(open && errors == 0)
         }
     }
