@@ -32,7 +32,12 @@ func webSocketFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutable
 @_cdecl("LLVMFuzzerInitialize")
 func webSocketFuzzInitialize(_ argc: UnsafeMutablePointer<Int32>,
                              _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
-    let server = try! WebSocketSignaling.serve(.wsListen(host: "127.0.0.1", port: 0), verbose: false) { link in
+    // As `rtc answer --signal ws-listen://` serves: each connection has the default handshake
+    // timeout and cap; a peer that sends a valid offer is admitted and then closed.
+    let options = ServeOptions(expecting: .offer, signalTimeout: 10)
+    let gate = HandshakeGate(timeout: options.signalTimeout, maxPending: options.maxPending, verbose: false)
+    let server = try! WebSocketSignaling.serve(.wsListen(host: "127.0.0.1", port: 0), options: options,
+                                               gate: gate) { link in
         link.start(onMessage: { _ in }, onEnd: { _ in link.close() })
     }
     fuzzPort = (server as! WebSocketServer).channel.localAddress!.port!
