@@ -16,6 +16,12 @@ struct RTCCommand: ParsableCommand {
         version: rtcVersion,
         subcommands: [Offer.self, Answer.self, Send.self, Listen.self, SdpParse.self, StunProbe.self, Bench.self]
     )
+
+    /// Pins the log clock (RTC_LOG_TIME) to process start, before argument parsing.
+    static func main() {
+        Log.markStart()
+        main(nil)
+    }
 }
 
 let rtcVersion = "0.1.0"
