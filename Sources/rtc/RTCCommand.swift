@@ -14,6 +14,8 @@ struct RTCCommand: ParsableCommand {
             65 bad input data (malformed SDP or JSON), 69 peer or server unreachable, 124 timeout.
             """,
         version: rtcVersion,
+        // Each subcommand sets `commandName`: the default, String(describing:) of the type,
+        // costs runtime conformance scans for every subcommand at every start (issue 12).
         subcommands: [Offer.self, Answer.self, Send.self, Listen.self, SdpParse.self, StunProbe.self, Bench.self]
     )
 
