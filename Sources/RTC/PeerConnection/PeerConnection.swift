@@ -88,6 +88,9 @@ public final class PeerConnection {
         ice.onLocalCandidate = { [weak self] c in self?.localCandidate(c) }
         ice.onStateChange = { [weak self] s in self?.iceStateChanged(s) }
         try ice.gather()
+        // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, on the
+        // critical path of setup; run it once the current task (making the offer) is done.
+        loop.execute { SCTPLibrary.ensureInitialized() }
     }
 
     /// Runs `body` once every local candidate is known (or now, when `orNow` — trickle).
