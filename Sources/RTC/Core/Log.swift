@@ -36,16 +36,16 @@ public enum Log {
     /// Pins `start` to now; call first thing in `main`.
     public static func markStart() { _ = start }
 
-    private static func monotonicNanos() -> UInt64 {
+    static func monotonicNanos() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
-    /// "+12.345 ms " since `start`, or "" when timestamps are off.
-    static func stamp() -> String {
+    /// "+12.345 ms " from `start` to `now`, or "" when timestamps are off.
+    static func stamp(now: UInt64 = monotonicNanos()) -> String {
         guard timestamps else { return "" }
-        let micros = (monotonicNanos() - start) / 1000
+        let micros = (now &- start) / 1000
         let frac = String(micros % 1000)
         return "+\(micros / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac) ms "
     }
