@@ -3,6 +3,7 @@ import RTC
 
 struct Answer: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "answer",
         abstract: "Read an offer, print the answer, then chat over the data channels either side opens.",
         discussion: """
             Reads the offer line from stdin (or --remote FILE): JSON \

@@ -8,6 +8,7 @@ import RTC
 
 struct Listen: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "listen",
         abstract: "Receive files sent with `rtc send` (or from the built-in browser page), verified with SHA-256.",
         discussion: """
             Answers a connection (or offers with --offer) and writes each file the peer sends \

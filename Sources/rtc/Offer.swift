@@ -3,6 +3,7 @@ import RTC
 
 struct Offer: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "offer",
         abstract: "Create a peer connection, print the offer, read the answer, then chat over a data channel.",
         discussion: """
             Prints the offer as one JSON line ({"type":"offer","sdp":"..."}, the browser's \

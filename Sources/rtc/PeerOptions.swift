@@ -60,7 +60,8 @@ struct PeerOptions: ParsableArguments {
 
     @OptionGroup var impairment: ImpairmentOptions
 
-    @Flag(name: [.short, .long], help: "Log connection progress to stderr.")
+    @Flag(name: [.short, .long],
+          help: "Log connection progress to stderr (with RTC_LOG_TIME=1 each line starts with ms since start).")
     var verbose = false
 
     func validate() throws {

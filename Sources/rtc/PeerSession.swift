@@ -96,6 +96,14 @@ final class PeerSession: @unchecked Sendable {
             return fail(CLIError(.failure, "\(error)"))
         }
 
+        // The answerer makes its connection (certificate, sockets, gathering) while the offer is
+        // still on its way, as the offerer does before printing its offer: that work then no
+        // longer sits between the offer and the answer (issue 12: rtc<->rtc setup). With
+        // trickle it waits for the offer, so no candidate can go out before the answer.
+        if role == .answer && !peer.trickle {
+            loop.execute { [self] in if pc == nil { _ = makePeerConnection(configuration) } }
+        }
+
         if !signalURL.isStdio {
             do {
                 let link = try servedLink ?? SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch())
@@ -232,7 +240,7 @@ final class PeerSession: @unchecked Sendable {
     }
 
     private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
-        guard let pc = makePeerConnection(configuration), applyRemote(offerText) else { return }
+        guard let pc = pc ?? makePeerConnection(configuration), applyRemote(offerText) else { return }
         pc.whenGatheringComplete(orNow: peer.trickle) { [self] in
             do {
                 printDescription(try pc.createAnswer())

@@ -14,8 +14,16 @@ struct RTCCommand: ParsableCommand {
             65 bad input data (malformed SDP or JSON), 69 peer or server unreachable, 124 timeout.
             """,
         version: rtcVersion,
+        // Each subcommand sets `commandName`: the default, String(describing:) of the type,
+        // costs runtime conformance scans for every subcommand at every start (issue 12).
         subcommands: [Offer.self, Answer.self, Send.self, Listen.self, SdpParse.self, StunProbe.self, Bench.self]
     )
+
+    /// Pins the log clock (RTC_LOG_TIME) to process start, before argument parsing.
+    static func main() {
+        Log.markStart()
+        main(nil)
+    }
 }
 
 let rtcVersion = "0.1.0"

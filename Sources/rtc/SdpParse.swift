@@ -9,6 +9,7 @@ import RTC
 /// (and back with `--to-sdp`).
 struct SdpParse: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sdp-parse",
         abstract: "Parse SDP into structured JSON, or turn that JSON back into SDP.",
         discussion: """
             Input is raw SDP (CRLF or LF line ends), a session description \

@@ -8,6 +8,7 @@ import RTC
 
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Send files (or stdin) to a peer over data channels, checked end to end with SHA-256.",
         discussion: """
             Offers a connection (or answers with --answer), then sends each FILE on its own \

@@ -9,6 +9,7 @@ import RTC
 /// `rtc stun-probe`: RFC 5780 NAT behaviour discovery against a STUN server, one JSON object out.
 struct StunProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stun-probe",
         abstract: "Discover the NAT in front of this host (RFC 5780) and print it as one JSON object.",
         discussion: """
             Runs the mapping tests (I, II, III), filtering tests (II, III) and hairpinning against \

@@ -26,6 +26,30 @@ public enum Log {
         return .warn
     }()
 
+    /// With `RTC_LOG_TIME` set, each line starts with the monotonic milliseconds since
+    /// `markStart()` (called first thing in `main`), to time setup phases across processes.
+    nonisolated(unsafe) public static var timestamps = getenv("RTC_LOG_TIME") != nil
+
+    /// Monotonic nanoseconds at process start (first use; `main` touches it at once).
+    public static let start: UInt64 = monotonicNanos()
+
+    /// Pins `start` to now; call first thing in `main`.
+    public static func markStart() { _ = start }
+
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// "+12.345 ms " from `start` to `now`, or "" when timestamps are off.
+    static func stamp(now: UInt64 = monotonicNanos()) -> String {
+        guard timestamps else { return "" }
+        let micros = (now &- start) / 1000
+        let frac = String(micros % 1000)
+        return "+\(micros / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac) ms "
+    }
+
     public static func trace(_ m: @autoclosure () -> String, _ tag: String = "") { emit(.trace, tag, m) }
     public static func debug(_ m: @autoclosure () -> String, _ tag: String = "") { emit(.debug, tag, m) }
     public static func info(_ m: @autoclosure () -> String, _ tag: String = "") { emit(.info, tag, m) }
@@ -35,7 +59,7 @@ public enum Log {
     private static func emit(_ l: Level, _ tag: String, _ m: () -> String) {
         guard l >= level else { return }
         let prefix = tag.isEmpty ? "rtc: " : "rtc[\(tag)]: "
-        let line = prefix + m() + "\n"
+        let line = stamp() + prefix + m() + "\n"
         _ = line.withCString { fputs($0, stderr) }
     }
 }

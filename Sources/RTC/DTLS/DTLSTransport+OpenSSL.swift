@@ -44,6 +44,16 @@ extension DTLSTransport {
         return SSLObjects(context: context, ssl: ssl, readBIO: readBIO, writeBIO: writeBIO)
     }
 
+    /// Makes and frees a context and connection as `configuration` would. OpenSSL 3 fetches
+    /// every cipher, digest and group on the first `SSL_CTX_new` (~1 ms), which otherwise
+    /// falls between the remote description and the first DTLS flight; later ones hit its cache.
+    static func warmUp(_ configuration: Configuration) {
+        guard let objects = try? makeSSL(configuration) else { return }
+        SSL_free(objects.ssl)
+        SSL_CTX_free(objects.context)
+        ERR_clear_error()
+    }
+
     private static func configure(context: OpaquePointer, _ configuration: Configuration) throws {
         guard rtc_SSL_CTX_set_dtls12_only(context) == 1 else { throw DTLSError.openSSL("set DTLS 1.2 only") }
         rtc_SSL_CTX_set_dtls_options(context)

@@ -287,7 +287,10 @@ final class DTLSTransport: PacketTransport {
         // One datagram at a time: OpenSSL reads the whole BIO as one datagram and drops the rest
         // of a datagram after a bad record, so feeding several at once could lose good ones.
         _ = BIO_write(readBIO, packet, Int32(packet.count))
-        if state == .connecting { driveHandshake() }
+        if state == .connecting {
+            Log.trace("DTLS handshake: got \(packet.count) bytes", "dtls")
+            driveHandshake()
+        }
         if state == .connected {
             let delivered = readApplicationData()
             // OpenSSL discards a record that fails authentication (or is a replay) silently.
@@ -476,6 +479,7 @@ final class DTLSTransport: PacketTransport {
                 DTLSRecord.forEachDatagram(in: output, mtu: configuration.mtu) { firstFlight.append(Array($0)) }
             }
         }
+        if state == .connecting { Log.trace("DTLS handshake: sent \(read) bytes", "dtls") }
         DTLSRecord.forEachDatagram(in: output, mtu: configuration.mtu) { lower.send(bytes: $0) }
     }
 

@@ -99,7 +99,9 @@ public final class DataChannel {
         guard DataChannelState.canMove(from: readyState, to: new) else { return }
         readyState = new
         switch new {
-        case .open: onOpen?()
+        case .open:
+            Log.debug("channel \(id) '\(label)' open", "datachannel")
+            onOpen?()
         case .closed: onClose?()
         default: break
         }

@@ -88,6 +88,14 @@ public final class PeerConnection {
         ice.onLocalCandidate = { [weak self] c in self?.localCandidate(c) }
         ice.onStateChange = { [weak self] s in self?.iceStateChanged(s) }
         try ice.gather()
+        // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, and
+        // OpenSSL's first SSL_CTX_new (~1 ms) when the remote description arrives, both on the
+        // critical path of setup; run them once the current task (making the offer) is done.
+        loop.execute { [loop, certificate] in
+            SCTPLibrary.ensureInitialized()
+            DTLSTransport.warmUp(DTLSTransport.Configuration(
+                loop: loop, role: .client, certificate: certificate, remoteFingerprints: []))
+        }
     }
 
     /// Runs `body` once every local candidate is known (or now, when `orNow` — trickle).

@@ -123,6 +123,7 @@ final class SCTPAssociation {
             throw error
         }
         setState(.connecting)
+        Log.debug("SCTP INIT sent (port \(config.localPort) -> \(config.remotePort))", "sctp")
         // Borrowed packets (straight from DTLS's read buffer): no array per received packet.
         lower.setBorrowingReceiver { [weak self] packet in self?.receive(bytes: packet) }
         SCTPTimerDriver.attach(loop: loop, id: ObjectIdentifier(self)) { [weak self] in self?.timerTick() }
@@ -287,6 +288,7 @@ final class SCTPAssociation {
                     // the window follows the path.
                     _ = rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(receiveBufferSize))
                 }
+                Log.debug("SCTP association up (\(outbound) streams out, \(inbound) in)", "sctp")
                 setState(.connected)
                 drainAgain = true
             case SCTP_COMM_LOST, SCTP_CANT_STR_ASSOC:
