@@ -114,13 +114,6 @@ static inline int rtc_sctp_srtt_ms(struct socket *s) {
     return (int)st.sstat_primary.spinfo_srtt;
 }
 
-/* The congestion window of the primary path in bytes, or -1 on error. */
-static inline int rtc_sctp_cwnd(struct socket *s) {
-    struct sctp_status st;
-    if (rtc_sctp_get_status(s, &st) != 0) return -1;
-    return (int)st.sstat_primary.spinfo_cwnd;
-}
-
 /* Sets the association's RTO.min in ms (SCTP_RTOINFO; 0 leaves initial and max as they are). */
 static inline int rtc_sctp_set_rto_min(struct socket *s, uint32_t ms) {
     struct sctp_rtoinfo r;

@@ -17,8 +17,7 @@ struct Bench: ParsableCommand {
 
             {"setup_ms":N,"throughput":[{"message_size":65536,"ordered":true,\
             "reliability":"reliable","bytes":N,"sent_bytes":N,"seconds":N,"mb_per_s":N},...],\
-            "rtt_us":{"p50":N,"p90":N,"p99":N,"max":N},"rtt_loaded_us":{...},"rtt_loaded_count":N,\
-            "cpu_s_per_gb":N,"peak_rss_mib":N,\
+            "rtt_us":{"p50":N,"p90":N,"p99":N,"max":N},"cpu_s_per_gb":N,"peak_rss_mib":N,\
             "processes":1}
 
             MB = 10^6 bytes. setup_ms is the median over --setup-runs fresh connections \
@@ -28,11 +27,7 @@ struct Bench: ParsableCommand {
             unordered and partially reliable (maxRetransmits 0), sending --bytes per case or \
             for at most --duration seconds, with back-pressure (the sender waits while more \
             than 2 MiB are buffered); it counts from the first send to the receiver's last \
-            byte, and the next case starts once SCTP holds nothing unacknowledged. rtt_us is the ping-pong round trip of --rtt-size byte messages on an idle connection; \
-            rtt_loaded_us the same ping-pong on its own channel while the throughput cases send \
-            (rtt_loaded_count round trips): the delay a standing queue adds. A partially reliable \
-            case counts only messages that arrived whole: bytes / sent_bytes is the share \
-            delivered (a 64 KiB message is ~55 packets and is lost if any of them is). cpu_s_per_gb \
+            byte. rtt_us is the ping-pong round trip of --rtt-size byte messages. cpu_s_per_gb \
             is the CPU time of both peers during the throughput runs per 10^9 bytes moved; \
             peak_rss_mib is the larger peak resident set (ru_maxrss) of the processes. SCTP \
             buffers start at 512 KiB (offer, answer, send and listen: 1 MiB) and, as theirs, \
@@ -120,8 +115,6 @@ struct BenchReport: Encodable {
     let setup_ms: Double
     let throughput: [BenchClient.ThroughputResult]
     let rtt_us: Latency
-    let rtt_loaded_us: Latency
-    let rtt_loaded_count: Int
     let cpu_s_per_gb: Double
     let peak_rss_mib: Double
     let processes: Int
@@ -135,13 +128,10 @@ struct BenchReport: Encodable {
             let kind = padded(t.ordered ? "ordered" : "unordered", 10)
             let reliability = padded(t.reliability, 10)
             lines.append(formatted("  %6d B ", t.message_size) + kind + reliability
-                         + formatted("%9.1f MB/s  %5.1f %% delivered", t.mb_per_s,
-                                     100 * Double(t.bytes) / Double(max(1, t.sent_bytes))))
+                         + formatted("%9.1f MB/s", t.mb_per_s))
         }
         lines.append(formatted("  rtt p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs",
                             rtt_us.p50, rtt_us.p90, rtt_us.p99, rtt_us.max))
-        lines.append(formatted("  loaded rtt p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs",
-                            rtt_loaded_us.p50, rtt_loaded_us.p90, rtt_loaded_us.p99, rtt_loaded_us.max))
         lines.append(formatted("  cpu %.2f s/GB   peak RSS %.1f MiB", cpu_s_per_gb, peak_rss_mib))
         return lines.joined(separator: "\n")
     }

@@ -40,7 +40,6 @@ enum BenchProcess {
             child = p
         }
 
-        try client.openLoadPing(size: options.rttSize)
         let cpuBefore = cpuSeconds(children: false)
         var results: [BenchClient.ThroughputResult] = []
         for size in options.sizes {
@@ -52,7 +51,6 @@ enum BenchProcess {
         }
         let cpuSelf = cpuSeconds(children: false) - cpuBefore
         let moved = results.reduce(0) { $0 + $1.bytes }
-        let loaded = try client.loadedRoundTrips()
         let histogram = try client.roundTrips(count: options.rttCount, size: options.rttSize)
         try client.onLoop { client.peer.close() }
 
@@ -68,15 +66,11 @@ enum BenchProcess {
         _ = keepAlive
         setupTimes.sort()
         let percentile = { (p: Double) in Double(histogram.valueAtPercentile(p)) }
-        let loadedPercentile = { (p: Double) in Double(loaded.valueAtPercentile(p)) }
         return BenchReport(
             setup_ms: round3(setupTimes[setupTimes.count / 2]),
             throughput: results,
             rtt_us: .init(p50: percentile(50), p90: percentile(90), p99: percentile(99),
                           max: Double(histogram.maxRecorded)),
-            rtt_loaded_us: .init(p50: loadedPercentile(50), p90: loadedPercentile(90), p99: loadedPercentile(99),
-                                 max: Double(loaded.maxRecorded)),
-            rtt_loaded_count: Int(loaded.totalCount),
             cpu_s_per_gb: round3((cpuSelf + cpuChild) / max(1e-9, Double(moved) / 1e9)),
             peak_rss_mib: round3(max(peakRSSMiB(children: false), childRSS)),
             processes: options.processes, delay_ms: options.impairment.delay, loss_pct: options.impairment.loss)

@@ -139,8 +139,7 @@ final class SCTPAssociation {
     private var ticksSincePathCheck = 0
     /// The RTO.min last set on the socket (ms); the process default until the path is measured.
     private(set) var minimumRTO = SCTPLibrary.minimumRTO
-    /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`), the send buffer no further
-    /// than the congestion window needs.
+    /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`).
     private(set) var sendBufferSize: Int
     private(set) var receiveBufferSize: Int
 
@@ -153,14 +152,13 @@ final class SCTPAssociation {
     private func timerTick() {
         drain()
         ticksSincePathCheck += 1
-        if ticksSincePathCheck >= 5 {
+        if ticksSincePathCheck >= 25 {
             ticksSincePathCheck = 0
             adaptToPath()
         }
     }
 
-    /// Fits RTO.min and the socket buffers to the measured smoothed RTT and congestion window,
-    /// every 50 ms (about one round trip of a long path, so the send buffer keeps up with slow start).
+    /// Fits RTO.min and the socket buffers to the measured smoothed RTT, every 250 ms.
     ///
     /// RTO.min: usrsctp's fast SACK path does not restart T3-rtx when the cumulative ack moves,
     /// so while data flows the timer fires every RTO, and each firing counts as lost every chunk
@@ -172,13 +170,9 @@ final class SCTPAssociation {
     ///
     /// Buffers: the send buffer holds every unacknowledged byte and the receive buffer bounds
     /// the window we advertise, so both must hold rate × RTT (as TCP's receive auto-tuning).
-    /// Both grow to `targetRate` × SRTT, up to `config.maximumBufferSize`, and never shrink
-    /// (data may be sitting in them; a smaller receive buffer would renege on the advertised
-    /// window). The send buffer grows no further than 2.5 congestion windows: more only waits
-    /// inside usrsctp, invisible to `bufferedAmount` and ahead of every later message. On a
-    /// 50 ms path with 1% loss (cwnd ~20 KB, 0.3 MB/s) the 15.6 MB it used to reach was a 50 s
-    /// queue. Buffers cost memory only while data sits in them, but a bulk sender keeps its
-    /// send buffer full, so a short path keeps small ones.
+    /// They grow to `targetRate` × SRTT, up to `config.maximumBufferSize`, and never shrink
+    /// (data may be sitting in them). Buffers cost memory only while data sits in them, but a
+    /// bulk sender keeps its send buffer full, so a short path keeps small ones.
     private func adaptToPath() {
         guard state == .connected, let sock else { return }
         let srtt = rtc_sctp_srtt_ms(sock)
@@ -188,10 +182,8 @@ final class SCTPAssociation {
         // A quarter more than rate × RTT: usrsctp charges each 1200-byte chunk ~256 bytes of
         // overhead against the window.
         let wanted = min(config.maximumBufferSize, Int(srtt) * (Self.targetRate / 1000) * 5 / 4)
-        let cwnd = Int(rtc_sctp_cwnd(sock))
-        let send = min(wanted, cwnd * 5 / 2)
-        if send > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(send)) == 0 {
-            sendBufferSize = send
+        if wanted > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(wanted)) == 0 {
+            sendBufferSize = wanted
         }
         if wanted > receiveBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(wanted)) == 0 {
             receiveBufferSize = wanted
@@ -356,18 +348,12 @@ final class SCTPAssociation {
     /// the head; 0 and EWOULDBLOCK mean "no room now" and end the attempt.
     private func flush() {
         guard let sock else { return }
-        var deferred = 0  // resets put off in this pass; bounds the loop
         while let item = queue.first {
             switch item {
             case .reset(let stream):
                 var id = stream
                 let err = rtc_sctp_reset_outgoing(sock, &id, 1)
-                if err == EALREADY || err == EBUSY || err == EAGAIN {
-                    // One reset at a time, retried later; other streams need not wait for it.
-                    deferred += 1
-                    if deferred >= queue.streamCount || !queue.rotate() { return }
-                    continue
-                }
+                if err == EALREADY || err == EBUSY || err == EAGAIN { return }  // one at a time; retried later
                 if err != 0 { Log.warn("stream reset \(stream) failed: errno \(err)", "sctp") }
                 queue.removeFirst()
             case .message(let stream, let ppid, let payload, let options):
