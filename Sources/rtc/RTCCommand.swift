@@ -22,6 +22,7 @@ struct RTCCommand: ParsableCommand {
     /// Pins the log clock (RTC_LOG_TIME) to process start, before argument parsing.
     static func main() {
         Log.markStart()
+        Libraries.initOpenSSL()
         main(nil)
     }
 }

@@ -43,6 +43,7 @@ public final class DTLSCertificate: @unchecked Sendable {
     ///     tolerate clock skew).
     /// - Throws: `DTLSError.openSSL` naming the failing call.
     public static func generate(commonName: String = "rtc", validDays: Int = 30) throws -> DTLSCertificate {
+        Libraries.initOpenSSL()
         guard let key = rtc_EVP_EC_gen_P256() else { throw DTLSError.openSSL("EVP_EC_gen(P-256)") }
         guard let x509 = X509_new() else {
             EVP_PKEY_free(key)
