@@ -32,6 +32,21 @@ struct Bench: ParsableCommand {
             peak_rss_mib is the larger peak resident set (ru_maxrss) of the processes. SCTP \
             buffers start at 512 KiB (offer, answer, send and listen: 1 MiB) and, as theirs, \
             grow to 1.25 times 250 MB/s times the measured round trip, at most 16 MiB.
+
+            MEDIA (--media): starts two rtc processes, `offer --video vp8 --video-in \
+            udp://127.0.0.1:A --no-data-channel` and `answer --video vp8 --video-out \
+            udp://127.0.0.1:B --no-data-channel` (signaling relayed over their stdio), sends RTP \
+            with --payload-size byte payloads to A and receives at B. Each payload carries a \
+            sequence number and its send time, so latency_us is what the two processes and three \
+            loopback hops add per packet. One run per --rate: paced at that many packets/s, or \
+            max (as fast as the relay forwards, at most 512 packets in flight), each for \
+            --duration seconds. Report: {"relay":"rtc","payload_bytes":1200,"runs":[{"rate":R,\
+            "packets_sent":N,"packets_received":N,"loss_pct":N,"packets_per_s":N,"mb_per_s":N,\
+            "latency_us":{"p50":N,"p90":N,"p99":N,"max":N},"cpu_us_per_packet":{"offer":N,\
+            "answer":N},"cpu_pct":{...}},...],"peak_rss_mib":{...},"load_average":[...],...}. \
+            CPU is each process's time on a CPU during the run (/proc/PID/task/*/schedstat) \
+            per packet received; MB = 10^6 payload bytes. --relay-command measures another \
+            relay the same way (Scripts/bench-media-compare runs aiortc so).
             """
     )
 
@@ -65,6 +80,21 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only the JSON report (no table on stderr).")
     var json = false
 
+    @Flag(help: "Benchmark media instead: RTP forwarded through two rtc processes (see MEDIA below).")
+    var media = false
+
+    @Option(name: .customLong("rate"), help: ArgumentHelp(
+        "--media: packets per second to send, or max (repeatable; default 10000 and max).", valueName: "PPS"))
+    var rates: [String] = []
+
+    @Option(name: .customLong("payload-size"), help: ArgumentHelp("--media: RTP payload bytes.", valueName: "BYTES"))
+    var payloadSize = 1200
+
+    @Option(name: .customLong("relay-command"), help: ArgumentHelp(
+        "--media: measure this command instead of two rtc processes ({in} and {out} become the ports).",
+        valueName: "COMMAND"))
+    var relayCommand: String?
+
     @Flag(help: .hidden)
     var serve = false
 
@@ -77,6 +107,10 @@ struct Bench: ParsableCommand {
             throw ValidationError("counts and durations must be positive")
         }
         guard TransportAddress(host: iceHost, port: 0) != nil else { throw ValidationError("--ice-host needs an IP") }
+        guard rates.allSatisfy({ $0 == "max" || (Double($0) ?? 0) > 0 }) else {
+            throw ValidationError("--rate takes packets per second (> 0) or max")
+        }
+        guard (16...1400).contains(payloadSize) else { throw ValidationError("--payload-size must be 16...1400") }
     }
 
     /// Loopback peers, impaired as asked, with SCTP buffers starting at 512 KiB.
@@ -94,6 +128,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if serve { return try BenchProcess.serve(configuration: peerConfiguration) }
+        if media { return try runMedia() }
         let report = try BenchProcess.run(self)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

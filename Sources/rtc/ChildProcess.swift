@@ -14,8 +14,8 @@ final class ChildProcess {
     let output: Int32
     private var exited = false
 
-    /// Starts this same executable with `arguments`.
-    init(arguments: [String]) throws {
+    /// Starts this same executable with `arguments`, or `executable` (a path) when given.
+    init(arguments: [String], executable: String? = nil) throws {
         var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
         guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
             throw CLIError(.failure, "pipe: \(String(cString: strerror(errno)))")
@@ -30,8 +30,9 @@ final class ChildProcess {
         // This binary: argv[0] when it is a path (so tools that wrap us, like valgrind, follow
         // the child too), else /proc/self/exe (argv[0] was a bare name found through PATH).
         let invoked = CommandLine.arguments[0]
-        let path = invoked.utf8.contains(UInt8(ascii: "/")) && access(invoked, X_OK) == 0 ? invoked : "/proc/self/exe"
-        let argv = ([CommandLine.arguments[0]] + arguments).map { strdup($0) } + [nil]
+        let path = executable
+            ?? (invoked.utf8.contains(UInt8(ascii: "/")) && access(invoked, X_OK) == 0 ? invoked : "/proc/self/exe")
+        let argv = ([executable ?? CommandLine.arguments[0]] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
