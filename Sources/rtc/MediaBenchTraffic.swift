@@ -101,12 +101,17 @@ final class MediaBenchTraffic: @unchecked Sendable {
                     continue
                 }
             } else {
-                // Closed loop: wait while the window is full; packets still missing after 20 ms
-                // are taken as lost so they stop holding the window.
+                // Closed loop: wait while the window is full. When nothing arrives for 100 ms
+                // the packets in flight are taken as lost, so they stop holding the window.
                 state.lock()
-                let deadline = Deadline.after(0.02)
+                var progress = tally.received
+                var deadline = Deadline.after(0.1)
                 while sent - tally.received - forgiven >= window {
-                    if !state.wait(until: deadline) {
+                    if tally.received != progress {
+                        progress = tally.received
+                        deadline = .after(0.1)
+                    }
+                    if !state.wait(until: deadline) && tally.received == progress {
                         forgiven = sent - tally.received
                         break
                     }
