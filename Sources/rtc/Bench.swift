@@ -95,6 +95,11 @@ struct Bench: ParsableCommand {
         valueName: "COMMAND"))
     var relayCommand: String?
 
+    @Option(name: .customLong("rtc-binary"), help: ArgumentHelp(
+        "--media: the rtc executable to run as offer and answer (default: this one), e.g. another build.",
+        valueName: "PATH"))
+    var rtcBinary: String?
+
     @Flag(help: .hidden)
     var serve = false
 

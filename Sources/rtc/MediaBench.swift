@@ -24,7 +24,8 @@ enum MediaBench {
         if let command = options.relayCommand {
             relay = try MediaBenchRelay(command: command, input: inputPort, output: traffic.receivePort, seconds: 30)
         } else {
-            relay = try MediaBenchRelay(rtcInput: inputPort, output: traffic.receivePort, host: options.iceHost, seconds: 10)
+            relay = try MediaBenchRelay(rtcInput: inputPort, output: traffic.receivePort, host: options.iceHost,
+                                        executable: options.rtcBinary, seconds: 30)
         }
         defer { relay.close() }
 

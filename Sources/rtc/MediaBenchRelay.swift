@@ -15,11 +15,11 @@ final class MediaBenchRelay {
     private var children: [(ChildProcess, ChildLines)] = []
 
     /// Two `rtc` children of this executable, connected over loopback `host`.
-    init(rtcInput: UInt16, output: UInt16, host: String, seconds: Double) throws {
-        name = "rtc"
+    init(rtcInput: UInt16, output: UInt16, host: String, executable: String?, seconds: Double) throws {
+        name = executable ?? "rtc"
         let common = ["--video", "vp8", "--no-data-channel", "--ice-host", host, "--json"]
-        let offer = try start(["offer", "--video-in", "udp://127.0.0.1:\(rtcInput)"] + common)
-        let answer = try start(["answer", "--video-out", "udp://127.0.0.1:\(output)"] + common)
+        let offer = try start(["offer", "--video-in", "udp://127.0.0.1:\(rtcInput)"] + common, executable: executable)
+        let answer = try start(["answer", "--video-out", "udp://127.0.0.1:\(output)"] + common, executable: executable)
         processes = [("offer", offer.0.pid), ("answer", answer.0.pid)]
         guard let o = offer.1.first(seconds: seconds, where: { $0["type"]?.stringValue == "offer" }) else {
             throw CLIError(.failure, "bench: the offering rtc printed no offer")

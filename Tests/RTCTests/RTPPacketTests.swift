@@ -43,6 +43,22 @@ import Testing
         #expect(p.serialized() == Self.chromiumVideo)
     }
 
+    /// `append(to:)` (the allocation-free send path) adds exactly the `serialized()` bytes after
+    /// what the buffer holds, for a packet with CSRCs, an extension and padding, and reuses it.
+    @Test func appendMatchesSerializedAndReusesTheBuffer() throws {
+        let p = try RTPPacket(parsing: Self.chromiumVideo)
+        var q = p
+        q.csrcs = [7, 0xDEAD_BEEF]
+        q.paddingLength = 4
+        var buffer: [UInt8] = [1, 2, 3]
+        q.append(to: &buffer)
+        #expect(buffer == [1, 2, 3] + q.serialized())
+        #expect(try RTPPacket(parsing: Array(buffer.dropFirst(3))) == q)
+        buffer.removeAll(keepingCapacity: true)
+        p.append(to: &buffer)
+        #expect(buffer == Self.chromiumVideo)
+    }
+
     @Test func readsRFC8285OneByteFigure() throws {
         #expect(try Self.oneByteFigure.elements() == [
             Element(id: 1, data: [0xAA]), Element(id: 2, data: [0xBB, 0xCC]), Element(id: 3, data: [1, 2, 3, 4]),

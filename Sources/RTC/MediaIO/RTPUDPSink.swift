@@ -4,6 +4,8 @@
 public final class RTPUDPSink {
     private let socket: DatagramSocket
     private let destination: TransportAddress
+    /// Kept between packets: serializing allocates nothing.
+    private var buffer: [UInt8] = []
 
     /// - Throws: `SocketError` when no local socket can be bound.
     public init(loop: EventLoop, destination: TransportAddress, transceiver: MediaTransceiver,
@@ -22,7 +24,9 @@ public final class RTPUDPSink {
     public func close() { socket.close() }
 
     private func forward(_ packet: RTPPacket) {
-        socket.send(packet.serialized(), to: destination)
+        buffer.removeAll(keepingCapacity: true)
+        packet.append(to: &buffer)
+        socket.send(buffer, to: destination)
     }
 
     /// An SDP file describing plain RTP on the sinks' ports, for `ffplay -protocol_whitelist

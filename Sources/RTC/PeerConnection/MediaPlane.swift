@@ -17,6 +17,9 @@ final class MediaPlane {
     private(set) var unroutable = 0
     /// RTCP that did not parse after authentication.
     private(set) var malformedRTCP = 0
+    /// Kept between packets so that sending and receiving RTP allocate only the payload.
+    private var sendBuffer: [UInt8] = []
+    private var receiveBuffer: [UInt8] = []
     private var reportTimer: ScheduledTask?
     private var nackTimer: ScheduledTask?
     /// Our CNAME in SDES (RFC 7022: per session, random).
@@ -97,9 +100,16 @@ final class MediaPlane {
         srtp = nil
     }
 
+    /// Serialized into `sendBuffer`, protected in the SRTP session's buffer and copied into the
+    /// socket's send batch: no allocation per packet.
     private func sendRTP(_ packet: RTPPacket) -> Bool {
-        guard let srtp, let protected = srtp.protectRTP(packet.serialized()) else { return false }
-        return demux.send(protected)
+        guard let srtp else { return false }
+        sendBuffer.removeAll(keepingCapacity: true)
+        packet.append(to: &sendBuffer)
+        let demux = demux
+        return sendBuffer.withUnsafeBytes { plain in
+            srtp.protectRTP(bytes: plain) { demux.send(bytes: $0) }
+        } ?? false
     }
 
     @discardableResult
@@ -116,7 +126,12 @@ final class MediaPlane {
             receiveRTCP(plain)
             return
         }
-        guard let plain = srtp.unprotectRTP(datagram), let packet = try? RTPPacket(parsing: plain) else { return }
+        // Unprotected in place in a kept buffer, then parsed (which copies out the payload).
+        receiveBuffer.removeAll(keepingCapacity: true)
+        receiveBuffer.append(contentsOf: datagram)
+        guard let length = receiveBuffer.withUnsafeMutableBytes({ srtp.unprotectRTP(inPlace: $0) }) else { return }
+        receiveBuffer.removeLast(receiveBuffer.count - length)
+        guard let packet = try? RTPPacket(parsing: receiveBuffer) else { return }
         guard let t = route(packet) else {
             unroutable += 1
             return

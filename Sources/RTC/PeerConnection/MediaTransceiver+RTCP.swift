@@ -9,7 +9,7 @@ extension MediaTransceiver {
             nackGenerator = NACKGenerator()
         }
         _ = receiverStatistics?.received(packet, at: now)
-        if negotiated?.feedback.contains("nack") == true { nackGenerator.received(packet.sequenceNumber, at: now) }
+        if usesNACK { nackGenerator.received(packet.sequenceNumber, at: now) }
         statistics.packetsReceived += 1
         statistics.bytesReceived += UInt64(packet.payload.count)
         if let r = receiverStatistics {

@@ -9,7 +9,11 @@ public final class MediaTransceiver {
     /// What was asked for: codec and direction.
     public let request: MediaTransceiverInit
     /// What offer/answer settled; nil before, or when the section was rejected.
-    public internal(set) var negotiated: NegotiatedMedia?
+    public internal(set) var negotiated: NegotiatedMedia? {
+        didSet { usesNACK = negotiated?.feedback.contains("nack") == true }
+    }
+    /// Whether the section negotiated generic NACK (RFC 4585 §4.2), looked up once, not per packet.
+    private(set) var usesNACK = false
     /// The SSRC of what we send (RFC 3550 §8.1: random).
     public let ssrc: UInt32
     /// The peer's SSRC once known (from its description or its first packet).
@@ -59,7 +63,7 @@ public final class MediaTransceiver {
         statistics.bytesSent += UInt64(p.payload.count)
         if let now = clock?() {
             senderStatistics.sent(p, at: now)
-            if negotiated.feedback.contains("nack") { history.record(p, at: now) }
+            if usesNACK { history.record(p, at: now) }
         }
         return true
     }

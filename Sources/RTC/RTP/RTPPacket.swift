@@ -83,27 +83,40 @@ public struct RTPPacket: Equatable, Sendable {
 
     /// The wire form; padding, when kept, is zeros ending in its count (RFC 3550 §5.1).
     public func serialized() -> [UInt8] {
-        var w = ByteWriter(capacity: Self.fixedHeaderLength + 4 * csrcs.count + payload.count + 16)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.fixedHeaderLength + 4 * csrcs.count + payload.count + 16)
+        append(to: &bytes)
+        return bytes
+    }
+
+    /// Appends the wire form to `bytes`: with a buffer kept between packets (emptied with
+    /// `removeAll(keepingCapacity: true)`), serializing allocates nothing.
+    public func append(to bytes: inout [UInt8]) {
         var b0: UInt8 = 2 << 6 | UInt8(min(csrcs.count, 15))
         if paddingLength > 0 { b0 |= 0x20 }
         if headerExtension != nil { b0 |= 0x10 }
-        w.write(b0)
-        w.write((marker ? 0x80 : 0) | (payloadType & 0x7F))
-        w.write(sequenceNumber)
-        w.write(timestamp)
-        w.write(ssrc)
-        for c in csrcs.prefix(15) { w.write(c) }
+        bytes.append(b0)
+        bytes.append((marker ? 0x80 : 0) | (payloadType & 0x7F))
+        Self.append(sequenceNumber, to: &bytes)
+        Self.append(timestamp, to: &bytes)
+        Self.append(ssrc, to: &bytes)
+        for c in csrcs.prefix(15) { Self.append(c, to: &bytes) }
         if let e = headerExtension {
-            w.write(e.profile)
-            w.write(UInt16(truncatingIfNeeded: (e.data.count + 3) / 4))
-            w.write(contentsOf: e.data)
-            w.write(contentsOf: [UInt8](repeating: 0, count: (4 - e.data.count % 4) % 4))
+            Self.append(e.profile, to: &bytes)
+            Self.append(UInt16(truncatingIfNeeded: (e.data.count + 3) / 4), to: &bytes)
+            bytes.append(contentsOf: e.data)
+            bytes.append(contentsOf: repeatElement(0, count: (4 - e.data.count % 4) % 4))
         }
-        w.write(contentsOf: payload)
+        bytes.append(contentsOf: payload)
         if paddingLength > 0 {
-            w.write(contentsOf: [UInt8](repeating: 0, count: Int(paddingLength) - 1))
-            w.write(paddingLength)
+            bytes.append(contentsOf: repeatElement(0, count: Int(paddingLength) - 1))
+            bytes.append(paddingLength)
         }
-        return w.bytes
+    }
+
+    /// Big-endian, as every RTP field (RFC 3550 §5.1).
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        var v = value.bigEndian
+        withUnsafeBytes(of: &v) { bytes.append(contentsOf: $0) }
     }
 }
