@@ -9,7 +9,7 @@ import RTC
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmark data channels on loopback: setup time, throughput, round-trip latency.",
+        abstract: "Benchmark data channels on loopback: setup time, throughput, round-trip latency (--media: RTP forwarding).",
         discussion: """
             Runs with no setup: both peers in this process on 127.0.0.1 (--processes 2 starts \
             a second rtc process as the receiver, connected over stdio signaling). Prints one \
