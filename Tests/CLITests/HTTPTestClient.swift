@@ -6,6 +6,10 @@ import Glibc
 /// One HTTP/1.1 request over a plain socket to 127.0.0.1, read until the server closes (the
 /// WHIP endpoint closes after each response), for tests that play a WHIP client by hand.
 enum HTTPTestClient {
+    struct BadReply: Error, CustomStringConvertible {
+        let description: String
+    }
+
     struct Response {
         let status: Int
         /// Header names lowercased.
@@ -42,16 +46,24 @@ enum HTTPTestClient {
         }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
+        let start = Date()
+        var lastError: Int32 = 0
         while true {
             let n = read(s, &buffer, buffer.count)
+            if n < 0 { lastError = errno }
             if n <= 0 { break }
             data += buffer[..<n]
         }
         let reply = String(decoding: data, as: UTF8.self)
-        guard let split = reply.range(of: "\r\n\r\n") else { throw POSIXError(.EPROTO) }
+        guard let split = reply.range(of: "\r\n\r\n") else {
+            throw BadReply(description: "\(method) \(path): no HTTP reply after \(Date().timeIntervalSince(start)) s "
+                           + "(errno \(lastError), \(data.count) bytes: \(reply.prefix(200)))")
+        }
         var lines = reply[..<split.lowerBound].components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw POSIXError(.EPROTO) }
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+            throw BadReply(description: "\(method) \(path): bad status line in \(reply.prefix(200))")
+        }
         var h: [String: String] = [:]
         for l in lines {
             guard let colon = l.firstIndex(of: ":") else { continue }

@@ -1,4 +1,5 @@
 import Foundation
+import RTCTestSupport
 import Testing
 
 /// WHIP/WHEP signaling (RFC 9725) between built `rtc` processes on loopback: `rtc offer
@@ -44,19 +45,26 @@ import Testing
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
         #expect(offerer.stderrText.contains("DELETE answered HTTP 200"), "\(offerer.stderrText)")
         #expect(answerer.waitForStderr(containing: "DELETE /resource/", timeout: 5), "\(answerer.stderrText)")
+        // The answerer reports the channel's close, then the session's end.
+        #expect(try answerer.nextEvent("close", timeout: 10) != nil, "\(answerer.stderrText)")
         let session = try #require(try answerer.nextEvent("session", timeout: 10), "\(answerer.stderrText)")
         #expect(session["status"] as? Int == 0)
         answerer.terminate()
         #expect(answerer.waitForExit(timeout: 10) == 0, "answerer: \(answerer.stderrText)")
     }
 
-    /// --trickle: the offer goes out without candidates and they follow by PATCH
+    /// --trickle: the offer goes out before gathering ends and the rest (a TURN relay
+    /// candidate from coturn on loopback, then the end of candidates) follows by PATCH
     /// (application/trickle-ice-sdpfrag); the endpoint takes them and the session connects.
-    @Test func trickleByPatch() throws {
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func trickleByPatch() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
         let port = TestData.freePort()
         let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1"])
         defer { answerer.kill() }
-        let offerer = try PeerProcess(["offer"] + Self.ice
+        let turn = ["--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password]
+        let offerer = try PeerProcess(["offer"] + Self.ice + turn
                                       + ["--json", "-v", "--trickle", "--signal", "whip+http://127.0.0.1:\(port)/"])
         defer { offerer.kill() }
         try Self.echo(offerer, answerer, count: 2)
@@ -65,6 +73,7 @@ import Testing
         let log = answerer.stderrText
         #expect(log.contains("PATCH /resource/"), "\(log)")
         #expect(log.range(of: #"PATCH /resource/[0-9a-f]+ \([1-9][0-9]* candidates"#, options: .regularExpression) != nil, "\(log)")
+        #expect(log.contains(", end)"), "\(log)")
         offerer.closeStdin()
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
         #expect(answerer.waitForExit(timeout: 15) == 0, "answerer: \(answerer.stderrText)")
@@ -86,8 +95,8 @@ import Testing
     }
 
     /// The endpoint played by hand: POST the offer of a stdio `rtc offer`, hand it the 201's
-    /// answer, then DELETE the resource while the channel is open: the answerer's session ends
-    /// as if the peer closed (exit 0), and the resource is gone (404).
+    /// answer, PATCH it (If-Match checked), then DELETE the resource while the channel is open:
+    /// the answerer's session ends as if the peer closed (exit 0).
     @Test func deleteEndsTheEndpointsSession() throws {
         let port = TestData.freePort()
         let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1", "--token", "t0k"])
@@ -149,7 +158,8 @@ import Testing
         try check("GET", "/", [auth], "", 405)
         try check("POST", "/", [auth, ("Content-Type", "text/plain")], "v=0", 415)
         try check("POST", "/", [sdpType], "v=0", 401)
-        try check("POST", "/", [auth, ("Authorization", "Bearer other")], "v=0", 401)
+        try check("POST", "/", [("Authorization", "Bearer other"), sdpType], "v=0", 401)
+        try check("POST", "/", [("Authorization", "Basic dGs="), sdpType], "v=0", 401)
         try check("POST", "/", [auth, sdpType], "this is not SDP", 400)
         try check("POST", "/", [auth, sdpType], String(repeating: "a", count: (1 << 20) + 1), 413)
         try check("PATCH", "/resource/nope", [auth, ("Content-Type", "application/trickle-ice-sdpfrag")], "", 404)

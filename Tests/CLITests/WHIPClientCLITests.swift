@@ -1,4 +1,5 @@
 import Foundation
+import RTCTestSupport
 import Testing
 
 /// `rtc offer --signal whip+http://…` against a scripted HTTP server: a well-behaved endpoint
@@ -13,14 +14,14 @@ import Testing
         let answerer: PeerProcess
         var server: FakeHTTPServer!
 
-        init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool) throws {
+        init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool, links: [String] = []) throws {
             let answerer = try PeerProcess(["answer"] + WHIPClientCLITests.ice + ["--json"])
             self.answerer = answerer
             let port = LockedPort()
             server = try FakeHTTPServer { r in
                 switch (r.method, r.path) {
                 case ("OPTIONS", _):
-                    return FakeHTTPServer.response("204 No Content")
+                    return FakeHTTPServer.response("204 No Content", headers: links.map { ("Link", $0) })
                 case ("POST", "/whip") where redirect:
                     return FakeHTTPServer.response("307 Temporary Redirect", headers: [("Location", "/real/whip")])
                 case ("POST", _):
@@ -86,6 +87,35 @@ import Testing
             #expect(p.headers["content-type"] == "application/sdp")
             #expect(p.body.hasPrefix("v=0") && p.body.contains("a=candidate:"))
         }
+    }
+
+    /// The endpoint names a TURN server (coturn on loopback) in `Link: <turn:…>; rel="ice-server"`
+    /// with credentials, beside ones this stack cannot use: the offerer, given no --turn, gathers
+    /// a relay candidate through it (the offer carries it) and connects.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func iceServersFromLinkHeader() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)?transport=udp"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/9" }, redirect: false, links: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)"; credential-type="password""#,
+            #"<turns:127.0.0.1:5349?transport=tcp>; rel="ice-server"; username="u"; credential="p""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        #expect(post.body.contains(" typ relay "), "\(post.body)")
+        #expect(offerer.stderrText.contains("using ICE server \(turn)"), "\(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("turns:127.0.0.1:5349?transport=tcp skipped"), "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }
 
     /// Endpoints that misbehave on the POST (OPTIONS is answered normally).
