@@ -143,9 +143,12 @@ struct RTPReceiverStatistics: Sendable {
         expectedPrior = expected
         receivedPrior = packetsReceived
         let lostInterval = Int64(expectedInterval) - Int64(receivedInterval)
-        let fraction = expectedInterval == 0 || lostInterval <= 0 ? 0 : UInt8(clamping: (lostInterval << 8) / Int64(expectedInterval))
-        let lost = min(max(cumulativeLost, Int64(RTCPReportBlock.cumulativeLostRange.lowerBound)),
-                       Int64(RTCPReportBlock.cumulativeLostRange.upperBound))
+        let fraction =
+            expectedInterval == 0 || lostInterval <= 0
+            ? 0 : UInt8(clamping: (lostInterval << 8) / Int64(expectedInterval))
+        let lost = min(
+            max(cumulativeLost, Int64(RTCPReportBlock.cumulativeLostRange.lowerBound)),
+            Int64(RTCPReportBlock.cumulativeLostRange.upperBound))
         return RTCPReportBlock(
             ssrc: ssrc, fractionLost: fraction, cumulativeLost: Int32(lost),
             extendedHighestSequenceNumber: extendedHighestSequenceNumber, jitter: jitter,

@@ -9,7 +9,8 @@
 /// than `maxTimestampJump` from the last one. After a restart the output continues at the last
 /// sequence number + 1, and at the last timestamp + the time since the last packet (at least one
 /// tick), so players see a pause rather than a jump. Late packets of the replaced SSRC are
-/// dropped for `stragglerWindow`. The source's header extensions are removed: their ids were not negotiated with the peer.
+/// dropped for `stragglerWindow`. The source's header extensions are removed: their ids were not
+/// negotiated with the peer.
 struct RTPStreamRewriter {
     private struct Run {
         var ssrc: UInt32
