@@ -214,6 +214,12 @@ enum RTCPVectors {
         #expect(throws: error, "\(name)") { try RTCPPacket.parse(compound: bytes) }
     }
 
+    @Test func demultiplexesRTCPFromRTP() {
+        #expect(RTCPVectors.all.allSatisfy(RTCPPacket.isRTCP))
+        #expect(!RTCPPacket.isRTCP(RTPPacketTests.chromiumVideo))
+        #expect(!RTCPPacket.isRTCP([0x80, 0xC8]))  // too short for a header
+    }
+
     @Test func errorsSayWhere() {
         #expect(
             RTPError.rtcp(offset: 28, "report block 1 truncated").description

@@ -92,6 +92,10 @@ import Testing
                 Self.packet(UInt16(i), ts: startTimestamp &+ UInt32(i) * 960), at: Self.t0 + .milliseconds(20 * i))
         }
         #expect(steady.jitter == 0)
+        // A retransmission arriving an RTT late is counted but does not count as jitter.
+        let n = steady.packetsReceived
+        steady.received(Self.packet(50, ts: startTimestamp &+ 50 * 960), at: Self.t0 + .seconds(3), retransmitted: true)
+        #expect(steady.jitter == 0 && steady.packetsReceived == n + 1)
     }
 
     @Test func lastSenderReportAndDelay() throws {

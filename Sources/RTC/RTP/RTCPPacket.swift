@@ -104,6 +104,13 @@ enum RTCPPacket: Equatable, Sendable {
 }
 
 extension RTCPPacket {
+    /// Whether a datagram on an rtcp-mux transport is RTCP rather than RTP (RFC 5761 §4): its
+    /// second byte, RTCP's packet type, is 192–223, which RTP's marker bit and payload type avoid
+    /// (payload types 64–95 are not used with rtcp-mux).
+    static func isRTCP(_ datagram: [UInt8]) -> Bool {
+        datagram.count >= RTCPHeader.length && datagram[0] >> 6 == 2 && (192...223).contains(datagram[1])
+    }
+
     /// The media SSRCs this packet asks a keyframe of: PLI's media source (RFC 4585 §6.3.1) and
     /// each FIR entry's SSRC (RFC 5104 §4.3.1); empty for other packets.
     var keyframeRequests: [UInt32] {
