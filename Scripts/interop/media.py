@@ -1,0 +1,179 @@
+"""Helpers for the media tests (test_media.py): free ports, ffmpeg RTP sources, ffprobe checks
+of the files rtc and the peers write, and a network namespace whose only address is 127.0.0.1
+(for GStreamer's libnice, which gathers on every interface).
+
+Everything runs on loopback or in a namespace the test creates (prefix "mdt").
+"""
+import json
+import os
+import socket
+import subprocess
+import time
+
+FFMPEG = "/usr/bin/ffmpeg"
+FFPROBE = "/usr/bin/ffprobe"
+
+# ffmpeg's encoder settings per codec, as a WebRTC sender uses them: a keyframe every second
+# (a receiver that joins late, or loses a keyframe, can start), 1,200-byte RTP packets.
+VIDEO_ENCODERS = {
+    "vp8": ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "1M"],
+    "vp9": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-b:v", "1M", "-row-mt", "1"],
+    "h264": ["-c:v", "libx264", "-profile:v", "baseline", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+             "-b:v", "1M"],
+}
+
+
+def free_port(kind=socket.SOCK_DGRAM, host="127.0.0.1"):
+    """A port the kernel just gave out on `host` (closed again: the child binds it next)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def free_udp_port(host="127.0.0.1"):
+    return free_port(socket.SOCK_DGRAM, host)
+
+
+def free_tcp_port(host="127.0.0.1"):
+    return free_port(socket.SOCK_STREAM, host)
+
+
+def wait_tcp_listening(host, port, timeout=15, proc=None):
+    """Until something accepts TCP connections on host:port (rtc's WHIP/WHEP endpoint prints
+    nothing when it is ready). Bounded; fails early when `proc` exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            pass
+        if proc is not None and proc.popen.poll() is not None:
+            raise AssertionError(f"{proc.name} exited ({proc.popen.returncode}) before listening on "
+                                 f"{host}:{port}; stderr: {proc.stderr()!r}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing listening on {host}:{port} within {timeout} s")
+        time.sleep(0.05)
+
+
+def ffmpeg_video_rtp(codec, port, host="127.0.0.1", size="640x480", rate=30, seconds=None):
+    """ffmpeg sending a test pattern as RTP to host:port in real time (`-re`)."""
+    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}"]
+    if seconds is not None:
+        args += ["-t", str(seconds)]
+    args += VIDEO_ENCODERS[codec] + ["-g", str(rate), "-an", "-f", "rtp", "-pkt_size", "1200",
+                                     f"rtp://{host}:{port}"]
+    return args
+
+
+def ffmpeg_audio_rtp(port, host="127.0.0.1", seconds=None):
+    """ffmpeg sending a 440 Hz Opus tone as RTP to host:port in real time."""
+    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
+    if seconds is not None:
+        args += ["-t", str(seconds)]
+    return args + ["-c:a", "libopus", "-b:a", "64k", "-vn", "-f", "rtp", "-pkt_size", "1200",
+                   f"rtp://{host}:{port}"]
+
+
+def _ffprobe(args, timeout=60):
+    r = subprocess.run([FFPROBE, "-v", "error"] + args, capture_output=True, text=True, timeout=timeout)
+    return r.returncode, r.stdout, r.stderr
+
+
+def probe_frames(path, stream="v:0", timeout=60):
+    """Decodes every frame of one stream of `path` with ffprobe. Returns a dict:
+    codec, packets (in the container), frames (decoded), first/last pts (s), sizes (set of
+    (w, h) of decoded video frames), pts (list of decoded frames' pts in s), errors (ffprobe's
+    stderr lines: decode errors)."""
+    assert os.path.exists(path), f"{path} was not written"
+    assert os.path.getsize(path) > 0, f"{path} is empty"
+    rc, out, err = _ffprobe(["-count_packets", "-select_streams", stream, "-show_frames",
+                             "-show_entries", "stream=codec_name,nb_read_packets:frame=pts_time,width,height",
+                             "-of", "json", path], timeout)
+    assert rc == 0, f"ffprobe {path} failed ({rc}): {err.strip()[-2000:]}"
+    data = json.loads(out)
+    streams = data.get("streams") or []
+    assert streams, f"ffprobe found no {stream} stream in {path}: {err.strip()[-1000:]}"
+    frames = data.get("frames") or []
+    pts = [float(f["pts_time"]) for f in frames if f.get("pts_time") not in (None, "N/A")]
+    sizes = {(f["width"], f["height"]) for f in frames if "width" in f}
+    return {
+        "codec": streams[0].get("codec_name"),
+        "packets": int(streams[0].get("nb_read_packets") or 0),
+        "frames": len(frames),
+        "pts": pts,
+        "span": (max(pts) - min(pts)) if pts else 0.0,
+        "sizes": sizes,
+        "errors": [l for l in err.splitlines() if l.strip()],
+    }
+
+
+def describe(probe):
+    return (f"{probe['codec']}: {probe['frames']} frames decoded of {probe['packets']} packets, "
+            f"{probe['span']:.2f} s, sizes {sorted(probe['sizes'])}, {len(probe['errors'])} error lines "
+            f"{probe['errors'][:3]}")
+
+
+def assert_video_decodes(path, min_seconds=None, min_frames=None, size=None, codec=None):
+    """The file's video decodes: at least `min_frames` frames spanning `min_seconds`, every
+    decoded frame `size` (w, h) when given, and nearly every packet decoded to a frame."""
+    p = probe_frames(path, "v:0")
+    if codec is not None:
+        assert p["codec"] == codec, f"{path}: {describe(p)}; expected {codec}"
+    if min_frames is not None:
+        assert p["frames"] >= min_frames, f"{path}: {describe(p)}; expected >= {min_frames} frames"
+    if min_seconds is not None:
+        assert p["span"] >= min_seconds, f"{path}: {describe(p)}; expected >= {min_seconds} s"
+    if size is not None:
+        assert p["sizes"] == {tuple(size)}, f"{path}: {describe(p)}; expected only {size}"
+    assert p["frames"] >= 0.95 * p["packets"], f"{path}: {describe(p)}; frames failed to decode"
+    return p
+
+
+def assert_audio_decodes(path, min_seconds, codec=None):
+    """The file's audio decodes to at least `min_seconds` of frames."""
+    p = probe_frames(path, "a:0")
+    if codec is not None:
+        assert p["codec"] == codec, f"{path}: {describe(p)}; expected {codec}"
+    assert p["frames"] > 0 and p["span"] >= min_seconds, f"{path}: {describe(p)}; expected >= {min_seconds} s"
+    assert p["frames"] >= 0.95 * p["packets"], f"{path}: {describe(p)}; frames failed to decode"
+    return p
+
+
+class LoopbackNamespace:
+    """A network namespace (name prefix "mdt") with lo up and 127.0.0.1/32 also on an ifb
+    device, so a stack that skips loopback interfaces (libnice, Janus) still gathers 127.0.0.1
+    and nothing else. `run(args)` prefixes `ip netns exec`."""
+
+    def __init__(self, tag):
+        self.ns = f"mdt{tag}{os.getpid()}"
+        self.dev = "mdtlo0"
+
+    def _ip(self, *args):
+        r = subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=10)
+        if r.returncode != 0:
+            raise RuntimeError(f"ip {' '.join(args)}: {r.stderr.strip()}")
+
+    def create(self):
+        if os.geteuid() != 0:
+            raise RuntimeError("network namespaces need root")
+        self._ip("netns", "add", self.ns)
+        try:
+            self._ip("-n", self.ns, "link", "set", "lo", "up")
+            self._ip("-n", self.ns, "link", "add", self.dev, "type", "ifb")
+            self._ip("-n", self.ns, "link", "set", self.dev, "addrgenmode", "none")
+            self._ip("-n", self.ns, "link", "set", self.dev, "up")
+            self._ip("-n", self.ns, "addr", "add", "127.0.0.1/32", "dev", self.dev)
+        except Exception:
+            self.delete()
+            raise
+        return self
+
+    def run(self, *args):
+        return ["ip", "netns", "exec", self.ns] + list(args)
+
+    def delete(self):
+        if os.path.exists(f"/run/netns/{self.ns}"):
+            subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, timeout=10)
