@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 
 FFMPEG = "/usr/bin/ffmpeg"
@@ -38,16 +39,26 @@ def free_tcp_port(host="127.0.0.1"):
     return free_port(socket.SOCK_STREAM, host)
 
 
-def wait_tcp_listening(host, port, timeout=15, proc=None):
-    """Until something accepts TCP connections on host:port (rtc's WHIP/WHEP endpoint prints
-    nothing when it is ready). Bounded; fails early when `proc` exits."""
-    deadline = time.monotonic() + timeout
-    while True:
+def _accepts(host, port, netns):
+    if netns is None:
         try:
             with socket.create_connection((host, port), timeout=1):
-                return
+                return True
         except OSError:
-            pass
+            return False
+    probe = f"import socket; socket.create_connection(({host!r}, {port}), timeout=1).close()"
+    r = subprocess.run(netns.run(sys.executable, "-c", probe), capture_output=True, timeout=10)
+    return r.returncode == 0
+
+
+def wait_tcp_listening(host, port, timeout=15, proc=None, netns=None):
+    """Until something accepts TCP connections on host:port, in `netns` (a LoopbackNamespace)
+    when given (rtc's WHIP/WHEP endpoint prints nothing when it is ready). Bounded; fails
+    early when `proc` exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if _accepts(host, port, netns):
+            return
         if proc is not None and proc.popen.poll() is not None:
             raise AssertionError(f"{proc.name} exited ({proc.popen.returncode}) before listening on "
                                  f"{host}:{port}; stderr: {proc.stderr()!r}")
