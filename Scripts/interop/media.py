@@ -78,6 +78,42 @@ def ffmpeg_video_rtp(codec, port, host="127.0.0.1", size="640x480", rate=30, sec
     return args
 
 
+# Files a source reads (--video-in FILE / --audio-in FILE): encoder settings per codec, and
+# the file type rtc reads and writes for it. Low delay (no reordering), a keyframe a second.
+FILE_ENCODERS = {
+    "vp8": ("ivf", ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "500k"]),
+    "vp9": ("ivf", ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-row-mt", "1", "-b:v", "500k"]),
+    "av1": ("ivf", ["-c:v", "libsvtav1", "-preset", "12", "-svtav1-params", "pred-struct=1", "-b:v", "500k"]),
+    "h264": ("h264", ["-c:v", "libx264", "-profile:v", "baseline", "-tune", "zerolatency",
+                      "-pix_fmt", "yuv420p", "-b:v", "500k", "-bsf:v", "h264_mp4toannexb"]),
+    "opus": ("ogg", ["-c:a", "libopus", "-b:a", "64k"]),
+}
+
+
+def make_media_file(codec, path, seconds, size="320x240", rate=30):
+    """Encodes `seconds` of a test pattern (or a 440 Hz tone for opus) into `path`."""
+    ext, enc = FILE_ENCODERS[codec]
+    if codec == "opus":
+        src = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-vn"]
+    else:
+        src = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}", "-an", "-g", str(rate)]
+    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + src[:4] + ["-t", str(seconds)] \
+        + src[4:] + enc + ["-f", {"ivf": "ivf", "h264": "h264", "ogg": "ogg"}[ext], path]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, f"ffmpeg could not make {path}: {r.stderr.strip()[-1000:]}"
+    return path
+
+
+def frame_hashes(path, decoded=True, timeout=60):
+    """MD5 of every frame of the file's first stream: decoded pictures/samples, or with
+    decoded=False the compressed packets as stored (`-c copy`)."""
+    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", path, "-map", "0:0"]
+    args += ([] if decoded else ["-c", "copy"]) + ["-f", "framemd5", "-"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, f"ffmpeg could not read {path}: {r.stderr.strip()[-1000:]}"
+    return [l.rsplit(",", 1)[1].strip() for l in r.stdout.splitlines() if l and not l.startswith("#")]
+
+
 def ffmpeg_audio_rtp(port, host="127.0.0.1", seconds=None):
     """ffmpeg sending a 440 Hz Opus tone as RTP to host:port in real time."""
     args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
