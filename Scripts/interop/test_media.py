@@ -191,7 +191,8 @@ def test_chromium_camera_to_rtc_ivf_ogg(spawn, tmp_path):
 @pytest.mark.parametrize("codec", ["vp8", "h264"])
 def test_ffmpeg_to_rtc_to_chromium(spawn, codec):
     port = free_udp_port()
-    rtc = spawn(rtc_args("offer", "--video", codec, "--video-in", udp(port)), "rtc offer")
+    rtc = spawn(rtc_args("offer", "--video", codec, "--video-in", udp(port), "--stats-interval", "1"),
+                "rtc offer")
     browser = spawn([PYTHON, CHROMIUM_MEDIA, "answer"], "chromium answer")
     exchange(rtc, browser, 60)
     assert_tracks(wait_tracks(rtc, 1), ("video", codec, "sendonly"))
@@ -201,6 +202,12 @@ def test_ffmpeg_to_rtc_to_chromium(spawn, codec):
     assert s["recv"]["video"]["framesDecoded"] >= 120
     end_rtc(rtc)
     end_peer(browser)
+    # Chromium's receiver reports (RFC 3550 6.4.2) give rtc's sending track an RTT.
+    stats = rtc_stats(rtc.rest_of_stdout())
+    assert stats, "no stats event from rtc --stats-interval 1"
+    video = [t for t in stats_tracks(stats[-1]) if t.get("kind") == "video"]
+    assert video and video[0].get("packetsSent", 0) > 0, stats[-1]
+    assert isinstance(video[0].get("rtt"), (int, float)) and video[0]["rtt"] >= 0, stats[-1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +289,12 @@ def test_janus_videoroom_rtc_publishes_rtc_subscribes(spawn, janus, tmp_path):
     for sig in (pub_sig, sub_sig):
         end_peer(sig, 15)
     assert_video_decodes(ivf, min_seconds=4, min_frames=100, size=SIZE, codec="vp8")
+    # The room asks its publishers for a keyframe every 2 s (fir_freq, PLI/FIR) and when a
+    # subscriber joins: rtc reports them.
+    requests = [e for e in (json.loads(l) for l in publisher.rest_of_stdout())
+                if e.get("type") == "keyframe-request"]
+    assert requests and all(isinstance(e.get("mid"), str) for e in requests), \
+        "no keyframe-request event from the publisher while Janus sent PLI/FIR"
 
 
 # ---------------------------------------------------------------------------------------------
