@@ -26,6 +26,7 @@ camera's size even on a loaded machine.
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -141,8 +142,7 @@ def emit(obj):
     sys.stdout.flush()
 
 
-def start_browser():
-    profile = tempfile.mkdtemp(prefix="rtc-chromium-media-")
+def start_browser(profile):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/lib/chromium/chromium"
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -181,7 +181,8 @@ def main():
         parser.error(f"{args.role} needs the endpoint URL")
 
     stdin_closed = threading.Event()
-    driver = start_browser()
+    profile = tempfile.mkdtemp(prefix="rtc-chromium-media-")
+    driver = start_browser(profile)
     try:
         driver.get(serve_blank_page())
         driver.execute_script(PAGE_JS)
@@ -223,6 +224,7 @@ def main():
             log("DELETE", status)
     finally:
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
