@@ -15,12 +15,14 @@ FFMPEG = "/usr/bin/ffmpeg"
 FFPROBE = "/usr/bin/ffprobe"
 
 # ffmpeg's encoder settings per codec, as a WebRTC sender uses them: a keyframe every second
-# (a receiver that joins late, or loses a keyframe, can start), 1,200-byte RTP packets.
+# (a receiver that joins late, or loses a keyframe, can start), 1,200-byte RTP packets. One
+# encoder thread: on a busy machine libvpx's worker threads spin (measured here: 4 s of 640x480
+# VP8 took 10 s of CPU with 2 threads, 0.9 s with 1), and -re then falls behind real time.
 VIDEO_ENCODERS = {
-    "vp8": ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "1M"],
-    "vp9": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-b:v", "1M", "-row-mt", "1"],
+    "vp8": ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1", "-b:v", "1M"],
+    "vp9": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1", "-b:v", "1M"],
     "h264": ["-c:v", "libx264", "-profile:v", "baseline", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-             "-b:v", "1M"],
+             "-threads", "1", "-b:v", "1M"],
 }
 
 
@@ -81,10 +83,11 @@ def ffmpeg_video_rtp(codec, port, host="127.0.0.1", size="640x480", rate=30, sec
 # Files a source reads (--video-in FILE / --audio-in FILE): encoder settings per codec, and
 # the file type rtc reads and writes for it. Low delay (no reordering), a keyframe a second.
 FILE_ENCODERS = {
-    "vp8": ("ivf", ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "500k"]),
-    "vp9": ("ivf", ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-row-mt", "1", "-b:v", "500k"]),
+    "vp8": ("ivf", ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1", "-b:v", "500k"]),
+    "vp9": ("ivf", ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
+                    "-b:v", "500k"]),
     "av1": ("ivf", ["-c:v", "libsvtav1", "-preset", "12", "-svtav1-params", "pred-struct=1", "-b:v", "500k"]),
-    "h264": ("h264", ["-c:v", "libx264", "-profile:v", "baseline", "-tune", "zerolatency",
+    "h264": ("h264", ["-c:v", "libx264", "-profile:v", "baseline", "-tune", "zerolatency", "-threads", "1",
                       "-pix_fmt", "yuv420p", "-b:v", "500k", "-bsf:v", "h264_mp4toannexb"]),
     "opus": ("ogg", ["-c:a", "libopus", "-b:a", "64k"]),
 }
@@ -111,7 +114,9 @@ def frame_hashes(path, decoded=True, timeout=60):
     args += ([] if decoded else ["-c", "copy"]) + ["-f", "framemd5", "-"]
     r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     assert r.returncode == 0, f"ffmpeg could not read {path}: {r.stderr.strip()[-1000:]}"
-    return [l.rsplit(",", 1)[1].strip() for l in r.stdout.splitlines() if l and not l.startswith("#")]
+    # stream, dts, pts, duration, size, hash[, S=n, side data...]: the frame's own hash only (an
+    # Ogg source's end trimming is side data, and RTP does not carry it).
+    return [l.split(",")[5].strip() for l in r.stdout.splitlines() if l and not l.startswith("#")]
 
 
 def ffmpeg_audio_rtp(port, host="127.0.0.1", seconds=None):

@@ -484,7 +484,11 @@ def test_udp_sink_sdp_out_opens_in_ffmpeg(spawn, tmp_path):
     sdp, out = str(tmp_path / "sink.sdp"), str(tmp_path / "from-sdp.ivf")
     sink = free_udp_port()
     offerer, answerer, port = ffmpeg_rtc_rtc(spawn, ["--video-out", udp(sink), "--sdp-out", sdp])
-    assert os.path.exists(sdp), "no --sdp-out file once the track is negotiated"
+    # rtc writes the file right after it reports the tracks: a short bounded wait.
+    deadline = time.monotonic() + 5
+    while not os.path.exists(sdp):
+        assert time.monotonic() < deadline, "no --sdp-out file within 5 s of the track event"
+        time.sleep(0.02)
     frames = 4 * FPS
     reader = spawn(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-protocol_whitelist",
                     "file,udp,rtp", "-i", sdp, "-frames:v", str(frames), "-c", "copy", "-y", out],
