@@ -7,7 +7,7 @@ line each way on stdin/stdout).
         av.VideoFrame's planes, no numpy) and a 440 Hz tone; prints the offer, reads the answer
     aiortc_media.py answer [--record-video FILE] [--record-audio FILE]
         answers an offer and records the video / audio track it receives with MediaRecorder
-        (container from FILE's extension, e.g. .webm / .ogg; one recorder per track: aiortc's
+        (container from FILE's extension, e.g. .mkv / .ogg; one recorder per track: aiortc's
         recorder cannot mix an audio and a video track that start at different times)
 
 Then, every --interval seconds, {"type":"stats","state":...,"tracks":[{"kind","direction",

@@ -229,11 +229,13 @@ def test_aiortc_offers_audio_video_to_rtc_files(spawn, tmp_path, codec):
 
 @pytest.mark.timeout(90)
 def test_rtc_offers_ffmpeg_audio_video_to_aiortc_recorder(spawn, tmp_path):
-    webm, ogg = str(tmp_path / "recorded.webm"), str(tmp_path / "recorded.ogg")
+    # Matroska: aiortc's recorder re-encodes with libx264 (for .webm it uses libvpx, which on a
+    # busy machine stalls aiortc's event loop and its receiving with it).
+    mkv, ogg = str(tmp_path / "recorded.mkv"), str(tmp_path / "recorded.ogg")
     vport, aport = free_udp_port(), free_udp_port()
     rtc = spawn(rtc_args("offer", "--video", "vp8", "--audio", "opus", "--video-in", udp(vport),
                          "--audio-in", udp(aport)), "rtc offer")
-    peer = spawn([PYTHON, AIORTC_MEDIA, "answer", "--record-video", webm, "--record-audio", ogg],
+    peer = spawn([PYTHON, AIORTC_MEDIA, "answer", "--record-video", mkv, "--record-audio", ogg],
                  "aiortc answer")
     exchange(rtc, peer, 30)
     assert_tracks(wait_tracks(rtc, 2), ("audio", "opus", "sendonly"), ("video", "vp8", "sendonly"))
@@ -242,8 +244,8 @@ def test_rtc_offers_ffmpeg_audio_video_to_aiortc_recorder(spawn, tmp_path):
     peer_stats_until(peer, for_seconds(6, aiortc_count("video", "packetsReceived")), 30, "6 s of video received")
     end_peer(peer)  # stops the recorders: the files are complete
     end_rtc(rtc)
-    # aiortc decodes and re-encodes at its own pace on a loaded machine: fewer frames than sent.
-    assert_video_decodes(webm, min_seconds=4, min_frames=40, size=SIZE)
+    # aiortc decodes and re-encodes at its own pace: fewer frames than sent on a busy machine.
+    assert_video_decodes(mkv, min_seconds=4, min_frames=60, size=SIZE)
     assert_audio_decodes(ogg, min_seconds=4)
 
 
