@@ -229,3 +229,99 @@ class LoopbackNamespace:
     def delete(self):
         if os.path.exists(f"/run/netns/{self.ns}"):
             subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, timeout=10)
+
+
+def is_rtp(datagram):
+    """RTP, not RTCP (RFC 7983: first byte 128-191; RFC 5761 §4: RTCP types 192-223)."""
+    return len(datagram) >= 12 and 128 <= datagram[0] <= 191 and not 64 <= (datagram[1] & 0x7F) <= 95
+
+
+class TamperingRelay:
+    """A UDP relay on 127.0.0.1 between two peers that damages SRTP on its way to one of them.
+
+    Each peer is told (in the description it receives) that the other sits at one of the
+    relay's ports, so every datagram, STUN, DTLS, SRTP and SRTCP, passes through here:
+    `toward_b` is the port to advertise to A as B's candidate, `toward_a` the one to advertise
+    to B. Of the RTP packets going to B, every `every`-th one gets a flipped byte (B's SRTP
+    must drop it: authentication fails), and the one `every // 2` after it is sent twice (B must
+    drop the copy: replay). `tampered` and `replayed` count what was done."""
+
+    def __init__(self, every=25):
+        import selectors
+        self.every = every
+        self.sel = selectors.DefaultSelector()
+        self.sock_b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # A sends here, B hears from here
+        self.sock_a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # B sends here, A hears from here
+        for s in (self.sock_a, self.sock_b):
+            s.bind(("127.0.0.1", 0))
+            s.setblocking(False)
+            self.sel.register(s, selectors.EVENT_READ)
+        self.toward_b = self.sock_b.getsockname()[1]
+        self.toward_a = self.sock_a.getsockname()[1]
+        self.addr_a = self.addr_b = None
+        self.rtp_to_b = self.tampered = self.replayed = 0
+        self.stopped = False
+        self.thread = None
+
+    def start(self, addr_a, addr_b):
+        import threading
+        self.addr_a, self.addr_b = addr_a, addr_b
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopped:
+            for key, _ in self.sel.select(0.2):
+                try:
+                    data = key.fileobj.recv(65536)
+                except OSError:
+                    continue
+                try:
+                    if key.fileobj is self.sock_b:  # from A, on to B
+                        self._to_b(data)
+                    else:
+                        self.sock_b.sendto(data, self.addr_a)
+                except OSError:
+                    pass
+
+    def _to_b(self, data):
+        out = self.sock_a
+        if not is_rtp(data):
+            out.sendto(data, self.addr_b)
+            return
+        self.rtp_to_b += 1
+        n = self.rtp_to_b
+        if n % self.every == 0:
+            damaged = bytearray(data)
+            damaged[len(damaged) // 2] ^= 0x5A
+            out.sendto(bytes(damaged), self.addr_b)
+            self.tampered += 1
+            return
+        out.sendto(data, self.addr_b)
+        if n % self.every == self.every // 2:
+            out.sendto(data, self.addr_b)
+            self.replayed += 1
+
+    def stop(self):
+        self.stopped = True
+        if self.thread is not None:
+            self.thread.join(5)
+        for s in (self.sock_a, self.sock_b):
+            s.close()
+
+
+def retarget_candidate(line, port):
+    """A JSON description line whose 127.0.0.1 UDP host candidates (one per media section
+    under BUNDLE, all on one port) now have `port`; returns (new line, their old port)."""
+    desc = json.loads(line)
+    lines = desc["sdp"].split("\r\n")
+    found = [i for i, l in enumerate(lines) if l.startswith("a=candidate:") and l.split()[2].lower() == "udp"
+             and l.split()[4] == "127.0.0.1"]
+    ports = {lines[i].split()[5] for i in found}
+    assert len(ports) == 1, f"expected 127.0.0.1 UDP candidates on one port: {[lines[i] for i in found]}"
+    for i in found:
+        parts = lines[i].split(" ")
+        parts[5] = str(port)
+        lines[i] = " ".join(parts)
+    desc["sdp"] = "\r\n".join(lines)
+    return json.dumps(desc).encode(), int(ports.pop())

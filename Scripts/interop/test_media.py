@@ -24,9 +24,10 @@ import time
 import pytest
 
 from conftest import HERE, JANUS_SIGNAL, LOOPBACK, RTC, exchange, rtc_args
-from media import (FILE_ENCODERS, LoopbackNamespace, assert_audio_decodes, assert_video_decodes,
-                   describe, ffmpeg_audio_rtp, ffmpeg_video_rtp, frame_hashes, free_tcp_port,
-                   free_udp_port, make_media_file, probe_frames, wait_tcp_listening)
+from media import (FILE_ENCODERS, LoopbackNamespace, TamperingRelay, assert_audio_decodes,
+                   assert_video_decodes, describe, ffmpeg_audio_rtp, ffmpeg_video_rtp, frame_hashes,
+                   free_tcp_port, free_udp_port, make_media_file, probe_frames, retarget_candidate,
+                   wait_tcp_listening)
 from test_datachannel import needs_chromium
 
 PYTHON = sys.executable
@@ -427,6 +428,48 @@ def test_loss_5_percent_receiver_nack_recovers(spawn, tmp_path):
     receiver, sender = last_stats(answerer.rest_of_stdout(), "video"), last_stats(offerer.rest_of_stdout(), "video")
     assert receiver["nacksSent"] > 0 and sender["nacksReceived"] > 0 and sender["retransmitted"] > 0, \
         f"receiver {receiver}; sender {sender}"
+
+
+@pytest.mark.timeout(90)
+def test_tampered_and_replayed_srtp_dropped_and_counted(spawn, tmp_path):
+    """Every datagram between the two rtc passes a relay (each side's candidate in the other's
+    description is a relay port) that flips a byte in every 25th RTP packet toward the answerer
+    and sends another one twice. The answerer drops exactly those (SRTP authentication, replay
+    window) and counts them; NACK recovers the damaged ones, so the IVF still decodes."""
+    ivf = str(tmp_path / "tampered.ivf")
+    seconds = 6
+    port = free_udp_port()
+    relay = TamperingRelay(every=25)
+    try:
+        offerer = spawn(rtc_args("offer", "--video", "vp8", "--video-in", udp(port), "--stats-interval", "0.5"),
+                        "rtc offer")
+        answerer = spawn(rtc_args("answer", "--video", "vp8", "--video-out", ivf, "--stats-interval", "0.5"),
+                         "rtc answer")
+        offer = offerer.readline(20)
+        assert offer, f"no offer; stderr: {offerer.stderr()!r}"
+        offer, offer_port = retarget_candidate(offer, relay.toward_a)
+        answerer.write(offer + b"\n")
+        answer = answerer.readline(20)
+        assert answer, f"no answer; stderr: {answerer.stderr()!r}"
+        answer, answer_port = retarget_candidate(answer, relay.toward_b)
+        relay.start(("127.0.0.1", offer_port), ("127.0.0.1", answer_port))
+        offerer.write(answer + b"\n")
+        assert_tracks(wait_tracks(offerer, 1), ("video", "vp8", "sendonly"))
+        assert_tracks(wait_tracks(answerer, 1), ("video", "vp8", "recvonly"))
+        ffmpeg = spawn(ffmpeg_video_rtp("vp8", port, seconds=seconds), "ffmpeg vp8")
+        assert ffmpeg.wait(seconds + 20) == 0, ffmpeg.stderr()
+        media_for(1.5, offerer, answerer)
+        tampered, replayed = relay.tampered, relay.replayed
+        end_rtc(offerer)
+        end_rtc(answerer)
+    finally:
+        relay.stop()
+    assert tampered >= 10 and replayed >= 10, f"relay: {relay.rtp_to_b} RTP packets, {tampered} tampered, {replayed} replayed"
+    stats = last_stats(answerer.rest_of_stdout(), "video")
+    assert stats["srtpAuthenticationFailures"] == tampered and stats["srtpReplayDrops"] == replayed, \
+        f"relay tampered {tampered} and replayed {replayed}: {stats}"
+    assert stats["nacksSent"] > 0, stats
+    assert_video_decodes(ivf, min_frames=int(0.95 * seconds * FPS), size=SIZE, codec="vp8")
 
 
 @pytest.mark.timeout(90)
