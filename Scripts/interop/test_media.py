@@ -595,3 +595,19 @@ def test_file_source_loop(spawn, tmp_path):
     assert got[:2 * len(want)] == want + want, f"{len(got)} frames out; the first two loops differ from the file"
     p = assert_video_decodes(out, size=(320, 240), codec="vp8")
     assert all(b > a for a, b in zip(p["pts"], p["pts"][1:])), "timestamps not increasing across loops"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("closer", ["offer", "answer"])
+def test_media_only_session_ends_when_peer_goes_away(spawn, tmp_path, closer):
+    """--no-data-channel: when one side ends (stdin EOF), the other notices the peer is gone
+    (DTLS close_notify / RTCP BYE / consent) and exits 0 by itself, its file complete."""
+    src = make_media_file("vp8", str(tmp_path / "source.ivf"), 2)
+    out = str(tmp_path / "sink.ivf")
+    offerer, answerer = file_session(spawn, "vp8", src, out, "--loop", "--no-data-channel")
+    media_for(2.5, offerer, answerer)
+    closing, other = (offerer, answerer) if closer == "offer" else (answerer, offerer)
+    end_rtc(closing)
+    code = other.wait(20)
+    assert code == 0, f"{other.name} exited {code}; stderr: {other.stderr_after_exit()[-2000:]!r}"
+    assert_video_decodes(out, min_frames=60, size=(320, 240), codec="vp8")
