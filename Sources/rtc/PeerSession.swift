@@ -323,7 +323,7 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
         case .bye:
             loop.execute { [self] in
-                if !openOrder.isEmpty { peerGone() } else {
+                if !openOrder.isEmpty || opened { peerGone() } else {
                     finish(ExitStatus.unavailable.rawValue, "the peer said bye before a channel opened")
                 }
             }
