@@ -13,8 +13,10 @@ browser's getStats().
    sink file, and --loop repeats it.
 
 Peers: chromium_media.py, aiortc_media.py, gst_whip.py, janus_signal.py (media.py has the
-ffmpeg/ffprobe helpers). Loopback or namespaces only, free ports, every wait bounded. Run with
-Scripts/interop/run test_media.py.
+ffmpeg/ffprobe helpers and the tampering relay). Loopback or namespaces only, free ports, every
+wait bounded. The Janus and GStreamer tests need root (network namespaces: conftest's Janus
+namespace, and one "mdtg<pid>" whose only address is 127.0.0.1 for libnice). Run with
+Scripts/interop/run test_media.py (about 3 minutes).
 """
 import json
 import os
