@@ -7,10 +7,10 @@ browser's getStats().
 3. aiortc both ways, audio and video;
 4. Janus VideoRoom: rtc publishes, a second rtc subscribes;
 5. WHIP/WHEP: rtc to rtc, Chromium publishing and playing, GStreamer's webrtcbin publishing;
-6. faults: --loss 5 (NACK), a udp:// source that stops and restarts, a udp:// sink nobody
-   reads, and the --sdp-out file ffmpeg opens;
+6. faults: --loss 5 (NACK), tampered and replayed SRTP (a relay in the path), a udp:// source
+   that stops and restarts, a udp:// sink nobody reads, and the --sdp-out file ffmpeg opens;
 7. files: an IVF/Annex B/Ogg source (VP8, VP9, AV1, H.264, Opus) arrives frame for frame in the
-   sink file, and --loop repeats it.
+   sink file, --loop repeats it, and a media-only session ends when the peer goes away.
 
 Peers: chromium_media.py, aiortc_media.py, gst_whip.py, janus_signal.py (media.py has the
 ffmpeg/ffprobe helpers and the tampering relay). Loopback or namespaces only, free ports, every
