@@ -305,13 +305,21 @@ def test_janus_videoroom_rtc_publishes_rtc_subscribes(spawn, janus, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 def whip_endpoint(spawn, kind, *media_args, netns=None):
-    """`rtc answer --signal {kind}-listen://127.0.0.1:P` (optionally inside `netns`), ready
-    to take a POST; returns (rtc, URL of the endpoint)."""
+    """`rtc answer --signal {kind}-listen://127.0.0.1:P --count 1` (optionally inside
+    `netns`), ready to take a POST; returns (rtc, URL of the endpoint). It serves one session:
+    the client's DELETE ends it and rtc exits 0 (see ended_by_delete)."""
     port = free_tcp_port()
-    args = rtc_args("answer", "--signal", f"{kind}-listen://127.0.0.1:{port}", *media_args)
+    args = rtc_args("answer", "--signal", f"{kind}-listen://127.0.0.1:{port}", "--count", "1", *media_args)
     rtc = spawn(netns.run(*args) if netns else args, f"rtc answer {kind}-listen")
     wait_tcp_listening("127.0.0.1", port, 15, rtc, netns)
     return rtc, f"http://127.0.0.1:{port}/{kind}"
+
+
+def ended_by_delete(endpoint, timeout=15):
+    """The WHIP/WHEP client's DELETE ended the endpoint's only session: rtc exits 0 by itself,
+    its files complete."""
+    code = endpoint.wait(timeout)
+    assert code == 0, f"{endpoint.name} exited {code}; stderr: {endpoint.stderr_after_exit()[-2000:]!r}"
 
 
 def http_reply(peer, timeout=60):
@@ -335,7 +343,7 @@ def test_whip_rtc_offer_to_rtc_whip_listen(spawn, tmp_path):
     assert ffmpeg.wait(30) == 0, ffmpeg.stderr()
     media_for(1, publisher, endpoint)
     end_rtc(publisher)  # DELETEs the WHIP resource
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
     assert_video_decodes(ivf, min_seconds=5, min_frames=int(0.9 * 6 * FPS), size=SIZE, codec="vp8")
 
 
@@ -353,7 +361,7 @@ def test_whip_chromium_publishes_camera_to_rtc(spawn, tmp_path):
     s = peer_stats_until(browser, for_seconds(6.5, chromium_sent), 40, "6.5 s of camera frames sent")
     size = (s["settings"]["width"], s["settings"]["height"])
     end_peer(browser)  # DELETEs the resource
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
     assert_video_decodes(ivf, min_seconds=5, size=size, codec="vp8")
     assert_audio_decodes(ogg, min_seconds=5, codec="opus")
 
@@ -370,7 +378,7 @@ def test_whep_chromium_plays_from_rtc(spawn):
     assert_tracks(wait_tracks(endpoint, 1), ("video", "vp8", "sendonly"))
     peer_stats_until(browser, chromium_decoding(120, SIZE, "vp8"), 45, f"120 vp8 frames decoded at {SIZE}")
     end_peer(browser)
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
 
 
 @pytest.fixture
@@ -394,7 +402,7 @@ def test_whip_gstreamer_webrtcbin_publishes_to_rtc(spawn, tmp_path, loopback_ns)
     assert_tracks(wait_tracks(endpoint, 1), ("video", "vp8", "recvonly"))
     code = gst.wait(40)  # 6 s connected, then DELETE
     assert code == 0, f"gst_whip exited {code}; stdout {list(gst.lines.queue)}; stderr {gst.stderr()[-2000:]!r}"
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
     assert_video_decodes(ivf, min_seconds=4, min_frames=90, size=(320, 240), codec="vp8")
 
 
