@@ -129,3 +129,12 @@ import Testing
         #expect(session.unprotectRTP(protected) == plain)
     }
 }
+
+@Suite struct SRTPLibraryTests {
+    /// libsrtp took our OpenSSL transforms (it ran its own and our known-answer tests on them);
+    /// the vectors above then ran through them.
+    @Test func openSSLTransformsInstalled() throws {
+        let library = try SRTPLibrary.initialized.get()
+        #expect(library.openSSLTransforms == ["AES-ICM-128", "AES-GCM-128", "HMAC-SHA1"])
+    }
+}
