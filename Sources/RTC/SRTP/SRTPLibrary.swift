@@ -65,6 +65,7 @@ struct SRTPLibrary {
     /// then our OpenSSL transforms in place of the NSS ones; the library when it loaded and initialized.
     static let initialized: Result<SRTPLibrary, SRTPError> = {
         guard let library = shared else { return .failure(.libraryUnavailable) }
+        Libraries.initOpenSSL()  // our transforms use libcrypto: no atexit cleanup racing the loop thread
         let status = library.initialize()
         guard status == srtp_err_status_ok else { return .failure(.initializationFailed(SRTPStatus(status))) }
         var ready = library
