@@ -21,8 +21,9 @@ let package = Package(
         // loader resolves no symbols for them; about 0.6 MiB less RSS per process.
         .systemLibrary(name: "COpenSSL"),
         .systemLibrary(name: "CUsrsctp"),
-        // libsrtp2's header only: the library is dlopen'ed on first use (Sources/RTC/SRTP/SRTPLibrary.swift).
-        .systemLibrary(name: "CSRTP"),
+        // libsrtp2's header (the library is dlopen'ed on first use, Sources/RTC/SRTP/SRTPLibrary.swift)
+        // and the OpenSSL transforms we hand its crypto kernel in place of Debian's NSS ones.
+        .target(name: "CSRTP"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CRTCSocket"),
         .target(
