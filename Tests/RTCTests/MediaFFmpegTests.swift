@@ -22,8 +22,9 @@ import Testing
         var streams: [Stream]
     }
 
-    /// Runs a tool, bounded to 60 s; returns its stdout, fails the test on a non-zero exit.
-    static func run(_ tool: String, _ args: [String]) throws -> Data {
+    /// Runs a tool, bounded to 60 s; returns its stdout, fails the test on a non-zero exit or,
+    /// with `quiet`, on anything on stderr (ffprobe -v error prints decoding errors there).
+    static func run(_ tool: String, _ args: [String], quiet: Bool = false) throws -> Data {
         try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: install ffmpeg (Scripts/install-deps)")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
@@ -47,7 +48,9 @@ import Testing
             Issue.record("\(tool) timed out")
         }
         _ = group.wait(timeout: .now() + 5)
-        #expect(p.terminationStatus == 0, "\(tool) \(args.joined(separator: " ")): \(String(decoding: stderr, as: UTF8.self))")
+        let errText = String(decoding: stderr, as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(tool) \(args.joined(separator: " ")): \(errText)")
+        if quiet { #expect(errText.isEmpty, "\(tool) \(args.joined(separator: " ")): \(errText)") }
         return stdout
     }
 
@@ -55,7 +58,7 @@ import Testing
         let json = try run(ffprobe, [
             "-v", "error", countFrames ? "-count_frames" : "-count_packets", "-show_entries",
             "stream=codec_name,width,height,channels,nb_read_frames,nb_read_packets", "-of", "json", path,
-        ])
+        ], quiet: true)
         let probe = try JSONDecoder().decode(Probe.self, from: json)
         return try #require(probe.streams.first)
     }
@@ -159,5 +162,50 @@ import Testing
         #expect(out.nb_read_frames == String(frames.count))
         let packets = try Self.probe(output, countFrames: false)
         #expect(packets.nb_read_packets == String(frames.count))
+    }
+
+    /// A packet lost inside a delta frame, with key frames every 10 frames: that frame and the
+    /// rest of its group are dropped (needsKeyframe meanwhile), the next group comes through, and
+    /// ffprobe decodes every written frame without an error: nothing corrupt reaches the file.
+    @Test(arguments: [videoCases[0], videoCases[3]])
+    func lossDropsUntilKeyframeAndOutputDecodes(_ c: VideoCase) throws {
+        let source = MediaSamples.temporaryPath("src-" + c.file)
+        let output = MediaSamples.temporaryPath("lossy-" + c.file)
+        defer {
+            try? FileManager.default.removeItem(atPath: source)
+            try? FileManager.default.removeItem(atPath: output)
+        }
+        try Self.encode(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "1", "-g", "10"] + c.encoder, to: source)
+        let reader = try MediaFile.makeReader(path: source, codec: c.codec)
+        var frames: [MediaFrame] = []
+        while let f = try reader.nextFrame() { frames.append(f) }
+        #expect(frames.count == 30)
+        #expect(frames.indices.filter { frames[$0].isKeyframe } == [0, 10, 20])
+        var packetizer = RTPStreamPacketizer(codec: c.codec, ssrc: 5, initialSequenceNumber: 100, timestampOffset: 0)
+        let perFrame = frames.map { packetizer.packetize($0) }
+        var assembler = RTPFrameAssembler(codec: c.codec, maxDelay: .milliseconds(20))
+        let writer = try MediaFile.makeWriter(path: output, codec: c.codec)
+        var written: [MediaFrame] = []
+        var askedForKeyframe = false
+        var t: UInt64 = 0
+        for (i, packets) in perFrame.enumerated() {
+            for (j, p) in packets.enumerated() {
+                // Frame 13 loses its last packet (the one with the marker) for good.
+                if i == 13 && j == packets.count - 1 { continue }
+                t += 1
+                for f in assembler.push(p, now: .ms(t)) { written.append(f); try writer.write(f) }
+            }
+            t += 33
+            for f in assembler.release(now: .ms(t)) { written.append(f); try writer.write(f) }
+            if assembler.needsKeyframe { askedForKeyframe = true }
+        }
+        for f in assembler.flush() { written.append(f); try writer.write(f) }
+        try writer.close()
+        #expect(askedForKeyframe && !assembler.needsKeyframe)
+        #expect(assembler.lostPackets == 1)
+        #expect(written.map(\.data) == Array(frames[0..<13].map(\.data) + frames[20...].map(\.data)))
+        let probed = try Self.probe(output)
+        #expect(probed.nb_read_frames == String(written.count))
+        #expect(probed.width == 320 && probed.height == 240)
     }
 }
