@@ -208,4 +208,20 @@ import Testing
         #expect(probed.nb_read_frames == String(written.count))
         #expect(probed.width == 320 && probed.height == 240)
     }
+
+    /// A raw H.264 stream has no timestamps; the reader paces by the SPS's VUI timing (x264
+    /// writes it), here 25 frames per second, 3600 ticks of 90 kHz each.
+    @Test func h264ReaderPacesBySPSTiming() throws {
+        let source = MediaSamples.temporaryPath("25.h264")
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        try Self.encode(
+            ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "0.4", "-c:v", "libx264", "-preset", "ultrafast",
+             "-f", "h264"], to: source)
+        let reader = try H264AnnexBReader(path: source)
+        var frames: [MediaFrame] = []
+        while let f = try reader.nextFrame() { frames.append(f) }
+        #expect(frames.count == 10)
+        #expect(frames.map(\.rtpTimestamp) == (0..<10).map { UInt32($0) * 3600 })
+        #expect(frames.allSatisfy { $0.duration == 3600 })
+    }
 }

@@ -3,6 +3,7 @@
 /// one before it; a single frame lasts one time-base tick, or 1/30 s for fine time bases).
 public final class IVFReader: MediaFileReader {
     public let codec: MediaCodec
+    /// The file's header as read.
     public let header: IVFHeader
     public var path: String { file.path }
     private let file: MediaFileInput

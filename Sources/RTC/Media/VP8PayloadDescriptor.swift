@@ -26,6 +26,7 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
     /// KEYIDX, when K is set.
     public var keyIndex: UInt8?
 
+    /// A descriptor; the optional fields are written when non-nil.
     public init(
         isNonReference: Bool = false, isStartOfPartition: Bool, partitionIndex: UInt8 = 0,
         pictureID: UInt16? = nil, hasLongPictureID: Bool = true, tl0PictureIndex: UInt8? = nil,

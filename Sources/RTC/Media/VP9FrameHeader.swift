@@ -1,7 +1,9 @@
 /// What the start of a VP9 frame's uncompressed header says (VP9 bitstream spec §6.2): whether
 /// it is a key frame and, if so, its size. For a superframe the first frame is read.
 public struct VP9FrameHeader: Equatable, Sendable {
+    /// The VP9 profile (0-3).
     public var profile: Int
+    /// frame_type KEY_FRAME and not show_existing_frame.
     public var isKeyframe: Bool
     /// Width and height in pixels (key frames only).
     public var width: Int?
