@@ -97,4 +97,20 @@ import Testing
         #expect(payloads[2][1] == 0x05)
         #expect(payloads[3][1] == 0x45)
     }
+
+    /// A later IDR sent without parameter sets goes out with the ones seen before (in a STAP-A
+    /// ahead of the slice), so a receiver starting there can decode.
+    @Test func packetizerRepeatsParameterSetsBeforeIDR() {
+        var p = H264Packetizer()
+        _ = p.payloads(for: MediaFrame(data: MediaSamples.h264(key: true, size: 50, seed: 1), rtpTimestamp: 0, isKeyframe: true))
+        let bare = MediaSamples.h264(key: true, size: 50, seed: 2, parameterSets: false)
+        let payloads = p.payloads(for: MediaFrame(data: bare, rtpTimestamp: 3000, isKeyframe: true))
+        #expect(payloads.count == 1)
+        let stap = payloads[0]
+        #expect(stap[0] == 0x78)
+        #expect(Array(stap[3..<14]) == MediaSamples.sps && Array(stap[16..<20]) == MediaSamples.pps)
+        var d = H264Depacketizer()
+        let out = d.push(RTPPacket(marker: true, payloadType: 102, sequenceNumber: 1, timestamp: 3000, ssrc: 1, payload: stap))
+        #expect(out.first?.data == MediaSamples.h264(key: true, size: 50, seed: 2))
+    }
 }
