@@ -97,4 +97,16 @@ import Testing
         #expect(d.push(packet(1, ts: 0, marker: true, [0x10] + MediaSamples.vp8(key: false, size: 9, seed: 8))).isEmpty)
         #expect(d.needsKeyframe)
     }
+
+    /// Fed directly (no reorder buffer), a duplicate or stale packet is ignored, not a loss.
+    @Test func duplicatePacketIsIgnored() {
+        var d = VP8Depacketizer()
+        let key = MediaSamples.vp8(key: true, size: 20, seed: 9)
+        let first = packet(1, ts: 0, marker: false, [0x10] + key[0..<10])
+        var out = d.push(first) + d.push(first)
+        out += d.push(packet(2, ts: 0, marker: true, [0x00] + key[10...]))
+        out += d.push(packet(1, ts: 0, marker: false, [0x10] + key[0..<10]))
+        #expect(out == [MediaFrame(data: key, rtpTimestamp: 0, isKeyframe: true)])
+        #expect(d.droppedFrames == 0 && !d.needsKeyframe)
+    }
 }
