@@ -10,6 +10,9 @@ import Testing
     static let ffmpeg = "/usr/bin/ffmpeg"
     static let ffprobe = "/usr/bin/ffprobe"
 
+    /// Written by one reader thread, read after the group's wait (which orders the two).
+    final class DataBox: @unchecked Sendable { var data = Data() }
+
     struct Probe: Decodable {
         struct Stream: Decodable {
             var codec_name: String
@@ -38,16 +41,18 @@ import Testing
         p.terminationHandler = { _ in done.signal() }
         try p.run()
         // Read while it runs so a full pipe cannot stall it.
-        var stdout = Data()
-        var stderr = Data()
+        let stdoutBox = DataBox()
+        let stderrBox = DataBox()
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { stdout = out.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { stderr = err.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { stdoutBox.data = out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { stderrBox.data = err.fileHandleForReading.readDataToEndOfFile() }
         if done.wait(timeout: .now() + 60) == .timedOut {
             p.terminate()
             Issue.record("\(tool) timed out")
         }
         _ = group.wait(timeout: .now() + 5)
+        let stdout = stdoutBox.data
+        let stderr = stderrBox.data
         let errText = String(decoding: stderr, as: UTF8.self)
         #expect(p.terminationStatus == 0, "\(tool) \(args.joined(separator: " ")): \(errText)")
         if quiet { #expect(errText.isEmpty, "\(tool) \(args.joined(separator: " ")): \(errText)") }
