@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RTC
 
 /// Real encoders' output through the whole path: ffmpeg writes a file, our reader reads it,
@@ -28,7 +29,9 @@ import Testing
     /// Runs a tool, bounded to 60 s; returns its stdout, fails the test on a non-zero exit or,
     /// with `quiet`, on anything on stderr (ffprobe -v error prints decoding errors there).
     static func run(_ tool: String, _ args: [String], quiet: Bool = false) throws -> Data {
-        try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: install ffmpeg (Scripts/install-deps)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: tool),
+            "\(tool) is missing: install ffmpeg (Scripts/install-deps)")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
@@ -60,10 +63,12 @@ import Testing
     }
 
     static func probe(_ path: String, countFrames: Bool = true) throws -> Probe.Stream {
-        let json = try run(ffprobe, [
-            "-v", "error", countFrames ? "-count_frames" : "-count_packets", "-show_entries",
-            "stream=codec_name,width,height,channels,nb_read_frames,nb_read_packets", "-of", "json", path,
-        ], quiet: true)
+        let json = try run(
+            ffprobe,
+            [
+                "-v", "error", countFrames ? "-count_frames" : "-count_packets", "-show_entries",
+                "stream=codec_name,width,height,channels,nb_read_frames,nb_read_packets", "-of", "json", path,
+            ], quiet: true)
         let probe = try JSONDecoder().decode(Probe.self, from: json)
         return try #require(probe.streams.first)
     }
@@ -117,10 +122,18 @@ import Testing
     }
 
     static let videoCases: [VideoCase] = [
-        .init(codec: .vp8, encoder: ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-f", "ivf"], file: "v.ivf"),
-        .init(codec: .vp9, encoder: ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-f", "ivf"], file: "v.ivf"),
-        .init(codec: .av1, encoder: ["-c:v", "libaom-av1", "-usage", "realtime", "-cpu-used", "8", "-f", "ivf"], file: "v.ivf"),
-        .init(codec: .h264, encoder: ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-f", "h264"], file: "v.h264"),
+        .init(
+            codec: .vp8, encoder: ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-f", "ivf"],
+            file: "v.ivf"),
+        .init(
+            codec: .vp9, encoder: ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-f", "ivf"],
+            file: "v.ivf"),
+        .init(
+            codec: .av1, encoder: ["-c:v", "libaom-av1", "-usage", "realtime", "-cpu-used", "8", "-f", "ivf"],
+            file: "v.ivf"),
+        .init(
+            codec: .h264, encoder: ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-f", "h264"],
+            file: "v.h264"),
     ]
 
     /// 30 frames of 320x240 test pattern in, 30 decodable frames of 320x240 out.
@@ -155,8 +168,11 @@ import Testing
             try? FileManager.default.removeItem(atPath: output)
         }
         try Self.encode(
-            ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=1", "-c:a", "libopus", "-b:a", "32k",
-             "-f", "ogg"], to: source)
+            [
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=1", "-c:a", "libopus", "-b:a",
+                "32k",
+                "-f", "ogg",
+            ], to: source)
         let frames = try Self.relay(source, codec: .opus, to: output)
         #expect(frames.count >= 50)
         #expect(frames.allSatisfy { $0.duration == 960 })
@@ -180,7 +196,8 @@ import Testing
             try? FileManager.default.removeItem(atPath: source)
             try? FileManager.default.removeItem(atPath: output)
         }
-        try Self.encode(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "1", "-g", "10"] + c.encoder, to: source)
+        try Self.encode(
+            ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "1", "-g", "10"] + c.encoder, to: source)
         let reader = try MediaFile.makeReader(path: source, codec: c.codec)
         var frames: [MediaFrame] = []
         while let f = try reader.nextFrame() { frames.append(f) }
@@ -198,13 +215,22 @@ import Testing
                 // Frame 13 loses its last packet (the one with the marker) for good.
                 if i == 13 && j == packets.count - 1 { continue }
                 t += 1
-                for f in assembler.push(p, now: .ms(t)) { written.append(f); try writer.write(f) }
+                for f in assembler.push(p, now: .ms(t)) {
+                    written.append(f)
+                    try writer.write(f)
+                }
             }
             t += 33
-            for f in assembler.release(now: .ms(t)) { written.append(f); try writer.write(f) }
+            for f in assembler.release(now: .ms(t)) {
+                written.append(f)
+                try writer.write(f)
+            }
             if assembler.needsKeyframe { askedForKeyframe = true }
         }
-        for f in assembler.flush() { written.append(f); try writer.write(f) }
+        for f in assembler.flush() {
+            written.append(f)
+            try writer.write(f)
+        }
         try writer.close()
         #expect(askedForKeyframe && !assembler.needsKeyframe)
         #expect(assembler.lostPackets == 1)
@@ -220,8 +246,11 @@ import Testing
         let source = MediaSamples.temporaryPath("25.h264")
         defer { try? FileManager.default.removeItem(atPath: source) }
         try Self.encode(
-            ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "0.4", "-c:v", "libx264", "-preset", "ultrafast",
-             "-f", "h264"], to: source)
+            [
+                "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "0.4", "-c:v", "libx264", "-preset",
+                "ultrafast",
+                "-f", "h264",
+            ], to: source)
         let reader = try H264AnnexBReader(path: source)
         var frames: [MediaFrame] = []
         while let f = try reader.nextFrame() { frames.append(f) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaFileTests {
@@ -39,10 +40,11 @@ import Testing
             let end = i + 27 + n + bodyLength
             var zeroed = Array(b[i..<end])
             zeroed.replaceSubrange(22..<26, with: [0, 0, 0, 0])
-            pages.append(Page(
-                flags: b[i + 5], granule: Int64(bitPattern: readLE64(b, i + 6)), serial: readLE32(b, i + 14),
-                sequence: readLE32(b, i + 18), crc: readLE32(b, i + 22), computed: bitwiseOggCRC(zeroed),
-                lacing: Array(b[i + 27..<i + 27 + n]), body: Array(b[i + 27 + n..<end])))
+            pages.append(
+                Page(
+                    flags: b[i + 5], granule: Int64(bitPattern: readLE64(b, i + 6)), serial: readLE32(b, i + 14),
+                    sequence: readLE32(b, i + 18), crc: readLE32(b, i + 22), computed: bitwiseOggCRC(zeroed),
+                    lacing: Array(b[i + 27..<i + 27 + n]), body: Array(b[i + 27 + n..<end])))
             i = end
         }
         return pages
@@ -86,7 +88,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let w = try OggOpusWriter(path: path, serial: 1)
         try w.write(MediaFrame(data: MediaSamples.opus(size: 50, seed: 1), rtpTimestamp: 1000, isKeyframe: true))
-        try w.write(MediaFrame(data: MediaSamples.opus(size: 50, seed: 2), rtpTimestamp: 1000 + 960 * 4, isKeyframe: true))
+        try w.write(
+            MediaFrame(data: MediaSamples.opus(size: 50, seed: 2), rtpTimestamp: 1000 + 960 * 4, isKeyframe: true))
         try w.close()
         let pages = Self.pages(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let last = try #require(pages.last)
@@ -94,16 +97,20 @@ import Testing
         #expect(last.lacing == [1, 1, 1, 50])
         let r = try OggOpusReader(path: path)
         var n = 0
-        while let f = try r.nextFrame() { n += 1; #expect(f.duration == 960) }
+        while let f = try r.nextFrame() {
+            n += 1
+            #expect(f.duration == 960)
+        }
         #expect(n == 5)
     }
 
     @Test func oggOpusReaderReadsWhatWasWritten() throws {
         let path = MediaSamples.temporaryPath("b.opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let frames = MediaSamples.frames(.opus, count: 20) + [
-            MediaFrame(data: [0xF8] + MediaSamples.body(700, seed: 3), rtpTimestamp: 20 * 960, isKeyframe: true)
-        ]
+        let frames =
+            MediaSamples.frames(.opus, count: 20) + [
+                MediaFrame(data: [0xF8] + MediaSamples.body(700, seed: 3), rtpTimestamp: 20 * 960, isKeyframe: true)
+            ]
         let w = try MediaFile.makeWriter(path: path, codec: .opus)
         for f in frames { try w.write(f) }
         try w.close()

@@ -12,9 +12,10 @@ public struct H264Packetizer: RTPPacketizer {
     public init(maxPayloadSize: Int = MediaCodec.defaultMaxPayloadSize) { self.maxPayloadSize = maxPayloadSize }
 
     public mutating func payloads(for frame: MediaFrame) -> [[UInt8]] {
-        let units = withParameterSets(H264NALUnit.split(annexB: frame.data).filter {
-            H264NALUnit.type($0.first!) != H264NALUnit.accessUnitDelimiter
-        })
+        let units = withParameterSets(
+            H264NALUnit.split(annexB: frame.data).filter {
+                H264NALUnit.type($0.first!) != H264NALUnit.accessUnitDelimiter
+            })
         var out: [[UInt8]] = []
         var pending: [ArraySlice<UInt8>] = []
         var pendingSize = 1  // STAP-A NAL header

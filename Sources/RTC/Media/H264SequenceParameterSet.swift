@@ -32,7 +32,9 @@ struct H264SequenceParameterSet: Equatable {
         if pocType == 0 {
             guard r.readUE() != nil else { return nil }
         } else if pocType == 1 {
-            guard r.read(1) != nil, r.readUE() != nil, r.readUE() != nil, let cycle = r.readUE(), cycle < 256 else { return nil }
+            guard r.read(1) != nil, r.readUE() != nil, r.readUE() != nil, let cycle = r.readUE(), cycle < 256 else {
+                return nil
+            }
             for _ in 0..<cycle { guard r.readUE() != nil else { return nil } }
         }
         guard r.readUE() != nil, r.read(1) != nil, r.readUE() != nil, r.readUE() != nil, let frameMbsOnly = r.flag()

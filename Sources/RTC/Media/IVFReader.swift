@@ -66,7 +66,8 @@ public final class IVFReader: MediaFileReader {
     private func ticks(_ units: UInt64) -> UInt32 {
         let num = UInt64(header.timebaseNumerator) * 90_000
         let (product, overflow) = units.multipliedReportingOverflow(by: num)
-        let t = overflow ? units / UInt64(header.timebaseDenominator) * num : product / UInt64(header.timebaseDenominator)
+        let t =
+            overflow ? units / UInt64(header.timebaseDenominator) * num : product / UInt64(header.timebaseDenominator)
         return UInt32(truncatingIfNeeded: t)
     }
 

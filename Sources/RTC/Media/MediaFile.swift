@@ -40,7 +40,9 @@ public enum MediaFile {
     /// the end, timestamps continuing (`--loop`).
     /// - Throws: `MediaFileError` when the file cannot be opened, is malformed, or holds
     ///   another codec.
-    public static func makeReader(path: String, codec: MediaCodec? = nil, loop: Bool = false)
+    public static func makeReader(
+        path: String, codec: MediaCodec? = nil, loop: Bool = false
+    )
         throws(MediaFileError) -> any MediaFileReader
     {
         let reader: any MediaFileReader
@@ -60,7 +62,8 @@ public enum MediaFile {
     private static func mismatch(_ path: String, _ codec: MediaCodec) -> MediaFileError {
         let exts = extensions(for: codec)
         if exts.isEmpty { return .unsupported("no file format for \(codec.encodingName) (\(path))") }
-        return .unsupported("\(path): \(codec.encodingName) is written to " + exts.map { "." + $0 }.joined(separator: ", "))
+        return .unsupported(
+            "\(path): \(codec.encodingName) is written to " + exts.map { "." + $0 }.joined(separator: ", "))
     }
 
     static func pathExtension(_ path: String) -> String {

@@ -90,7 +90,8 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
         if temporalLayer != nil { x |= 0x20 }
         if keyIndex != nil { x |= 0x10 }
         var out: [UInt8] = [
-            (x != 0 ? 0x80 : 0) | (isNonReference ? 0x20 : 0) | (isStartOfPartition ? 0x10 : 0) | (partitionIndex & 0x07)
+            (x != 0 ? 0x80 : 0) | (isNonReference ? 0x20 : 0) | (isStartOfPartition ? 0x10 : 0)
+                | (partitionIndex & 0x07)
         ]
         guard x != 0 else { return out }
         out.append(x)

@@ -26,7 +26,8 @@ public struct VP9FrameHeader: Equatable, Sendable {
         guard r.read(24) == 0x49_8342 else { return nil }
         if profile >= 2 { guard r.read(1) != nil else { return nil } }
         guard let colorSpace = r.read(3) else { return nil }
-        let extraBits = colorSpace != 7 ? (profile == 1 || profile == 3 ? 4 : 1) : (profile == 1 || profile == 3 ? 1 : 0)
+        let extraBits =
+            colorSpace != 7 ? (profile == 1 || profile == 3 ? 4 : 1) : (profile == 1 || profile == 3 ? 1 : 0)
         guard r.read(extraBits) != nil, let w = r.read(16), let h = r.read(16) else { return nil }
         width = Int(w) + 1
         height = Int(h) + 1
