@@ -22,6 +22,7 @@ import Testing
             var channels: Int?
             var nb_read_frames: String?
             var nb_read_packets: String?
+            var duration: String?
         }
         var streams: [Stream]
     }
@@ -67,7 +68,7 @@ import Testing
             ffprobe,
             [
                 "-v", "error", countFrames ? "-count_frames" : "-count_packets", "-show_entries",
-                "stream=codec_name,width,height,channels,nb_read_frames,nb_read_packets", "-of", "json", path,
+                "stream=codec_name,width,height,channels,duration,nb_read_frames,nb_read_packets", "-of", "json", path,
             ], quiet: true)
         let probe = try JSONDecoder().decode(Probe.self, from: json)
         return try #require(probe.streams.first)
@@ -257,5 +258,25 @@ import Testing
         #expect(frames.count == 10)
         #expect(frames.map(\.rtpTimestamp) == (0..<10).map { UInt32($0) * 3600 })
         #expect(frames.allSatisfy { $0.duration == 3600 })
+    }
+
+    /// G.711 from ffmpeg's WAV muxer through RTP and back: 50 frames of 20 ms, and ffprobe sees
+    /// one second of the same codec.
+    @Test(arguments: [("pcm_mulaw", MediaCodec.pcmu), ("pcm_alaw", MediaCodec.pcma)])
+    func g711ThroughRTP(encoder: String, codec: MediaCodec) throws {
+        let source = MediaSamples.temporaryPath("src.wav")
+        let output = MediaSamples.temporaryPath("out.wav")
+        defer {
+            try? FileManager.default.removeItem(atPath: source)
+            try? FileManager.default.removeItem(atPath: output)
+        }
+        try Self.encode(
+            ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000:duration=1", "-c:a", encoder, "-ac", "1"],
+            to: source)
+        let frames = try Self.relay(source, codec: codec, to: output)
+        #expect(frames.count == 50)
+        let probed = try Self.probe(output)
+        #expect(probed.codec_name == encoder)
+        #expect(probed.duration == "1.000000")
     }
 }

@@ -59,7 +59,7 @@ import Testing
     }
 
     /// Every prefix of a valid file reads as a shorter file or fails with a MediaFileError.
-    @Test(arguments: ["ivf", "ogg", "h264"])
+    @Test(arguments: ["ivf", "ogg", "h264", "wav"])
     func truncatedFilesEndOrThrow(ext: String) throws {
         let path = MediaSamples.temporaryPath("t." + ext)
         let cut = MediaSamples.temporaryPath("cut." + ext)
@@ -67,7 +67,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: cut)
         }
-        let codec: MediaCodec = ext == "ivf" ? .vp8 : ext == "ogg" ? .opus : .h264
+        let codec: MediaCodec = ["ivf": .vp8, "ogg": .opus, "h264": .h264, "wav": .pcma][ext]!
         let frames = MediaSamples.frames(codec, count: 4, size: 300)
         let w = try MediaFile.makeWriter(path: path, codec: codec)
         for f in frames { try w.write(f) }

@@ -63,9 +63,10 @@ enum MediaSamples {
     /// An Opus packet: CELT fullband 20 ms, mono, code 0 (RFC 6716 §3.1).
     static func opus(size: Int, seed: UInt64) -> [UInt8] { [0xF8] + body(max(0, size - 1), seed: seed) }
 
-    /// A sequence of frames, a key frame every `keyEvery`, `ticks` apart.
+    /// A sequence of frames, a key frame every `keyEvery`.
     static func frames(_ codec: MediaCodec, count: Int, keyEvery: Int = 10, size: Int = 3000) -> [MediaFrame] {
-        let ticks: UInt32 = codec.kind == .video ? 3000 : 960
+        // 30 fps video; 20 ms of audio at the codec's clock.
+        let ticks: UInt32 = codec.kind == .video ? 3000 : codec.clockRate / 50
         return (0..<count).map { i in
             let key = codec.kind == .audio || i % keyEvery == 0
             let seed = UInt64(i) &* 7919
