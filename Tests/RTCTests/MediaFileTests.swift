@@ -195,6 +195,25 @@ import Testing
         #expect(stamps == [0, 3000, 6000, 9000, 12000, 15000, 18000])
     }
 
+    /// A PLI on a file source: skip to the next key frame; with --loop it wraps around.
+    @Test func nextKeyframeSkipsAndWraps() throws {
+        let path = MediaSamples.temporaryPath("kf.ivf")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let w = try IVFWriter(path: path, codec: .vp8)
+        for f in MediaSamples.frames(.vp8, count: 12, keyEvery: 5) { try w.write(f) }
+        try w.close()
+        let r = try MediaFile.makeReader(path: path, codec: .vp8, loop: true)
+        _ = try r.nextFrame()
+        #expect(try r.nextKeyframe()?.rtpTimestamp == 5 * 3000)
+        #expect(try r.nextKeyframe()?.rtpTimestamp == 10 * 3000)
+        // Frame 11 is a delta; the next key frame is the file's first again, one loop on, its
+        // timestamp continuing (12 × 3000).
+        #expect(try r.nextKeyframe()?.rtpTimestamp == 12 * 3000)
+        let once = try MediaFile.makeReader(path: path, codec: .vp8)
+        for _ in 0..<11 { _ = try once.nextFrame() }
+        #expect(try once.nextKeyframe() == nil)
+    }
+
     @Test func annexBWriterAndReader() throws {
         let path = MediaSamples.temporaryPath("a.h264")
         defer { try? FileManager.default.removeItem(atPath: path) }
