@@ -192,6 +192,7 @@ struct ChatOptions: ParsableArguments {
     @OptionGroup var peer: PeerOptions
     @OptionGroup var channel: ChannelOptions
     @OptionGroup var signaling: SignalOptions
+    @OptionGroup(title: "Media") var media: MediaOptions
 
     @Flag(help: "Print and read messages and events as JSON lines.")
     var json = false
@@ -209,14 +210,14 @@ struct ChatOptions: ParsableArguments {
     func run(as role: PeerSession.Role) throws {
         Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         if signaling.signal.isListening {
-            let status = PeerServer(role: role, peer: peer, channel: channel, json: json,
+            let status = PeerServer(role: role, peer: peer, channel: channel, media: media, json: json,
                                     url: signaling.signal, count: count,
                                     serveOptions: signaling.serveOptions(expecting: role == .offer ? .answer : .offer,
                                                                          verbose: peer.verbose)).run()
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let session = PeerSession(role: role, peer: peer, channel: channel, json: json)
+        let session = PeerSession(role: role, peer: peer, channel: channel, media: media, json: json)
         session.signalURL = signaling.signal
         let status = session.run()
         if status != 0 { throw ExitCode(status) }
