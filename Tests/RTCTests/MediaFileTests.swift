@@ -195,25 +195,6 @@ import Testing
         #expect(stamps == [0, 3000, 6000, 9000, 12000, 15000, 18000])
     }
 
-    /// A PLI on a file source: skip to the next key frame; with --loop it wraps around.
-    @Test func nextKeyframeSkipsAndWraps() throws {
-        let path = MediaSamples.temporaryPath("kf.ivf")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let w = try IVFWriter(path: path, codec: .vp8)
-        for f in MediaSamples.frames(.vp8, count: 12, keyEvery: 5) { try w.write(f) }
-        try w.close()
-        let r = try MediaFile.makeReader(path: path, codec: .vp8, loop: true)
-        _ = try r.nextFrame()
-        #expect(try r.nextKeyframe()?.rtpTimestamp == 5 * 3000)
-        #expect(try r.nextKeyframe()?.rtpTimestamp == 10 * 3000)
-        // Frame 11 is a delta; the next key frame is the file's first again, one loop on, its
-        // timestamp continuing (12 × 3000).
-        #expect(try r.nextKeyframe()?.rtpTimestamp == 12 * 3000)
-        let once = try MediaFile.makeReader(path: path, codec: .vp8)
-        for _ in 0..<11 { _ = try once.nextFrame() }
-        #expect(try once.nextKeyframe() == nil)
-    }
-
     @Test func annexBWriterAndReader() throws {
         let path = MediaSamples.temporaryPath("a.h264")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -306,36 +287,5 @@ import Testing
         #expect(throws: MediaFileError.malformed(path: path, reason: "no IVF header (DKIF) in the first 32 bytes")) {
             try IVFReader(path: path)
         }
-    }
-}
-
-@Suite struct MediaFramePacerTests {
-    /// Frames from a looping reader are due at their timestamps after the first, across the
-    /// loop and the 2^32 wrap, whatever time the caller asks at.
-    @Test func pacesByTimestamps() throws {
-        let path = MediaSamples.temporaryPath("pace.ivf")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let w = try IVFWriter(path: path, codec: .vp8)
-        for f in MediaSamples.frames(.vp8, count: 3) { try w.write(f) }
-        try w.close()
-        let r = try MediaFile.makeReader(path: path, codec: .vp8, loop: true)
-        var pacer = MediaFramePacer(clockRate: 90_000)
-        var due: [UInt64] = []
-        for i in 0..<7 {
-            let f = try #require(try r.nextFrame())
-            due.append(pacer.sendTime(for: f, now: .ms(UInt64(i) * 5)).nanoseconds)
-        }
-        // 3000 ticks of 90 kHz: 1/30 s, rounded down to the nanosecond.
-        #expect(due == (0..<7).map { LoopInstant.ms(0).nanoseconds + UInt64($0) * 1_000_000_000 / 30 })
-    }
-
-    @Test func wrapsAndBackwardsJumps() {
-        var pacer = MediaFramePacer(clockRate: 48_000)
-        let at = { (ts: UInt32) in MediaFrame(data: [1], rtpTimestamp: ts, isKeyframe: true) }
-        #expect(pacer.sendTime(for: at(UInt32.max - 479), now: .ms(0)) == .ms(0))
-        #expect(pacer.sendTime(for: at(480), now: .ms(1)) == .ms(20))
-        #expect(pacer.sendTime(for: at(0), now: .ms(7)) == .ms(7))
-        pacer.reset()
-        #expect(pacer.sendTime(for: at(5), now: .ms(100)) == .ms(100))
     }
 }

@@ -22,15 +22,3 @@ public protocol MediaFileReader: AnyObject {
     func rewind() throws(MediaFileError)
 }
 
-extension MediaFileReader {
-    /// Reads on to the next keyframe and returns it, skipping the frames before it: what a file
-    /// source does on a PLI or FIR (RFC 4585 §6.3.1, RFC 5104 §3.5.1) so the receiver can decode
-    /// again soon. Nil at the end of the file, or after `limit` frames without one.
-    public func nextKeyframe(limit: Int = 100_000) throws(MediaFileError) -> MediaFrame? {
-        for _ in 0..<limit {
-            guard let f = try nextFrame() else { return nil }
-            if f.isKeyframe { return f }
-        }
-        return nil
-    }
-}
