@@ -16,7 +16,11 @@ struct Answer: ParsableCommand {
             channels. Several channels, --json events and input routing are described in \
             `rtc offer --help`. With a listening --signal \
             (tcp-listen://, ws-listen://) it serves peers one after another, as described in \
-            `rtc offer --help` (stdin shared, --count N, EOF or SIGINT/SIGTERM stops).
+            `rtc offer --help` (stdin shared, --count N, EOF or SIGINT/SIGTERM stops). With \
+            --signal whip-listen://HOST:PORT (or whep-listen://) it is a WHIP/WHEP endpoint: a POST \
+            of an application/sdp offer on any path gets 201 with the answer, Location \
+            /resource/ID and an ETag; PATCH there adds trickled candidates, DELETE ends the \
+            session (exit 0); CORS is open for browser pages; --token requires a bearer token.
             """
     )
 

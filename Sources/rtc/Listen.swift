@@ -78,6 +78,9 @@ struct Listen: ParsableCommand {
         if outputPath == "-" && signaling.signal.isStdio {
             throw ValidationError("-o - needs --signal off stdio: stdout carries signaling")
         }
+        if signaling.signal.requiredRole != nil {
+            throw ValidationError("WHIP/WHEP signaling is for rtc offer and rtc answer")
+        }
         if count < 0 { throw ValidationError("--count must not be negative") }
         if overwrite && rename { throw ValidationError("--overwrite and --rename exclude each other") }
         if outputPath == "-" && (overwrite || rename) {

@@ -41,6 +41,12 @@ struct Offer: ParsableCommand {
             {"type":"session","session":N,"status":S} line. The exit status is the worst of the \
             sessions' statuses (0 when every session ended cleanly). `rtc answer` serves the same way.
 
+            With --signal whip+http(s)://HOST/PATH (whep+http(s):// to play) rtc is a WHIP/WHEP \
+            client (RFC 9725): the offer is POSTed as application/sdp (complete, or at once with \
+            --trickle, candidates following by PATCH), the 201's body is the answer and its \
+            Location the session, DELETEd when the session ends; --token sends a bearer token. A \
+            4xx exits 65, no connection or a 5xx 69, no reply within --signal-timeout 124.
+
             Two processes over two fifos:
               mkfifo a2b b2a
               rtc offer --ice-host 127.0.0.1 <b2a >a2b &

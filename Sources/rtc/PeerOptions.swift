@@ -209,6 +209,11 @@ struct ChatOptions: ParsableArguments {
     /// exits with its status.
     func run(as role: PeerSession.Role) throws {
         Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
+        do { try signaling.signal.check(offering: role == .offer) } catch let e as CLIError { e.exit() }
+        var peer = peer
+        // A WHIP/WHEP endpoint's answer carries every candidate: WHIP has no way to trickle
+        // from server to client (RFC 9725 §4.3.1); the client's candidates still arrive by PATCH.
+        if case .whipListen = signaling.signal { peer.trickle = false }
         if signaling.signal.isListening {
             let status = PeerServer(role: role, peer: peer, channel: channel, media: media, json: json,
                                     url: signaling.signal, count: count,
@@ -219,6 +224,7 @@ struct ChatOptions: ParsableArguments {
         }
         let session = PeerSession(role: role, peer: peer, channel: channel, media: media, json: json)
         session.signalURL = signaling.signal
+        session.signalSettings = signaling.http
         let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -31,6 +31,8 @@ final class PeerSession: @unchecked Sendable {
     /// Signaling off stdio (`--signal`): descriptions and candidates go over this link and
     /// stdin/stdout carry data only.
     var signalURL: SignalURL = .stdio
+    /// `--token` and `--signal-timeout` for a WHIP/WHEP `signalURL`.
+    var signalSettings = HTTPSignalSettings()
     /// Set by `PeerServer`: this session's link, already accepted. The server then owns stdin
     /// (it hands lines to `stdinLine`), stdout's closing and SIGINT/SIGTERM.
     var servedLink: SignalingLink? {
@@ -92,42 +94,54 @@ final class PeerSession: @unchecked Sendable {
         }
         loop.start()
 
-        let configuration: PeerConnection.Configuration
+        var settings: PeerConnection.Configuration
         do {
-            var c = try peer.configuration()
-            c.dataChannel = !mediaOptions.noDataChannel
-            configuration = c
+            settings = try peer.configuration()
+            settings.dataChannel = !mediaOptions.noDataChannel
         } catch let e as CLIError {
             return fail(e)
         } catch {
             return fail(CLIError(.failure, "\(error)"))
         }
-
         // The answerer makes its connection (certificate, sockets, gathering) while the offer is
         // still on its way, as the offerer does before printing its offer: that work then no
         // longer sits between the offer and the answer (issue 12: rtc<->rtc setup). With
         // trickle it waits for the offer, so no candidate can go out before the answer.
         if role == .answer && !peer.trickle {
-            loop.execute { [self] in if pc == nil { _ = makePeerConnection(configuration) } }
+            let early = settings
+            loop.execute { [self] in if pc == nil { _ = makePeerConnection(early) } }
         }
-
+        // Then the link, before the offerer's connection: a WHIP/WHEP endpoint may name STUN/TURN
+        // servers, used when the user gave none (RFC 9725 §4.6).
+        var connected: SignalingLink?
         if !signalURL.isStdio {
             do {
-                let link = try servedLink ?? SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch())
-                self.link = link
-                link.start(onMessage: { [self] m in linkMessage(m, configuration: configuration) },
-                           onEnd: { [self] e in
-                               if let e, case .malformed = e {
-                                   finish(ExitStatus.dataError.rawValue, "bad signaling message: \(e)")
-                               } else if phaseNow() == .awaitingRemote {
-                                   finish(ExitStatus.unavailable.rawValue, "signaling closed before the peer's description arrived")
-                               }
-                           })
+                let link = try servedLink ?? SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch(),
+                                                                           http: signalSettings)
+                connected = link
+                if let servers = (link as? HTTPSignalingLink)?.iceServers, !servers.isEmpty {
+                    settings.adopt(servers, verbose: peer.verbose)
+                }
             } catch let e as CLIError {
                 return fail(e)
             } catch {
                 return fail(CLIError(.failure, "\(error)"))
             }
+        }
+        let configuration = settings
+
+        if let link = connected {
+            self.link = link
+            link.start(onMessage: { [self] m in linkMessage(m, configuration: configuration) },
+                       onEnd: { [self] e in
+                           if let failure = (link as? HTTPSignalingLink)?.failure {
+                               finish(failure.status.rawValue, failure.message)
+                           } else if let e, case .malformed = e {
+                               finish(ExitStatus.dataError.rawValue, "bad signaling message: \(e)")
+                           } else if phaseNow() == .awaitingRemote {
+                               finish(ExitStatus.unavailable.rawValue, "signaling closed before the peer's description arrived")
+                           }
+                       })
             if role == .offer { loop.execute { self.startOffer(configuration) } }
         } else if let file = peer.remote, role == .answer {
             guard let text = Self.readFile(file) else {
@@ -159,6 +173,8 @@ final class PeerSession: @unchecked Sendable {
         while !finished { gate.wait() }
         let status = exitStatus
         gate.unlock()
+        // A WHIP/WHEP resource is DELETEd whatever ended the session (bounded wait).
+        (link as? HTTPSignalingLink)?.release()
         // Tell the peer we are going (whatever ended the session), and stop the loop thread
         // before the process exits: exit-time cleanup of OpenSSL racing a STUN HMAC on the
         // loop crashed rtc ("OpenSSL HMAC failed", SIGILL) when its stdout was closed.
@@ -307,7 +323,7 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
         case .bye:
             loop.execute { [self] in
-                if !openOrder.isEmpty { peerGone() } else {
+                if !openOrder.isEmpty || opened { peerGone() } else {
                     finish(ExitStatus.unavailable.rawValue, "the peer said bye before a channel opened")
                 }
             }
@@ -462,7 +478,9 @@ final class PeerSession: @unchecked Sendable {
         media?.close()
         link?.send(.bye)
         link?.close()
-        pc?.close()
+        // A WHIP/WHEP session ends with its DELETE, before the connection closes (run() sends
+        // it, then closes): the endpoint hears the end from its own protocol first.
+        if !(link is HTTPSignalingLink) { pc?.close() }
         finish(status, nil)
     }
 

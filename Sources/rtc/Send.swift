@@ -75,6 +75,9 @@ struct Send: ParsableCommand {
         if files.contains("-") && signaling.signal.isStdio {
             throw ValidationError("sending stdin (-) needs --signal off stdio: stdin carries signaling")
         }
+        if signaling.signal.requiredRole != nil {
+            throw ValidationError("WHIP/WHEP signaling is for rtc offer and rtc answer")
+        }
     }
 
     func run() throws {

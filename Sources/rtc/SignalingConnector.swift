@@ -10,7 +10,7 @@ enum SignalingConnector {
     /// - Throws: `CLIError`: 69 when the peer cannot be reached, 124 when it does not answer
     ///   within `--connect-timeout`, 130/143 when SIGINT/SIGTERM arrives meanwhile.
     static func connectOne(_ url: SignalURL, out: StdoutWriter, peer: PeerOptions,
-                           latch: ExitLatch) throws -> SignalingLink {
+                           latch: ExitLatch, http: HTTPSignalSettings = HTTPSignalSettings()) throws -> SignalingLink {
         switch url {
         case .stdio:
             return StdioSignalingLink(out: out, compact: peer.compact, remoteFile: peer.remote)
@@ -31,7 +31,13 @@ enum SignalingConnector {
             }
         case .ws:
             return try WebSocketSignaling.connectOne(url, peer: peer)
-        case .tcpListen, .wsListen:
+        case let .whip(endpoint, kind):
+            // The endpoint's ICE servers are asked for only when the user named none.
+            return try WHIPClientLink(endpoint: endpoint, kind: kind, token: http.token,
+                                      connectTimeout: peer.connectTimeout, signalTimeout: http.signalTimeout,
+                                      verbose: peer.verbose,
+                                      fetchICEServers: peer.stunServers.isEmpty && peer.turnServers.isEmpty)
+        case .tcpListen, .wsListen, .whipListen:
             throw CLIError(.usage, "a listening --signal URL is served (SignalingConnector.serve), not connected")
         }
     }
@@ -57,6 +63,8 @@ enum SignalingConnector {
             return listener
         case .wsListen:
             return try WebSocketSignaling.serve(url, options: options, gate: gate, body: body)
+        case .whipListen:
+            return try WHIPEndpoint.serve(url, options: options, gate: gate, body: body)
         default:
             throw CLIError(.usage, "not a listening signal URL")
         }

@@ -15,6 +15,8 @@ struct ServeOptions {
     /// Connections still in their handshake at once; beyond it the oldest is dropped.
     var maxPending = HandshakeGate.defaultMaxPending
     var verbose = false
+    /// whip-listen/whep-listen: the bearer token every request must carry (`--token`).
+    var token: String?
 }
 
 /// Connections that have not yet proved they speak signaling: each gets `timeout` seconds

@@ -235,6 +235,11 @@ final class PeerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// SIGTERM, as a user stopping a server does.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
     func kill() {
         if process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)

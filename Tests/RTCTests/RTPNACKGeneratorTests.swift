@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct RTPNACKGeneratorTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 /// RTP packets (RFC 3550 §5.1) and their RFC 8285 header extensions.
@@ -14,11 +15,12 @@ import Testing
 
     /// A VP8 packet as Chromium sends it, written by hand from RFC 3550 §5.1 and RFC 8285 §4.2:
     /// abs-send-time (id 2), transport-wide-cc (id 3) and sdes:mid "0" (id 4) in one-byte form.
-    static let chromiumVideo = [UInt8](hex: """
-        90 e0 1f 40 00 0d bb a0 5f 2a 3c 11
-        be de 00 03 22 12 34 56 31 00 2a 40 30 00 00 00
-        90 e0 0a 0b 0c
-        """)!
+    static let chromiumVideo = [UInt8](
+        hex: """
+            90 e0 1f 40 00 0d bb a0 5f 2a 3c 11
+            be de 00 03 22 12 34 56 31 00 2a 40 30 00 00 00
+            90 e0 0a 0b 0c
+            """)!
 
     @Test func parsesChromiumVideoPacket() throws {
         let p = try RTPPacket(parsing: Self.chromiumVideo)
@@ -44,17 +46,19 @@ import Testing
     }
 
     @Test func readsRFC8285OneByteFigure() throws {
-        #expect(try Self.oneByteFigure.elements() == [
-            Element(id: 1, data: [0xAA]), Element(id: 2, data: [0xBB, 0xCC]), Element(id: 3, data: [1, 2, 3, 4]),
-        ])
+        #expect(
+            try Self.oneByteFigure.elements() == [
+                Element(id: 1, data: [0xAA]), Element(id: 2, data: [0xBB, 0xCC]), Element(id: 3, data: [1, 2, 3, 4]),
+            ])
     }
 
     @Test func readsRFC8285TwoByteFigure() throws {
         let e = Self.twoByteFigure
         #expect(e.isTwoByte)
-        #expect(try e.elements() == [
-            Element(id: 1, data: []), Element(id: 2, data: [0xBB]), Element(id: 3, data: [1, 2, 3, 4]),
-        ])
+        #expect(
+            try e.elements() == [
+                Element(id: 1, data: []), Element(id: 2, data: [0xBB]), Element(id: 3, data: [1, 2, 3, 4]),
+            ])
         // Rebuilt from its elements, it is the figure without the padding byte in the middle.
         let rebuilt = try RTPPacket.HeaderExtension(elements: e.elements())
         #expect(rebuilt.profile == 0x1000 && rebuilt.data.count % 4 == 0)
@@ -123,7 +127,8 @@ import Testing
     }
 
     @Test func paddingRoundTrips() throws {
-        let p = RTPPacket(payloadType: 96, sequenceNumber: 7, timestamp: 8, ssrc: 9, payload: [1, 2, 3], paddingLength: 5)
+        let p = RTPPacket(
+            payloadType: 96, sequenceNumber: 7, timestamp: 8, ssrc: 9, payload: [1, 2, 3], paddingLength: 5)
         let bytes = p.serialized()
         #expect(bytes.count == 12 + 3 + 5 && bytes.last == 5)
         #expect(try RTPPacket(parsing: bytes) == p)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 /// Bounded, seeded random-mutation fuzzing of the RTP, RFC 8285 and RTCP decoders. Properties:

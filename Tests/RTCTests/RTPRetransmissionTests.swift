@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 /// RTX (RFC 4588 §4): wrapping on the retransmission stream and unwrapping back.
@@ -26,7 +27,8 @@ import Testing
     }
 
     @Test func paddingOnlyRTXRepairsNothing() {
-        let probe = RTPPacket(payloadType: 97, sequenceNumber: 5, timestamp: 0, ssrc: 0x2222, payload: [], paddingLength: 200)
+        let probe = RTPPacket(
+            payloadType: 97, sequenceNumber: 5, timestamp: 0, ssrc: 0x2222, payload: [], paddingLength: 200)
         #expect(throws: RTPError.truncated("RTX original sequence number (RFC 4588 §4)")) {
             try RTXStream.unwrap(probe, ssrc: 0x1111, payloadType: 96)
         }

@@ -1,11 +1,14 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct RTPSendHistoryTests {
     static let t0 = LoopInstant(nanoseconds: 5_000_000_000)
 
     static func packet(_ seq: UInt16) -> RTPPacket {
-        RTPPacket(payloadType: 96, sequenceNumber: seq, timestamp: UInt32(seq) * 3000, ssrc: 9, payload: [UInt8(truncatingIfNeeded: seq)])
+        RTPPacket(
+            payloadType: 96, sequenceNumber: seq, timestamp: UInt32(seq) * 3000, ssrc: 9,
+            payload: [UInt8(truncatingIfNeeded: seq)])
     }
 
     @Test func boundedByCountAcrossWrap() {
@@ -37,7 +40,8 @@ import Testing
         var h = RTPSendHistory(capacity: 256, maxAge: .seconds(1), minResendInterval: .milliseconds(20))
         for seq in UInt16(990)..<1030 { h.record(Self.packet(seq), at: Self.t0) }
         let nack = RTCPGenericNACK(
-            senderSSRC: 1, mediaSSRC: 9, entries: [.init(packetID: 1000, lostBitmask: 0b101), .init(packetID: 1040, lostBitmask: 0)])
+            senderSSRC: 1, mediaSSRC: 9,
+            entries: [.init(packetID: 1000, lostBitmask: 0b101), .init(packetID: 1040, lostBitmask: 0)])
         let now = Self.t0 + .milliseconds(50)
         // 1040 was never sent: it is skipped.
         let resent2 = h.retransmissions(for: nack, at: now)

@@ -1,10 +1,13 @@
 import Testing
+
 @testable import RTC
 
 /// RFC 3550 receiver statistics (Appendix A.1, A.3, A.8) and sender reports / RTT (§6.4.1).
 @Suite struct RTPStatisticsTests {
     static func packet(_ seq: UInt16, ts: UInt32 = 0, payload: Int = 100) -> RTPPacket {
-        RTPPacket(payloadType: 96, sequenceNumber: seq, timestamp: ts, ssrc: 0xABCD, payload: [UInt8](repeating: 0, count: payload))
+        RTPPacket(
+            payloadType: 96, sequenceNumber: seq, timestamp: ts, ssrc: 0xABCD,
+            payload: [UInt8](repeating: 0, count: payload))
     }
 
     static let t0 = LoopInstant(nanoseconds: 1_000_000_000_000)
@@ -85,9 +88,14 @@ import Testing
         #expect(report?.jitter == s.jitter)
         var steady = RTPReceiverStatistics(ssrc: 1, clockRate: 48_000, minSequential: 0)
         for i in 0..<100 {
-            steady.received(Self.packet(UInt16(i), ts: startTimestamp &+ UInt32(i) * 960), at: Self.t0 + .milliseconds(20 * i))
+            steady.received(
+                Self.packet(UInt16(i), ts: startTimestamp &+ UInt32(i) * 960), at: Self.t0 + .milliseconds(20 * i))
         }
         #expect(steady.jitter == 0)
+        // A retransmission arriving an RTT late is counted but does not count as jitter.
+        let n = steady.packetsReceived
+        steady.received(Self.packet(50, ts: startTimestamp &+ 50 * 960), at: Self.t0 + .seconds(3), retransmitted: true)
+        #expect(steady.jitter == 0 && steady.packetsReceived == n + 1)
     }
 
     @Test func lastSenderReportAndDelay() throws {
@@ -95,7 +103,8 @@ import Testing
         s.received(Self.packet(1), at: Self.t0)
         let before = s.reportBlock(at: Self.t0)
         #expect(before?.lastSenderReport == 0)
-        let sr = RTCPSenderReport(ssrc: 1, ntpTime: 0xE8F2_1C3A_4B6C_8D00, rtpTimestamp: 0, packetCount: 1, octetCount: 1)
+        let sr = RTCPSenderReport(
+            ssrc: 1, ntpTime: 0xE8F2_1C3A_4B6C_8D00, rtpTimestamp: 0, packetCount: 1, octetCount: 1)
         s.receivedSenderReport(sr, at: Self.t0)
         let delayed = s.reportBlock(at: Self.t0 + .milliseconds(1500))
         let block = try #require(delayed)
@@ -106,14 +115,19 @@ import Testing
     /// RFC 3550 §6.4.1's worked example: A = 0xb710:8000, LSR = 0xb705:2000, DLSR = 0x0005:4000
     /// give a round-trip time of 0x0006:2000, 6.125 s.
     @Test func roundTripTimeRFCExample() {
-        #expect(RTPSenderStatistics.roundTripTime(arrival: 0xB710_8000, lastSenderReport: 0xB705_2000,
-                                                 delaySinceLastSenderReport: 0x0005_4000) == .milliseconds(6125))
-        #expect(RTPSenderStatistics.roundTripTime(arrival: 1, lastSenderReport: 0, delaySinceLastSenderReport: 0) == nil)
+        #expect(
+            RTPSenderStatistics.roundTripTime(
+                arrival: 0xB710_8000, lastSenderReport: 0xB705_2000,
+                delaySinceLastSenderReport: 0x0005_4000) == .milliseconds(6125))
+        #expect(
+            RTPSenderStatistics.roundTripTime(arrival: 1, lastSenderReport: 0, delaySinceLastSenderReport: 0) == nil)
     }
 
     @Test func senderReportCountsAndRoundTrip() throws {
         var s = RTPSenderStatistics(ssrc: 7, clockRate: 90_000)
-        for i in 0..<10 { s.sent(Self.packet(UInt16(i), ts: 3000 * UInt32(i), payload: 1000), at: Self.t0 + .milliseconds(33 * i)) }
+        for i in 0..<10 {
+            s.sent(Self.packet(UInt16(i), ts: 3000 * UInt32(i), payload: 1000), at: Self.t0 + .milliseconds(33 * i))
+        }
         let lastSend = Self.t0 + .milliseconds(33 * 9)
         let ntp = NTPTime.fromUnix(nanoseconds: 1_700_000_000_500_000_000)
         let srAt = lastSend + .milliseconds(100)
@@ -121,7 +135,9 @@ import Testing
         #expect(sr.ssrc == 7 && sr.packetCount == 10 && sr.octetCount == 10_000 && sr.ntpTime == ntp)
         #expect(sr.rtpTimestamp == 27_000 + 9_000)  // the last timestamp + 100 ms of 90 kHz
         // The peer holds our SR 200 ms (DLSR) and its report arrives 250 ms after we sent the SR.
-        let block = RTCPReportBlock(ssrc: 7, lastSenderReport: NTPTime.compact(ntp), delaySinceLastSenderReport: NTPTime.compact(.milliseconds(200)))
+        let block = RTCPReportBlock(
+            ssrc: 7, lastSenderReport: NTPTime.compact(ntp),
+            delaySinceLastSenderReport: NTPTime.compact(.milliseconds(200)))
         let measured = s.receivedReportBlock(block, at: srAt + .milliseconds(250))
         let rtt = try #require(measured)
         #expect(abs((rtt - .milliseconds(50)).nanoseconds) < 20_000, "rtt \(rtt)")  // compact units are 15 µs
@@ -144,7 +160,8 @@ import Testing
         #expect(NTPTime.duration(compact: 1 << 14) == .milliseconds(250))
         #expect(NTPTime.compact(.seconds(100_000)) == .max)
         #expect(RTPClock.units(.milliseconds(20), rate: 48_000) == 960)
-        #expect(RTPClock.units(LoopInstant(nanoseconds: 1_000_000_000_000_000_000), rate: 90_000)
+        #expect(
+            RTPClock.units(LoopInstant(nanoseconds: 1_000_000_000_000_000_000), rate: 90_000)
                 == UInt32(truncatingIfNeeded: UInt64(1_000_000_000) * 90_000))
     }
 }

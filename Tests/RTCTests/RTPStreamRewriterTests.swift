@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct RTPStreamRewriterTests {
@@ -25,8 +26,11 @@ import Testing
             var ext = RTPPacket.HeaderExtension(profile: 0xBEDE, data: [0x10, 0xAA, 0, 0])
             ext.data[1] = UInt8(truncatingIfNeeded: seq)
             return [
-                RTPPacket(payloadType: 96, sequenceNumber: seq, timestamp: ts, ssrc: ssrc, headerExtension: ext, payload: [1]),
-                RTPPacket(marker: true, payloadType: 96, sequenceNumber: seq &+ 1, timestamp: ts, ssrc: ssrc, payload: [2]),
+                RTPPacket(
+                    payloadType: 96, sequenceNumber: seq, timestamp: ts, ssrc: ssrc, headerExtension: ext,
+                    payload: [1]),
+                RTPPacket(
+                    marker: true, payloadType: 96, sequenceNumber: seq &+ 1, timestamp: ts, ssrc: ssrc, payload: [2]),
             ]
         }
     }
@@ -34,7 +38,8 @@ import Testing
     static func make(_ rng: inout SplitMix64) -> RTPStreamRewriter {
         RTPStreamRewriter(
             ssrc: 0x1234_5678, payloadType: 102, clockRate: 90_000,
-            initialSequenceNumber: UInt16(truncatingIfNeeded: rng.next()), initialTimestamp: UInt32(truncatingIfNeeded: rng.next()))
+            initialSequenceNumber: UInt16(truncatingIfNeeded: rng.next()),
+            initialTimestamp: UInt32(truncatingIfNeeded: rng.next()))
     }
 
     /// Checks the output is one stream: our SSRC/PT, sequence +1 each packet, timestamps
@@ -95,7 +100,9 @@ import Testing
         var r = Self.make(&rng)
         let input: [UInt16] = [100, 101, 103, 102, 106, 105]
         let out = input.compactMap {
-            r.rewrite(RTPPacket(payloadType: 96, sequenceNumber: $0, timestamp: UInt32($0) * 10, ssrc: 1, payload: []), at: Self.t0)
+            r.rewrite(
+                RTPPacket(payloadType: 96, sequenceNumber: $0, timestamp: UInt32($0) * 10, ssrc: 1, payload: []),
+                at: Self.t0)
         }
         let base = out[0].sequenceNumber
         #expect(out.map { $0.sequenceNumber &- base } == input.map { $0 - 100 })

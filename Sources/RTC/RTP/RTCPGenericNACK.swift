@@ -54,7 +54,9 @@ struct RTCPGenericNACK: Equatable, Sendable {
             throw .rtcp(offset: r.offset, "NACK FCI of \(r.remaining) bytes is not whole PID+BLP entries")
         }
         var entries: [Entry] = []
-        while let pid = r.readUInt16(), let blp = r.readUInt16() { entries.append(Entry(packetID: pid, lostBitmask: blp)) }
+        while let pid = r.readUInt16(), let blp = r.readUInt16() {
+            entries.append(Entry(packetID: pid, lostBitmask: blp))
+        }
         self.init(senderSSRC: sender, mediaSSRC: media, entries: entries)
     }
 

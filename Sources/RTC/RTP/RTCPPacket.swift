@@ -26,7 +26,9 @@ enum RTCPPacket: Equatable, Sendable {
             let header = try RTCPHeader.read(&r)
             let end = start + header.packetSize
             guard end <= bytes.count else {
-                throw .rtcp(offset: start, "length of \(header.packetSize) bytes runs past the end (\(bytes.count - start) left)")
+                throw .rtcp(
+                    offset: start,
+                    "length of \(header.packetSize) bytes runs past the end (\(bytes.count - start) left)")
             }
             var bodyEnd = end
             if header.padding {
@@ -58,7 +60,8 @@ enum RTCPPacket: Equatable, Sendable {
         where RTCPReceiverEstimatedMaxBitrate.matches(r):
             return .receiverEstimatedMaxBitrate(try RTCPReceiverEstimatedMaxBitrate(&r))
         default:
-            return .unknown(RTCPRawPacket(count: h.count, packetType: h.packetType, body: r.readBytes(r.remaining) ?? []))
+            return .unknown(
+                RTCPRawPacket(count: h.count, packetType: h.packetType, body: r.readBytes(r.remaining) ?? []))
         }
     }
 
@@ -78,15 +81,15 @@ enum RTCPPacket: Equatable, Sendable {
 
     func write(_ w: inout ByteWriter) {
         switch self {
-        case let .senderReport(p): p.write(&w)
-        case let .receiverReport(p): p.write(&w)
-        case let .sourceDescription(p): p.write(&w)
-        case let .goodbye(p): p.write(&w)
-        case let .nack(p): p.write(&w)
-        case let .pictureLossIndication(p): p.write(&w)
-        case let .fullIntraRequest(p): p.write(&w)
-        case let .receiverEstimatedMaxBitrate(p): p.write(&w)
-        case let .unknown(p): p.write(&w)
+        case .senderReport(let p): p.write(&w)
+        case .receiverReport(let p): p.write(&w)
+        case .sourceDescription(let p): p.write(&w)
+        case .goodbye(let p): p.write(&w)
+        case .nack(let p): p.write(&w)
+        case .pictureLossIndication(let p): p.write(&w)
+        case .fullIntraRequest(let p): p.write(&w)
+        case .receiverEstimatedMaxBitrate(let p): p.write(&w)
+        case .unknown(let p): p.write(&w)
         }
     }
 
@@ -97,5 +100,24 @@ enum RTCPPacket: Equatable, Sendable {
             throw .rtcp(offset: at, "\(what) SSRCs truncated")
         }
         return (sender, media)
+    }
+}
+
+extension RTCPPacket {
+    /// Whether a datagram on an rtcp-mux transport is RTCP rather than RTP (RFC 5761 §4): its
+    /// second byte, RTCP's packet type, is 192–223, which RTP's marker bit and payload type avoid
+    /// (payload types 64–95 are not used with rtcp-mux).
+    static func isRTCP(_ datagram: [UInt8]) -> Bool {
+        datagram.count >= RTCPHeader.length && datagram[0] >> 6 == 2 && (192...223).contains(datagram[1])
+    }
+
+    /// The media SSRCs this packet asks a keyframe of: PLI's media source (RFC 4585 §6.3.1) and
+    /// each FIR entry's SSRC (RFC 5104 §4.3.1); empty for other packets.
+    var keyframeRequests: [UInt32] {
+        switch self {
+        case let .pictureLossIndication(p): return [p.mediaSSRC]
+        case let .fullIntraRequest(f): return f.entries.map(\.ssrc)
+        default: return []
+        }
     }
 }

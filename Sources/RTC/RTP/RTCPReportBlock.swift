@@ -43,7 +43,7 @@ struct RTCPReportBlock: Equatable, Sendable {
     static func read(_ r: inout ByteReader, index: Int) throws(RTPError) -> RTCPReportBlock {
         let at = r.offset
         guard let ssrc = r.readUInt32(), let lost = r.readUInt32(), let ehsn = r.readUInt32(),
-              let jitter = r.readUInt32(), let lsr = r.readUInt32(), let dlsr = r.readUInt32()
+            let jitter = r.readUInt32(), let lsr = r.readUInt32(), let dlsr = r.readUInt32()
         else { throw .rtcp(offset: at, "report block \(index + 1) truncated") }
         let cumulative = Int32(bitPattern: lost << 8) >> 8  // sign-extends the low 24 bits
         return RTCPReportBlock(

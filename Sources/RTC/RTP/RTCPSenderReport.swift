@@ -40,7 +40,7 @@ struct RTCPSenderReport: Equatable, Sendable {
     init(header: RTCPHeader, _ r: inout ByteReader) throws(RTPError) {
         let at = r.offset
         guard let ssrc = r.readUInt32(), let ntp = r.readUInt64(), let ts = r.readUInt32(),
-              let packets = r.readUInt32(), let octets = r.readUInt32()
+            let packets = r.readUInt32(), let octets = r.readUInt32()
         else { throw .rtcp(offset: at, "SR sender info truncated") }
         var blocks: [RTCPReportBlock] = []
         for i in 0..<Int(header.count) { blocks.append(try RTCPReportBlock.read(&r, index: i)) }

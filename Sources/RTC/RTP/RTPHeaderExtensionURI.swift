@@ -47,7 +47,9 @@ extension RTPPacket {
     /// - Throws: `RTPError` when the present extension is not RFC 8285.
     mutating func setAbsSendTime(ntp: UInt64, id: UInt8) throws(RTPError) {
         let v = HeaderExtension.absSendTime(ntp: ntp)
-        let bytes = [UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
+        let bytes = [
+            UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v),
+        ]
         try setExtensionElement(id: id, data: bytes)
     }
 

@@ -60,10 +60,12 @@ struct RTPReceiverStatistics: Sendable {
     private var expected: UInt32 { extendedHighestSequenceNumber &- baseSeq &+ 1 }
 
     /// Counts a packet of this source that arrived at `arrival`.
+    /// - Parameter retransmitted: true for a packet recovered by retransmission (RTX or NACK): it
+    ///   is counted, but its arrival time says nothing of the network's jitter, so A.8 skips it.
     /// - Returns: false while the source is on probation or for a packet A.1 rejects (a big jump
     ///   not yet confirmed by its successor); such packets update no statistics.
     @discardableResult
-    mutating func received(_ packet: RTPPacket, at arrival: LoopInstant) -> Bool {
+    mutating func received(_ packet: RTPPacket, at arrival: LoopInstant, retransmitted: Bool = false) -> Bool {
         let seq = packet.sequenceNumber
         if !started {
             started = true
@@ -74,6 +76,7 @@ struct RTPReceiverStatistics: Sendable {
         guard updateSequence(seq) else { return false }
         packetsReceived &+= 1
         payloadBytesReceived &+= UInt64(packet.payload.count)
+        if retransmitted { return true }
         // A.8: D(i-1,i) from the relative transit times, J += (|D| - J) / 16.
         let t = RTPClock.units(arrival, rate: clockRate) &- packet.timestamp
         if let previous = transit {
@@ -143,9 +146,12 @@ struct RTPReceiverStatistics: Sendable {
         expectedPrior = expected
         receivedPrior = packetsReceived
         let lostInterval = Int64(expectedInterval) - Int64(receivedInterval)
-        let fraction = expectedInterval == 0 || lostInterval <= 0 ? 0 : UInt8(clamping: (lostInterval << 8) / Int64(expectedInterval))
-        let lost = min(max(cumulativeLost, Int64(RTCPReportBlock.cumulativeLostRange.lowerBound)),
-                       Int64(RTCPReportBlock.cumulativeLostRange.upperBound))
+        let fraction =
+            expectedInterval == 0 || lostInterval <= 0
+            ? 0 : UInt8(clamping: (lostInterval << 8) / Int64(expectedInterval))
+        let lost = min(
+            max(cumulativeLost, Int64(RTCPReportBlock.cumulativeLostRange.lowerBound)),
+            Int64(RTCPReportBlock.cumulativeLostRange.upperBound))
         return RTCPReportBlock(
             ssrc: ssrc, fractionLost: fraction, cumulativeLost: Int32(lost),
             extendedHighestSequenceNumber: extendedHighestSequenceNumber, jitter: jitter,

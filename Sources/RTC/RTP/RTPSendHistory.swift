@@ -43,7 +43,7 @@ struct RTPSendHistory {
     /// The packet with `sequenceNumber`, if held and not older than `maxAge`.
     func packet(_ sequenceNumber: UInt16, at now: LoopInstant) -> RTPPacket? {
         guard let slot = slots[index(sequenceNumber)], slot.packet.sequenceNumber == sequenceNumber,
-              now.since(slot.sentAt) <= maxAge
+            now.since(slot.sentAt) <= maxAge
         else { return nil }
         return slot.packet
     }

@@ -60,7 +60,7 @@ struct RTPSenderStatistics: Sendable {
     @discardableResult
     mutating func receivedReportBlock(_ block: RTCPReportBlock, at now: LoopInstant) -> Duration? {
         guard block.ssrc == ssrc, block.lastSenderReport != 0,
-              let sr = reports.last(where: { $0.ntp == block.lastSenderReport })
+            let sr = reports.last(where: { $0.ntp == block.lastSenderReport })
         else { return nil }
         let rtt = now.since(sr.sentAt) - NTPTime.duration(compact: block.delaySinceLastSenderReport)
         roundTripTime = max(rtt, .zero)

@@ -9,7 +9,12 @@
 /// than `maxTimestampJump` from the last one. After a restart the output continues at the last
 /// sequence number + 1, and at the last timestamp + the time since the last packet (at least one
 /// tick), so players see a pause rather than a jump. Late packets of the replaced SSRC are
-/// dropped for `stragglerWindow`. The source's header extensions are removed: their ids were not negotiated with the peer.
+/// dropped for `stragglerWindow`. The source's header extensions are removed: their ids were not
+/// negotiated with the peer.
+///
+/// A new SSRC takes over at its first packet (holding it back would lose the start of the
+/// restarted source's first keyframe), so a stray packet of another SSRC on the same port counts
+/// as a restart, and the real source's packets then wait out `stragglerWindow` and restart again.
 struct RTPStreamRewriter {
     private struct Run {
         var ssrc: UInt32

@@ -22,7 +22,9 @@ struct RTXStream {
     /// Padding is dropped.
     mutating func wrap(_ original: RTPPacket) -> RTPPacket {
         defer { nextSequenceNumber &+= 1 }
-        var payload: [UInt8] = [UInt8(original.sequenceNumber >> 8), UInt8(truncatingIfNeeded: original.sequenceNumber)]
+        var payload: [UInt8] = [
+            UInt8(original.sequenceNumber >> 8), UInt8(truncatingIfNeeded: original.sequenceNumber),
+        ]
         payload.append(contentsOf: original.payload)
         return RTPPacket(
             marker: original.marker, payloadType: payloadType, sequenceNumber: nextSequenceNumber,

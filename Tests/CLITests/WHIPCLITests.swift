@@ -1,0 +1,185 @@
+import Foundation
+import RTCTestSupport
+import Testing
+
+/// WHIP/WHEP signaling (RFC 9725) between built `rtc` processes on loopback: `rtc offer
+/// --signal whip+http://…` against `rtc answer --signal whip-listen://…`, and each side against
+/// a test playing the other by hand (a scripted HTTP server, a hand-made HTTP client).
+@Suite struct WHIPCLITests {
+    static let ice = ["--ice-host", "127.0.0.1", "--connect-timeout", "15"]
+
+    /// Starts `rtc answer` as a WHIP/WHEP endpoint and waits until it listens.
+    static func endpoint(_ kind: String, port: UInt16, extra: [String] = []) throws -> PeerProcess {
+        let p = try PeerProcess(["answer"] + ice + ["--json", "-v", "--signal", "\(kind)-listen://127.0.0.1:\(port)"] + extra)
+        #expect(p.waitForStderr(containing: "endpoint on http://127.0.0.1:\(port)/", timeout: 15), "\(p.stderrText)")
+        return p
+    }
+
+    static func echo(_ offerer: PeerProcess, _ answerer: PeerProcess, count: Int) throws {
+        for p in [offerer, answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        for i in 0..<count {
+            offerer.send(#"{"data":"to answerer \#(i)"}"#)
+            answerer.send(#"{"data":"to offerer \#(i)"}"#)
+        }
+        for i in 0..<count {
+            #expect(try answerer.nextEvent("message", timeout: 10)?["data"] as? String == "to answerer \(i)")
+            #expect(try offerer.nextEvent("message", timeout: 10)?["data"] as? String == "to offerer \(i)")
+        }
+    }
+
+    /// rtc ⇄ rtc over WHIP and WHEP: messages both ways; stdin EOF on the offerer ends the
+    /// session, its DELETE reaches the endpoint, and both exit 0. WHEP also carries a token.
+    @Test(arguments: ["whip", "whep"])
+    func offerToListeningEndpoint(_ kind: String) throws {
+        let port = TestData.freePort()
+        let token = kind == "whep" ? ["--token", "s3cret-\(kind)"] : []
+        let answerer = try Self.endpoint(kind, port: port, extra: token)
+        defer { answerer.kill() }
+        let offerer = try PeerProcess(["offer"] + Self.ice + token
+                                      + ["--json", "-v", "--signal", "\(kind)+http://127.0.0.1:\(port)/\(kind)"])
+        defer { offerer.kill() }
+        try Self.echo(offerer, answerer, count: 5)
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("DELETE answered HTTP 200"), "\(offerer.stderrText)")
+        #expect(answerer.waitForStderr(containing: "DELETE /resource/", timeout: 5), "\(answerer.stderrText)")
+        // The answerer reports the channel's close, then the session's end.
+        #expect(try answerer.nextEvent("close", timeout: 10) != nil, "\(answerer.stderrText)")
+        let session = try #require(try answerer.nextEvent("session", timeout: 10), "\(answerer.stderrText)")
+        #expect(session["status"] as? Int == 0)
+        answerer.terminate()
+        #expect(answerer.waitForExit(timeout: 10) == 0, "answerer: \(answerer.stderrText)")
+    }
+
+    /// --trickle: the offer goes out before gathering ends and the rest (a TURN relay
+    /// candidate from coturn on loopback, then the end of candidates) follows by PATCH
+    /// (application/trickle-ice-sdpfrag); the endpoint takes them and the session connects.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func trickleByPatch() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let port = TestData.freePort()
+        let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1"])
+        defer { answerer.kill() }
+        let turn = ["--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password]
+        let offerer = try PeerProcess(["offer"] + Self.ice + turn
+                                      + ["--json", "-v", "--trickle", "--signal", "whip+http://127.0.0.1:\(port)/"])
+        defer { offerer.kill() }
+        try Self.echo(offerer, answerer, count: 2)
+        #expect(offerer.stderrText.contains("PATCH http://127.0.0.1:\(port)/resource/"), "\(offerer.stderrText)")
+        // The endpoint logs each fragment's candidate count; at least one came with one.
+        let log = answerer.stderrText
+        #expect(log.contains("PATCH /resource/"), "\(log)")
+        #expect(log.range(of: #"PATCH /resource/[0-9a-f]+ \([1-9][0-9]* candidates"#, options: .regularExpression) != nil, "\(log)")
+        #expect(log.contains(", end)"), "\(log)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+        #expect(answerer.waitForExit(timeout: 15) == 0, "answerer: \(answerer.stderrText)")
+    }
+
+    /// A wrong token is refused with 401: the offerer exits 65 naming it.
+    @Test func wrongTokenRefused() throws {
+        let port = TestData.freePort()
+        let answerer = try Self.endpoint("whip", port: port, extra: ["--token", "right"])
+        defer { answerer.kill() }
+        let r = try CLI.run(["offer"] + Self.ice + ["--token", "wrong", "--signal", "whip+http://127.0.0.1:\(port)/"],
+                            stdin: "", timeout: 20)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("401"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        // Without any token, likewise.
+        let none = try CLI.run(["offer"] + Self.ice + ["--signal", "whip+http://127.0.0.1:\(port)/"], stdin: "", timeout: 20)
+        #expect(none.status == 65 && none.stderr.contains("401"), "\(none.stderr)")
+    }
+
+    /// The endpoint played by hand: POST the offer of a stdio `rtc offer`, hand it the 201's
+    /// answer, PATCH it (If-Match checked), then DELETE the resource while the channel is open:
+    /// the answerer's session ends as if the peer closed (exit 0).
+    @Test func deleteEndsTheEndpointsSession() throws {
+        let port = TestData.freePort()
+        let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1", "--token", "t0k"])
+        defer { answerer.kill() }
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json"])
+        defer { offerer.kill() }
+        let offerLine = try #require(offerer.nextLine(timeout: 10), "\(offerer.stderrText)")
+        let sdp = try #require(try offerLine.jsonObject()["sdp"] as? String)
+        let auth = ("Authorization", "Bearer t0k")
+        let created = try HTTPTestClient.request(port: port, "POST", "/any/path", headers: [auth, ("Content-Type", "application/sdp")],
+                                                 body: sdp)
+        #expect(created.status == 201, "\(created)")
+        #expect(created.headers["content-type"] == "application/sdp")
+        #expect(created.headers["access-control-allow-origin"] == "*")
+        let location = try #require(created.headers["location"])
+        #expect(location.hasPrefix("/resource/"))
+        let etag = try #require(created.headers["etag"])
+        #expect(created.body.hasPrefix("v=0"))
+        let answer = String(data: try JSONSerialization.data(withJSONObject: ["type": "answer", "sdp": created.body]), encoding: .utf8)!
+        offerer.send(answer)
+        #expect(try offerer.nextEvent("open", timeout: 15) != nil, "\(offerer.stderrText)")
+        #expect(try answerer.nextEvent("open", timeout: 15) != nil, "\(answerer.stderrText)")
+        offerer.send(#"{"data":"before delete"}"#)
+        #expect(try answerer.nextEvent("message", timeout: 10)?["data"] as? String == "before delete")
+
+        // A stale If-Match is refused (412); the right one, or none, is taken.
+        let stale = try HTTPTestClient.request(port: port, "PATCH", location,
+                                               headers: [auth, ("Content-Type", "application/trickle-ice-sdpfrag"),
+                                                         ("If-Match", "\"stale\"")], body: "a=end-of-candidates\r\n")
+        #expect(stale.status == 412)
+        let patched = try HTTPTestClient.request(port: port, "PATCH", location,
+                                                 headers: [auth, ("Content-Type", "application/trickle-ice-sdpfrag"),
+                                                           ("If-Match", etag)], body: "a=end-of-candidates\r\n")
+        #expect(patched.status == 204)
+        let noAuth = try HTTPTestClient.request(port: port, "DELETE", location)
+        #expect(noAuth.status == 401)
+        let deleted = try HTTPTestClient.request(port: port, "DELETE", location, headers: [auth])
+        #expect(deleted.status == 200)
+        #expect(answerer.waitForExit(timeout: 10) == 0, "answerer: \(answerer.stderrText)")
+        #expect(try offerer.nextEvent("close", timeout: 10) != nil, "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 10) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// The endpoint's refusals: each a status and a one-line body, the endpoint still serving.
+    @Test func endpointRefusesBadRequests() throws {
+        let port = TestData.freePort()
+        let answerer = try Self.endpoint("whip", port: port, extra: ["--token", "tk"])
+        defer { answerer.kill() }
+        let auth = ("Authorization", "Bearer tk")
+        let sdpType = ("Content-Type", "application/sdp")
+        func check(_ method: String, _ path: String, _ headers: [(String, String)], _ body: String, _ status: Int,
+                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let r = try HTTPTestClient.request(port: port, method, path, headers: headers, body: body)
+            #expect(r.status == status, "\(method) \(path): \(r.status) \(r.body)", sourceLocation: sourceLocation)
+            #expect(r.headers["access-control-allow-origin"] == "*", sourceLocation: sourceLocation)
+            #expect(r.body.filter { $0 == "\n" }.count <= 1, "\(r.body)", sourceLocation: sourceLocation)
+        }
+        try check("GET", "/", [auth], "", 405)
+        try check("POST", "/", [auth, ("Content-Type", "text/plain")], "v=0", 415)
+        try check("POST", "/", [sdpType], "v=0", 401)
+        try check("POST", "/", [("Authorization", "Bearer other"), sdpType], "v=0", 401)
+        try check("POST", "/", [("Authorization", "Basic dGs="), sdpType], "v=0", 401)
+        try check("POST", "/", [auth, sdpType], "this is not SDP", 400)
+        try check("POST", "/", [auth, sdpType], String(repeating: "a", count: (1 << 20) + 1), 413)
+        try check("PATCH", "/resource/nope", [auth, ("Content-Type", "application/trickle-ice-sdpfrag")], "", 404)
+        try check("DELETE", "/resource/nope", [auth], "", 404)
+        try check("POST", "/resource/nope", [auth, sdpType], "v=0", 405)
+        // The CORS preflight needs no token and names what a browser page may send and read.
+        let pre = try HTTPTestClient.request(port: port, "OPTIONS", "/whip",
+                                             headers: [("Origin", "http://page.example"),
+                                                       ("Access-Control-Request-Method", "POST")])
+        #expect(pre.status == 204)
+        #expect(pre.headers["accept-post"] == "application/sdp")
+        for m in ["POST", "PATCH", "DELETE"] { #expect(pre.headers["access-control-allow-methods"]?.contains(m) == true) }
+        for h in ["Authorization", "Content-Type", "If-Match"] {
+            #expect(pre.headers["access-control-allow-headers"]?.contains(h) == true)
+        }
+        for h in ["Location", "ETag", "Link"] { #expect(pre.headers["access-control-expose-headers"]?.contains(h) == true) }
+        #expect(answerer.isRunning)
+    }
+}
+
+extension PeerProcess {
+    var isRunning: Bool { waitForExit(timeout: 0) == nil }
+}

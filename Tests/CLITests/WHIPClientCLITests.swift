@@ -1,0 +1,185 @@
+import Foundation
+import RTCTestSupport
+import Testing
+
+/// `rtc offer --signal whip+http://…` against a scripted HTTP server: a well-behaved endpoint
+/// (relative and absolute Location, a 307 on the way, the token on every request, DELETE on
+/// exit), with a stdio `rtc answer` behind it making the answers; and hostile ones, each ending
+/// the offerer with its documented status and one stderr line.
+@Suite struct WHIPClientCLITests {
+    static let ice = ["--ice-host", "127.0.0.1", "--connect-timeout", "15"]
+
+    /// Forwards POSTed offers to `answerer` (stdio signaling) and returns its answer as a 201.
+    final class ScriptedEndpoint: @unchecked Sendable {
+        let answerer: PeerProcess
+        var server: FakeHTTPServer!
+
+        init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool, links: [String] = []) throws {
+            let answerer = try PeerProcess(["answer"] + WHIPClientCLITests.ice + ["--json"])
+            self.answerer = answerer
+            let port = LockedPort()
+            server = try FakeHTTPServer { r in
+                switch (r.method, r.path) {
+                case ("OPTIONS", _):
+                    return FakeHTTPServer.response("204 No Content", headers: links.map { ("Link", $0) })
+                case ("POST", "/whip") where redirect:
+                    return FakeHTTPServer.response("307 Temporary Redirect", headers: [("Location", "/real/whip")])
+                case ("POST", _):
+                    let offer = try! JSONSerialization.data(withJSONObject: ["type": "offer", "sdp": r.body])
+                    answerer.send(String(decoding: offer, as: UTF8.self))
+                    guard let line = answerer.nextLine(timeout: 10),
+                          let sdp = (try? line.jsonObject())?["sdp"] as? String else {
+                        return FakeHTTPServer.response("500 Internal Server Error", body: "no answer")
+                    }
+                    return FakeHTTPServer.response("201 Created", headers: [("Content-Type", "application/sdp"),
+                                                                          ("Location", location(port.value)), ("ETag", "\"e1\"")],
+                                                   body: sdp)
+                case ("DELETE", _):
+                    return FakeHTTPServer.response("200 OK")
+                default:
+                    return FakeHTTPServer.response("405 Method Not Allowed")
+                }
+            }
+            port.value = server.port
+        }
+    }
+
+    final class LockedPort: @unchecked Sendable {
+        private let lock = NSLock()
+        private var v: UInt16 = 0
+        var value: UInt16 {
+            get { lock.withLock { v } }
+            set { lock.withLock { v = newValue } }
+        }
+    }
+
+    /// Location relative ("res/1", resolved against the URL the 201 came from) or absolute;
+    /// with `redirect` the endpoint first answers 307 (method and body kept).
+    @Test(arguments: [("relative", false), ("absolute", false), ("relative", true)])
+    func publishesThroughScriptedEndpoint(_ c: (location: String, redirect: Bool)) throws {
+        let endpoint = try ScriptedEndpoint(location: { port in
+            c.location == "relative" ? "res/1" : "http://127.0.0.1:\(port)/abs/res/1"
+        }, redirect: c.redirect)
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--token", "tok-1",
+                                                               "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        offerer.send(#"{"data":"via scripted whip"}"#)
+        #expect(try endpoint.answerer.nextEvent("message", timeout: 10)?["data"] as? String == "via scripted whip")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+
+        let expected = c.location == "absolute" ? "/abs/res/1" : (c.redirect ? "/real/res/1" : "/res/1")
+        let delete = endpoint.server.waitForRequest(timeout: 5) { $0.method == "DELETE" }
+        #expect(delete?.path == expected)
+        let posts = endpoint.server.requests.filter { $0.method == "POST" }
+        #expect(posts.map(\.path) == (c.redirect ? ["/whip", "/real/whip"] : ["/whip"]))
+        for r in endpoint.server.requests {
+            #expect(r.headers["authorization"] == "Bearer tok-1", "\(r.method) \(r.path)")
+        }
+        for p in posts {
+            #expect(p.headers["content-type"] == "application/sdp")
+            #expect(p.body.hasPrefix("v=0") && p.body.contains("a=candidate:"))
+        }
+    }
+
+    /// The endpoint names a TURN server (coturn on loopback) in `Link: <turn:…>; rel="ice-server"`
+    /// with credentials, beside ones this stack cannot use: the offerer, given no --turn, gathers
+    /// a relay candidate through it (the offer carries it) and connects.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func iceServersFromLinkHeader() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)?transport=udp"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/9" }, redirect: false, links: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)"; credential-type="password""#,
+            #"<turns:127.0.0.1:5349?transport=tcp>; rel="ice-server"; username="u"; credential="p""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        #expect(post.body.contains(" typ relay "), "\(post.body)")
+        #expect(offerer.stderrText.contains("using ICE server \(turn)"), "\(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("turns:127.0.0.1:5349?transport=tcp skipped"), "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// Endpoints that misbehave on the POST (OPTIONS is answered normally).
+    @Test(arguments: [
+        ("500", FakeHTTPServer.response("500 Internal Server Error", body: "boom"), Int32(69), "500"),
+        ("503", FakeHTTPServer.response("503 Service Unavailable"), Int32(69), "503"),
+        ("400", FakeHTTPServer.response("400 Bad Request", body: "bad offer\nsecond line"), Int32(65), "400"),
+        ("403", FakeHTTPServer.response("403 Forbidden"), Int32(65), "403"),
+        ("no Location", FakeHTTPServer.response("201 Created", headers: [("Content-Type", "application/sdp")], body: "v=0\r\n"),
+         Int32(65), "Location"),
+        ("no answer", FakeHTTPServer.response("201 Created", headers: [("Location", "/r/1")]), Int32(65), "without an SDP answer"),
+        ("200 not 201", FakeHTTPServer.response("200 OK", body: "v=0\r\n"), Int32(65), "200"),
+        // Not HTTP at all: no usable server there, 69 (as for an unreachable one).
+        ("garbage", "SSH-2.0-OpenSSH_9.2\r\n\r\nnot http at all", Int32(69), "unreachable"),
+    ])
+    func hostileEndpoint(_ c: (name: String, reply: String, status: Int32, says: String)) throws {
+        let server = try FakeHTTPServer { r in
+            r.method == "OPTIONS" ? FakeHTTPServer.response("204 No Content") : c.reply
+        }
+        defer { server.stop() }
+        let r = try CLI.run(["offer"] + Self.ice + ["--signal", "whip+\(server.base)/whip"], stdin: "", timeout: 30)
+        #expect(r.status == c.status, "\(c.name): \(r.stderr)")
+        #expect(r.stderr.contains(c.says), "\(c.name): \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(c.name): \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        // Nothing was created, so nothing is deleted.
+        #expect(!server.requests.contains { $0.method == "DELETE" })
+    }
+
+    /// A server that accepts and never answers: 124 once --signal-timeout has passed, not later.
+    @Test(arguments: ["OPTIONS", "POST"])
+    func silentEndpointTimesOut(_ silentOn: String) throws {
+        let server = try FakeHTTPServer { r in
+            r.method == silentOn ? nil : FakeHTTPServer.response("204 No Content")
+        }
+        defer { server.stop() }
+        let start = Date()
+        let r = try CLI.run(["offer"] + Self.ice + ["--signal-timeout", "2", "--signal", "whip+\(server.base)/whip"],
+                            stdin: "", timeout: 30)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(r.status == 124, "\(r.stderr)")
+        #expect(r.stderr.contains("--signal-timeout"), "\(r.stderr)")
+        #expect(elapsed >= 2 && elapsed < 8, "took \(elapsed) s")
+    }
+
+    @Test func refusedConnectionIs69() throws {
+        let port = TestData.freePort() // nothing listens there
+        let r = try CLI.run(["offer"] + Self.ice + ["--signal", "whep+http://127.0.0.1:\(port)/whep"], stdin: "", timeout: 20)
+        #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.contains("WHEP endpoint http://127.0.0.1:\(port)/whep"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+
+    @Test(arguments: [
+        (["offer", "--signal", "whip+ftp://x/y"], "--signal"),
+        (["answer", "--signal", "whip+http://127.0.0.1:1/w"], "rtc offer"),
+        (["offer", "--signal", "whip-listen://127.0.0.1:1"], "rtc answer"),
+        (["offer", "--token", "x", "--signal", "ws://127.0.0.1:1/"], "--token"),
+        (["offer", "--token", "two words", "--signal", "whip+http://127.0.0.1:1/w"], "--token"),
+        (["send", "--signal", "whip+http://127.0.0.1:1/w", "/dev/null"], "WHIP/WHEP"),
+    ])
+    func usageErrors(_ c: (args: [String], says: String)) throws {
+        let r = try CLI.run(c.args, stdin: "", timeout: 10)
+        #expect(r.status == 64, "\(c.args): \(r.stderr)")
+        #expect(r.stderr.contains(c.says), "\(c.args): \(r.stderr)")
+    }
+}
