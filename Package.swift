@@ -21,11 +21,13 @@ let package = Package(
         // loader resolves no symbols for them; about 0.6 MiB less RSS per process.
         .systemLibrary(name: "COpenSSL"),
         .systemLibrary(name: "CUsrsctp"),
+        // libsrtp2's header only: the library is dlopen'ed on first use (Sources/RTC/SRTP/SRTPLibrary.swift).
+        .systemLibrary(name: "CSRTP"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CRTCSocket"),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CUsrsctp", "CRTCSocket", "CZlib"],
+            dependencies: ["COpenSSL", "CUsrsctp", "CSRTP", "CRTCSocket", "CZlib"],
             linkerSettings: [
                 .linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libusrsctp.a"),
             ]

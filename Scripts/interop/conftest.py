@@ -328,7 +328,8 @@ class JanusServer:
     """Janus (Debian) in a network namespace of its own, as INTEROP.md describes: lo up, and
     127.0.0.1/32 also on an ifb device (Janus skips loopback interfaces when it gathers, and
     libnice cannot send from 127.0.0.1 to another loopback address). Its private configuration
-    loads only the HTTP transport and the EchoTest and TextRoom plugins; no STUN, no IPv6."""
+    loads only the HTTP transport and the EchoTest, TextRoom and VideoRoom plugins (VideoRoom
+room 1234: VP8/Opus, for test_media.py); no STUN, no IPv6."""
 
     URL = "http://127.0.0.1:8088/janus"  # inside the namespace: no other process can take the port
 
@@ -348,7 +349,8 @@ class JanusServer:
 
     def _configure(self):
         d = self.workdir
-        for sub, libs in (("plugins", ["libjanus_echotest.so", "libjanus_textroom.so"]),
+        for sub, libs in (("plugins", ["libjanus_echotest.so", "libjanus_textroom.so",
+                                       "libjanus_videoroom.so"]),
                           ("transports", ["libjanus_http.so"])):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
             for lib in libs:
@@ -375,6 +377,8 @@ admin: { admin_http = false admin_https = false }
 """,
             "janus.plugin.echotest.jcfg": "general: {}\n",
             "janus.plugin.textroom.jcfg": 'general: { json = "plain" }\nroom-1234: { description = "rtc interop" }\n',
+            "janus.plugin.videoroom.jcfg": 'general: {}\nroom-1234: { description = "rtc media" publishers = 4 '
+                                           'videocodec = "vp8" audiocodec = "opus" fir_freq = 2 }\n',
         }
         for name, text in files.items():
             with open(os.path.join(conf, name), "w") as f:

@@ -8,6 +8,13 @@ wired to `rtc offer` / `rtc answer` like any peer:
                                    prints Janus's answer
     janus_signal.py URL textroom   sends "setup" to janus.plugin.textroom, prints Janus's offer,
                                    reads rtc's answer on stdin and sends it with "ack"
+    janus_signal.py URL videoroom-publish
+                                   joins VideoRoom room --room as a publisher, reads rtc's offer
+                                   on stdin, sends it with "publish", prints Janus's answer
+    janus_signal.py URL videoroom-subscribe
+                                   waits (bounded by --timeout) for a publisher in room --room,
+                                   joins as its subscriber, prints Janus's offer, reads rtc's
+                                   answer on stdin and sends it with "start"
 
 URL is Janus's HTTP API, e.g. http://127.0.0.1:8088/janus. After signaling, Janus's
 asynchronous events for the handle (webrtcup, hangup, ...) are printed as
@@ -21,9 +28,11 @@ import random
 import string
 import sys
 import threading
+import time
 import urllib.request
 
-PLUGINS = {"echotest": "janus.plugin.echotest", "textroom": "janus.plugin.textroom"}
+PLUGINS = {"echotest": "janus.plugin.echotest", "textroom": "janus.plugin.textroom",
+           "videoroom-publish": "janus.plugin.videoroom", "videoroom-subscribe": "janus.plugin.videoroom"}
 
 
 def log(*args):
@@ -112,6 +121,21 @@ class Janus:
                 log("destroy:", e)
 
 
+def wait_publisher(janus, room, timeout):
+    """The id of the first publisher in `room` (polled with the synchronous "listparticipants",
+    bounded by `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = janus.message({"request": "listparticipants", "room": room})
+        data = (reply or {}).get("plugindata", {}).get("data", {})
+        feeds = [p["id"] for p in data.get("participants", []) if p.get("publisher")]
+        if feeds:
+            return feeds[0]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no publisher in room {room} within {timeout} s: {data}")
+        time.sleep(0.2)
+
+
 def read_description(kind):
     line = sys.stdin.readline()
     if not line:
@@ -127,6 +151,7 @@ def main():
     parser.add_argument("url")
     parser.add_argument("plugin", choices=sorted(PLUGINS))
     parser.add_argument("--timeout", type=float, default=15)
+    parser.add_argument("--room", type=int, default=1234, help="the VideoRoom room")
     args = parser.parse_args()
 
     janus = Janus(args.url, args.timeout)
@@ -139,6 +164,20 @@ def main():
                           {"type": "offer", "sdp": offer["sdp"], "trickle": False})
             answer = janus.wait_jsep()
             emit({"type": answer["type"], "sdp": answer["sdp"]})
+        elif args.plugin == "videoroom-publish":
+            janus.message({"request": "join", "ptype": "publisher", "room": args.room, "display": "rtc"})
+            offer = read_description("offer")
+            janus.message({"request": "publish"}, {"type": "offer", "sdp": offer["sdp"], "trickle": False})
+            answer = janus.wait_jsep()
+            emit({"type": answer["type"], "sdp": answer["sdp"]})
+        elif args.plugin == "videoroom-subscribe":
+            feed = wait_publisher(janus, args.room, args.timeout)
+            janus.message({"request": "join", "ptype": "subscriber", "room": args.room,
+                           "streams": [{"feed": feed}]})
+            offer = janus.wait_jsep()
+            emit({"type": offer["type"], "sdp": offer["sdp"]})
+            answer = read_description("answer")
+            janus.message({"request": "start"}, {"type": "answer", "sdp": answer["sdp"], "trickle": False})
         else:
             janus.message({"request": "setup"})
             offer = janus.wait_jsep()

@@ -192,6 +192,7 @@ struct ChatOptions: ParsableArguments {
     @OptionGroup var peer: PeerOptions
     @OptionGroup var channel: ChannelOptions
     @OptionGroup var signaling: SignalOptions
+    @OptionGroup(title: "Media") var media: MediaOptions
 
     @Flag(help: "Print and read messages and events as JSON lines.")
     var json = false
@@ -214,14 +215,14 @@ struct ChatOptions: ParsableArguments {
         // from server to client (RFC 9725 §4.3.1); the client's candidates still arrive by PATCH.
         if case .whipListen = signaling.signal { peer.trickle = false }
         if signaling.signal.isListening {
-            let status = PeerServer(role: role, peer: peer, channel: channel, json: json,
+            let status = PeerServer(role: role, peer: peer, channel: channel, media: media, json: json,
                                     url: signaling.signal, count: count,
                                     serveOptions: signaling.serveOptions(expecting: role == .offer ? .answer : .offer,
                                                                          verbose: peer.verbose)).run()
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let session = PeerSession(role: role, peer: peer, channel: channel, json: json)
+        let session = PeerSession(role: role, peer: peer, channel: channel, media: media, json: json)
         session.signalURL = signaling.signal
         session.signalSettings = signaling.http
         let status = session.run()

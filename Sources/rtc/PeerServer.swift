@@ -15,6 +15,7 @@ final class PeerServer: @unchecked Sendable {
     let role: PeerSession.Role
     let peer: PeerOptions
     let channel: ChannelOptions
+    let media: MediaOptions
     let json: Bool
     let url: SignalURL
     let count: Int
@@ -29,8 +30,9 @@ final class PeerServer: @unchecked Sendable {
     private var stopping = false
     private var trap: SignalTrap?
 
-    init(role: PeerSession.Role, peer: PeerOptions, channel: ChannelOptions, json: Bool, url: SignalURL, count: Int,
-         serveOptions: ServeOptions) {
+    init(role: PeerSession.Role, peer: PeerOptions, channel: ChannelOptions, media: MediaOptions, json: Bool,
+         url: SignalURL, count: Int, serveOptions: ServeOptions) {
+        self.media = media
         self.serveOptions = serveOptions
         self.role = role
         self.peer = peer
@@ -64,7 +66,7 @@ final class PeerServer: @unchecked Sendable {
         while count == 0 || served < count {
             guard let link = queue.take() else { break }
             served += 1
-            let session = PeerSession(role: role, peer: peer, channel: channel, json: json, out: out)
+            let session = PeerSession(role: role, peer: peer, channel: channel, media: media, json: json, out: out)
             session.signalURL = url
             session.servedLink = link
             condition.lock()

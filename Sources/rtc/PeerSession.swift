@@ -25,6 +25,9 @@ final class PeerSession: @unchecked Sendable {
     let peer: PeerOptions
     let channelOptions: ChannelOptions
     let json: Bool
+    let mediaOptions: MediaOptions
+    /// Sources, sinks and events of the media sections (loop thread).
+    private var media: SessionMedia?
     /// Signaling off stdio (`--signal`): descriptions and candidates go over this link and
     /// stdin/stdout carry data only.
     var signalURL: SignalURL = .stdio
@@ -71,8 +74,10 @@ final class PeerSession: @unchecked Sendable {
 
     private enum Phase { case awaitingRemote, connecting, open, closed }
 
-    init(role: Role, peer: PeerOptions, channel: ChannelOptions, json: Bool, out: StdoutWriter = StdoutWriter()) {
+    init(role: Role, peer: PeerOptions, channel: ChannelOptions, media: MediaOptions = MediaOptions(), json: Bool,
+         out: StdoutWriter = StdoutWriter()) {
         self.out = out
+        mediaOptions = media
         self.role = role
         self.peer = peer
         self.channelOptions = channel
@@ -92,6 +97,7 @@ final class PeerSession: @unchecked Sendable {
         var settings: PeerConnection.Configuration
         do {
             settings = try peer.configuration()
+            settings.dataChannel = !mediaOptions.noDataChannel
         } catch let e as CLIError {
             return fail(e)
         } catch {
@@ -172,7 +178,10 @@ final class PeerSession: @unchecked Sendable {
         // Tell the peer we are going (whatever ended the session), and stop the loop thread
         // before the process exits: exit-time cleanup of OpenSSL racing a STUN HMAC on the
         // loop crashed rtc ("OpenSSL HMAC failed", SIGILL) when its stdout was closed.
-        loop.stopAndWait { [self] in pc?.close() }
+        loop.stopAndWait { [self] in
+            media?.close()  // files get their last frames and final headers
+            pc?.close()
+        }
         return status
     }
 
@@ -196,10 +205,18 @@ final class PeerSession: @unchecked Sendable {
     private func makePeerConnection(_ configuration: PeerConnection.Configuration) -> PeerConnection? {
         do {
             let pc = try PeerConnection(loop: loop, configuration: configuration)
+            if mediaOptions.isEnabled {
+                let media = SessionMedia(options: mediaOptions, loop: loop) { [weak self] e in self?.event(e) }
+                media.prepare(pc)
+                media.onFatal = { [weak self] e in self?.finish(e.status.rawValue, e.message) }
+                self.media = media
+            }
             pc.onStateChange = { [weak self, weak pc] state in
                 guard let self, let pc else { return }
                 self.event(["type": "state", "state": .string(state.rawValue)])
-                if state == .failed {
+                if state == .connected {
+                    self.connected(pc)
+                } else if state == .failed {
                     self.finish(ExitStatus.failure.rawValue, pc.failureReason ?? "connection failed")
                 } else if state == .disconnected {
                     // The peer closed its connection (DTLS close_notify or SCTP shutdown): a normal end.
@@ -306,7 +323,7 @@ final class PeerSession: @unchecked Sendable {
             loop.execute { [self] in try? pc?.addRemoteCandidate(nil) }
         case .bye:
             loop.execute { [self] in
-                if !openOrder.isEmpty { peerGone() } else {
+                if !openOrder.isEmpty || opened { peerGone() } else {
                     finish(ExitStatus.unavailable.rawValue, "the peer said bye before a channel opened")
                 }
             }
@@ -335,6 +352,7 @@ final class PeerSession: @unchecked Sendable {
         // side every --open channel; their DCEP OPENs go out once SCTP is up.
         var specs = channelOptions.openSpecs
         if role == .offer || channelOptions.id != nil { specs.insert(channelOptions.labelSpec, at: 0) }
+        if !pc.hasDataChannel { specs.removeAll() }  // a media-only session
         for spec in specs {
             do {
                 attach(try pc.createDataChannel(label: spec.label, options: spec.options), ours: true)
@@ -344,6 +362,22 @@ final class PeerSession: @unchecked Sendable {
             }
         }
         return true
+    }
+
+    /// Every layer is up: media starts; a session without a data channel is set up now.
+    private func connected(_ pc: PeerConnection) {
+        do {
+            try media?.start()
+        } catch let e as CLIError {
+            return finish(e.status.rawValue, e.message)
+        } catch {
+            return finish(ExitStatus.failure.rawValue, "\(error)")
+        }
+        if !pc.hasDataChannel && !opened {
+            opened = true
+            setPhase(.open)
+            if stdinFinished { endSession() }
+        }
     }
 
     // MARK: - Channel (loop thread)
@@ -441,6 +475,7 @@ final class PeerSession: @unchecked Sendable {
     }
 
     private func closePeerAndFinish(_ status: Int32) {
+        media?.close()
         link?.send(.bye)
         link?.close()
         // A WHIP/WHEP session ends with its DELETE, before the connection closes (run() sends
@@ -459,7 +494,11 @@ final class PeerSession: @unchecked Sendable {
     private func drainThenClose() {
         guard stdinFinished, !closing else { return }
         let open = channels.filter { $0.readyState == .open }
-        guard !open.isEmpty else { return }
+        guard !open.isEmpty else {
+            // Media only: stdin's end is the session's.
+            if channels.isEmpty && media?.started == true { endSession() }
+            return
+        }
         if open.contains(where: { $0.bufferedAmount > 0 }) {
             loop.schedule(in: .milliseconds(5)) { [weak self] in self?.drainThenClose() }
             return
@@ -665,7 +704,9 @@ final class PeerSession: @unchecked Sendable {
     func interrupt(_ sig: Int32) {
         loop.execute { [self] in
             let open = channels.filter { $0.readyState == .open }
-            if !open.isEmpty, !closing {
+            if media?.started == true && open.isEmpty {
+                closePeerAndFinish(0)  // media flowing: an interrupt is the normal way to stop
+            } else if !open.isEmpty, !closing {
                 closing = true
                 for ch in open { ch.close() }
                 loop.schedule(in: .seconds(2)) { [self] in closePeerAndFinish(0) }

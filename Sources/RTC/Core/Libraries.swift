@@ -22,27 +22,13 @@ public enum Libraries {
         String(cString: OpenSSL_version(OPENSSL_VERSION))
     }
 
-    /// libsrtp's version, or nil when libsrtp2 cannot be loaded.
-    public static var srtpVersion: String? {
-        typealias GetVersionString = @convention(c) () -> UnsafePointer<CChar>?
-        return SRTPLibrary.function("srtp_get_version_string", as: GetVersionString.self)?().map { String(cString: $0) }
-    }
+    /// libsrtp's version, or nil when libsrtp2 cannot be loaded (it is opened on first use, see
+    /// `SRTPLibrary`).
+    public static var srtpVersion: String? { SRTPLibrary.version }
 
-    /// Initializes libsrtp; true on success. Idempotent.
+    /// Initializes libsrtp (once per process); true on success. Idempotent.
     public static func initSRTP() -> Bool {
-        typealias Initialize = @convention(c) () -> Int32
-        return SRTPLibrary.function("srtp_init", as: Initialize.self)?() == 0  // srtp_err_status_ok
-    }
-}
-
-/// libsrtp2, opened on first use rather than linked: only media needs SRTP, and Debian's build
-/// pulls in NSS (five more libraries, about 0.5 MiB resident) that a data-channel process would
-/// map for nothing.
-enum SRTPLibrary {
-    nonisolated(unsafe) private static let handle: UnsafeMutableRawPointer? = dlopen("libsrtp2.so.1", RTLD_NOW | RTLD_LOCAL)
-
-    static func function<F>(_ name: String, as type: F.Type) -> F? {
-        guard let handle, let symbol = dlsym(handle, name) else { return nil }
-        return unsafeBitCast(symbol, to: type)
+        if case .success = SRTPLibrary.initialized { return true }
+        return false
     }
 }

@@ -27,7 +27,7 @@ extension PeerConnection {
     /// The lowest layer that is not up yet (`.connected` once SCTP is).
     public var setupPhase: PeerConnectionSetupPhase {
         guard let dtls else { return .signaling }
-        if association?.state == .connected { return .connected }
+        if association?.state == .connected || (association == nil && dtls.state == .connected) { return .connected }
         switch ice.state {
         case .connected, .completed: break
         default: return .ice
@@ -40,6 +40,12 @@ extension PeerConnection {
     /// (RFC 8841 §6: 65,536 when absent, 0 for no limit) capped by our own; nil before the
     /// remote description.
     public var maxMessageSize: Int? { association?.config.maxMessageSize }
+
+    /// SRTP counters of the media sections (dropped packets among them); nil without media.
+    public var srtpStatistics: SRTPStatistics? { media?.srtpStatistics }
+
+    /// True once the descriptions settled a data-channel section (false for media-only sessions).
+    public var hasDataChannel: Bool { association != nil }
 
     /// The largest message we send: the peer's `a=max-message-size` (RFC 8841 §6; pass 65,536
     /// when the description has none), where 0 means the peer takes any size, capped by our

@@ -1,6 +1,7 @@
 /// The RTCPeerConnection-like object the CLI drives: it ties ICE → DTLS → SCTP → data channels
-/// together (libdatachannel's `initIceTransport`/`initDtlsTransport`/`initSctpTransport` order)
-/// and speaks the offer/answer model with session descriptions (RFC 8829, data-only subset).
+/// together (libdatachannel's `initIceTransport`/`initDtlsTransport`/`initSctpTransport` order),
+/// beside SRTP media sections on the same bundled path, and speaks the offer/answer model with
+/// session descriptions (JSEP, RFC 8829: one BUNDLE group, rtcp-mux, max-bundle).
 ///
 /// All methods must be called on the event loop the connection was created with.
 public final class PeerConnection {
@@ -27,6 +28,8 @@ public final class PeerConnection {
         public var mdns = MDNSResolver.Configuration()
         /// Where ICE's sockets come from: the kernel's UDP, or a `VirtualNetwork` in tests.
         public var socketFactory: DatagramSocketFactory = UDPSocketFactory.shared
+        /// Whether our offer carries a data-channel section; false for media-only sessions.
+        public var dataChannel = true
 
         public init() {}
     }
@@ -42,6 +45,8 @@ public final class PeerConnection {
     public var onDataChannel: ((DataChannel) -> Void)?
     /// Trickled local candidates as browser JSON; nil when gathering is complete.
     public var onLocalCandidate: ((ICECandidateInit?) -> Void)?
+    /// The media sections, in the order they were added; `negotiated` tells which were accepted.
+    public private(set) var transceivers: [MediaTransceiver] = []
 
     let loop: EventLoop
     let configuration: Configuration
@@ -51,12 +56,16 @@ public final class PeerConnection {
     private(set) var dtls: DTLSTransport?
     private(set) var association: SCTPAssociation?
     private(set) var channels: DataChannelManager?
+    private(set) var media: MediaPlane?
     private var gatheringComplete = false
     private var gatheringWaiters: [() -> Void] = []
     private var isOfferer: Bool?
     private var remote: RemoteParameters?
     private var localMid = "0"
-    private var offeredMedia: [LocalDescription.Media] = []
+    /// Our sections of the answer, in the offer's order.
+    private var answerMedia: [LocalDescription.Media] = []
+    /// Our offer's sections, to match the answer against.
+    private var offerMedia: [LocalDescription.Media] = []
     private let sessionID = UInt64.random(in: 1...(1 << 62))
 
     /// What we keep from the remote description.
@@ -65,8 +74,8 @@ public final class PeerConnection {
         var password: String
         var fingerprints: [DTLSFingerprint]
         var setup: String
-        var sctpPort: UInt16
-        var maxMessageSize: Int
+        /// The data-channel section's SCTP parameters; nil when no data channel was negotiated.
+        var sctp: (port: UInt16, maxMessageSize: Int)?
     }
 
     /// Gathers candidates right away (host candidates synchronously).
@@ -108,21 +117,44 @@ public final class PeerConnection {
 
     // MARK: - Offer/answer
 
-    /// The offer: one application m-section. The offerer is ICE-controlling and `actpass`.
-    public func createOffer() -> SessionDescriptionInit {
-        isOfferer = true
-        return SessionDescriptionInit(type: .offer, sdp: localDescription(setup: "actpass", media: [
-            LocalDescription.Media(mid: localMid, rejected: nil),
-        ]).sdp())
+    /// Adds a media section (`addTransceiver`). Before `createOffer`, it becomes one of the
+    /// offer's sections; before `setRemoteDescription(offer)`, it accepts the first offered
+    /// section of its kind that lists its codec (others are rejected).
+    @discardableResult
+    public func addTransceiver(_ request: MediaTransceiverInit) -> MediaTransceiver {
+        let t = MediaTransceiver(mid: String(transceivers.count + 1), request: request)
+        transceivers.append(t)
+        return t
     }
 
-    /// The answer to the remote offer: we take the first data-channel section and reject the
-    /// rest; we pick DTLS `active` unless the offerer insisted on it (RFC 8842 §5.2).
+    /// The offer: the data-channel section (unless `configuration.dataChannel` is false) and
+    /// one section per transceiver. The offerer is ICE-controlling and `actpass`.
+    public func createOffer() -> SessionDescriptionInit {
+        isOfferer = true
+        var sections: [LocalDescription.Media] = []
+        if configuration.dataChannel { sections.append(LocalDescription.Media(mid: "0", content: .application)) }
+        localMid = sections.first?.mid ?? "1"
+        for (index, t) in transceivers.enumerated() {
+            t.mid = String(index + 1)
+            let codec = t.request.codec
+            t.negotiated = NegotiatedMedia(
+                mid: t.mid, codec: codec, payloadType: codec.defaultPayloadType,
+                formatParameters: codec.defaultFormatParameters, direction: t.request.direction,
+                feedback: NegotiatedMedia.offeredFeedback(for: codec), remoteSSRCs: [])
+            sections.append(LocalDescription.Media(mid: t.mid, content: .rtp(t.negotiated!, ssrc: t.ssrc)))
+        }
+        offerMedia = sections
+        return SessionDescriptionInit(type: .offer, sdp: localDescription(setup: "actpass", media: sections).sdp())
+    }
+
+    /// The answer to the remote offer: we take the first data-channel section and, per media
+    /// section, the first transceiver of its kind whose codec it lists; the rest is rejected.
+    /// We pick DTLS `active` unless the offerer insisted on it (RFC 8842 §5.2).
     /// - Throws: `PeerConnectionError` when no offer was set.
     public func createAnswer() throws -> SessionDescriptionInit {
         guard isOfferer == false, let remote else { throw PeerConnectionError.noRemoteOffer }
         let setup = remote.setup == "active" ? "passive" : "active"
-        return SessionDescriptionInit(type: .answer, sdp: localDescription(setup: setup, media: offeredMedia).sdp())
+        return SessionDescriptionInit(type: .answer, sdp: localDescription(setup: setup, media: answerMedia).sdp())
     }
 
     private func localDescription(setup: String, media: [LocalDescription.Media]) -> LocalDescription {
@@ -133,44 +165,82 @@ public final class PeerConnection {
             sctpPort: configuration.sctpPort, maxMessageSize: configuration.maxMessageSize, media: media)
     }
 
-    /// Applies the peer's offer or answer: ICE credentials and candidates, fingerprint, roles.
+    /// Applies the peer's offer or answer: ICE credentials and candidates, fingerprint, roles,
+    /// and which sections carry what.
     /// - Throws: `SDPError` for malformed SDP, `PeerConnectionError` for SDP we cannot use.
     public func setRemoteDescription(_ description: SessionDescriptionInit) throws {
         let sdp = try SessionDescription.parse(description.sdp)
         let offer = description.type == .offer
         if offer { isOfferer = false } else if isOfferer != true { throw PeerConnectionError.unexpectedAnswer }
 
-        guard let app = sdp.media.first(where: { $0.type == "application" && $0.proto.containsText("SCTP") && !$0.isRejected })
-        else { throw PeerConnectionError.noDataChannelSection }
-        guard let ufrag = sdp.iceUfrag(for: app), let pwd = sdp.icePwd(for: app) else {
+        let app = sdp.media.first { $0.type == "application" && $0.proto.containsText("SCTP") && !$0.isRejected }
+        let settled = offer ? matchOffer(sdp, app: app) : matchAnswer(sdp)
+        let carrying = sdp.media.enumerated().filter { index, m in
+            m == app || settled.contains { $0.mid == (m.mid ?? String(index)) }
+        }.map(\.element)
+        // Every bundled section shares one transport (RFC 9143); its parameters may sit in any.
+        guard let transport = carrying.first else {
+            throw settled.isEmpty && transceivers.isEmpty
+                ? PeerConnectionError.noDataChannelSection : PeerConnectionError.nothingToAccept
+        }
+        guard let ufrag = sdp.iceUfrag(for: transport), let pwd = sdp.icePwd(for: transport) else {
             throw PeerConnectionError.missing("a=ice-ufrag / a=ice-pwd")
         }
-        let fingerprints = sdp.fingerprints(for: app).compactMap { try? DTLSFingerprint(sdpValue: "\($0.type) \($0.hash)") }
+        let fingerprints = sdp.fingerprints(for: transport).compactMap { try? DTLSFingerprint(sdpValue: "\($0.type) \($0.hash)") }
         guard !fingerprints.isEmpty else { throw PeerConnectionError.missing("a=fingerprint") }
-        let setup = sdp.setup(for: app) ?? "actpass"
+        let setup = sdp.setup(for: transport) ?? "actpass"
         if !offer && setup == "actpass" { throw PeerConnectionError.badSetup("an answer must not say a=setup:actpass") }
 
         remote = RemoteParameters(
             ufrag: ufrag, password: pwd, fingerprints: fingerprints, setup: setup,
-            sctpPort: UInt16(clamping: app.sctpPort ?? app.sctpmap.map { Int($0.sctpmapNumber) } ?? 5000),
-            maxMessageSize: app.maxMessageSize ?? 65536)
-
-        if offer {
-            localMid = app.mid ?? "0"
-            offeredMedia = sdp.media.enumerated().map { index, m in
-                let mid = m.mid ?? String(index)
-                if m == app { return LocalDescription.Media(mid: mid, rejected: nil) }
-                return LocalDescription.Media(mid: mid, rejected: LocalDescription.RejectedMedia(
-                    type: m.type, proto: m.proto, formats: m.formats.joined(separator: " ")))
-            }
-            ice.switchRole(to: sdp.iceLite ? .controlling : .controlled)
-        }
+            sctp: app.map { app in
+                (UInt16(clamping: app.sctpPort ?? app.sctpmap.map { Int($0.sctpmapNumber) } ?? 5000),
+                 app.maxMessageSize ?? 65536)
+            })
+        for t in transceivers { t.negotiated = settled.first { $0.mid == t.mid } }
+        if offer { ice.switchRole(to: sdp.iceLite ? .controlling : .controlled) }
         ice.setRemoteCredentials(ufrag: ufrag, password: pwd)
-        for c in app.candidates { remoteCandidates.add(c) }
-        if app.endOfCandidates { remoteCandidates.end() }
+        // Candidates of every carrying section: they describe the one bundled transport.
+        for m in carrying { for c in m.candidates { remoteCandidates.add(c) } }
+        if carrying.contains(where: \.endOfCandidates) { remoteCandidates.end() }
         try buildTransports()
         setState(.connecting)
         ice.start()
+    }
+
+    /// Decides our answer section by section: the data channel, media our transceivers take, and
+    /// port 0 for the rest. Returns the media settled.
+    private func matchOffer(_ sdp: SessionDescription, app: MediaDescription?) -> [NegotiatedMedia] {
+        var free = transceivers
+        var settled: [NegotiatedMedia] = []
+        answerMedia = sdp.media.enumerated().map { index, m in
+            let mid = m.mid ?? String(index)
+            if m == app {
+                localMid = mid
+                return LocalDescription.Media(mid: mid, content: .application)
+            }
+            if m.proto.containsText("RTP"), let i = free.firstIndex(where: {
+                NegotiatedMedia.answering(m, mid: mid, wish: $0.request) != nil
+            }) {
+                let t = free.remove(at: i)
+                let n = NegotiatedMedia.answering(m, mid: mid, wish: t.request)!
+                t.mid = mid
+                settled.append(n)
+                if app == nil && settled.count == 1 { localMid = mid }
+                return LocalDescription.Media(mid: mid, content: .rtp(n, ssrc: t.ssrc))
+            }
+            return LocalDescription.Media(mid: mid, content: .rejected(LocalDescription.RejectedMedia(
+                type: m.type, proto: m.proto, formats: m.formats.joined(separator: " "))))
+        }
+        return settled
+    }
+
+    /// Our offered media as the answer settled it (a section it rejected is dropped).
+    private func matchAnswer(_ sdp: SessionDescription) -> [NegotiatedMedia] {
+        transceivers.compactMap { t in
+            guard let proposed = t.negotiated, let m = sdp.media.first(where: { $0.mid == t.mid }) else { return nil }
+            return proposed.accepting(m)
+        }
     }
 
     /// A trickled remote candidate; nil means end-of-candidates.
@@ -203,6 +273,7 @@ public final class PeerConnection {
     public func close() {
         guard state != .closed else { return }
         association?.close()
+        media?.close()
         dtls?.close()
         remoteCandidates.close()
         ice.close()
@@ -234,8 +305,8 @@ public final class PeerConnection {
         }
     }
 
-    /// Builds DTLS, SCTP and the channel manager once roles are known; they start as the
-    /// layer below connects.
+    /// Builds DTLS, SCTP and the channel manager (when a data channel was negotiated) and the
+    /// media plane (when media was) once roles are known; they start as the layer below connects.
     private func buildTransports() throws {
         guard dtls == nil, let remote else { return }
         // The answerer's a=setup decides (RFC 8842 §5.2): active is the DTLS client.
@@ -243,19 +314,24 @@ public final class PeerConnection {
         let path: PacketTransport = configuration.impairment.map {
             ImpairedTransport(loop: loop, lower: ice, impairment: $0)
         } ?? ice
+        let demux = PacketDemux(lower: path)
         let transport = try DTLSTransport(
             configuration: DTLSTransport.Configuration(
                 loop: loop, role: weAreClient ? .client : .server, certificate: certificate,
                 remoteFingerprints: remote.fingerprints),
-            lower: path)
+            lower: demux)
         transport.onStateChange = { [weak self] state in self?.dtlsStateChanged(state) }
         dtls = transport
         ice.onPeerCheck = { [weak transport] nominating in transport?.peerIsListening(nominating: nominating) }
+        if transceivers.contains(where: { $0.negotiated != nil }) {
+            media = MediaPlane(loop: loop, demux: demux, transceivers: transceivers)
+        }
 
+        guard let sctpParameters = remote.sctp else { return }
         var c = SCTPConfiguration()
         c.localPort = configuration.sctpPort
-        c.remotePort = remote.sctpPort
-        c.maxMessageSize = Self.sendLimit(local: configuration.maxMessageSize, remote: remote.maxMessageSize)
+        c.remotePort = sctpParameters.port
+        c.maxMessageSize = Self.sendLimit(local: configuration.maxMessageSize, remote: sctpParameters.maxMessageSize)
         c.sendBufferSize = configuration.sctpBufferSize
         c.receiveBufferSize = configuration.sctpBufferSize
         let sctp = SCTPAssociation(loop: loop, lower: transport, config: c)
@@ -273,8 +349,19 @@ public final class PeerConnection {
     private func dtlsStateChanged(_ s: DTLSTransportState) {
         switch s {
         case .connected:
+            if let media {
+                guard let keying = dtls?.srtpKeyingMaterial else {
+                    return fail("DTLS negotiated no SRTP profile (use_srtp, RFC 5764) for the media sections")
+                }
+                do {
+                    try media.start(keying: keying)
+                } catch {
+                    return fail("SRTP failed to start: \(error)")
+                }
+            }
+            guard let association else { return setState(.connected) }
             do {
-                try association?.start()
+                try association.start()
             } catch {
                 fail("SCTP failed to start: \(error)")
             }
@@ -318,6 +405,8 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
     case noRemoteDescription
     case unexpectedAnswer
     case noDataChannelSection
+    /// The offer has no section we take (no data channel, no media our transceivers accept).
+    case nothingToAccept
     case missing(String)
     case badSetup(String)
     /// The peer trickled more candidates than the agent keeps.
@@ -329,6 +418,7 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
         case .noRemoteDescription: return "set the remote description first"
         case .unexpectedAnswer: return "got an answer without having made an offer"
         case .noDataChannelSection: return "the description has no data-channel (m=application ... SCTP) section"
+        case .nothingToAccept: return "the description has no section we take (no data channel, no media of the asked kinds and codecs)"
         case let .missing(what): return "the description lacks \(what)"
         case let .badSetup(why): return "bad a=setup: \(why)"
         case let .tooManyCandidates(n): return "more than the limit of \(n) remote candidates"

@@ -107,20 +107,3 @@ public struct RTPPacket: Equatable, Sendable {
         return w.bytes
     }
 }
-
-/// Why an RTP or RTCP packet could not be parsed.
-public enum RTPError: Error, Equatable, CustomStringConvertible {
-    case truncated(String)
-    case badVersion(UInt8)
-    case badPadding(UInt8)
-    case malformed(String)
-
-    public var description: String {
-        switch self {
-        case let .truncated(what): return "RTP packet truncated in the \(what)"
-        case let .badVersion(v): return "RTP version \(v), expected 2"
-        case let .badPadding(n): return "RTP padding of \(n) bytes does not fit the packet"
-        case let .malformed(why): return "malformed RTP: \(why)"
-        }
-    }
-}
