@@ -303,10 +303,11 @@ def test_janus_videoroom_rtc_publishes_rtc_subscribes(spawn, janus, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 def whip_endpoint(spawn, kind, *media_args, netns=None):
-    """`rtc answer --signal {kind}-listen://127.0.0.1:P` (optionally inside `netns`), ready
-    to take a POST; returns (rtc, URL of the endpoint)."""
+    """`rtc answer --signal {kind}-listen://127.0.0.1:P --count 1` (optionally inside `netns`),
+    ready to take a POST; returns (rtc, URL of the endpoint). An endpoint serves until stopped;
+    with --count 1 it exits once its one session ended."""
     port = free_tcp_port()
-    args = rtc_args("answer", "--signal", f"{kind}-listen://127.0.0.1:{port}", *media_args)
+    args = rtc_args("answer", "--signal", f"{kind}-listen://127.0.0.1:{port}", "--count", "1", *media_args)
     rtc = spawn(netns.run(*args) if netns else args, f"rtc answer {kind}-listen")
     wait_tcp_listening("127.0.0.1", port, 15, rtc, netns)
     return rtc, f"http://127.0.0.1:{port}/{kind}"
