@@ -26,6 +26,7 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
     /// KEYIDX, when K is set.
     public var keyIndex: UInt8?
 
+    /// A descriptor; the optional fields are written when non-nil.
     public init(
         isNonReference: Bool = false, isStartOfPartition: Bool, partitionIndex: UInt8 = 0,
         pictureID: UInt16? = nil, hasLongPictureID: Bool = true, tl0PictureIndex: UInt8? = nil,
@@ -89,7 +90,8 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
         if temporalLayer != nil { x |= 0x20 }
         if keyIndex != nil { x |= 0x10 }
         var out: [UInt8] = [
-            (x != 0 ? 0x80 : 0) | (isNonReference ? 0x20 : 0) | (isStartOfPartition ? 0x10 : 0) | (partitionIndex & 0x07)
+            (x != 0 ? 0x80 : 0) | (isNonReference ? 0x20 : 0) | (isStartOfPartition ? 0x10 : 0)
+                | (partitionIndex & 0x07)
         ]
         guard x != 0 else { return out }
         out.append(x)

@@ -207,12 +207,16 @@ public struct VP9PayloadDescriptor: Equatable, Sendable {
                 UInt8((ss.spatialLayers - 1) & 0x07) << 5 | (ss.resolutions.isEmpty ? 0 : 0x10)
                     | (ss.pictureGroup == nil ? 0 : 0x08))
             for res in ss.resolutions {
-                out += [UInt8(res.width >> 8), UInt8(res.width & 0xFF), UInt8(res.height >> 8), UInt8(res.height & 0xFF)]
+                out += [
+                    UInt8(res.width >> 8), UInt8(res.width & 0xFF), UInt8(res.height >> 8), UInt8(res.height & 0xFF),
+                ]
             }
             if let group = ss.pictureGroup {
                 out.append(UInt8(group.count & 0xFF))
                 for g in group {
-                    out.append((g.temporalID & 0x07) << 5 | (g.isSwitchingUp ? 0x10 : 0) | UInt8(g.referenceDiffs.count & 3) << 2)
+                    out.append(
+                        (g.temporalID & 0x07) << 5 | (g.isSwitchingUp ? 0x10 : 0) | UInt8(g.referenceDiffs.count & 3)
+                            << 2)
                     out += g.referenceDiffs.prefix(3)
                 }
             }
