@@ -57,14 +57,9 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
         if b0 & 0x80 != 0 {
             guard let x = r.readUInt8() else { return nil }
             if x & 0x80 != 0 {
-                guard let p = r.readUInt8() else { return nil }
-                if p & 0x80 != 0 {
-                    guard let lo = r.readUInt8() else { return nil }
-                    d.pictureID = UInt16(p & 0x7F) << 8 | UInt16(lo)
-                    d.hasLongPictureID = true
-                } else {
-                    d.pictureID = UInt16(p)
-                }
+                guard let (id, isLong) = PayloadPictureID.read(&r) else { return nil }
+                d.pictureID = id
+                d.hasLongPictureID = isLong
             }
             if x & 0x40 != 0 {
                 guard let l = r.readUInt8() else { return nil }
