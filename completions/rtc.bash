@@ -186,9 +186,9 @@ _rtc() {
 
 _rtc_offer() {
     repeating_flags=()
-    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --loop --no-data-channel --json --version -h --help)
     repeating_options=(--ice-host --stun --turn --open)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --signal-timeout --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --signal-timeout --token --video --audio --video-in --audio-in --video-out --audio-out --sdp-out --stats-interval --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -254,6 +254,35 @@ _rtc_offer() {
         return
         ;;
     '--signal-timeout')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--video')
+        __rtc_add_completions -W 'vp8'$'\n''vp9'$'\n''h264'$'\n''av1'$'\n''opus'$'\n''pcmu'$'\n''pcma'
+        return
+        ;;
+    '--audio')
+        __rtc_add_completions -W 'vp8'$'\n''vp9'$'\n''h264'$'\n''av1'$'\n''opus'$'\n''pcmu'$'\n''pcma'
+        return
+        ;;
+    '--video-in')
+        return
+        ;;
+    '--audio-in')
+        return
+        ;;
+    '--video-out')
+        return
+        ;;
+    '--audio-out')
+        return
+        ;;
+    '--sdp-out')
+        return
+        ;;
+    '--stats-interval')
         return
         ;;
     '--count')
@@ -264,9 +293,9 @@ _rtc_offer() {
 
 _rtc_answer() {
     repeating_flags=()
-    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --json --version -h --help)
+    non_repeating_flags=(--relay-only --trickle --compact -v --verbose --unordered --loop --no-data-channel --json --version -h --help)
     repeating_options=(--ice-host --stun --turn --open)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --signal-timeout --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --label --protocol --id --max-retransmits --max-packet-lifetime --signal --signal-timeout --token --video --audio --video-in --audio-in --video-out --audio-out --sdp-out --stats-interval --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -332,6 +361,35 @@ _rtc_answer() {
         return
         ;;
     '--signal-timeout')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--video')
+        __rtc_add_completions -W 'vp8'$'\n''vp9'$'\n''h264'$'\n''av1'$'\n''opus'$'\n''pcmu'$'\n''pcma'
+        return
+        ;;
+    '--audio')
+        __rtc_add_completions -W 'vp8'$'\n''vp9'$'\n''h264'$'\n''av1'$'\n''opus'$'\n''pcmu'$'\n''pcma'
+        return
+        ;;
+    '--video-in')
+        return
+        ;;
+    '--audio-in')
+        return
+        ;;
+    '--video-out')
+        return
+        ;;
+    '--audio-out')
+        return
+        ;;
+    '--sdp-out')
+        return
+        ;;
+    '--stats-interval')
         return
         ;;
     '--count')
@@ -344,7 +402,7 @@ _rtc_send() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --answer --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --signal --signal-timeout --as --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --signal --signal-timeout --token --as --count)
     __rtc_offer_flags_options -1
 
     # Offer option value completions
@@ -394,6 +452,9 @@ _rtc_send() {
     '--signal-timeout')
         return
         ;;
+    '--token')
+        return
+        ;;
     '--as')
         return
         ;;
@@ -407,7 +468,7 @@ _rtc_listen() {
     repeating_flags=()
     non_repeating_flags=(--relay-only --trickle --compact -v --verbose -q --quiet --progress --offer --overwrite --rename --version -h --help)
     repeating_options=(--ice-host --stun --turn)
-    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --signal --signal-timeout -o --output --count)
+    non_repeating_options=(--turn-user --turn-pass --cert --key --consent-timeout --connect-timeout --remote --max-line --delay --loss --signal --signal-timeout --token -o --output --count)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -455,6 +516,9 @@ _rtc_listen() {
         return
         ;;
     '--signal-timeout')
+        return
+        ;;
+    '--token')
         return
         ;;
     '-o'|'--output')

@@ -7,14 +7,16 @@ browser's getStats().
 3. aiortc both ways, audio and video;
 4. Janus VideoRoom: rtc publishes, a second rtc subscribes;
 5. WHIP/WHEP: rtc to rtc, Chromium publishing and playing, GStreamer's webrtcbin publishing;
-6. faults: --loss 5 (NACK), a udp:// source that stops and restarts, a udp:// sink nobody
-   reads, and the --sdp-out file ffmpeg opens;
+6. faults: --loss 5 (NACK), tampered and replayed SRTP (a relay in the path), a udp:// source
+   that stops and restarts, a udp:// sink nobody reads, and the --sdp-out file ffmpeg opens;
 7. files: an IVF/Annex B/Ogg source (VP8, VP9, AV1, H.264, Opus) arrives frame for frame in the
-   sink file, and --loop repeats it.
+   sink file, --loop repeats it, and a media-only session ends when the peer goes away.
 
 Peers: chromium_media.py, aiortc_media.py, gst_whip.py, janus_signal.py (media.py has the
-ffmpeg/ffprobe helpers). Loopback or namespaces only, free ports, every wait bounded. Run with
-Scripts/interop/run test_media.py.
+ffmpeg/ffprobe helpers and the tampering relay). Loopback or namespaces only, free ports, every
+wait bounded. The Janus and GStreamer tests need root (network namespaces: conftest's Janus
+namespace, and one "mdtg<pid>" whose only address is 127.0.0.1 for libnice). Run with
+Scripts/interop/run test_media.py (about 3 minutes).
 """
 import json
 import os
@@ -303,13 +305,21 @@ def test_janus_videoroom_rtc_publishes_rtc_subscribes(spawn, janus, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 def whip_endpoint(spawn, kind, *media_args, netns=None):
-    """`rtc answer --signal {kind}-listen://127.0.0.1:P` (optionally inside `netns`), ready
-    to take a POST; returns (rtc, URL of the endpoint)."""
+    """`rtc answer --signal {kind}-listen://127.0.0.1:P --count 1` (optionally inside
+    `netns`), ready to take a POST; returns (rtc, URL of the endpoint). It serves one session:
+    the client's DELETE ends it and rtc exits 0 (see ended_by_delete)."""
     port = free_tcp_port()
-    args = rtc_args("answer", "--signal", f"{kind}-listen://127.0.0.1:{port}", *media_args)
+    args = rtc_args("answer", "--signal", f"{kind}-listen://127.0.0.1:{port}", "--count", "1", *media_args)
     rtc = spawn(netns.run(*args) if netns else args, f"rtc answer {kind}-listen")
     wait_tcp_listening("127.0.0.1", port, 15, rtc, netns)
     return rtc, f"http://127.0.0.1:{port}/{kind}"
+
+
+def ended_by_delete(endpoint, timeout=15):
+    """The WHIP/WHEP client's DELETE ended the endpoint's only session: rtc exits 0 by itself,
+    its files complete."""
+    code = endpoint.wait(timeout)
+    assert code == 0, f"{endpoint.name} exited {code}; stderr: {endpoint.stderr_after_exit()[-2000:]!r}"
 
 
 def http_reply(peer, timeout=60):
@@ -333,7 +343,7 @@ def test_whip_rtc_offer_to_rtc_whip_listen(spawn, tmp_path):
     assert ffmpeg.wait(30) == 0, ffmpeg.stderr()
     media_for(1, publisher, endpoint)
     end_rtc(publisher)  # DELETEs the WHIP resource
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
     assert_video_decodes(ivf, min_seconds=5, min_frames=int(0.9 * 6 * FPS), size=SIZE, codec="vp8")
 
 
@@ -351,7 +361,7 @@ def test_whip_chromium_publishes_camera_to_rtc(spawn, tmp_path):
     s = peer_stats_until(browser, for_seconds(6.5, chromium_sent), 40, "6.5 s of camera frames sent")
     size = (s["settings"]["width"], s["settings"]["height"])
     end_peer(browser)  # DELETEs the resource
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
     assert_video_decodes(ivf, min_seconds=5, size=size, codec="vp8")
     assert_audio_decodes(ogg, min_seconds=5, codec="opus")
 
@@ -368,7 +378,7 @@ def test_whep_chromium_plays_from_rtc(spawn):
     assert_tracks(wait_tracks(endpoint, 1), ("video", "vp8", "sendonly"))
     peer_stats_until(browser, chromium_decoding(120, SIZE, "vp8"), 45, f"120 vp8 frames decoded at {SIZE}")
     end_peer(browser)
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
 
 
 @pytest.fixture
@@ -392,7 +402,7 @@ def test_whip_gstreamer_webrtcbin_publishes_to_rtc(spawn, tmp_path, loopback_ns)
     assert_tracks(wait_tracks(endpoint, 1), ("video", "vp8", "recvonly"))
     code = gst.wait(40)  # 6 s connected, then DELETE
     assert code == 0, f"gst_whip exited {code}; stdout {list(gst.lines.queue)}; stderr {gst.stderr()[-2000:]!r}"
-    end_rtc(endpoint)
+    ended_by_delete(endpoint)
     assert_video_decodes(ivf, min_seconds=4, min_frames=90, size=(320, 240), codec="vp8")
 
 

@@ -30,6 +30,15 @@ final class Interruption: @unchecked Sendable {
         }
         fd = fds[0]
         writeFD = fds[1]
+        // libdispatch reads signals through a signalfd, which sees only signals that are blocked
+        // in every thread: an ignored signal that some thread does not block is discarded at
+        // once (an idle listening server ignored SIGTERM). Blocked here on the main thread,
+        // before the command starts its threads, so every thread inherits the mask.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGINT)
+        sigaddset(&blocked, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         for sig in [SIGINT, SIGTERM] {
             Glibc.signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())

@@ -16,7 +16,7 @@ struct MediaOptions: ParsableArguments {
     var videoIn: String?
 
     @Option(name: .customLong("audio-in"), help: ArgumentHelp(
-        "Send audio from udp://HOST:PORT (RTP) or a file (.ogg/.opus).", valueName: "URL"))
+        "Send audio from udp://HOST:PORT (RTP) or a file (.ogg/.opus for Opus, .wav for PCMU/PCMA).", valueName: "URL"))
     var audioIn: String?
 
     @Option(name: .customLong("video-out"), help: ArgumentHelp(
@@ -24,7 +24,7 @@ struct MediaOptions: ParsableArguments {
     var videoOut: String?
 
     @Option(name: .customLong("audio-out"), help: ArgumentHelp(
-        "Write the peer's audio as RTP to udp://HOST:PORT or to a file (.ogg/.opus).", valueName: "URL"))
+        "Write the peer's audio as RTP to udp://HOST:PORT or to a file (.ogg/.opus, .wav).", valueName: "URL"))
     var audioOut: String?
 
     @Option(name: .customLong("sdp-out"), help: ArgumentHelp(

@@ -39,12 +39,14 @@ final class SessionMedia {
         guard !started else { return }
         started = true
         var udpSinks: [(MediaTransceiver, TransportAddress)] = []
+        // Reported once sinks and the --sdp-out file exist, so a script can act on the event.
+        var tracks: [[String: JSONValue]] = []
         for (t, input, output) in sections {
             guard let n = t.negotiated else {
                 if options.isEnabled { printError("rtc: the peer rejected the \(t.request.codec.rawValue) \(t.kind.rawValue) section") }
                 continue
             }
-            event(["type": "track", "mid": .string(t.mid), "kind": .string(t.kind.rawValue),
+            tracks.append(["type": "track", "mid": .string(t.mid), "kind": .string(t.kind.rawValue),
                    "codec": .string(n.codec.rawValue), "payloadType": .int(Int(n.payloadType)),
                    "ssrc": .int(Int(t.ssrc)), "remoteSsrc": t.remoteSSRC.map { .int(Int($0)) } ?? .null,
                    "direction": .string(n.direction.rawValue)])
@@ -100,6 +102,7 @@ final class SessionMedia {
                 throw CLIError(.failure, "cannot write --sdp-out \(path)")
             }
         }
+        for t in tracks { event(t) }
         if options.statsInterval > 0 { scheduleStats() }
         for s in fileSources { s.start() }
     }

@@ -271,7 +271,9 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
         if let e = error as? HTTPClientError, e == .connectTimeout {
             return CLIError(.unavailable, "cannot connect to \(name): timed out (--connect-timeout)")
         }
-        return CLIError(.unavailable, "\(name) unreachable (\(what)): \(error)")
+        // One line, whatever the error's text (TLS errors list the library's error queue).
+        let text = "\(error)".split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        return CLIError(.unavailable, "\(name) unreachable (\(what)): \(text)")
     }
 
     private func authHeaders() -> HTTPHeaders {

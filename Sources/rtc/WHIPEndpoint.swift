@@ -169,8 +169,8 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             if options.verbose { printError("rtc: WHIP DELETE \(path)") }
             let (link, known) = resources.delete(id)
             guard known else { return Self.reply(context, .notFound, text: "no such resource") }
-            link?.deliver(.bye)
-            Self.reply(context, .ok)
+            // The session ends once the 200 is out: with --count reached, the process exits then.
+            Self.reply(context, .ok) { link?.deliver(.bye) }
         default:
             var h = HTTPHeaders()
             h.add(name: "Allow", value: resourceID == nil ? "OPTIONS, POST" : "OPTIONS, PATCH, DELETE")
@@ -254,7 +254,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
     /// Writes the response and closes the connection (one request each). Error bodies are one
     /// line of text/plain.
     static func reply(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(),
-                      text: String = "", line: Bool = true) {
+                      text: String = "", line: Bool = true, then: (@Sendable () -> Void)? = nil) {
         var h = headers
         h.add(name: "Access-Control-Allow-Origin", value: "*")
         h.add(name: "Access-Control-Expose-Headers", value: "Location, ETag, Link, Accept-Patch, Accept-Post")
@@ -268,6 +268,9 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(string: body)))),
                           promise: nil)
         }
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
+            context.close(promise: nil)
+            then?()
+        }
     }
 }

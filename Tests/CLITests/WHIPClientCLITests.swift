@@ -161,6 +161,36 @@ import Testing
         #expect(elapsed >= 2 && elapsed < 8, "took \(elapsed) s")
     }
 
+    /// HTTPS is verified against the system's trust store: an endpoint with a self-signed
+    /// certificate (openssl s_server on loopback, Scripts/install-deps installs it) is refused,
+    /// 69 with one line naming the cause.
+    @Test func untrustedCertificateRefused() throws {
+        let dir = try TestData.tempDir("whip-tls")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("key.pem").path, cert = dir.appendingPathComponent("cert.pem").path
+        let gen = Process()
+        gen.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        gen.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                         "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                         "-addext", "subjectAltName=IP:127.0.0.1"]
+        gen.standardError = FileHandle.nullDevice
+        try gen.run()
+        gen.waitUntilExit()
+        #expect(gen.terminationStatus == 0)
+        let port = TestData.freePort()
+        let server = try PeerProcess(["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www"],
+                                     executable: URL(fileURLWithPath: "/usr/bin/openssl"))
+        defer { server.kill() }
+        // s_server prints ACCEPT once it listens (after a line or two about its parameters).
+        var accepting = false
+        for _ in 0..<5 where !accepting { accepting = server.nextLine(timeout: 10) == "ACCEPT" }
+        #expect(accepting, "openssl s_server: \(server.stderrText)")
+        let r = try CLI.run(["offer"] + Self.ice + ["--signal", "whip+https://127.0.0.1:\(port)/whip"], stdin: "", timeout: 20)
+        #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.uppercased().contains("CERTIFICATE"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+
     @Test func refusedConnectionIs69() throws {
         let port = TestData.freePort() // nothing listens there
         let r = try CLI.run(["offer"] + Self.ice + ["--signal", "whep+http://127.0.0.1:\(port)/whep"], stdin: "", timeout: 20)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaAV1Tests {
@@ -15,8 +16,12 @@ import Testing
         let payload: [UInt8] = [0x28, 0x04, 0x08, 0x01, 0x02, 0x03, 0x30, 0x10, 0xAA, 0xBB]
         var d = AV1Depacketizer()
         let out = d.push(packet(1, marker: true, payload))
-        #expect(out == [MediaFrame(
-            data: td + [0x0A, 0x03, 0x01, 0x02, 0x03] + [0x32, 0x03, 0x10, 0xAA, 0xBB], rtpTimestamp: 0, isKeyframe: true)])
+        #expect(
+            out == [
+                MediaFrame(
+                    data: td + [0x0A, 0x03, 0x01, 0x02, 0x03] + [0x32, 0x03, 0x10, 0xAA, 0xBB], rtpTimestamp: 0,
+                    isKeyframe: true)
+            ])
     }
 
     /// W=0: every element carries a length. A temporal delimiter sent anyway is not doubled;
@@ -36,7 +41,8 @@ import Testing
         var out = d.push(packet(1, marker: false, [0x58, 0x30, 0x10, 1, 2, 3]))
         #expect(out.isEmpty)
         out = d.push(packet(2, marker: true, [0x90, 4, 5, 6]))
-        #expect(out == [MediaFrame(data: td + [0x32, 0x07, 0x10, 1, 2, 3, 4, 5, 6], rtpTimestamp: 0, isKeyframe: true)])
+        #expect(
+            out == [MediaFrame(data: td + [0x32, 0x07, 0x10, 1, 2, 3, 4, 5, 6], rtpTimestamp: 0, isKeyframe: true)])
     }
 
     /// The fragment's first half lost: the continuation (Z=1) cannot start a frame.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaFileTests {
@@ -39,10 +40,11 @@ import Testing
             let end = i + 27 + n + bodyLength
             var zeroed = Array(b[i..<end])
             zeroed.replaceSubrange(22..<26, with: [0, 0, 0, 0])
-            pages.append(Page(
-                flags: b[i + 5], granule: Int64(bitPattern: readLE64(b, i + 6)), serial: readLE32(b, i + 14),
-                sequence: readLE32(b, i + 18), crc: readLE32(b, i + 22), computed: bitwiseOggCRC(zeroed),
-                lacing: Array(b[i + 27..<i + 27 + n]), body: Array(b[i + 27 + n..<end])))
+            pages.append(
+                Page(
+                    flags: b[i + 5], granule: Int64(bitPattern: readLE64(b, i + 6)), serial: readLE32(b, i + 14),
+                    sequence: readLE32(b, i + 18), crc: readLE32(b, i + 22), computed: bitwiseOggCRC(zeroed),
+                    lacing: Array(b[i + 27..<i + 27 + n]), body: Array(b[i + 27 + n..<end])))
             i = end
         }
         return pages
@@ -86,7 +88,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let w = try OggOpusWriter(path: path, serial: 1)
         try w.write(MediaFrame(data: MediaSamples.opus(size: 50, seed: 1), rtpTimestamp: 1000, isKeyframe: true))
-        try w.write(MediaFrame(data: MediaSamples.opus(size: 50, seed: 2), rtpTimestamp: 1000 + 960 * 4, isKeyframe: true))
+        try w.write(
+            MediaFrame(data: MediaSamples.opus(size: 50, seed: 2), rtpTimestamp: 1000 + 960 * 4, isKeyframe: true))
         try w.close()
         let pages = Self.pages(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let last = try #require(pages.last)
@@ -94,16 +97,20 @@ import Testing
         #expect(last.lacing == [1, 1, 1, 50])
         let r = try OggOpusReader(path: path)
         var n = 0
-        while let f = try r.nextFrame() { n += 1; #expect(f.duration == 960) }
+        while let f = try r.nextFrame() {
+            n += 1
+            #expect(f.duration == 960)
+        }
         #expect(n == 5)
     }
 
     @Test func oggOpusReaderReadsWhatWasWritten() throws {
         let path = MediaSamples.temporaryPath("b.opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let frames = MediaSamples.frames(.opus, count: 20) + [
-            MediaFrame(data: [0xF8] + MediaSamples.body(700, seed: 3), rtpTimestamp: 20 * 960, isKeyframe: true)
-        ]
+        let frames =
+            MediaSamples.frames(.opus, count: 20) + [
+                MediaFrame(data: [0xF8] + MediaSamples.body(700, seed: 3), rtpTimestamp: 20 * 960, isKeyframe: true)
+            ]
         let w = try MediaFile.makeWriter(path: path, codec: .opus)
         for f in frames { try w.write(f) }
         try w.close()
@@ -227,7 +234,7 @@ import Testing
     @Test func factoryChoosesByExtensionAndRejectsMismatches() throws {
         #expect(throws: MediaFileError.self) { try MediaFile.makeWriter(path: "/tmp/x.ogg", codec: .vp8) }
         #expect(throws: MediaFileError.self) { try MediaFile.makeWriter(path: "/tmp/x.ivf", codec: .h264) }
-        #expect(throws: MediaFileError.self) { try MediaFile.makeWriter(path: "/tmp/x.wav", codec: .pcmu) }
+        #expect(throws: MediaFileError.self) { try MediaFile.makeWriter(path: "/tmp/x.wav", codec: .opus) }
         #expect(throws: MediaFileError.self) { try MediaFile.makeReader(path: "/tmp/x.mp4") }
         let missing = MediaSamples.temporaryPath("missing.ivf")
         do {
@@ -243,6 +250,34 @@ import Testing
         try IVFWriter(path: path, codec: .vp8).close()
         #expect(throws: MediaFileError.self) { try MediaFile.makeReader(path: path, codec: .vp9) }
         #expect(try MediaFile.makeReader(path: path).nextFrame() == nil)
+    }
+
+    @Test(arguments: [MediaCodec.pcmu, .pcma])
+    func wavWriterStructureAndReader(codec: MediaCodec) throws {
+        let path = MediaSamples.temporaryPath("a.wav")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let w = try MediaFile.makeWriter(path: path, codec: codec)
+        let frames = MediaSamples.frames(codec, count: 3)  // 160 bytes each, 160 ticks apart
+        for f in frames { try w.write(f) }
+        let b = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(b.count == 58 + 480)
+        #expect(Array(b[0..<4]) == Array("RIFF".utf8) && readLE32(b, 4) == UInt32(b.count - 8))
+        #expect(Array(b[8..<16]) == Array("WAVEfmt ".utf8) && readLE32(b, 16) == 18)
+        #expect(readLE16(b, 20) == (codec == .pcmu ? 7 : 6) && readLE16(b, 22) == 1)
+        #expect(readLE32(b, 24) == 8000 && readLE16(b, 34) == 8)
+        #expect(Array(b[38..<42]) == Array("fact".utf8) && readLE32(b, 46) == 480)
+        #expect(Array(b[50..<54]) == Array("data".utf8) && readLE32(b, 54) == 480)
+        // A 40 ms hole is filled with G.711 silence.
+        try w.write(MediaFrame(data: frames[0].data, rtpTimestamp: 480 + 320, isKeyframe: true))
+        try w.close()
+        let r = try MediaFile.makeReader(path: path, codec: codec)
+        var got: [MediaFrame] = []
+        while let f = try r.nextFrame() { got.append(f) }
+        #expect(got.count == 6)
+        #expect(got.map(\.rtpTimestamp) == (0..<6).map { UInt32($0) * 160 })
+        #expect(Array(got[0...2].map(\.data)) == frames.map(\.data))
+        #expect(got[3].data == [UInt8](repeating: codec == .pcmu ? 0xFF : 0xD5, count: 160))
+        #expect(got[5].data == frames[0].data)
     }
 
     @Test func notIVFIsMalformed() throws {

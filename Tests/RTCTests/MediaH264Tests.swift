@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaH264Tests {
@@ -52,14 +53,19 @@ import Testing
     /// An IDR sent without SPS/PPS gets the last ones seen in front, after its AUD.
     @Test func idrWithoutParameterSetsGetsThemPrepended() {
         var d = H264Depacketizer()
-        let stap: [UInt8] = [0x78, 0x00, UInt8(MediaSamples.sps.count)] + MediaSamples.sps
+        let stap: [UInt8] =
+            [0x78, 0x00, UInt8(MediaSamples.sps.count)] + MediaSamples.sps
             + [0x00, UInt8(MediaSamples.pps.count)] + MediaSamples.pps
         _ = d.push(packet(1, ts: 0, marker: false, stap))
         _ = d.push(packet(2, ts: 0, marker: true, idr))
         let aud: [UInt8] = [0x09, 0xF0]
         let out = d.push(packet(3, ts: 3000, marker: false, aud)) + d.push(packet(4, ts: 3000, marker: true, idr))
-        #expect(out == [MediaFrame(
-            data: sc + aud + sc + MediaSamples.sps + sc + MediaSamples.pps + sc + idr, rtpTimestamp: 3000, isKeyframe: true)])
+        #expect(
+            out == [
+                MediaFrame(
+                    data: sc + aud + sc + MediaSamples.sps + sc + MediaSamples.pps + sc + idr, rtpTimestamp: 3000,
+                    isKeyframe: true)
+            ])
     }
 
     /// Losing a picture's first slice: the rest of it, whose first slice has
@@ -67,7 +73,8 @@ import Testing
     /// timestamp came before.
     @Test func pictureMissingFirstSliceIsDropped() {
         var d = H264Depacketizer()
-        let stap: [UInt8] = [0x78, 0x00, UInt8(MediaSamples.sps.count)] + MediaSamples.sps
+        let stap: [UInt8] =
+            [0x78, 0x00, UInt8(MediaSamples.sps.count)] + MediaSamples.sps
             + [0x00, UInt8(MediaSamples.pps.count)] + MediaSamples.pps
         _ = d.push(packet(1, ts: 0, marker: false, stap))
         #expect(d.push(packet(2, ts: 0, marker: true, idr)).count == 1)
@@ -96,5 +103,23 @@ import Testing
         #expect(payloads[1][0] == 0x7C && payloads[1][1] == 0x85)
         #expect(payloads[2][1] == 0x05)
         #expect(payloads[3][1] == 0x45)
+    }
+
+    /// A later IDR sent without parameter sets goes out with the ones seen before (in a STAP-A
+    /// ahead of the slice), so a receiver starting there can decode.
+    @Test func packetizerRepeatsParameterSetsBeforeIDR() {
+        var p = H264Packetizer()
+        _ = p.payloads(
+            for: MediaFrame(data: MediaSamples.h264(key: true, size: 50, seed: 1), rtpTimestamp: 0, isKeyframe: true))
+        let bare = MediaSamples.h264(key: true, size: 50, seed: 2, parameterSets: false)
+        let payloads = p.payloads(for: MediaFrame(data: bare, rtpTimestamp: 3000, isKeyframe: true))
+        #expect(payloads.count == 1)
+        let stap = payloads[0]
+        #expect(stap[0] == 0x78)
+        #expect(Array(stap[3..<14]) == MediaSamples.sps && Array(stap[16..<20]) == MediaSamples.pps)
+        var d = H264Depacketizer()
+        let out = d.push(
+            RTPPacket(marker: true, payloadType: 102, sequenceNumber: 1, timestamp: 3000, ssrc: 1, payload: stap))
+        #expect(out.first?.data == MediaSamples.h264(key: true, size: 50, seed: 2))
     }
 }

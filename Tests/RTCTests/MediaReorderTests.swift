@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaReorderTests {
@@ -97,7 +98,8 @@ import Testing
 
     /// Assembler: reordered VP8 packets of several frames, one lost for good, driven by time.
     @Test func assemblerDropsLostFrameAndAsksForKeyframe() {
-        var packetizer = RTPStreamPacketizer(codec: .vp8, ssrc: 9, initialSequenceNumber: 65530, timestampOffset: 0, maxPayloadSize: 500)
+        var packetizer = RTPStreamPacketizer(
+            codec: .vp8, ssrc: 9, initialSequenceNumber: 65530, timestampOffset: 0, maxPayloadSize: 500)
         let frames = MediaSamples.frames(.vp8, count: 6, keyEvery: 4, size: 1200)
         var packets = frames.flatMap { packetizer.packetize($0) }
         let lost = packets.remove(at: 4)  // inside frame 1

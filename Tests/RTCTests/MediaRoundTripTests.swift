@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 /// Packetize → (reorder) → depacketize gives back the frames, for every codec.
@@ -54,7 +55,8 @@ import Testing
     @Test(arguments: [MediaCodec.vp8, .vp9, .h264, .av1])
     func smallBudget(codec: MediaCodec) {
         let frames = MediaSamples.frames(codec, count: 5, size: 5000)
-        var packetizer = RTPStreamPacketizer(codec: codec, ssrc: 7, initialSequenceNumber: 1, timestampOffset: 0, maxPayloadSize: 300)
+        var packetizer = RTPStreamPacketizer(
+            codec: codec, ssrc: 7, initialSequenceNumber: 1, timestampOffset: 0, maxPayloadSize: 300)
         let packets = frames.flatMap { packetizer.packetize($0) }
         #expect(packets.allSatisfy { $0.payload.count <= 300 })
         #expect(packets.filter(\.marker).count == frames.count)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import RTC
 
 /// Synthetic coded frames whose headers say what real encoders' would (key/delta, size), with
@@ -12,8 +13,10 @@ enum MediaSamples {
     /// RFC 6386 §9.1: frame tag (bit 0 = 0 on key frames), start code, 14-bit width/height.
     static func vp8(key: Bool, size: Int, seed: UInt64, width: Int = 320, height: Int = 240) -> [UInt8] {
         if key {
-            return [0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, UInt8(width & 0xFF), UInt8(width >> 8),
-                    UInt8(height & 0xFF), UInt8(height >> 8)] + body(max(0, size - 10), seed: seed)
+            return [
+                0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A, UInt8(width & 0xFF), UInt8(width >> 8),
+                UInt8(height & 0xFF), UInt8(height >> 8),
+            ] + body(max(0, size - 10), seed: seed)
         }
         return [0x31, 0x02, 0x00] + body(max(0, size - 3), seed: seed)
     }
@@ -60,9 +63,10 @@ enum MediaSamples {
     /// An Opus packet: CELT fullband 20 ms, mono, code 0 (RFC 6716 §3.1).
     static func opus(size: Int, seed: UInt64) -> [UInt8] { [0xF8] + body(max(0, size - 1), seed: seed) }
 
-    /// A sequence of frames, a key frame every `keyEvery`, `ticks` apart.
+    /// A sequence of frames, a key frame every `keyEvery`.
     static func frames(_ codec: MediaCodec, count: Int, keyEvery: Int = 10, size: Int = 3000) -> [MediaFrame] {
-        let ticks: UInt32 = codec.kind == .video ? 3000 : 960
+        // 30 fps video; 20 ms of audio at the codec's clock.
+        let ticks: UInt32 = codec.kind == .video ? 3000 : codec.clockRate / 50
         return (0..<count).map { i in
             let key = codec.kind == .audio || i % keyEvery == 0
             let seed = UInt64(i) &* 7919

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaVP8Tests {
@@ -54,10 +55,11 @@ import Testing
         out += d.push(packet(12, ts: 900, marker: true, [0x80, 0x80, 0x80, 0x01] + key[20...]))
         let delta = MediaSamples.vp8(key: false, size: 8, seed: 3)
         out += d.push(packet(13, ts: 3900, marker: true, [0x10] + delta))
-        #expect(out == [
-            MediaFrame(data: key, rtpTimestamp: 900, isKeyframe: true),
-            MediaFrame(data: delta, rtpTimestamp: 3900, isKeyframe: false),
-        ])
+        #expect(
+            out == [
+                MediaFrame(data: key, rtpTimestamp: 900, isKeyframe: true),
+                MediaFrame(data: delta, rtpTimestamp: 3900, isKeyframe: false),
+            ])
         #expect(!d.needsKeyframe)
     }
 
@@ -76,7 +78,10 @@ import Testing
         #expect(d.push(packet(5, ts: 6000, marker: true, [0x10] + delta)).isEmpty)
         #expect(d.needsKeyframe)
         let key2 = MediaSamples.vp8(key: true, size: 20, seed: 6)
-        #expect(d.push(packet(6, ts: 9000, marker: true, [0x10] + key2)) == [MediaFrame(data: key2, rtpTimestamp: 9000, isKeyframe: true)])
+        #expect(
+            d.push(packet(6, ts: 9000, marker: true, [0x10] + key2)) == [
+                MediaFrame(data: key2, rtpTimestamp: 9000, isKeyframe: true)
+            ])
         #expect(!d.needsKeyframe)
         #expect(d.droppedFrames == 2)
     }
@@ -96,5 +101,17 @@ import Testing
         #expect(!d.needsKeyframe)
         #expect(d.push(packet(1, ts: 0, marker: true, [0x10] + MediaSamples.vp8(key: false, size: 9, seed: 8))).isEmpty)
         #expect(d.needsKeyframe)
+    }
+
+    /// Fed directly (no reorder buffer), a duplicate or stale packet is ignored, not a loss.
+    @Test func duplicatePacketIsIgnored() {
+        var d = VP8Depacketizer()
+        let key = MediaSamples.vp8(key: true, size: 20, seed: 9)
+        let first = packet(1, ts: 0, marker: false, [0x10] + key[0..<10])
+        var out = d.push(first) + d.push(first)
+        out += d.push(packet(2, ts: 0, marker: true, [0x00] + key[10...]))
+        out += d.push(packet(1, ts: 0, marker: false, [0x10] + key[0..<10]))
+        #expect(out == [MediaFrame(data: key, rtpTimestamp: 0, isKeyframe: true)])
+        #expect(d.droppedFrames == 0 && !d.needsKeyframe)
     }
 }

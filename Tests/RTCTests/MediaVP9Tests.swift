@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RTC
 
 @Suite struct MediaVP9Tests {
@@ -6,13 +7,18 @@ import Testing
     /// with TL0PICIDX 7, B and E, and an SS (§4.2.1): one spatial layer of 640x360 and a
     /// picture group of one picture (TID 0, one reference, P_DIFF 1).
     @Test func nonFlexibleDescriptorWithScalabilityStructure() throws {
-        let bytes: [UInt8] = [0xAE, 0x81, 0x02, 0x30, 0x07,
-                              0x18, 0x02, 0x80, 0x01, 0x68, 0x01, 0x04, 0x01]
+        let bytes: [UInt8] = [
+            0xAE, 0x81, 0x02, 0x30, 0x07,
+            0x18, 0x02, 0x80, 0x01, 0x68, 0x01, 0x04, 0x01,
+        ]
         let (d, length) = try #require(VP9PayloadDescriptor.parse(bytes + [0xEE]))
         #expect(length == bytes.count)
         #expect(!d.isInterPredicted && !d.isFlexible && d.isStartOfFrame && d.isEndOfFrame)
         #expect(d.pictureID == 0x0102 && d.hasLongPictureID)
-        #expect(d.layer == .init(temporalID: 1, isSwitchingUp: true, spatialID: 0, isInterLayerDependent: false, tl0PictureIndex: 7))
+        #expect(
+            d.layer
+                == .init(
+                    temporalID: 1, isSwitchingUp: true, spatialID: 0, isInterLayerDependent: false, tl0PictureIndex: 7))
         let ss = try #require(d.scalability)
         #expect(ss.spatialLayers == 1)
         #expect(ss.resolutions == [.init(width: 640, height: 360)])
@@ -50,10 +56,11 @@ import Testing
         out += d.push(packet(101, ts: 0, marker: true, [0x04] + key[15...]))
         let delta = MediaSamples.vp9(key: false, size: 10, seed: 3)
         out += d.push(packet(102, ts: 3000, marker: true, [0x4C] + delta))
-        #expect(out == [
-            MediaFrame(data: key, rtpTimestamp: 0, isKeyframe: true),
-            MediaFrame(data: delta, rtpTimestamp: 3000, isKeyframe: false),
-        ])
+        #expect(
+            out == [
+                MediaFrame(data: key, rtpTimestamp: 0, isKeyframe: true),
+                MediaFrame(data: delta, rtpTimestamp: 3000, isKeyframe: false),
+            ])
     }
 
     /// Two spatial layers in one picture become a superframe with an index (VP9 Annex B).
@@ -77,7 +84,10 @@ import Testing
         let key = MediaSamples.vp9(key: true, size: 30, seed: 6)
         #expect(d.push(packet(1, ts: 0, marker: false, [0x08] + key)).isEmpty)
         let key2 = MediaSamples.vp9(key: true, size: 30, seed: 7)
-        #expect(d.push(packet(2, ts: 3000, marker: true, [0x0C] + key2)) == [MediaFrame(data: key2, rtpTimestamp: 3000, isKeyframe: true)])
+        #expect(
+            d.push(packet(2, ts: 3000, marker: true, [0x0C] + key2)) == [
+                MediaFrame(data: key2, rtpTimestamp: 3000, isKeyframe: true)
+            ])
         #expect(d.droppedFrames == 1)
     }
 }

@@ -104,7 +104,8 @@ enum SRTPReference {
         var out = [UInt8](repeating: 0, count: input.count + 16)
         precondition(EVP_EncryptUpdate(ctx, &out, &n, input, Int32(input.count)) == 1)
         var tail: Int32 = 0
-        precondition(out.withUnsafeMutableBufferPointer { EVP_EncryptFinal_ex(ctx, $0.baseAddress! + Int(n), &tail) } == 1)
+        let final = out.withUnsafeMutableBufferPointer { EVP_EncryptFinal_ex(ctx, $0.baseAddress! + Int(n), &tail) }
+        precondition(final == 1)
         var tag = [UInt8](repeating: 0, count: 16)
         precondition(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1)
         return Array(out[..<Int(n + tail)]) + tag
@@ -115,7 +116,7 @@ enum SRTPReference {
     }
 
     static func bytes32(_ v: UInt32) -> [UInt8] {
-        [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
+        [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) }
     }
 
     static func xor(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { zip(a, b).map { $0 ^ $1 } }

@@ -217,7 +217,9 @@ func srpRTCP(ssrc: UInt32 = 0x1234_5678) -> [UInt8] {
         var buffer = copied
         #expect(buffer.withUnsafeMutableBytes { p2.b.unprotectRTCP(inPlace: $0) } == rtcp.count)
         var called = false
-        [UInt8](repeating: 0, count: 5).withUnsafeBytes { bytes in p2.a.protectRTP(bytes: bytes) { _ in called = true } }
+        [UInt8](repeating: 0, count: 5).withUnsafeBytes { bytes in
+            p2.a.protectRTP(bytes: bytes) { _ in called = true }
+        }
         #expect(!called)
         #expect(p2.a.statistics.otherErrors == 1)
     }

@@ -51,7 +51,8 @@ struct AV1PayloadParser: VideoPayloadParser {
             if w != 0 && index == w {
                 length = payload.count - i
             } else {
-                guard let (l, n) = AV1OBU.readLEB128(payload, at: i, end: payload.count), l <= UInt64(payload.count - i - n)
+                guard let (l, n) = AV1OBU.readLEB128(payload, at: i, end: payload.count),
+                    l <= UInt64(payload.count - i - n)
                 else { return false }
                 i += n
                 length = Int(l)

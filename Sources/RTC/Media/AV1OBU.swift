@@ -96,7 +96,10 @@ struct AV1OBU: Equatable {
     static func lengthOfLEB128(_ value: Int) -> Int {
         var n = 1
         var v = value >> 7
-        while v != 0 { n += 1; v >>= 7 }
+        while v != 0 {
+            n += 1
+            v >>= 7
+        }
         return n
     }
 

@@ -30,7 +30,10 @@ struct AV1SequenceHeader: Equatable {
                 if level > 7 { guard r.read(1) != nil else { return nil } }
                 if decoderModel {
                     guard let present = r.flag() else { return nil }
-                    if present { guard r.read(bufferDelayLength) != nil, r.read(bufferDelayLength) != nil, r.read(1) != nil else { return nil } }
+                    if present {
+                        guard r.read(bufferDelayLength) != nil, r.read(bufferDelayLength) != nil, r.read(1) != nil
+                        else { return nil }
+                    }
                 }
                 if initialDisplayDelay {
                     guard let present = r.flag() else { return nil }
@@ -38,7 +41,8 @@ struct AV1SequenceHeader: Equatable {
                 }
             }
         }
-        guard let wBits = r.read(4), let hBits = r.read(4), let w = r.read(Int(wBits) + 1), let h = r.read(Int(hBits) + 1)
+        guard let wBits = r.read(4), let hBits = r.read(4), let w = r.read(Int(wBits) + 1),
+            let h = r.read(Int(hBits) + 1)
         else { return nil }
         maxWidth = Int(w) + 1
         maxHeight = Int(h) + 1

@@ -2,26 +2,32 @@
 /// NAL units are split at start codes, and a new access unit begins (§7.4.1.2.3) at an access
 /// unit delimiter, at an SPS/PPS/SEI after the unit's first slice, or at a slice with
 /// first_mb_in_slice 0 when the unit already has one (one picture per unit; arbitrary slice
-/// order is not handled). The stream has no timing, so frames are `frameRate` apart.
+/// order is not handled). The stream has no timestamps: frames are spaced by the SPS's VUI
+/// timing (Annex E.2.1) when it has one, else by `frameRate`.
 public final class H264AnnexBReader: MediaFileReader {
     public var codec: MediaCodec { .h264 }
     public var path: String { file.path }
-    /// Frames per second assumed for timestamps and durations.
+    /// Frames per second assumed when no SPS gives the timing.
     public let frameRate: Int
+    /// The frame duration in 90 kHz ticks: from the SPS timing once one is seen.
+    private var tick: UInt32
+    private var timestamp: UInt32 = 0
     private let file: MediaFileInput
     private var buffer: [UInt8] = []
     private var scan = 0
     private var unitStart: Int?
     private var atEOF = false
     private var lookahead: [UInt8]?
-    private var frameIndex: UInt32 = 0
 
     /// The longest NAL unit accepted before the stream is taken as corrupt.
     static let maxNALUnitSize = 64 << 20
 
+    /// - Parameter frameRate: frames per second to pace by (Annex B carries no timestamps).
+    /// - Throws: `MediaFileError.cannotOpen`.
     public init(path: String, frameRate: Int = 30) throws(MediaFileError) {
         file = try MediaFileInput(path: path)
         self.frameRate = max(1, min(frameRate, 1000))
+        tick = UInt32(90_000 / self.frameRate)
     }
 
     public func nextFrame() throws(MediaFileError) -> MediaFrame? {
@@ -54,14 +60,16 @@ public final class H264AnnexBReader: MediaFileReader {
                 break
             }
             if H264NALUnit.isSlice(type) { hasSlice = true }
+            if type == H264NALUnit.sps, let fps = H264SequenceParameterSet(unit)?.frameRate, fps >= 1, fps <= 1000 {
+                tick = UInt32((90_000 / fps).rounded())
+            }
             if type == H264NALUnit.idrSlice { isKeyframe = true }
             units.append(unit)
         }
         guard !units.isEmpty else { return nil }
-        let tick = UInt32(90_000 / frameRate)
-        defer { frameIndex &+= 1 }
+        defer { timestamp &+= tick }
         return MediaFrame(
-            data: units.flatMap { H264NALUnit.startCode + $0 }, rtpTimestamp: frameIndex &* tick, isKeyframe: isKeyframe,
+            data: units.flatMap { H264NALUnit.startCode + $0 }, rtpTimestamp: timestamp, isKeyframe: isKeyframe,
             duration: tick)
     }
 
@@ -72,7 +80,8 @@ public final class H264AnnexBReader: MediaFileReader {
         unitStart = nil
         atEOF = false
         lookahead = nil
-        frameIndex = 0
+        timestamp = 0
+        tick = UInt32(90_000 / frameRate)
     }
 
     /// The next NAL unit without its start code and trailing zero bytes, nil at end of file.

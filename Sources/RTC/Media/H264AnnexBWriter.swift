@@ -7,6 +7,8 @@ public final class H264AnnexBWriter: MediaFileWriter {
     public var path: String { file.path }
     private let file: MediaFileOutput
 
+    /// Creates (or truncates) the file.
+    /// - Throws: `MediaFileError.cannotOpen`.
     public init(path: String) throws(MediaFileError) {
         file = try MediaFileOutput(path: path)
     }

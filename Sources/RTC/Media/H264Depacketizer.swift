@@ -77,8 +77,12 @@ struct H264PayloadParser: VideoPayloadParser {
         var isKeyframe = false
         for u in units {
             switch H264NALUnit.type(u[0]) {
-            case H264NALUnit.sps: hasSPS = true; lastSPS = u
-            case H264NALUnit.pps: hasPPS = true; lastPPS = u
+            case H264NALUnit.sps:
+                hasSPS = true
+                lastSPS = u
+            case H264NALUnit.pps:
+                hasPPS = true
+                lastPPS = u
             case H264NALUnit.idrSlice: isKeyframe = true
             default: break
             }

@@ -1,16 +1,21 @@
 /// Splits H.264 access units (Annex B) into RTP payloads, packetization-mode 1 (RFC 6184):
 /// NAL units that fit go alone (§5.6) or, when several small ones are adjacent (SPS, PPS, SEI),
 /// together in a STAP-A (§5.7.1); larger ones in FU-A fragments (§5.8). Access unit delimiters
-/// are dropped: the RTP timestamp already marks access units (§5.1).
+/// are dropped: the RTP timestamp already marks access units (§5.1). An IDR access unit without
+/// SPS and PPS gets the last ones seen, so a receiver can start at any key frame (a looped file,
+/// a restart after a PLI).
 public struct H264Packetizer: RTPPacketizer {
     public let maxPayloadSize: Int
+    private var lastSPS: ArraySlice<UInt8>?
+    private var lastPPS: ArraySlice<UInt8>?
 
     public init(maxPayloadSize: Int = MediaCodec.defaultMaxPayloadSize) { self.maxPayloadSize = maxPayloadSize }
 
     public mutating func payloads(for frame: MediaFrame) -> [[UInt8]] {
-        let units = H264NALUnit.split(annexB: frame.data).filter {
-            H264NALUnit.type($0.first!) != H264NALUnit.accessUnitDelimiter
-        }
+        let units = withParameterSets(
+            H264NALUnit.split(annexB: frame.data).filter {
+                H264NALUnit.type($0.first!) != H264NALUnit.accessUnitDelimiter
+            })
         var out: [[UInt8]] = []
         var pending: [ArraySlice<UInt8>] = []
         var pendingSize = 1  // STAP-A NAL header
@@ -34,6 +39,21 @@ public struct H264Packetizer: RTPPacketizer {
             pendingSize += 2 + unit.count
         }
         flush()
+        return out
+    }
+
+    /// The units with the cached SPS/PPS put before the first IDR slice when the unit has none.
+    private mutating func withParameterSets(_ units: [ArraySlice<UInt8>]) -> [ArraySlice<UInt8>] {
+        let types = units.map { H264NALUnit.type($0.first!) }
+        if let i = types.lastIndex(of: H264NALUnit.sps) { lastSPS = units[i] }
+        if let i = types.lastIndex(of: H264NALUnit.pps) { lastPPS = units[i] }
+        guard let idr = types.firstIndex(of: H264NALUnit.idrSlice) else { return units }
+        var missing: [ArraySlice<UInt8>] = []
+        if !types.contains(H264NALUnit.sps), let sps = lastSPS { missing.append(sps) }
+        if !types.contains(H264NALUnit.pps), let pps = lastPPS { missing.append(pps) }
+        guard !missing.isEmpty else { return units }
+        var out = units
+        out.insert(contentsOf: missing, at: idr)
         return out
     }
 

@@ -6,14 +6,20 @@
 /// Each frame follows as a 12-byte header (size u32, timestamp u64 in time-base units) and
 /// its bytes.
 public struct IVFHeader: Equatable, Sendable {
+    /// Bytes in the file header.
     public static let length = 32
+    /// Bytes in each frame's header (size, timestamp).
     public static let frameHeaderLength = 12
 
+    /// "VP80", "VP90" or "AV01".
     public var fourcc: String
+    /// Picture size in pixels.
     public var width: UInt16
     public var height: UInt16
+    /// Frame timestamps count units of numerator/denominator seconds.
     public var timebaseDenominator: UInt32
     public var timebaseNumerator: UInt32
+    /// Frames in the file (libvpx's writer fills it in; readers do not rely on it).
     public var frameCount: UInt32
     /// The header length the file declares (32, or more with padding we skip).
     public var headerLength: UInt16
@@ -51,6 +57,7 @@ public struct IVFHeader: Equatable, Sendable {
         }
     }
 
+    /// The 32-byte wire form.
     public func serialized() -> [UInt8] {
         var out = Array("DKIF".utf8)
         out += le16(0) + le16(UInt16(Self.length))

@@ -3,6 +3,7 @@
 /// one before it; a single frame lasts one time-base tick, or 1/30 s for fine time bases).
 public final class IVFReader: MediaFileReader {
     public let codec: MediaCodec
+    /// The file's header as read.
     public let header: IVFHeader
     public var path: String { file.path }
     private let file: MediaFileInput
@@ -65,7 +66,8 @@ public final class IVFReader: MediaFileReader {
     private func ticks(_ units: UInt64) -> UInt32 {
         let num = UInt64(header.timebaseNumerator) * 90_000
         let (product, overflow) = units.multipliedReportingOverflow(by: num)
-        let t = overflow ? units / UInt64(header.timebaseDenominator) * num : product / UInt64(header.timebaseDenominator)
+        let t =
+            overflow ? units / UInt64(header.timebaseDenominator) * num : product / UInt64(header.timebaseDenominator)
         return UInt32(truncatingIfNeeded: t)
     }
 

@@ -62,8 +62,8 @@ public final class IVFWriter: MediaFileWriter {
             return (w, hh)
         case .av1:
             guard let obus = AV1OBU.parseStream(data),
-                  let seq = obus.first(where: { $0.type == AV1OBU.sequenceHeader }),
-                  let s = AV1SequenceHeader(seq.payload)
+                let seq = obus.first(where: { $0.type == AV1OBU.sequenceHeader }),
+                let s = AV1SequenceHeader(seq.payload)
             else { return nil }
             return (s.maxWidth, s.maxHeight)
         default:

@@ -1,5 +1,6 @@
 /// Chooses a media file format by codec and path extension: IVF (`.ivf`) for VP8, VP9 and AV1,
-/// Ogg Opus (`.ogg`, `.opus`) for Opus, H.264 Annex B (`.h264`, `.264`) for H.264.
+/// Ogg Opus (`.ogg`, `.opus`) for Opus, H.264 Annex B (`.h264`, `.264`) for H.264, WAV (`.wav`)
+/// for PCMU and PCMA.
 public enum MediaFile {
     /// The extensions each codec's container uses.
     public static func extensions(for codec: MediaCodec) -> [String] {
@@ -7,32 +8,33 @@ public enum MediaFile {
         case .vp8, .vp9, .av1: return ["ivf"]
         case .opus: return ["ogg", "opus"]
         case .h264: return ["h264", "264"]
-        case .pcmu, .pcma: return []
+        case .pcmu, .pcma: return ["wav"]
         }
     }
 
-    /// The codec a path's extension implies for reading, nil for IVF (its header names the codec).
+    /// The container a path's extension names.
     static func format(of path: String) -> Format? {
         switch pathExtension(path) {
         case "ivf": return .ivf
         case "ogg", "opus": return .ogg
         case "h264", "264": return .annexB
+        case "wav": return .wav
         default: return nil
         }
     }
 
-    enum Format { case ivf, ogg, annexB }
+    enum Format { case ivf, ogg, annexB, wav }
 
     /// A writer for `codec` at `path`.
-    /// - Throws: `MediaFileError.unsupported` when the extension does not fit the codec (G.711
-    ///   has no file format here), or the error opening the file.
+    /// - Throws: `MediaFileError.unsupported` when the extension does not fit the codec, or the
+    ///   error opening the file.
     public static func makeWriter(path: String, codec: MediaCodec) throws(MediaFileError) -> any MediaFileWriter {
         guard extensions(for: codec).contains(pathExtension(path)) else { throw mismatch(path, codec) }
         switch codec {
         case .vp8, .vp9, .av1: return try IVFWriter(path: path, codec: codec)
         case .opus: return try OggOpusWriter(path: path)
         case .h264: return try H264AnnexBWriter(path: path)
-        case .pcmu, .pcma: throw mismatch(path, codec)
+        case .pcmu, .pcma: return try WAVWriter(path: path, codec: codec)
         }
     }
 
@@ -40,7 +42,9 @@ public enum MediaFile {
     /// the end, timestamps continuing (`--loop`).
     /// - Throws: `MediaFileError` when the file cannot be opened, is malformed, or holds
     ///   another codec.
-    public static func makeReader(path: String, codec: MediaCodec? = nil, loop: Bool = false)
+    public static func makeReader(
+        path: String, codec: MediaCodec? = nil, loop: Bool = false
+    )
         throws(MediaFileError) -> any MediaFileReader
     {
         let reader: any MediaFileReader
@@ -48,8 +52,9 @@ public enum MediaFile {
         case .ivf: reader = try IVFReader(path: path)
         case .ogg: reader = try OggOpusReader(path: path)
         case .annexB: reader = try H264AnnexBReader(path: path)
+        case .wav: reader = try WAVReader(path: path)
         case nil:
-            throw .unsupported("\(path): unknown extension (use .ivf, .ogg, .opus, .h264 or .264)")
+            throw .unsupported("\(path): unknown extension (use .ivf, .ogg, .opus, .h264, .264 or .wav)")
         }
         if let codec, codec != reader.codec {
             throw .unsupported("\(path) holds \(reader.codec.encodingName), not \(codec.encodingName)")
@@ -59,8 +64,8 @@ public enum MediaFile {
 
     private static func mismatch(_ path: String, _ codec: MediaCodec) -> MediaFileError {
         let exts = extensions(for: codec)
-        if exts.isEmpty { return .unsupported("no file format for \(codec.encodingName) (\(path))") }
-        return .unsupported("\(path): \(codec.encodingName) is written to " + exts.map { "." + $0 }.joined(separator: ", "))
+        return .unsupported(
+            "\(path): \(codec.encodingName) is written to " + exts.map { "." + $0 }.joined(separator: ", "))
     }
 
     static func pathExtension(_ path: String) -> String {

@@ -12,10 +12,10 @@ public enum MediaFileError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .cannotOpen(path, reason): return "cannot open \(path): \(reason)"
-        case let .io(path, reason): return "I/O error on \(path): \(reason)"
-        case let .malformed(path, reason): return "\(path) is malformed: \(reason)"
-        case let .unsupported(why): return "unsupported media file: \(why)"
+        case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
+        case .io(let path, let reason): return "I/O error on \(path): \(reason)"
+        case .malformed(let path, let reason): return "\(path) is malformed: \(reason)"
+        case .unsupported(let why): return "unsupported media file: \(why)"
         }
     }
 }

@@ -45,7 +45,9 @@ final class MediaFileOutput {
         guard fd >= 0 else { throw .io(path: path, reason: "file already closed") }
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(position + done)) }
+            let n = bytes.withUnsafeBytes {
+                pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(position + done))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, reason: Self.lastError())

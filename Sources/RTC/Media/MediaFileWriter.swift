@@ -21,3 +21,4 @@ public protocol MediaFileReader: AnyObject {
     /// Starts again at the first frame.
     func rewind() throws(MediaFileError)
 }
+

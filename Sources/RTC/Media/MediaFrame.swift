@@ -17,6 +17,7 @@ public struct MediaFrame: Equatable, Sendable {
     /// depacketizers do not).
     public var duration: UInt32?
 
+    /// A frame; `duration` in clock ticks when known.
     public init(data: [UInt8], rtpTimestamp: UInt32, isKeyframe: Bool, duration: UInt32? = nil) {
         self.data = data
         self.rtpTimestamp = rtpTimestamp

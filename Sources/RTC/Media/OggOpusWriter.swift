@@ -22,12 +22,14 @@ public final class OggOpusWriter: MediaFileWriter {
     /// - Parameters:
     ///   - channels: the OpusHead channel count (the SDP's "opus/48000/2" says 2, RFC 7587 §7).
     ///   - serial: the logical stream's serial number (random by default, RFC 3533 §6).
-    public init(path: String, channels: UInt8 = 2, serial: UInt32 = .random(in: 0...UInt32.max)) throws(MediaFileError) {
+    public init(path: String, channels: UInt8 = 2, serial: UInt32 = .random(in: 0...UInt32.max)) throws(MediaFileError)
+    {
         file = try MediaFileOutput(path: path)
         self.serial = serial
-        try writePage(OggPage(
-            flags: OggPage.beginningOfStream, granulePosition: 0, serial: serial, sequence: 0,
-            lacing: OggPage.lacing(forLength: 19), body: OpusHead(channels: channels).serialized()))
+        try writePage(
+            OggPage(
+                flags: OggPage.beginningOfStream, granulePosition: 0, serial: serial, sequence: 0,
+                lacing: OggPage.lacing(forLength: 19), body: OpusHead(channels: channels).serialized()))
         let tags = OpusHead.tags(vendor: "rtc")
         for page in OggPage.pages(packets: [(tags, 0)], serial: serial, firstSequence: sequence) {
             try writePage(page)

@@ -42,7 +42,8 @@ struct OggPage: Equatable {
         packets: [(data: [UInt8], granule: Int64)], serial: UInt32, firstSequence: UInt32, flags: UInt8 = 0
     ) -> [OggPage] {
         var pages: [OggPage] = []
-        var page = OggPage(flags: flags, granulePosition: -1, serial: serial, sequence: firstSequence, lacing: [], body: [])
+        var page = OggPage(
+            flags: flags, granulePosition: -1, serial: serial, sequence: firstSequence, lacing: [], body: [])
         for packet in packets {
             var lacing = Self.lacing(forLength: packet.data.count)[...]
             var offset = 0

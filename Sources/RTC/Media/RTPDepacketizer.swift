@@ -59,6 +59,10 @@ struct VideoFrameAssembly {
 
     mutating func push<P: VideoPayloadParser>(_ packet: RTPPacket, parser: inout P) -> [MediaFrame] {
         var out: [MediaFrame] = []
+        if let last = lastSequence, Int16(bitPattern: packet.sequenceNumber &- last) <= 0 {
+            // A duplicate or a straggler (fed without a reorder buffer): already accounted for.
+            return out
+        }
         if let last = lastSequence, packet.sequenceNumber != last &+ 1 {
             if inFrame {
                 inFrame = false

@@ -3,6 +3,7 @@
 /// `RTPDepacketizer` turns them into frames. Time is passed in, so a test or the stack's event
 /// loop drives it; call `release(now:)` at `nextDeadline`.
 public struct RTPFrameAssembler {
+    /// The codec whose payload format is depacketized.
     public let codec: MediaCodec
     private var reorder: RTPReorderBuffer
     private var depacketizer: any RTPDepacketizer

@@ -1,10 +1,13 @@
 /// Puts the RTP packets of one stream back in sequence-number order (RFC 3550 §5.1, wrapping at
-/// 2^16) before depacketization. The first packets are held `maxDelay` (packets sent before the
-/// first to arrive may still come: a key frame's first packet, say). A missing packet is waited for until a later one has been held
-/// `maxDelay`, or until `capacity` packets wait behind it; then it is declared lost and the
-/// packets after it go on. Duplicates and packets older than what was already released are
-/// dropped; a jump of `capacity` or more ahead (with nothing held), or a few packets in a row that
-/// far behind, restart the order there (a restarted source). Time is passed in, never read from a clock, so tests drive it.
+/// 2^16) before depacketization.
+///
+/// The first packets are held `maxDelay`: packets sent before the first to arrive may still come
+/// (a key frame's first packet, say). Later, a missing packet is waited for until a packet behind
+/// it has been held `maxDelay`, or until `capacity` packets wait behind it; then it is declared
+/// lost and the packets after it go on. Duplicates and packets older than what was already
+/// released are dropped; a jump of `capacity` or more ahead (with nothing held), or a few packets
+/// in a row that far behind, restart the order there (a restarted source). Time is passed in,
+/// never read from a clock, so tests drive it.
 public struct RTPReorderBuffer {
     /// The most packets held at once (memory stays bounded by it).
     public let capacity: Int

@@ -4,8 +4,11 @@
 /// packet of a video frame (RFC 7741 §4.1, RFC 6184 §5.1) or on the first audio packet
 /// (beginning of a talkspurt, RFC 3551 §4.1).
 public struct RTPStreamPacketizer {
+    /// The codec whose payload format is used.
     public let codec: MediaCodec
+    /// The negotiated payload type written in every packet.
     public var payloadType: UInt8
+    /// The stream's SSRC (RFC 3550 §8: random).
     public var ssrc: UInt32
     /// The sequence number of the next packet.
     public var nextSequenceNumber: UInt16
@@ -14,6 +17,10 @@ public struct RTPStreamPacketizer {
     private var packetizer: any RTPPacketizer
     private var sentAny = false
 
+    /// - Parameters:
+    ///   - payloadType: nil for the codec's default.
+    ///   - initialSequenceNumber: the first packet's (RFC 3550 §5.1: random).
+    ///   - maxPayloadSize: the payload budget per packet (see `RTPPacketizer`).
     public init(
         codec: MediaCodec, payloadType: UInt8? = nil, ssrc: UInt32, initialSequenceNumber: UInt16,
         timestampOffset: UInt32, maxPayloadSize: Int = MediaCodec.defaultMaxPayloadSize

@@ -1,6 +1,7 @@
 /// What a VP8 key frame's header says (RFC 6386 §9.1): the frame tag's key-frame bit and, for
 /// key frames, the picture size after the start code 9d 01 2a.
 public struct VP8FrameHeader: Equatable, Sendable {
+    /// The frame tag's frame type bit is 0.
     public var isKeyframe: Bool
     /// Width and height in pixels (key frames only).
     public var width: Int?

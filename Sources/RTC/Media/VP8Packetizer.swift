@@ -5,6 +5,7 @@ public struct VP8Packetizer: RTPPacketizer {
     /// The picture ID of the next frame; it increments per frame, wrapping at 2^15.
     public var pictureID: UInt16
 
+    /// - Parameter pictureID: the first frame's picture ID (15 bits).
     public init(maxPayloadSize: Int = MediaCodec.defaultMaxPayloadSize, pictureID: UInt16 = 0) {
         self.maxPayloadSize = maxPayloadSize
         self.pictureID = pictureID & 0x7FFF

@@ -26,6 +26,7 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
     /// KEYIDX, when K is set.
     public var keyIndex: UInt8?
 
+    /// A descriptor; the optional fields are written when non-nil.
     public init(
         isNonReference: Bool = false, isStartOfPartition: Bool, partitionIndex: UInt8 = 0,
         pictureID: UInt16? = nil, hasLongPictureID: Bool = true, tl0PictureIndex: UInt8? = nil,
@@ -56,14 +57,9 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
         if b0 & 0x80 != 0 {
             guard let x = r.readUInt8() else { return nil }
             if x & 0x80 != 0 {
-                guard let p = r.readUInt8() else { return nil }
-                if p & 0x80 != 0 {
-                    guard let lo = r.readUInt8() else { return nil }
-                    d.pictureID = UInt16(p & 0x7F) << 8 | UInt16(lo)
-                    d.hasLongPictureID = true
-                } else {
-                    d.pictureID = UInt16(p)
-                }
+                guard let (id, isLong) = PayloadPictureID.read(&r) else { return nil }
+                d.pictureID = id
+                d.hasLongPictureID = isLong
             }
             if x & 0x40 != 0 {
                 guard let l = r.readUInt8() else { return nil }
@@ -89,7 +85,8 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
         if temporalLayer != nil { x |= 0x20 }
         if keyIndex != nil { x |= 0x10 }
         var out: [UInt8] = [
-            (x != 0 ? 0x80 : 0) | (isNonReference ? 0x20 : 0) | (isStartOfPartition ? 0x10 : 0) | (partitionIndex & 0x07)
+            (x != 0 ? 0x80 : 0) | (isNonReference ? 0x20 : 0) | (isStartOfPartition ? 0x10 : 0)
+                | (partitionIndex & 0x07)
         ]
         guard x != 0 else { return out }
         out.append(x)

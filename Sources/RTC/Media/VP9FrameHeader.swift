@@ -1,7 +1,9 @@
 /// What the start of a VP9 frame's uncompressed header says (VP9 bitstream spec §6.2): whether
 /// it is a key frame and, if so, its size. For a superframe the first frame is read.
 public struct VP9FrameHeader: Equatable, Sendable {
+    /// The VP9 profile (0-3).
     public var profile: Int
+    /// frame_type KEY_FRAME and not show_existing_frame.
     public var isKeyframe: Bool
     /// Width and height in pixels (key frames only).
     public var width: Int?
@@ -24,7 +26,8 @@ public struct VP9FrameHeader: Equatable, Sendable {
         guard r.read(24) == 0x49_8342 else { return nil }
         if profile >= 2 { guard r.read(1) != nil else { return nil } }
         guard let colorSpace = r.read(3) else { return nil }
-        let extraBits = colorSpace != 7 ? (profile == 1 || profile == 3 ? 4 : 1) : (profile == 1 || profile == 3 ? 1 : 0)
+        let extraBits =
+            colorSpace != 7 ? (profile == 1 || profile == 3 ? 4 : 1) : (profile == 1 || profile == 3 ? 1 : 0)
         guard r.read(extraBits) != nil, let w = r.read(16), let h = r.read(16) else { return nil }
         width = Int(w) + 1
         height = Int(h) + 1

@@ -112,14 +112,9 @@ public struct VP9PayloadDescriptor: Equatable, Sendable {
             isInterPredicted: b0 & 0x40 != 0, isFlexible: b0 & 0x10 != 0, isStartOfFrame: b0 & 0x08 != 0,
             isEndOfFrame: b0 & 0x04 != 0, isNotReferenceForUpperLayer: b0 & 0x01 != 0, hasLongPictureID: false)
         if b0 & 0x80 != 0 {
-            guard let p = r.readUInt8() else { return nil }
-            if p & 0x80 != 0 {
-                guard let lo = r.readUInt8() else { return nil }
-                d.pictureID = UInt16(p & 0x7F) << 8 | UInt16(lo)
-                d.hasLongPictureID = true
-            } else {
-                d.pictureID = UInt16(p)
-            }
+            guard let (id, isLong) = PayloadPictureID.read(&r) else { return nil }
+            d.pictureID = id
+            d.hasLongPictureID = isLong
         }
         if b0 & 0x20 != 0 {
             guard let l = r.readUInt8() else { return nil }
@@ -207,12 +202,16 @@ public struct VP9PayloadDescriptor: Equatable, Sendable {
                 UInt8((ss.spatialLayers - 1) & 0x07) << 5 | (ss.resolutions.isEmpty ? 0 : 0x10)
                     | (ss.pictureGroup == nil ? 0 : 0x08))
             for res in ss.resolutions {
-                out += [UInt8(res.width >> 8), UInt8(res.width & 0xFF), UInt8(res.height >> 8), UInt8(res.height & 0xFF)]
+                out += [
+                    UInt8(res.width >> 8), UInt8(res.width & 0xFF), UInt8(res.height >> 8), UInt8(res.height & 0xFF),
+                ]
             }
             if let group = ss.pictureGroup {
                 out.append(UInt8(group.count & 0xFF))
                 for g in group {
-                    out.append((g.temporalID & 0x07) << 5 | (g.isSwitchingUp ? 0x10 : 0) | UInt8(g.referenceDiffs.count & 3) << 2)
+                    out.append(
+                        (g.temporalID & 0x07) << 5 | (g.isSwitchingUp ? 0x10 : 0) | UInt8(g.referenceDiffs.count & 3)
+                            << 2)
                     out += g.referenceDiffs.prefix(3)
                 }
             }

@@ -1,5 +1,5 @@
 /// A media section's incoming RTP written to a file as frames complete (IVF, Ogg Opus, H.264
-/// Annex B): packets are put in sequence order (a gap waits at most `maxDelay`, time enough for
+/// Annex B, WAV for G.711): packets are put in sequence order (a gap waits at most `maxDelay`, time enough for
 /// a NACK'd retransmission), depacketized, and each whole frame is written and flushed, so a
 /// player can open the file while it grows. After a loss, video waits for a keyframe and asks
 /// the peer for one (PLI, at most every `keyframeRequestInterval`).

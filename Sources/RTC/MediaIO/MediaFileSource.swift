@@ -1,4 +1,4 @@
-/// Frames from a file (IVF, Ogg Opus, H.264 Annex B) sent into a media section at their own
+/// Frames from a file (IVF, Ogg Opus, H.264 Annex B, WAV) sent into a media section at their own
 /// pace: each frame goes out when its time since the first has come (its duration, or the
 /// file's frame rate), packetized for the codec (RFC 7741, RFC 6184, ...). `--loop` restarts at
 /// the beginning with timestamps continuing. A keyframe request from the peer (PLI/FIR) makes

@@ -8,8 +8,10 @@ extension MediaTransceiver {
             receiverStatistics = RTPReceiverStatistics(ssrc: packet.ssrc, clockRate: request.codec.clockRate)
             nackGenerator = NACKGenerator()
         }
-        _ = receiverStatistics?.received(packet, at: now)
+        // A packet that fills a gap we NACKed is a retransmission: its lateness is not jitter.
+        let recoveredBefore = nackGenerator.recovered
         if usesNACK { nackGenerator.received(packet.sequenceNumber, at: now) }
+        receiverStatistics?.received(packet, at: now, retransmitted: nackGenerator.recovered > recoveredBefore)
         statistics.packetsReceived += 1
         statistics.bytesReceived += UInt64(packet.payload.count)
         if let r = receiverStatistics {

@@ -20,6 +20,11 @@ struct SRTPLibrary {
     let setAESCM128HMACSHA1_32: rtc_srtp_crypto_policy_set_fn
     let setAESGCM128: rtc_srtp_crypto_policy_set_fn
     let setAESGCM256: rtc_srtp_crypto_policy_set_fn
+    let replaceCipherType: rtc_srtp_replace_cipher_type_fn
+    let replaceAuthType: rtc_srtp_replace_auth_type_fn
+    /// The transforms running on OpenSSL once initialized: all three unless libsrtp refused one
+    /// (its known-answer test failed), which then stays on NSS, slower but correct.
+    private(set) var openSSLTransforms: [String] = []
 
     /// The loaded library, or nil when libsrtp2 (or one of its symbols) is missing.
     static let shared: SRTPLibrary? = {
@@ -40,12 +45,15 @@ struct SRTPLibrary {
               let cm80: rtc_srtp_crypto_policy_set_fn = symbol("srtp_crypto_policy_set_rtp_default"),
               let cm32: rtc_srtp_crypto_policy_set_fn = symbol("srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32"),
               let gcm128: rtc_srtp_crypto_policy_set_fn = symbol("srtp_crypto_policy_set_aes_gcm_128_16_auth"),
-              let gcm256: rtc_srtp_crypto_policy_set_fn = symbol("srtp_crypto_policy_set_aes_gcm_256_16_auth")
+              let gcm256: rtc_srtp_crypto_policy_set_fn = symbol("srtp_crypto_policy_set_aes_gcm_256_16_auth"),
+              let replaceCipher: rtc_srtp_replace_cipher_type_fn = symbol("srtp_replace_cipher_type"),
+              let replaceAuth: rtc_srtp_replace_auth_type_fn = symbol("srtp_replace_auth_type")
         else { return nil }
         return SRTPLibrary(
             versionString: versionString, initialize: initialize, create: create, dealloc: dealloc,
             protect: protect, unprotect: unprotect, protectRTCP: protectRTCP, unprotectRTCP: unprotectRTCP,
-            setAESCM128HMACSHA1_80: cm80, setAESCM128HMACSHA1_32: cm32, setAESGCM128: gcm128, setAESGCM256: gcm256)
+            setAESCM128HMACSHA1_80: cm80, setAESCM128HMACSHA1_32: cm32, setAESGCM128: gcm128, setAESGCM256: gcm256,
+            replaceCipherType: replaceCipher, replaceAuthType: replaceAuth)
     }()
 
     /// libsrtp's version string ("libsrtp2 2.5.0"), or nil when the library cannot be loaded.
@@ -53,14 +61,30 @@ struct SRTPLibrary {
         shared.flatMap { $0.versionString() }.map { String(cString: $0) }
     }
 
-    /// `srtp_init` once per process (a Swift global initializer runs exactly once, thread-safely);
-    /// the library when it loaded and initialized.
+    /// `srtp_init` once per process (a Swift global initializer runs exactly once, thread-safely),
+    /// then our OpenSSL transforms in place of the NSS ones; the library when it loaded and initialized.
     static let initialized: Result<SRTPLibrary, SRTPError> = {
         guard let library = shared else { return .failure(.libraryUnavailable) }
+        Libraries.initOpenSSL()  // our transforms use libcrypto: no atexit cleanup racing the loop thread
         let status = library.initialize()
         guard status == srtp_err_status_ok else { return .failure(.initializationFailed(SRTPStatus(status))) }
-        return .success(library)
+        var ready = library
+        ready.openSSLTransforms = library.installOpenSSLTransforms()
+        return .success(ready)
     }()
+
+    /// Hands libsrtp's crypto kernel our AES-ICM-128 (AES-CM and the key derivation), AES-GCM-128
+    /// and HMAC-SHA1; libsrtp tests each against its own and our known answers before taking it.
+    private func installOpenSSLTransforms() -> [String] {
+        var installed: [String] = []
+        if replaceCipherType(rtc_srtp_openssl_aes_icm_128(), UInt32(SRTP_AES_ICM_128))
+            == srtp_err_status_ok { installed.append("AES-ICM-128") }
+        if replaceCipherType(rtc_srtp_openssl_aes_gcm_128(), UInt32(SRTP_AES_GCM_128))
+            == srtp_err_status_ok { installed.append("AES-GCM-128") }
+        if replaceAuthType(rtc_srtp_openssl_hmac_sha1(), UInt32(SRTP_HMAC_SHA1))
+            == srtp_err_status_ok { installed.append("HMAC-SHA1") }
+        return installed
+    }
 
     /// Bytes `srtp_protect`/`srtp_protect_rtcp` may append to a packet (tag, SRTCP index, MKI).
     static let maxTrailerLength = Int(rtc_srtp_max_trailer_len())

@@ -23,7 +23,8 @@ enum SRTPPacketCheck {
     }
 
     /// A protected packet must also hold its tag; SRTCP its 4-byte E-flag and index (RFC 3711 §3.4).
-    static func protectedAcceptable(_ bytes: UnsafeRawBufferPointer, rtcp: Bool, profile: SRTPProtectionProfile) -> Bool {
+    static func protectedAcceptable(_ bytes: UnsafeRawBufferPointer, rtcp: Bool,
+                                    profile: SRTPProtectionProfile) -> Bool {
         guard bytes.count <= maxPacketLength else { return false }
         let tag = tagLength(profile, rtcp: rtcp)
         if rtcp { return bytes.count >= 8 + 4 + tag && bytes[0] >> 6 == 2 }

@@ -128,7 +128,8 @@ final class SRTPSession {
             return nil
         }
         var ok = false
-        let out = [UInt8](unsafeUninitializedCapacity: bytes.count + SRTPLibrary.maxTrailerLength) { buffer, initialized in
+        let capacity = bytes.count + SRTPLibrary.maxTrailerLength
+        let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             raw.copyMemory(from: bytes)
             if let length = protectInPlace(raw, length: bytes.count, rtcp: rtcp) {
