@@ -577,9 +577,9 @@ _rtc_stun-probe() {
 
 _rtc_bench() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
-    repeating_options=(--size)
-    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --delay --loss --ice-host)
+    non_repeating_flags=(--json --media --version -h --help)
+    repeating_options=(--size --rate)
+    non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --delay --loss --ice-host --payload-size --relay-command --rtc-binary)
     __rtc_offer_flags_options 0
 
     # Offer option value completions
@@ -612,6 +612,18 @@ _rtc_bench() {
         return
         ;;
     '--ice-host')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--payload-size')
+        return
+        ;;
+    '--relay-command')
+        return
+        ;;
+    '--rtc-binary')
         return
         ;;
     esac
