@@ -31,7 +31,7 @@ public final class RTPUDPSource {
 
     private func receive(_ bytes: [UInt8]) {
         // RTCP on a shared port (RFC 5761 §4) is not media.
-        guard bytes.count >= RTPPacket.fixedHeaderLength, !(192...223).contains(bytes[1]),
+        guard bytes.count >= RTPPacket.fixedHeaderLength, !RTCPPacket.isRTCP(bytes),
               let packet = try? RTPPacket(parsing: bytes)
         else {
             dropped += 1

@@ -49,14 +49,11 @@ final class MediaPlane {
         for t in transceivers {
             t.clock = { [loop] in loop.now }
             t.output = { [weak self] packet in self?.sendRTP(packet) ?? false }
-            t.rtcpOutput = { [weak self, weak t] packets in
-                guard let self, let t else { return }
-                // Feedback alone is fine (reduced-size RTCP, RFC 5506) when negotiated.
-                self.sendRTCP(RTCPPacket.serialize(packets), from: t)
-            }
+            // Feedback alone is fine (reduced-size RTCP, RFC 5506) when negotiated.
+            t.rtcpOutput = { [weak self] packets in self?.sendRTCP(RTCPPacket.serialize(packets)) }
         }
         reportTimer = loop.schedule(in: .milliseconds(Int64.random(in: 200...700))) { [weak self] in self?.sendReports() }
-        if transceivers.contains(where: { $0.negotiated?.feedback.contains("nack") == true && $0.negotiated?.direction.receives == true }) {
+        if transceivers.contains(where: { $0.usesNACK && $0.negotiated?.direction.receives == true }) {
             nackTimer = loop.schedule(in: Self.nackInterval) { [weak self] in self?.sendNACKs() }
         }
     }
@@ -68,7 +65,7 @@ final class MediaPlane {
         for t in transceivers {
             let packets: [RTCPPacket] = [t.report(at: now, ntpTime: ntp),
                                          .sourceDescription(RTCPSourceDescription(ssrc: t.ssrc, cname: cname))]
-            sendRTCP(RTCPPacket.serialize(packets), from: t)
+            sendRTCP(RTCPPacket.serialize(packets))
         }
         let jitter = Int64.random(in: -250...250)  // RFC 3550 §6.3.1: spread reports out
         reportTimer = loop.schedule(in: Self.reportInterval + .milliseconds(jitter)) { [weak self] in self?.sendReports() }
@@ -84,7 +81,7 @@ final class MediaPlane {
     private func sendNACKs() {
         let now = loop.now
         for t in transceivers {
-            if let nack = t.pendingNACK(at: now) { sendRTCP(RTCPPacket.serialize([nack]), from: t) }
+            if let nack = t.pendingNACK(at: now) { sendRTCP(RTCPPacket.serialize([nack])) }
         }
         nackTimer = loop.schedule(in: Self.nackInterval) { [weak self] in self?.sendNACKs() }
     }
@@ -113,15 +110,15 @@ final class MediaPlane {
     }
 
     @discardableResult
-    private func sendRTCP(_ bytes: [UInt8], from t: MediaTransceiver) -> Bool {
+    private func sendRTCP(_ bytes: [UInt8]) -> Bool {
         guard let srtp, let protected = srtp.protectRTCP(bytes) else { return false }
         return demux.send(protected)
     }
 
-    /// RTCP and RTP share the port (RFC 5761 §4): packet types 192–223 in the second byte are RTCP.
+    /// RTCP and RTP share the port (RFC 5761 §4).
     private func receive(_ datagram: [UInt8]) {
         guard let srtp, datagram.count >= 8 else { return }
-        if (192...223).contains(datagram[1]) {
+        if RTCPPacket.isRTCP(datagram) {
             guard let plain = srtp.unprotectRTCP(datagram) else { return }
             receiveRTCP(plain)
             return

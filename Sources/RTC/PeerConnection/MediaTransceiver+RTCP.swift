@@ -85,7 +85,7 @@ extension MediaTransceiver {
 
     /// A NACK for the packets due to be asked for again, if any (RFC 4585 §6.2.1).
     func pendingNACK(at now: LoopInstant) -> RTCPPacket? {
-        guard negotiated?.feedback.contains("nack") == true, let remoteSSRC else { return nil }
+        guard usesNACK, let remoteSSRC else { return nil }
         let rtt = statistics.roundTripTime.map { Duration.milliseconds(Int64($0 * 1000)) }
         let lost = nackGenerator.sequenceNumbersToNACK(at: now, roundTripTime: rtt)
         if nackGenerator.takeKeyframeRequest() { requestKeyframe() }
