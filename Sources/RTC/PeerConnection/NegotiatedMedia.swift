@@ -41,8 +41,7 @@ extension NegotiatedMedia {
         let direction = theirs.reversed.intersection(wish.direction)
         guard direction != .inactive else { return nil }
         let fmtp = offered.fmtps.first { $0.payload == Int(pt) }?.config
-        let offeredFeedback = offered.rtcpFeedback.filter { $0.payload == "\(pt)" || $0.payload == "*" }
-            .map { [$0.type, $0.subtype].compactMap { $0 }.joined(separator: " ") }
+        let offeredFeedback = feedback(of: offered, payloadType: pt)
         return NegotiatedMedia(
             mid: mid, codec: wish.codec, payloadType: pt, formatParameters: fmtp, direction: direction,
             feedback: honouredFeedback.filter(offeredFeedback.contains), remoteSSRCs: mediaSSRCs(of: offered))
@@ -56,8 +55,7 @@ extension NegotiatedMedia {
         settled.payloadType = first
         let theirs = MediaDirection(rawValue: answer.direction ?? "sendrecv") ?? .sendrecv
         settled.direction = direction.intersection(theirs.reversed)
-        let answered = answer.rtcpFeedback.filter { $0.payload == "\(first)" || $0.payload == "*" }
-            .map { [$0.type, $0.subtype].compactMap { $0 }.joined(separator: " ") }
+        let answered = Self.feedback(of: answer, payloadType: first)
         settled.feedback = feedback.filter(answered.contains)
         settled.remoteSSRCs = Self.mediaSSRCs(of: answer)
         return settled
@@ -84,6 +82,12 @@ extension NegotiatedMedia {
             candidates = maps
         }
         return candidates.first.flatMap { UInt8(exactly: $0.payload) }
+    }
+
+    /// The `a=rtcp-fb` values ("nack", "nack pli", ...) a section gives `payloadType` or `*`.
+    static func feedback(of m: MediaDescription, payloadType: UInt8) -> [String] {
+        m.rtcpFeedback.filter { $0.payload == "\(payloadType)" || $0.payload == "*" }
+            .map { [$0.type, $0.subtype].compactMap { $0 }.joined(separator: " ") }
     }
 
     /// Media SSRCs of a section: the first of each FID group, and lone SSRCs outside groups.
