@@ -4,7 +4,8 @@ import Glibc
 import COpenSSL
 
 /// Versions of the C libraries the stack runs on, for `rtc --version` and the link test
-/// (usrsctp's probe lives with the SCTP layer, in `SCTPLibrary+Probe.swift`).
+/// (usrsctp's probe lives with the SCTP layer, in `SCTPLibrary+Probe.swift`, libsrtp's with the SRTP
+/// layer, in `SRTPLibrary+Probe.swift`).
 public enum Libraries {
     /// Initializes OpenSSL without its atexit cleanup. Call before any other OpenSSL use (the CLI
     /// does so first thing). The cleanup frees OpenSSL's tables when `exit` runs on the main
@@ -20,15 +21,5 @@ public enum Libraries {
 
     public static var openSSLVersion: String {
         String(cString: OpenSSL_version(OPENSSL_VERSION))
-    }
-
-    /// libsrtp's version, or nil when libsrtp2 cannot be loaded (it is opened on first use, see
-    /// `SRTPLibrary`).
-    public static var srtpVersion: String? { SRTPLibrary.version }
-
-    /// Initializes libsrtp (once per process); true on success. Idempotent.
-    public static func initSRTP() -> Bool {
-        if case .success = SRTPLibrary.initialized { return true }
-        return false
     }
 }
