@@ -99,9 +99,25 @@ let package = Package(
         // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
         .executableTarget(name: "rtc-fuzz", dependencies: ["RTC"]),
-        // Shared by both test targets: real peers the tests start (coturn on loopback).
-        .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
+        // Shared by the test targets: real peers the tests start (coturn on loopback),
+        // and the helpers several layers' tests share: SCTP and DTLS pairs, the usrsctp suite, the SDP corpus.
+        .target(name: "RTCTestSupport", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP"], path: "Tests/TestSupport",
+                resources: [.copy("Corpus")]),
+        // One test target per layer, holding the tests of that layer (a test that needs several layers
+        // lives with the highest one); RTCTests has the umbrella's signaling tests.
+        .testTarget(name: "RTCCoreTests", dependencies: ["RTCCore"]),
+        .testTarget(name: "RTCSTUNTests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN"]),
+        .testTarget(name: "RTCTURNTests", dependencies: ["RTCCore", "RTCSTUN", "RTCTURN", "RTCTestSupport"]),
+        .testTarget(name: "RTCSDPTests", dependencies: ["RTCCore", "RTCSDP", "RTCTestSupport"]),
+        .testTarget(name: "RTCICETests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCICE", "RTCTestSupport"]),
+        .testTarget(name: "RTCDTLSTests", dependencies: ["RTCCore", "RTCDTLS", "COpenSSL", "RTCTestSupport"]),
+        .testTarget(name: "RTCSCTPTests", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP", "CUsrsctp", "CRTCSocket", "RTCTestSupport"]),
+        .testTarget(name: "RTCDataChannelTests", dependencies: ["RTCCore", "RTCSCTP", "RTCDataChannel", "RTCTestSupport"]),
+        .testTarget(name: "RTCRTPTests", dependencies: ["RTCCore", "RTCCrypto", "RTCRTP"]),
+        .testTarget(name: "RTCMediaTests", dependencies: ["RTCCore", "RTCRTP", "RTCMedia"]),
+        .testTarget(name: "RTCSRTPTests", dependencies: ["RTCCore", "RTCCrypto", "RTCDTLS", "RTCSCTP", "RTCSRTP", "RTCTestSupport"]),
+        .testTarget(name: "RTCPeerConnectionTests", dependencies: layers + ["RTCTestSupport"]),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

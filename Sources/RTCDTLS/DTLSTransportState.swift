@@ -12,7 +12,7 @@ package enum DTLSTransportState: Equatable, Sendable {
     case failed(DTLSError)
 
     /// True for `closed` and `failed`, from which no transition leads out.
-    var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch self {
         case .closed, .failed: return true
         default: return false

@@ -77,7 +77,7 @@ package final class SCTPAssociation {
     var bufferedAmount: Int { queue.totalBuffered }
 
     /// Chunks inside usrsctp not yet acknowledged or not yet sent (SCTP_STATUS); 0 when idle.
-    var outstandingChunks: Int {
+    package var outstandingChunks: Int {
         guard let sock else { return 0 }
         return max(0, Int(rtc_sctp_outstanding_chunks(sock)))
     }
