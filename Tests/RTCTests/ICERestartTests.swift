@@ -91,6 +91,30 @@ extension USRSCTPSuites {
         #expect(s.pb.remoteICECredentials?.ufrag == a.ufrag)
     }
 
+    /// A path that goes silent shows as ICE `disconnected` within a few seconds (long before the
+    /// 30 s consent failure), and as `completed` again once it carries answers.
+    @Test func silentPathShowsAsDisconnectedAndRecovers() throws {
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        var states: [ICEConnectionState] = []
+        s.pa.onICEConnectionStateChange = { states.append($0) }
+        s.hostA.link.loss = 1
+        let cutAt = s.w.loop.now
+        #expect(s.w.loop.advance(until: { s.pa.iceConnectionState == .disconnected }, step: .milliseconds(50),
+                                 limit: .seconds(10)))
+        let noticed = s.w.loop.now.since(cutAt)
+        #expect(noticed >= .milliseconds(2500) && noticed <= .seconds(7), "disconnected after \(noticed)")
+        #expect(s.pa.state == .connected, "a silent path is not a failed connection")
+        s.hostA.link.loss = 0
+        let restoredAt = s.w.loop.now
+        #expect(s.w.loop.advance(until: { s.pa.iceConnectionState == .completed }, step: .milliseconds(50),
+                                 limit: .seconds(5)))
+        #expect(s.w.loop.now.since(restoredAt) <= .milliseconds(1500), "consent checks run every second while silent")
+        #expect(states == [.disconnected, .completed])
+        try s.channel.send(text: "after")
+        #expect(s.w.loop.advance(until: { s.atB.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+    }
+
     @Test func restartNeedsADescriptionAndValidCredentials() throws {
         let w = try NATWorld()
         var c = PeerConnection.Configuration()

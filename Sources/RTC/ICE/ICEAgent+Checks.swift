@@ -9,7 +9,7 @@ extension ICEAgent {
 
     /// Checks run until a pair is selected, and again during an ICE restart.
     private var checking: Bool {
-        state == .checking || state == .connected || (state == .completed && previousPair != nil)
+        state == .checking || state == .connected || ((state == .completed || state == .disconnected) && previousPair != nil)
     }
 
     private func checkTick() {
@@ -255,7 +255,10 @@ extension ICEAgent {
             lastConsent = loop.now
             checkSucceeded(pair, nominating: nominating)
         case let .consent(pair):
-            if !message.isErrorResponse, pair === carryingPair { lastConsent = loop.now }
+            if !message.isErrorResponse, pair === carryingPair {
+                lastConsent = loop.now
+                if state == .disconnected { setState(selectedPair != nil ? .completed : .connected) }
+            }
         case .serverReflexive:
             break
         }
@@ -304,6 +307,7 @@ extension ICEAgent {
         guard selectedPair == nil else { return }
         pair.nominated = true
         selectedPair = pair
+        if state == .disconnected { setState(.connected) }
         if previousPair != nil {
             previousPair = nil
             nominationWatched = false
@@ -335,14 +339,20 @@ extension ICEAgent {
     }
 
     private func scheduleConsent() {
-        let base = configuration.consentInterval.nanoseconds
+        var base = configuration.consentInterval.nanoseconds
+        // Past half the disconnected timeout without an answer, check every second (at most the
+        // usual interval) so that both losing and regaining the path show within a few seconds.
+        if let last = lastConsent, loop.now.since(last) >= configuration.disconnectedTimeout / 2 {
+            base = min(base, Duration.seconds(1).nanoseconds)
+        }
         let jitter = Int64(rng.next() % UInt64(max(1, base / 5 * 2))) - base / 5
         let interval = Duration.nanoseconds(max(base / 10, min(base + jitter, configuration.consentTimeout.nanoseconds / 3)))
         consentTimer = loop.schedule(in: interval) { [weak self] in self?.consentTick() }
     }
 
     private func consentTick() {
-        guard let pair = carryingPair, state == .completed || state == .connected, let last = lastConsent
+        guard let pair = carryingPair, state == .completed || state == .connected || state == .disconnected,
+              let last = lastConsent
         else { return }
         // Restarting, before the peer's new credentials are known: nothing to check consent with.
         guard let remoteUfrag, let remotePassword else {
@@ -353,6 +363,7 @@ extension ICEAgent {
             fail("peer stopped answering consent checks for \(Int(configuration.consentTimeout.seconds)) s")
             return
         }
+        if loop.now.since(last) >= configuration.disconnectedTimeout { setState(.disconnected) }
         let id = ICEWire.newTransactionID(rng: &rng)
         let packet = ICEWire.bindingRequest(
             id: id, username: "\(remoteUfrag):\(localUfrag)", password: remotePassword,

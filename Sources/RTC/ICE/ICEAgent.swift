@@ -31,6 +31,10 @@ public final class ICEAgent: PacketTransport {
         public var checkAttempts = 7
         /// Interval between consent checks; randomized ±20 % (RFC 7675 §5.1).
         public var consentInterval: Duration = .seconds(5)
+        /// How long without a consent response before the state is `disconnected` (W3C; the
+        /// hint to restart ICE). Consent checks go out every second meanwhile; a response brings
+        /// the state back, and `consentTimeout` still ends the agent.
+        public var disconnectedTimeout: Duration = .milliseconds(2500)
         /// Where host sockets come from: the kernel's UDP, or a `VirtualNetwork` in tests.
         public var socketFactory: DatagramSocketFactory = UDPSocketFactory.shared
 

@@ -43,6 +43,11 @@ public final class PeerConnection {
     public private(set) var failureReason: String?
     public var onStateChange: ((State) -> Void)?
     public var onDataChannel: ((DataChannel) -> Void)?
+    /// ICE's own state (`RTCIceConnectionState`): `disconnected` when the peer stopped answering
+    /// consent checks for a few seconds, the hint to `restartICE`; back to `connected`/`completed`
+    /// when it answers again or a restart selects a new pair. `failed` also fails the connection.
+    public var onICEConnectionStateChange: ((ICEConnectionState) -> Void)?
+    public var iceConnectionState: ICEConnectionState { ice.state }
     /// Trickled local candidates as browser JSON; nil when gathering is complete.
     public var onLocalCandidate: ((ICECandidateInit?) -> Void)?
     /// The media sections, in the order they were added; `negotiated` tells which were accepted.
@@ -298,6 +303,7 @@ public final class PeerConnection {
     }
 
     private func iceStateChanged(_ s: ICEConnectionState) {
+        onICEConnectionStateChange?(s)
         switch s {
         case .connected, .completed:
             dtls?.start(roundTripTime: ice.checkRoundTripTime)
