@@ -3,7 +3,7 @@ import PackageDescription
 
 /// The library's layers, bottom first: a layer may import only layers before it (Scripts/check-layers).
 let layers: [Target.Dependency] = [
-    "RTCCore", "RTCCrypto", "RTCSTUN", "RTCTURN", "RTCSDP", "RTCMDNS", "RTCICE", "RTCVirtualNetwork", "RTCDTLS",
+    "RTCCore", "RTCCrypto", "RTCSTUN", "RTCTURN", "RTCSDP", "RTCMDNS", "RTCVirtualNetwork", "RTCICE", "RTCDTLS",
     "RTCSCTP", "RTCDataChannel", "RTCRTP", "RTCMedia", "RTCSRTP", "RTCPeerConnection", "RTCMediaIO",
 ]
 /// Release builds optimize across the layers' module boundaries (generic and small hot-path functions
@@ -48,9 +48,10 @@ let package = Package(
         .target(name: "RTCTURN", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: layerSettings),
         .target(name: "RTCSDP", swiftSettings: layerSettings),
         .target(name: "RTCMDNS", dependencies: ["RTCCore", "CRTCSocket"], swiftSettings: layerSettings),
+        // Below ICE although nothing under it needs it: ICE's tests run on it.
+        .target(name: "RTCVirtualNetwork", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: layerSettings),
         .target(name: "RTCICE", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCTURN", "RTCSDP"],
                 swiftSettings: layerSettings),
-        .target(name: "RTCVirtualNetwork", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: layerSettings),
         .target(name: "RTCDTLS", dependencies: ["RTCCore", "COpenSSL"], swiftSettings: layerSettings),
         .target(name: "RTCSCTP", dependencies: ["RTCCore", "CUsrsctp", "CRTCSocket"], swiftSettings: layerSettings,
                 linkerSettings: [.linkedLibrary(":libusrsctp.a")]),
@@ -109,7 +110,8 @@ let package = Package(
         .testTarget(name: "RTCSTUNTests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN"]),
         .testTarget(name: "RTCTURNTests", dependencies: ["RTCCore", "RTCSTUN", "RTCTURN", "RTCTestSupport"]),
         .testTarget(name: "RTCSDPTests", dependencies: ["RTCCore", "RTCSDP", "RTCTestSupport"]),
-        .testTarget(name: "RTCICETests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCICE", "RTCTestSupport"]),
+        .testTarget(name: "RTCICETests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCVirtualNetwork", "RTCICE",
+                                                      "RTCTestSupport"]),
         .testTarget(name: "RTCDTLSTests", dependencies: ["RTCCore", "RTCDTLS", "COpenSSL", "RTCTestSupport"]),
         .testTarget(name: "RTCSCTPTests", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP", "CUsrsctp", "CRTCSocket", "RTCTestSupport"]),
         .testTarget(name: "RTCDataChannelTests", dependencies: ["RTCCore", "RTCSCTP", "RTCDataChannel", "RTCTestSupport"]),

@@ -6,8 +6,8 @@
 @_exported import RTCTURN
 @_exported import RTCSDP
 @_exported import RTCMDNS
-@_exported import RTCICE
 @_exported import RTCVirtualNetwork
+@_exported import RTCICE
 @_exported import RTCDTLS
 @_exported import RTCSCTP
 @_exported import RTCDataChannel
