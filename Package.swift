@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "rtc", targets: ["rtc"]),
         .library(name: "RTC", targets: ["RTC"]),
+        .library(name: "RTCTransfer", targets: ["RTCTransfer"]),
+        .library(name: "RTCBench", targets: ["RTCBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,10 +39,18 @@ let package = Package(
                 .linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libusrsctp.a"),
             ]
         ),
+        // rtc-transfer/1 (`rtc send` / `rtc listen`): protocol, sender, receiver, file sinks.
+        .target(name: "RTCTransfer", dependencies: ["RTC", "CRTCSocket"]),
+        // `rtc bench`: cases, measurement, reports, the child processes and the media relay bench.
+        .target(name: "RTCBench", dependencies: [
+            "RTC", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .executableTarget(
             name: "rtc",
             dependencies: [
                 "RTC",
+                "RTCTransfer",
+                "RTCBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,6 +78,8 @@ let package = Package(
         // Shared by both test targets: real peers the tests start (coturn on loopback).
         .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
+        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTC"]),
+        .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
