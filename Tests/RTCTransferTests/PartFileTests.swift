@@ -129,6 +129,36 @@ import RTCTransfer
         #expect(fcntl(fd, F_GETFD) == -1, "the sink closed the file before reporting")
     }
 
+    /// Back-pressure: a slow consumer holds `write` back, so at most `limit` bytes plus the
+    /// batch being written wait in memory, whatever the amount written.
+    @Test func aSlowConsumerBoundsWhatWaits() throws {
+        let lock = Condition()
+        var consumed = 0
+        let chunk = 4096, limit = 16 << 10
+        let sink = FileSink(fd: -1, output: { b in
+            // A slow consumer: about a millisecond per chunk.
+            lock.lock()
+            _ = lock.wait(until: .after(0.001))
+            consumed += b.count
+            lock.unlock()
+        }, limit: limit)
+        var queued = 0
+        var worst = 0
+        for _ in 0..<100 {
+            #expect(sink.write([UInt8](repeating: 7, count: chunk)) == nil)
+            queued += chunk
+            worst = max(worst, queued - lock.withLock { consumed })
+        }
+        #expect(worst <= limit + chunk, "\(worst) bytes waited with a limit of \(limit)")
+        var done = false
+        sink.finish { _, _ in lock.withLock { done = true }; lock.broadcast() }
+        lock.lock()
+        let deadline = Deadline.after(30)
+        while !done && lock.wait(until: deadline) {}
+        lock.unlock()
+        #expect(lock.withLock { consumed } == queued)
+    }
+
     @Test func stdoutSinkHandsTheDataOn() throws {
         let got = Condition()
         var bytes: [UInt8] = []
