@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "rtc", targets: ["rtc"]),
         .library(name: "RTC", targets: ["RTC"]),
+        .library(name: "RTCSignaling", targets: ["RTCSignaling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,10 +38,22 @@ let package = Package(
                 .linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libusrsctp.a"),
             ]
         ),
+        // Signaling transports (stdio lines, TCP aiortc format, WebSocket, WHIP/WHEP) and listener serving.
+        .target(
+            name: "RTCSignaling",
+            dependencies: [
+                "RTC", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "rtc",
             dependencies: [
-                "RTC",
+                "RTC", "RTCSignaling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -64,11 +77,12 @@ let package = Package(
         ),
         // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
-        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC"]),
+        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC", "RTCSignaling"]),
         // Shared by both test targets: real peers the tests start (coturn on loopback).
         .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
-        .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCSignaling", "RTCTestSupport"]),
+        .testTarget(name: "RTCSignalingTests", dependencies: ["RTCSignaling", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

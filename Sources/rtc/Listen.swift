@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
 
 struct Listen: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import ArgumentParser
 import Glibc
 #endif
 import RTC
+import RTCSignaling
 
 /// ICE, DTLS and signaling options shared by every command that connects to a peer.
 struct PeerOptions: ParsableArguments {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RTC
+import RTCSignaling
 
 /// `rtc offer` / `rtc answer` with a listening `--signal` (tcp-listen://, ws-listen://): peers
 /// are served one after another, each a full `PeerSession`, until SIGINT/SIGTERM, `--count`

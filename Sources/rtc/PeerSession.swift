@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
 
 /// Runs one peer for `rtc offer` / `rtc answer`: signaling on stdio, then stdin lines out as
 /// messages and received messages to stdout, until either side closes.
@@ -119,8 +120,8 @@ final class PeerSession: @unchecked Sendable {
                 let link = try servedLink ?? SignalingConnector.connectOne(signalURL, out: out, peer: peer, latch: ExitLatch(),
                                                                            http: signalSettings)
                 connected = link
-                if let servers = (link as? HTTPSignalingLink)?.iceServers, !servers.isEmpty {
-                    settings.adopt(servers, verbose: peer.verbose)
+                if !link.iceServers.isEmpty {
+                    settings.adopt(link.iceServers, log: peer.verbose ? { printError("rtc: " + $0) } : nil)
                 }
             } catch let e as CLIError {
                 return fail(e)
@@ -134,8 +135,8 @@ final class PeerSession: @unchecked Sendable {
             self.link = link
             link.start(onMessage: { [self] m in linkMessage(m, configuration: configuration) },
                        onEnd: { [self] e in
-                           if let failure = (link as? HTTPSignalingLink)?.failure {
-                               finish(failure.status.rawValue, failure.message)
+                           if let failure = link.failure {
+                               finish(CLIError(failure).status.rawValue, failure.message)
                            } else if let e, case .malformed = e {
                                finish(ExitStatus.dataError.rawValue, "bad signaling message: \(e)")
                            } else if phaseNow() == .awaitingRemote {
@@ -144,7 +145,7 @@ final class PeerSession: @unchecked Sendable {
                        })
             if role == .offer { loop.execute { self.startOffer(configuration) } }
         } else if let file = peer.remote, role == .answer {
-            guard let text = Self.readFile(file) else {
+            guard let text = readWholeFile(file) else {
                 return fail(CLIError(.dataError, "cannot read --remote file \(file)"))
             }
             loop.execute { self.startAnswer(configuration, offerText: text) }
@@ -174,7 +175,7 @@ final class PeerSession: @unchecked Sendable {
         let status = exitStatus
         gate.unlock()
         // A WHIP/WHEP resource is DELETEd whatever ended the session (bounded wait).
-        (link as? HTTPSignalingLink)?.release()
+        link?.release()
         // Tell the peer we are going (whatever ended the session), and stop the loop thread
         // before the process exits: exit-time cleanup of OpenSSL racing a STUN HMAC on the
         // loop crashed rtc ("OpenSSL HMAC failed", SIGILL) when its stdout was closed.
@@ -249,19 +250,11 @@ final class PeerSession: @unchecked Sendable {
         }
     }
 
-    /// The whole file as UTF-8 text, read with read(2) since fifos have no size to read up to.
-    static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        return readAll(fd).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     /// Reads `--remote FILE` off the loop thread (opening a fifo blocks until it has a writer),
     /// then applies it on the loop.
     private func readRemoteFile(_ file: String) {
         startThread(name: "rtc-remote") { [self] in
-            guard let text = Self.readFile(file) else {
+            guard let text = readWholeFile(file) else {
                 finish(ExitStatus.dataError.rawValue, "cannot read --remote file \(file)")
                 return
             }
@@ -480,7 +473,7 @@ final class PeerSession: @unchecked Sendable {
         link?.close()
         // A WHIP/WHEP session ends with its DELETE, before the connection closes (run() sends
         // it, then closes): the endpoint hears the end from its own protocol first.
-        if !(link is HTTPSignalingLink) { pc?.close() }
+        if link?.releasesSession != true { pc?.close() }
         finish(status, nil)
     }
 

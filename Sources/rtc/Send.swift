@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
 
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(

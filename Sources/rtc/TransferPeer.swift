@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
 
 /// One peer connection negotiated over one `SignalingLink`, for `rtc send` / `rtc listen`.
 ///

@@ -34,7 +34,7 @@ public enum SDPError: Error, Equatable, CustomStringConvertible {
     }
 
     /// Quotes a line for an error message, escaping control characters so the message stays one line.
-    static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars.prefix(200) {
             switch scalar {

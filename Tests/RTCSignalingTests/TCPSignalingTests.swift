@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import Testing
-@testable import RTC
+import RTC
+@testable import RTCSignaling
 
 /// `TCPSignalingConnection.connect` keeps its bound and its cancel descriptor; the listener's
 /// accept ends on close. (SYN drops and EMFILE need a namespace / rlimit: CLI tests.)

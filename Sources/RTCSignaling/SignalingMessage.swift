@@ -1,3 +1,4 @@
+import RTC
 /// What peers exchange to connect: a session description, a trickled candidate, or goodbye.
 ///
 /// The JSON forms are the browser's `RTCSessionDescriptionInit` (`{"type":"offer","sdp":"..."}`)

@@ -10,13 +10,17 @@ import RTC
 ///
 /// The client is created only when a whip/whep URL is used, so other commands never start it.
 final class WHIPHTTP: @unchecked Sendable {
+    let group: EventLoopGroup
+    let cancellation: SignalingCancellation?
     /// Clients live until the process exits: AsyncHTTPClient insists on a shutdown before
     /// deinit, and nothing is gained by one at exit.
     private static let clients = LockedBox<[HTTPClient]>([])
 
     let client: HTTPClient
 
-    init(connectTimeout: Double) {
+    init(connectTimeout: Double, group: EventLoopGroup, cancellation: SignalingCancellation?) {
+        self.group = group
+        self.cancellation = cancellation
         var config = HTTPClient.Configuration(
             redirectConfiguration: .follow(configuration: .init(max: 5, allowCycles: false,
                                                                 retainHTTPMethodAndBodyOn301: true,
@@ -25,7 +29,7 @@ final class WHIPHTTP: @unchecked Sendable {
         config.httpVersion = .http1Only
         // A refused connection is an answer (69), not something to retry until the deadline.
         config.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .shared(WebSocketSignaling.group), configuration: config)
+        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: config)
         Self.clients.withLock { $0.append(client) }
     }
 
@@ -35,12 +39,12 @@ final class WHIPHTTP: @unchecked Sendable {
     /// One request, failing with `HTTPClientError.deadlineExceeded` after `deadline` seconds.
     func request(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: String? = nil,
                  deadline: Double) -> EventLoopFuture<HTTPClient.Response> {
-        let loop = WebSocketSignaling.group.next()
+        let loop = group.next()
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .string($0) })
         } catch {
-            return loop.makeFailedFuture(CLIError(.usage, "bad URL \(url): \(error)"))
+            return loop.makeFailedFuture(SignalingFailure(.usage, "bad URL \(url): \(error)"))
         }
         let accumulator = ResponseAccumulator(request: request, maxBodySize: Self.maxBody)
         return client.execute(request: request, delegate: accumulator,
@@ -49,14 +53,14 @@ final class WHIPHTTP: @unchecked Sendable {
 
     /// Blocks until `future` completes, at most `seconds` (pass its request's deadline: the
     /// client fails it then; the wait's own bound is a second later); with `interruptible`,
-    /// SIGINT/SIGTERM ends the wait with 130/143. Nil when the bound passed.
+    /// the cancellation ends the wait (`.interrupted`). Nil when the bound passed.
     func wait(_ future: EventLoopFuture<HTTPClient.Response>, within seconds: Double,
               interruptible: Bool = true) -> Result<HTTPClient.Response, Error>? {
         let waiter = AcceptOne()
-        if interruptible { Interruption.shared.observe { waiter.wake() } }
+        if interruptible, let cancellation { cancellation.observe { waiter.wake() } }
         let outcome = waiter.wait(for: future, until: Deadline.after(seconds + 1))
-        if outcome == nil, let status = Interruption.shared.status {
-            return .failure(CLIError(status, "interrupted while waiting for the HTTP server"))
+        if outcome == nil, interruptible, let cancellation, cancellation.signal != nil {
+            return .failure(cancellation.failure("waiting for the HTTP server"))
         }
         return outcome
     }

@@ -1,3 +1,4 @@
+import RTC
 import FoundationEssentials
 import CZlib
 

@@ -1,3 +1,4 @@
+import RTC
 /// URI reference resolution (RFC 3986 §5.2), for the `Location` of a WHIP/WHEP resource
 /// (RFC 9725 §4.2: it may be relative to the endpoint's URL) and for redirects.
 public enum URLReference {

@@ -25,31 +25,31 @@ import RTC
 enum WHIPEndpoint {
     static let maxBody = 1 << 20
 
-    static func serve(_ url: SignalURL, options: ServeOptions, gate: HandshakeGate,
-                      body: @escaping @Sendable (GatedLink) -> Void) throws -> ClosableServer {
-        guard case let .whipListen(host, port, kind) = url else { throw CLIError(.usage, "not a whip-listen URL") }
+    static func serve(host: String, port: UInt16, kind: WHIPKind, options: ServeOptions, gate: HandshakeGate,
+                      admit body: @escaping @Sendable (GatedLink) -> Void) throws -> SignalingServer {
         let resources = WHIPResources()
-        let bootstrap = ServerBootstrap(group: WebSocketSignaling.group)
+        let phase = HTTPPhase(gate: gate)
+        let bootstrap = ServerBootstrap(group: options.group)
             .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 128)
             .serverChannelOption(NIOCore.ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 // Slowloris: a request still incomplete at the deadline closes the connection.
-                HTTPPhase.begin(channel, gate)
+                phase.begin(channel)
                 return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            WHIPRequestHandler(resources: resources, gate: gate, options: options, admit: body))
+                            WHIPRequestHandler(resources: resources, gate: gate, phase: phase, options: options, admit: body))
                     }
                 }
             }
         let channel: Channel
         do { channel = try bootstrap.bind(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait() } catch {
-            throw CLIError(.unavailable, "cannot listen on \(host):\(port): \(error)")
+            throw SignalingFailure(.unreachable, "cannot listen on \(host):\(port): \(error)")
         }
         if options.verbose {
-            printError("rtc: \(kind.rawValue) endpoint on http://\(host):\(channel.localAddress?.port ?? Int(port))/")
+            options.log("\(kind.rawValue) endpoint on http://\(host):\(channel.localAddress?.port ?? Int(port))/")
         }
-        return WebSocketServer(channel: channel)
+        return NIOSignalingServer(channel: channel)
     }
 }
 
@@ -96,15 +96,18 @@ final class WHIPRequestHandler: ChannelInboundHandler {
 
     let resources: WHIPResources
     let gate: HandshakeGate
+    let phase: HTTPPhase
     let options: ServeOptions
     let admit: @Sendable (GatedLink) -> Void
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var refused = false
 
-    init(resources: WHIPResources, gate: HandshakeGate, options: ServeOptions, admit: @escaping @Sendable (GatedLink) -> Void) {
+    init(resources: WHIPResources, gate: HandshakeGate, phase: HTTPPhase, options: ServeOptions,
+         admit: @escaping @Sendable (GatedLink) -> Void) {
         self.resources = resources
         self.gate = gate
+        self.phase = phase
         self.options = options
         self.admit = admit
     }
@@ -125,7 +128,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             }
         case .end:
             guard !refused, let head else { return }
-            HTTPPhase.end(context.channel, gate)
+            phase.end(context.channel)
             let text = body.map { String(buffer: $0) } ?? ""
             handle(context, head, text)
         }
@@ -133,7 +136,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
 
     private func refuse(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ reason: String) {
         refused = true
-        HTTPPhase.end(context.channel, gate)
+        phase.end(context.channel)
         Self.reply(context, status, text: reason)
     }
 
@@ -166,7 +169,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         case let (.PATCH, id?):
             patch(context, head, id, text)
         case let (.DELETE, id?):
-            if options.verbose { printError("rtc: WHIP DELETE \(path)") }
+            if options.verbose { options.log("WHIP DELETE \(path)") }
             let (link, known) = resources.delete(id)
             guard known else { return Self.reply(context, .notFound, text: "no such resource") }
             // The session ends once the 200 is out: with --count reached, the process exits then.
@@ -216,7 +219,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         channel.closeFuture.whenComplete { _ in
             if link.awaitingAnswer { link.deliver(.bye) }
         }
-        if options.verbose { printError("rtc: WHIP offer received, resource \(link.location)") }
+        if options.verbose { options.log("WHIP offer received, resource \(link.location)") }
         GatedLink(link, gate: gate, options: options, admit: admit).open()
     }
 
@@ -238,7 +241,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             return Self.reply(context, .notImplemented, text: "ICE restart is not supported")
         }
         if options.verbose {
-            printError("rtc: WHIP PATCH /resource/\(id) (\(fragment.candidateInits.count) candidates\(fragment.endOfCandidates ? ", end" : ""))")
+            options.log("WHIP PATCH /resource/\(id) (\(fragment.candidateInits.count) candidates\(fragment.endOfCandidates ? ", end" : ""))")
         }
         for c in fragment.candidateInits { link.deliver(.candidate(c)) }
         if fragment.endOfCandidates { link.deliver(.endOfCandidates) }

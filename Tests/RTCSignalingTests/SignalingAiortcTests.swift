@@ -1,5 +1,6 @@
 import Testing
-@testable import RTC
+import RTC
+@testable import RTCSignaling
 
 @Suite struct SignalingAiortcTests {
     @Test func descriptionLineMatchesObjectToString() {

@@ -11,60 +11,44 @@ import RTC
 /// WebSocket signaling (RFC 6455) with swift-nio's NIOWebSocket: the same JSON objects as
 /// stdio (browser form), one per text frame.
 ///
-/// `ws-listen://HOST:PORT` serves, besides the WebSocket upgrade on any path, the built-in
-/// transfer page at `/` (see `TransferPage`), so a browser can reach `rtc` with no other server.
+/// `ws-listen://HOST:PORT` serves, besides the WebSocket upgrade on any path, the page
+/// `ServeOptions.page` at `/` (rtc's transfer page), so a browser needs no other server.
 enum WebSocketSignaling {
-    /// What the built-in page does: `listen` (the browser sends files) or `send` (it receives).
-    nonisolated(unsafe) static var pageMode = "listen"
-    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     static let maxFrameSize = 1 << 20
-    /// WebSocket links whose close (bye, close frame) is still on its way out.
-    static let closing = PendingCount()
-
-    /// Waits until every WebSocket link closed so far has flushed its close, at most `seconds`
-    /// (before the process exits, so the peer hears bye instead of a reset).
-    static func awaitClosing(within seconds: Double) {
-        closing.waitForZero(until: Deadline.after(seconds))
-    }
-
-    static func connectOne(_ url: SignalURL, peer: PeerOptions) throws -> SignalingLink {
-        guard case let .ws(host, port, path) = url else { throw CLIError(.usage, "not a ws:// URL") }
-        if peer.verbose { printError("rtc: connecting to ws://\(host):\(port)\(path)") }
-        return try connect(host: host, port: port, path: path, timeout: peer.connectTimeout)
-    }
 
     /// Serves the page and WebSocket peers until closed; `body` gets each peer that passed its
     /// handshake. A connection must complete its HTTP request (the page) or WebSocket upgrade
     /// within `options.signalTimeout` of accept, counted by `gate` meanwhile.
-    static func serve(_ url: SignalURL, options: ServeOptions, gate: HandshakeGate,
-                      body: @escaping @Sendable (GatedLink) -> Void) throws -> ClosableServer {
-        guard case let .wsListen(host, port) = url else { throw CLIError(.usage, "not a ws-listen URL") }
-        let page = TransferPage.html(mode: pageMode)
+    static func serve(host: String, port: UInt16, options: ServeOptions, gate: HandshakeGate,
+                      admit body: @escaping @Sendable (GatedLink) -> Void) throws -> SignalingServer {
+        let page = options.page
+        let phase = HTTPPhase(gate: gate)
+        let closing = options.closing
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxFrameSize,
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
             upgradePipelineHandler: { channel, _ in
-                let link = WebSocketLink(channel: channel)
+                let link = WebSocketLink(channel: channel, closing: closing)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(WebSocketLinkHandler(link: link))
                     // The handshake keeps the clock that started at accept.
-                    let acceptedAt = HTTPPhase.end(channel, gate)
+                    let acceptedAt = phase.end(channel)
                     let deadline = acceptedAt.map {
                         Deadline(nanoseconds: $0.nanoseconds &+ UInt64(options.signalTimeout * 1e9))
                     }
                     GatedLink(link, gate: gate, options: options, deadline: deadline, admit: body).open()
                 }
             })
-        let bootstrap = ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: options.group)
             .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 128)
             .serverChannelOption(NIOCore.ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 // Slowloris: headers (or an upgrade) still incomplete at the deadline close the
                 // connection; the gate also caps how many may be in this phase at once.
-                HTTPPhase.begin(channel, gate)
+                phase.begin(channel)
                 // Handlers live on their channel's loop; NIOLoopBound carries them into the
                 // pipeline callbacks, which run there too.
-                let pageHandler = NIOLoopBound(PageHandler(page: page, gate: gate), eventLoop: channel.eventLoop)
+                let pageHandler = NIOLoopBound(PageHandler(page: page, phase: phase), eventLoop: channel.eventLoop)
                 let config: NIOHTTPServerUpgradeConfiguration = (
                     upgraders: [upgrader],
                     completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
@@ -77,26 +61,28 @@ enum WebSocketSignaling {
             }
         let channel: Channel
         do { channel = try bootstrap.bind(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait() } catch {
-            throw CLIError(.unavailable, "cannot listen on \(host):\(port): \(error)")
+            throw SignalingFailure(.unreachable, "cannot listen on \(host):\(port): \(error)")
         }
-        if options.verbose { printError("rtc: listening on ws://\(host):\(channel.localAddress?.port ?? Int(port))/") }
-        return WebSocketServer(channel: channel)
+        if options.verbose { options.log("listening on ws://\(host):\(channel.localAddress?.port ?? Int(port))/") }
+        return NIOSignalingServer(channel: channel)
     }
 
     /// Connects to `ws://host:port/path` and upgrades, within `timeout` seconds in all (a
     /// refused connect is retried every 100 ms until then).
-    /// - Throws: `CLIError` 124 when the server does not answer in time, 69 when it refuses
-    ///   or does not upgrade, 130/143 on SIGINT/SIGTERM.
-    static func connect(host: String, port: UInt16, path: String, timeout: Double) throws -> SignalingLink {
+    /// - Throws: `SignalingFailure` `.timeout` when the server does not answer in time,
+    ///   `.unreachable` when it refuses or does not upgrade, `.interrupted` when cancelled.
+    static func connect(host: String, port: UInt16, path: String, options: ConnectOptions) throws -> SignalingLink {
+        let timeout = options.connectTimeout
         let upgraded = AcceptOne()
-        let interruption = Interruption.shared
+        let interruption = options.cancellation ?? SignalingCancellation()
         interruption.observe { upgraded.wake() }
+        let closing = options.closing
         let deadline = Deadline.after(timeout)
         let target = "ws://\(host):\(port)\(path)"
-        var lastError: Error = CLIError(.unavailable, "no attempt")
+        var lastError: Error = SignalingFailure(.unreachable, "no attempt")
         repeat {
             let left = max(0.001, deadline.secondsLeft)
-            let bootstrap = ClientBootstrap(group: group)
+            let bootstrap = ClientBootstrap(group: options.group)
                 .connectTimeout(.milliseconds(Int64(left * 1000)))
                 .channelInitializer { channel in
                     let requestHandler = NIOLoopBound(UpgradeRequestHandler(host: host, port: port, path: path),
@@ -106,7 +92,7 @@ enum WebSocketSignaling {
                     let upgrader = NIOWebSocketClientUpgrader(
                         requestKey: Data(key).base64EncodedString(), maxFrameSize: maxFrameSize,
                         upgradePipelineHandler: { channel, _ in
-                            let link = WebSocketLink(channel: channel)
+                            let link = WebSocketLink(channel: channel, closing: closing)
                             return channel.eventLoop.makeCompletedFuture {
                                 try channel.pipeline.syncOperations.addHandler(WebSocketLinkHandler(link: link))
                                 upgraded.put(link)
@@ -126,60 +112,65 @@ enum WebSocketSignaling {
                 }
             let connecting = bootstrap.connect(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port))
             let outcome = upgraded.wait(for: connecting, until: deadline)
-            if interruption.status != nil {
+            if interruption.signal != nil {
                 connecting.whenSuccess { $0.close(promise: nil) }
-                throw interruption.error("connecting to \(target)")
+                throw interruption.failure("connecting to \(target)")
             }
             switch outcome {
             case let .failure(error):
                 lastError = error
                 if case ChannelError.connectTimeout = error {
-                    throw CLIError(.timeout, "timed out after \(timeout) s connecting to \(target) (no answer)")
+                    throw SignalingFailure(.timeout, "timed out after \(timeout) s connecting to \(target) (no answer)")
                 }
                 // Refused: pace the retry, still ending at once on a signal.
                 upgraded.pause(until: min(Deadline.after(0.1), deadline))
             case let .success(channel):
                 if let link = upgraded.take(until: deadline) { return link }
                 channel.close(promise: nil)
-                if interruption.status != nil { throw interruption.error("connecting to \(target)") }
-                throw CLIError(.timeout, "\(target) did not upgrade to a WebSocket within \(timeout) s")
+                if interruption.signal != nil { throw interruption.failure("connecting to \(target)") }
+                throw SignalingFailure(.timeout, "\(target) did not upgrade to a WebSocket within \(timeout) s")
             case nil:
                 connecting.whenSuccess { $0.close(promise: nil) }
-                throw CLIError(.timeout, "timed out after \(timeout) s connecting to \(target) (no answer)")
+                throw SignalingFailure(.timeout, "timed out after \(timeout) s connecting to \(target) (no answer)")
             }
-        } while !deadline.hasPassed && interruption.status == nil
-        if interruption.status != nil { throw interruption.error("connecting to \(target)") }
-        throw CLIError(.unavailable, "cannot connect to \(target): \(lastError)")
+        } while !deadline.hasPassed && interruption.signal == nil
+        if interruption.signal != nil { throw interruption.failure("connecting to \(target)") }
+        throw SignalingFailure(.unreachable, "cannot connect to \(target): \(lastError)")
     }
 }
 
-/// The HTTP phase of a ws-listen connection: from accept to a served page or an upgrade.
-enum HTTPPhase {
+/// The HTTP phase of a ws-listen or whip-listen server's connections: from accept to a served
+/// page, an upgrade or a request, on the gate's clock. Any thread.
+final class HTTPPhase: @unchecked Sendable {
+    let gate: HandshakeGate
+    private let tokens = LockedBox<[ObjectIdentifier: (token: UInt64, acceptedAt: Deadline)]>([:])
+
+    init(gate: HandshakeGate) { self.gate = gate }
 
     /// Starts the connection's clock (on its loop).
-    static func begin(_ channel: Channel, _ gate: HandshakeGate) {
+    func begin(_ channel: Channel) {
         let acceptedAt = Deadline.now
         let token = gate.enter { _ in channel.close(promise: nil) }
         tokens.withLock { $0[ObjectIdentifier(channel)] = (token, acceptedAt) }
-        channel.closeFuture.whenComplete { _ in end(channel, gate) }
+        channel.closeFuture.whenComplete { [self] _ in end(channel) }
     }
 
     /// The request was answered or upgraded, or the connection closed: its clock stops.
     /// - Returns: when the connection was accepted (nil if it already ended).
     @discardableResult
-    static func end(_ channel: Channel, _ gate: HandshakeGate) -> Deadline? {
+    func end(_ channel: Channel) -> Deadline? {
         guard let entry = tokens.withLock({ $0.removeValue(forKey: ObjectIdentifier(channel)) }) else { return nil }
         gate.leave(entry.token)
         return entry.acceptedAt
     }
-
-    private static let tokens = LockedBox<[ObjectIdentifier: (token: UInt64, acceptedAt: Deadline)]>([:])
 }
 
 /// A count of things in progress that a thread can wait to reach zero.
-final class PendingCount: @unchecked Sendable {
+public final class PendingCount: @unchecked Sendable {
     private let condition = Condition()
     private var count = 0
+
+    public init() {}
 
     func begin() { condition.withLock { count += 1 } }
 
@@ -190,7 +181,8 @@ final class PendingCount: @unchecked Sendable {
         condition.unlock()
     }
 
-    func waitForZero(until deadline: Deadline) {
+    /// Waits until nothing is pending, at most until `deadline`.
+    public func waitForZero(until deadline: Deadline) {
         condition.lock()
         defer { condition.unlock() }
         while count > 0 && condition.wait(until: deadline) {}
@@ -260,15 +252,18 @@ final class AcceptOne: @unchecked Sendable {
     }
 }
 
-final class WebSocketServer: ClosableServer, @unchecked Sendable {
-    let channel: Channel
+/// A NIO server channel (ws-listen, whip-listen) as a `SignalingServer`.
+public final class NIOSignalingServer: SignalingServer, @unchecked Sendable {
+    public let channel: Channel
     init(channel: Channel) { self.channel = channel }
-    func closeServer() { channel.close(promise: nil) }
+    public var port: UInt16 { UInt16(channel.localAddress?.port ?? 0) }
+    public func close() { channel.close(promise: nil) }
 }
 
 /// One WebSocket peer as a `SignalingLink`. Frames that arrive before `start` wait.
 final class WebSocketLink: SignalingLink, @unchecked Sendable {
     let channel: Channel
+    let closeTracker: PendingCount?
     private let lock = Lock()
     private var onMessage: (@Sendable (SignalingMessage) -> Void)?
     private var onEnd: (@Sendable (SignalingError?) -> Void)?
@@ -276,7 +271,10 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
     private var endedEarly: SignalingError??
     private var ended = false
 
-    init(channel: Channel) { self.channel = channel }
+    init(channel: Channel, closing: PendingCount?) {
+        self.channel = channel
+        closeTracker = closing
+    }
 
     func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
                onEnd: @escaping @Sendable (SignalingError?) -> Void) {
@@ -313,8 +311,10 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
             return !closing
         }
         guard first else { return }
-        WebSocketSignaling.closing.begin()
-        channel.closeFuture.whenComplete { _ in WebSocketSignaling.closing.end() }
+        if let closeTracker {
+            closeTracker.begin()
+            channel.closeFuture.whenComplete { _ in closeTracker.end() }
+        }
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: channel.allocator.buffer(bytes: [0x03, 0xE8]))
         channel.writeAndFlush(frame).whenComplete { [channel] _ in channel.close(promise: nil) }
     }
@@ -419,13 +419,13 @@ final class WebSocketLinkHandler: ChannelInboundHandler {
 final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
-    let page: String
-    let gate: HandshakeGate
+    let page: String?
+    let phase: HTTPPhase
     private var path = "/"
 
-    init(page: String, gate: HandshakeGate) {
+    init(page: String?, phase: HTTPPhase) {
         self.page = page
-        self.gate = gate
+        self.phase = phase
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -435,9 +435,9 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .body:
             break
         case .end:
-            HTTPPhase.end(context.channel, gate)
-            let found = path == "/" || path.hasPrefix("/?") || path == "/index.html"
-            let body = found ? page : "not found\n"
+            phase.end(context.channel)
+            let found = page != nil && (path == "/" || path.hasPrefix("/?") || path == "/index.html")
+            let body = found ? page ?? "" : "not found\n"
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: found ? "text/html; charset=utf-8" : "text/plain")
             headers.add(name: "Content-Length", value: "\(body.utf8.count)")

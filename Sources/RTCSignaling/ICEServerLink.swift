@@ -1,3 +1,4 @@
+import RTC
 /// A STUN or TURN server a WHIP/WHEP endpoint offers in a `Link` header (RFC 9725 §4.6):
 /// `<turn:turn.example.net?transport=udp>; rel="ice-server"; username="u"; credential="p";
 /// credential-type="password"`.

@@ -2,45 +2,75 @@
 import Glibc
 #endif
 import Dispatch
+import NIOCore
+import NIOPosix
 import RTC
 
-/// How a listening `--signal` URL admits peers.
-struct ServeOptions {
+/// How a listening `SignalURL` admits peers.
+public struct ServeOptions: Sendable {
     /// The description type the peer sends: `.offer` when we answer, `.answer` when we offer.
-    var expecting: SDPType
+    public var expecting: SDPType
     /// Seconds a connection may take, from accept, to send its first valid description (when
     /// we answer) or to answer ours (when we offer); also bounds ws-listen's HTTP headers and
     /// upgrade.
-    var signalTimeout: Double
+    public var signalTimeout: Double
     /// Connections still in their handshake at once; beyond it the oldest is dropped.
-    var maxPending = HandshakeGate.defaultMaxPending
-    var verbose = false
-    /// whip-listen/whep-listen: the bearer token every request must carry (`--token`).
-    var token: String?
+    public var maxPending: Int
+    /// Log accepted, dropped and served connections to `log`.
+    public var verbose: Bool
+    /// whip-listen/whep-listen: the bearer token every request must carry.
+    public var token: String?
+    /// ws-listen: the HTML page served at `/` to plain HTTP requests (404 when nil).
+    public var page: String?
+    public var log: @Sendable (String) -> Void
+    /// Where WebSocket and WHIP servers run; NIO's shared group when nil.
+    public var eventLoopGroup: EventLoopGroup?
+    /// Counts WebSocket closes still flushing, if given.
+    public var closing: PendingCount?
+
+    public init(expecting: SDPType, signalTimeout: Double = 10, maxPending: Int = HandshakeGate.defaultMaxPending,
+                verbose: Bool = false, token: String? = nil, page: String? = nil,
+                log: @escaping @Sendable (String) -> Void = { writeToStandardError($0 + "\n") },
+                eventLoopGroup: EventLoopGroup? = nil, closing: PendingCount? = nil) {
+        self.expecting = expecting
+        self.signalTimeout = signalTimeout
+        self.maxPending = maxPending
+        self.verbose = verbose
+        self.token = token
+        self.page = page
+        self.log = log
+        self.eventLoopGroup = eventLoopGroup
+        self.closing = closing
+    }
+
+    var group: EventLoopGroup { eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton }
 }
 
 /// Connections that have not yet proved they speak signaling: each gets `timeout` seconds
 /// from accept, and at most `maxPending` wait at once (a newcomer evicts the oldest, which
 /// by then has had the longest to speak). Every wait runs concurrently, so a silent or
 /// garbage peer never delays the next. Any thread.
-final class HandshakeGate: @unchecked Sendable {
+public final class HandshakeGate: @unchecked Sendable {
     /// Default cap on connections in their handshake (documented in `--signal-timeout`'s help).
-    static let defaultMaxPending = 64
+    public static let defaultMaxPending = 64
 
-    let timeout: Double
-    let maxPending: Int
+    public let timeout: Double
+    public let maxPending: Int
     let verbose: Bool
+    let log: @Sendable (String) -> Void
     private let lock = Lock()
     private var next: UInt64 = 0
     /// Arrival order; the value drops the connection.
     private var entries: [(token: UInt64, drop: @Sendable (String) -> Void)] = []
     /// Connections dropped so far (for the verbose log).
-    private(set) var dropped = 0
+    public private(set) var dropped = 0
 
-    init(timeout: Double, maxPending: Int, verbose: Bool) {
+    public init(timeout: Double, maxPending: Int, verbose: Bool,
+                log: @escaping @Sendable (String) -> Void = { writeToStandardError($0 + "\n") }) {
         self.timeout = timeout
         self.maxPending = max(1, maxPending)
         self.verbose = verbose
+        self.log = log
     }
 
     /// Starts the clock on a new connection; `drop` closes it (with the reason) when it runs
@@ -82,7 +112,7 @@ final class HandshakeGate: @unchecked Sendable {
         lock.lock()
         dropped += 1
         lock.unlock()
-        if verbose { printError("rtc: dropped a signaling connection before the offer/answer exchange: \(reason)") }
+        if verbose { log("dropped a signaling connection before the offer/answer exchange: \(reason)") }
         d(reason)
     }
 }
@@ -95,9 +125,9 @@ final class HandshakeGate: @unchecked Sendable {
 /// takes a session slot. When we offer, the peer speaks only after our offer, so the link is
 /// handed over at once and `exchanged` tells the server whether the session got an answer:
 /// if none arrives within the timeout after our offer is sent, the link ends.
-final class GatedLink: SignalingLink, @unchecked Sendable {
-    let inner: SignalingLink
-    let options: ServeOptions
+public final class GatedLink: SignalingLink, @unchecked Sendable {
+    public let inner: SignalingLink
+    public let options: ServeOptions
     private let gate: HandshakeGate
     private let lock = Lock()
     private var token: UInt64?
@@ -112,13 +142,13 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
     private var endReported = false
     private var admit: (@Sendable (GatedLink) -> Void)?
     /// Called when a link handed to the server dies before a session started it.
-    var onDeadBeforeStart: (@Sendable (GatedLink) -> Void)?
+    public var onDeadBeforeStart: (@Sendable (GatedLink) -> Void)?
 
     /// When the handshake's time is up (nil: the gate's timeout from `open`).
     private let deadline: Deadline?
 
     /// Wraps `inner` and starts reading it; `admit` gets the link once it may take a slot.
-    init(_ inner: SignalingLink, gate: HandshakeGate, options: ServeOptions, deadline: Deadline? = nil,
+    public init(_ inner: SignalingLink, gate: HandshakeGate, options: ServeOptions, deadline: Deadline? = nil,
          admit: @escaping @Sendable (GatedLink) -> Void) {
         self.inner = inner
         self.deadline = deadline
@@ -128,7 +158,7 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
     }
 
     /// Begins watching (call once, right after init).
-    func open() {
+    public func open() {
         if options.expecting == .offer {
             let t = gate.enter(deadline: deadline) { [weak self] _ in self?.kill() }
             lock.lock()
@@ -141,14 +171,14 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
     }
 
     /// The peer sent the description we expect (our session may count it).
-    var exchanged: Bool {
+    public var exchanged: Bool {
         lock.lock()
         defer { lock.unlock() }
         return exchangedFlag
     }
 
     /// Ended (dropped, closed or bad) before a session started it.
-    var isDead: Bool {
+    public var isDead: Bool {
         lock.lock()
         defer { lock.unlock() }
         return dead && !started
@@ -245,7 +275,7 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
         inner.close()
     }
 
-    func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
+    public func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
                onEnd: @escaping @Sendable (SignalingError?) -> Void) {
         // Replay what was held, in order, before installing the handlers: messages arriving
         // meanwhile keep being held, so order is kept.
@@ -271,7 +301,7 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
         }
     }
 
-    func send(_ message: SignalingMessage) {
+    public func send(_ message: SignalingMessage) {
         if case .description = message, !exchanged {
             // We offered: the peer has `signalTimeout` seconds to answer.
             let timeout = options.signalTimeout
@@ -291,12 +321,12 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
         }
         endReported = true
         lock.unlock()
-        if options.verbose { printError("rtc: \(reason)") }
+        if options.verbose { options.log(reason) }
         handler(.closed(reason))
         inner.close()
     }
 
-    func close() {
+    public func close() {
         lock.lock()
         dead = true
         let t = token
@@ -305,4 +335,10 @@ final class GatedLink: SignalingLink, @unchecked Sendable {
         if let t { gate.leave(t) }
         inner.close()
     }
+
+    // The inner transport's extras pass through (a WHIP resource is the inner link's).
+    public var failure: SignalingFailure? { inner.failure }
+    public var iceServers: [ICEServerLink] { inner.iceServers }
+    public var releasesSession: Bool { inner.releasesSession }
+    public func release() { inner.release() }
 }

@@ -1,3 +1,4 @@
+import RTC
 /// An `application/trickle-ice-sdpfrag` body (RFC 8840 §4.4, as WHIP uses it in RFC 9725
 /// §4.3.1): the ICE credentials and, per media section, its `m=` line, `a=mid`, the candidates
 /// gathered since the last fragment and `a=end-of-candidates`.

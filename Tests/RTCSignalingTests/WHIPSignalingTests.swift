@@ -1,5 +1,6 @@
 import Testing
-@testable import RTC
+import RTC
+@testable import RTCSignaling
 
 /// The protocol pieces of WHIP/WHEP signaling (RFC 9725): `Link` ice-server headers, trickle
 /// fragments (RFC 8840) and `Location` resolution (RFC 3986 §5).

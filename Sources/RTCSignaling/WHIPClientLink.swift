@@ -6,41 +6,31 @@ import NIOCore
 import NIOHTTP1
 import RTC
 
-/// A signaling link that ends with a CLI status of its own (an HTTP failure says which) and
-/// has to release something on the server when the session ends (a WHIP/WHEP resource).
-protocol HTTPSignalingLink: SignalingLink {
-    /// Why the link ended, as the exit status and the one stderr line; nil while it has not.
-    var failure: CLIError? { get }
-    /// STUN/TURN servers the server offered before our description was made (`Link`, RFC 9725 §4.6).
-    var iceServers: [ICEServerLink] { get }
-    /// Ends the session on the server, waiting a bounded time (call off the event loops).
-    func release()
-}
-
 /// `rtc offer --signal whip+http(s)://…` / `whep+http(s)://…`: our offer is POSTed as
 /// `application/sdp` (RFC 9725 §4.2), the 201's body is the answer and its `Location` the
 /// session's resource; candidates trickle by PATCH (`application/trickle-ice-sdpfrag`, §4.3.1)
 /// and the resource is DELETEd when the session ends (§4.2). WHEP (draft-ietf-wish-whep) is the
 /// same exchange for a session that plays instead of publishing.
 ///
-/// Statuses: a 4xx (our offer refused), or a 201 without an answer or `Location`, is 65; no
-/// connection, a connect timeout, a 5xx or a reply that is not HTTP is 69; no reply within
-/// `--signal-timeout` is 124. Any thread.
-final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
-    enum Kind: String { case whip = "WHIP", whep = "WHEP" }
+/// Failures (`failure`): a 4xx (our offer refused), or a 201 without an answer or `Location`,
+/// is `.badInput`; no connection, a connect timeout, a 5xx or a reply that is not HTTP
+/// `.unreachable`; no reply within `signalTimeout` `.timeout`. Any thread.
+public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
+    public typealias Kind = WHIPKind
 
-    let endpoint: String
-    let kind: Kind
+    public let endpoint: String
+    public let kind: Kind
     let token: String?
     let signalTimeout: Double
     let verbose: Bool
+    let log: @Sendable (String) -> Void
     let http: WHIPHTTP
-    private(set) var iceServers: [ICEServerLink] = []
+    public private(set) var iceServers: [ICEServerLink] = []
 
     private let lock = Lock()
     private var onMessage: (@Sendable (SignalingMessage) -> Void)?
     private var onEnd: (@Sendable (SignalingError?) -> Void)?
-    private var failureValue: CLIError?
+    private var failureValue: SignalingFailure?
     private var ended = false
     private var offer: SessionDescription?
     private var resource: String?
@@ -53,22 +43,26 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
     private var deleting: EventLoopFuture<HTTPClient.Response>?
     private var released = false
 
-    /// - Parameter fetchICEServers: ask the endpoint for its STUN/TURN servers first (OPTIONS),
-    ///   synchronously, so the peer connection can be made with them.
-    /// - Throws: `CLIError` 69 when the endpoint cannot be reached, 124 when it does not
-    ///   answer within `signalTimeout`, 130/143 on SIGINT/SIGTERM meanwhile.
-    init(endpoint: String, kind: Kind, token: String?, connectTimeout: Double, signalTimeout: Double,
-         verbose: Bool, fetchICEServers: Bool) throws {
+    /// With `options.fetchICEServers` the endpoint is asked for its STUN/TURN servers first
+    /// (OPTIONS), synchronously, so the peer connection can be made with them.
+    /// - Throws: `SignalingFailure` `.unreachable` when the endpoint cannot be reached,
+    ///   `.timeout` when it does not answer within `signalTimeout`, `.interrupted` when cancelled.
+    public init(endpoint: String, kind: Kind, options: ConnectOptions) throws {
         self.endpoint = endpoint
         self.kind = kind
-        self.token = token
-        self.signalTimeout = signalTimeout
-        self.verbose = verbose
-        http = WHIPHTTP(connectTimeout: min(connectTimeout, signalTimeout))
-        if fetchICEServers { try askForICEServers() }
+        token = options.token
+        signalTimeout = options.signalTimeout
+        verbose = options.verbose
+        log = options.log
+        http = WHIPHTTP(connectTimeout: min(options.connectTimeout, options.signalTimeout), group: options.group,
+                        cancellation: options.cancellation)
+        if options.fetchICEServers { try askForICEServers() }
     }
 
-    var failure: CLIError? { lock.withLock { failureValue } }
+    public var failure: SignalingFailure? { lock.withLock { failureValue } }
+
+    /// The session ends on the endpoint with our DELETE (`release`), before the connection closes.
+    public var releasesSession: Bool { true }
 
     private var name: String { "\(kind.rawValue) endpoint \(endpoint)" }
 
@@ -76,7 +70,7 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
     /// servers such as Janus and MediaMTX still answer). A status other than 2xx means it has
     /// none to tell; an endpoint that cannot be reached fails here already.
     private func askForICEServers() throws {
-        if verbose { printError("rtc: OPTIONS \(endpoint) (ICE servers)") }
+        if verbose { log("OPTIONS \(endpoint) (ICE servers)") }
         let result = http.wait(http.request(.OPTIONS, endpoint, headers: authHeaders(), deadline: signalTimeout),
                                within: signalTimeout)
         switch result {
@@ -84,17 +78,17 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
             if (200..<300).contains(response.status.code) {
                 iceServers = ICEServerLink.parse(response.headers["Link"])
                 if verbose && !iceServers.isEmpty {
-                    printError("rtc: \(kind.rawValue) endpoint offers ICE servers: \(iceServers.map(\.url).joined(separator: " "))")
+                    log("\(kind.rawValue) endpoint offers ICE servers: \(iceServers.map(\.url).joined(separator: " "))")
                 }
             }
         case let .failure(error):
-            throw error as? CLIError ?? classify(error, doing: "OPTIONS")
+            throw error as? SignalingFailure ?? classify(error, doing: "OPTIONS")
         case nil:
-            throw CLIError(.timeout, "\(name) did not answer the OPTIONS within \(formatted("%g", signalTimeout)) s (--signal-timeout)")
+            throw SignalingFailure(.timeout, "\(name) did not answer the OPTIONS within \(formatted("%g", signalTimeout)) s (--signal-timeout)")
         }
     }
 
-    func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
+    public func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
                onEnd: @escaping @Sendable (SignalingError?) -> Void) {
         lock.withLock {
             self.onMessage = onMessage
@@ -102,7 +96,7 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
         }
     }
 
-    func send(_ message: SignalingMessage) {
+    public func send(_ message: SignalingMessage) {
         switch message {
         case let .description(d):
             post(d)
@@ -118,7 +112,7 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
     }
 
     /// No more requests but the DELETE, which `release` sends.
-    func close() { lock.withLock { ended = true } }
+    public func close() { lock.withLock { ended = true } }
 
     // MARK: - POST (RFC 9725 §4.2)
 
@@ -126,12 +120,12 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
         lock.withLock { offer = try? SessionDescription.parse(d.sdp) }
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/sdp")
-        if verbose { printError("rtc: POST \(endpoint) (\(d.sdp.utf8.count) bytes of SDP offer)") }
+        if verbose { log("POST \(endpoint) (\(d.sdp.utf8.count) bytes of SDP offer)") }
         let future = http.request(.POST, endpoint, headers: headers, body: d.sdp, deadline: signalTimeout)
         future.whenComplete { [self] result in
             switch result {
             case let .success(response): answered(response)
-            case let .failure(error): fail(error as? CLIError ?? classify(error, doing: "POST"))
+            case let .failure(error): fail(error as? SignalingFailure ?? classify(error, doing: "POST"))
             }
         }
     }
@@ -144,20 +138,20 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
         }
         let body = response.body.map { String(buffer: $0) } ?? ""
         guard !body.trimmingWhitespace().isEmpty else {
-            fail(CLIError(.dataError, "\(name) answered 201 Created without an SDP answer"))
+            fail(SignalingFailure(.badInput, "\(name) answered 201 Created without an SDP answer"))
             return
         }
         let base = response.url?.absoluteString ?? endpoint
         guard let location = response.headers.first(name: "Location"),
               let url = URLReference.resolve(location, against: base) else {
-            fail(CLIError(.dataError, "\(name) answered 201 Created without a usable Location header"))
+            fail(SignalingFailure(.badInput, "\(name) answered 201 Created without a usable Location header"))
             return
         }
         let later = ICEServerLink.parse(response.headers["Link"]).filter { !iceServers.contains($0) }
         if verbose {
-            printError("rtc: \(kind.rawValue) resource \(url)")
+            log("\(kind.rawValue) resource \(url)")
             // Usable only by an ICE restart, which the peer connection does not do yet.
-            if !later.isEmpty { printError("rtc: ICE servers in the 201 not used (the connection already gathered): \(later.map(\.url))") }
+            if !later.isEmpty { log("ICE servers in the 201 not used (the connection already gathered): \(later.map(\.url))") }
         }
         let handler: (@Sendable (SignalingMessage) -> Void)? = lock.withLock {
             resource = url
@@ -187,7 +181,7 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
         headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
         if let etag { headers.add(name: "If-Match", value: etag) }
         let body = TrickleICEFragment.trickling(batch, end: end, of: offer).text()
-        if verbose { printError("rtc: PATCH \(url) (\(batch.count) candidates\(end ? ", end" : ""))") }
+        if verbose { log("PATCH \(url) (\(batch.count) candidates\(end ? ", end" : ""))") }
         http.request(.PATCH, url, headers: headers, body: body, deadline: signalTimeout).whenComplete { [self] result in
             var stop = false
             switch result {
@@ -197,9 +191,9 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
                 // 405/501: the server takes no trickle; the candidates in our offer (none with
                 // --trickle) and its own checks must do.
                 stop = r.status.code == 405 || r.status.code == 501
-                printError("rtc: \(kind.rawValue) PATCH (trickle) refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")
+                log("\(kind.rawValue) PATCH (trickle) refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")
             case let .failure(e):
-                printError("rtc: \(kind.rawValue) PATCH (trickle) failed: \(e)")
+                log("\(kind.rawValue) PATCH (trickle) failed: \(e)")
             }
             lock.withLock {
                 patching = false
@@ -218,7 +212,7 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
             return resource
         }
         guard let url else { return }
-        if verbose { printError("rtc: DELETE \(url)") }
+        if verbose { log("DELETE \(url)") }
         let future = http.request(.DELETE, url, headers: authHeaders(), deadline: deleteWait)
         lock.withLock { deleting = future }
     }
@@ -227,7 +221,7 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
 
     /// Sends the DELETE if not yet sent and waits for its reply, at most 3 s (or
     /// `--signal-timeout` when shorter): the server frees the session, or times it out itself.
-    func release() {
+    public func release() {
         startDelete()
         let future: EventLoopFuture<HTTPClient.Response>? = lock.withLock {
             defer { released = true }
@@ -235,15 +229,15 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
         }
         guard let future else { return }
         switch http.wait(future, within: deleteWait, interruptible: false) {
-        case let .success(r)? where verbose: printError("rtc: DELETE answered HTTP \(r.status.code)")
-        case let .failure(e)? where verbose: printError("rtc: DELETE failed: \(e)")
+        case let .success(r)? where verbose: log("DELETE answered HTTP \(r.status.code)")
+        case let .failure(e)? where verbose: log("DELETE failed: \(e)")
         default: break
         }
     }
 
     // MARK: - Errors
 
-    private func fail(_ e: CLIError) {
+    private func fail(_ e: SignalingFailure) {
         let handler: (@Sendable (SignalingError?) -> Void)? = lock.withLock {
             guard failureValue == nil else { return nil }
             failureValue = e
@@ -254,26 +248,26 @@ final class WHIPClientLink: HTTPSignalingLink, @unchecked Sendable {
 
     /// RFC 9725 §4.2: a 4xx means the endpoint refused what we sent (65); a 5xx that it could
     /// not serve (69). Anything else where a 201 belongs is a server we cannot use (65).
-    private func statusError(_ r: HTTPClient.Response, doing what: String) -> CLIError {
+    private func statusError(_ r: HTTPClient.Response, doing what: String) -> SignalingFailure {
         let code = r.status.code
         var line = "\(name) answered the \(what) with HTTP \(code) \(r.status.reasonPhrase)"
         if let body = r.body.map({ String(buffer: $0) })?.trimmingWhitespace(), !body.isEmpty {
             let first = body.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
             line += ": " + String(first.prefix(120))
         }
-        return CLIError(code >= 500 ? .unavailable : .dataError, line)
+        return SignalingFailure(code >= 500 ? .unreachable : .badInput, line)
     }
 
-    private func classify(_ error: Error, doing what: String) -> CLIError {
+    private func classify(_ error: Error, doing what: String) -> SignalingFailure {
         if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
-            return CLIError(.timeout, "\(name) did not answer the \(what) within \(formatted("%g", signalTimeout)) s (--signal-timeout)")
+            return SignalingFailure(.timeout, "\(name) did not answer the \(what) within \(formatted("%g", signalTimeout)) s (--signal-timeout)")
         }
         if let e = error as? HTTPClientError, e == .connectTimeout {
-            return CLIError(.unavailable, "cannot connect to \(name): timed out (--connect-timeout)")
+            return SignalingFailure(.unreachable, "cannot connect to \(name): timed out (--connect-timeout)")
         }
         // One line, whatever the error's text (TLS errors list the library's error queue).
         let text = "\(error)".split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-        return CLIError(.unavailable, "\(name) unreachable (\(what)): \(text)")
+        return SignalingFailure(.unreachable, "\(name) unreachable (\(what)): \(text)")
     }
 
     private func authHeaders() -> HTTPHeaders {

@@ -1,3 +1,4 @@
+import RTC
 
 extension SignalingMessage {
     /// One line exactly as aiortc's `object_to_string` writes it: Python's `json.dumps` with

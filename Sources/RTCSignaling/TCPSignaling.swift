@@ -1,3 +1,4 @@
+import RTC
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import RTC
+import RTC
+@testable import RTCSignaling
 
 /// Signaling input comes from whoever is on the other end of a pipe or socket: every mutation
 /// of valid messages must parse or throw `SignalingError`, never crash, and whatever parses

@@ -8,7 +8,9 @@ extension PeerConnection.Configuration {
     /// can use: `stun:` and `turn:` over UDP, a host name resolved here (IPv4 first). Others
     /// (`stuns:`, `turns:`, TURN over TCP, a TURN server without a password) are skipped, named
     /// with `verbose`.
-    mutating func adopt(_ links: [ICEServerLink], verbose: Bool) {
+    /// - Parameter log: told which servers are used and which skipped, when given.
+    public mutating func adopt(_ links: [ICEServerLink], log: ((String) -> Void)? = nil) {
+        let verbose = log != nil
         for link in links {
             let lower = link.url.lowercased()
             if lower.hasPrefix("stun:"), let address = Self.resolve(String(link.url.dropFirst(5)), query: nil) {
@@ -22,15 +24,15 @@ extension PeerConnection.Configuration {
                     rest = rest[..<q]
                 }
                 guard let address = Self.resolve(String(rest), query: query) else {
-                    if verbose { printError("rtc: ICE server \(link.url) skipped (UDP TURN only, or host not found)") }
+                    if verbose { log?("ICE server \(link.url) skipped (UDP TURN only, or host not found)") }
                     continue
                 }
                 turnServers.append(ICEAgent.TURNServer(address: address, username: user, password: pass))
             } else {
-                if verbose { printError("rtc: ICE server \(link.url) skipped (not stun:/turn: over UDP with a password)") }
+                if verbose { log?("ICE server \(link.url) skipped (not stun:/turn: over UDP with a password)") }
                 continue
             }
-            if verbose { printError("rtc: using ICE server \(link.url)") }
+            if verbose { log?("using ICE server \(link.url)") }
         }
     }
 
