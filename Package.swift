@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "rtc", targets: ["rtc"]),
         .library(name: "RTC", targets: ["RTC"]),
         .library(name: "RTCSignaling", targets: ["RTCSignaling"]),
+        .library(name: "RTCSession", targets: ["RTCSession"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,10 +51,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // One peer session over any signaling link: negotiation, channels, media, events, async API.
+        .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"]),
+        // `swift run rtc-example-echo`: two sessions in one process echo a message (README "Using RTC from Swift").
+        .executableTarget(name: "rtc-example-echo", dependencies: ["RTC", "RTCSignaling", "RTCSession"],
+                          path: "Examples/echo"),
         .executableTarget(
             name: "rtc",
             dependencies: [
-                "RTC", "RTCSignaling",
+                "RTC", "RTCSignaling", "RTCSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,6 +89,7 @@ let package = Package(
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCSignaling", "RTCTestSupport"]),
         .testTarget(name: "RTCSignalingTests", dependencies: ["RTCSignaling", "RTC", "RTCTestSupport"]),
+        .testTarget(name: "RTCSessionTests", dependencies: ["RTCSession", "RTCSignaling", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,19 +1,20 @@
-import ArgumentParser
 import RTC
 
-/// One data channel a chat session opens: `--label` with its flags, or an `--open` value
+/// One data channel a session opens: a label and its options, written
 /// `LABEL[,unordered][,max-retransmits=N][,max-packet-lifetime=MS][,protocol=P][,id=N]`
-/// (the label is everything before the first comma; `id=N` negotiates it out of band).
-struct ChannelSpec: ExpressibleByArgument, Equatable {
-    var label: String
-    var options: DataChannelInit
+/// (the label is everything before the first comma; `id=N` negotiates it out of band), as
+/// `rtc`'s `--open` takes it.
+public struct ChannelSpec: Equatable, Sendable {
+    public var label: String
+    public var options: DataChannelInit
 
-    init(label: String, options: DataChannelInit) {
+    public init(label: String, options: DataChannelInit = DataChannelInit()) {
         self.label = label
         self.options = options
     }
 
-    init?(argument: String) {
+    /// Parses the written form; nil when an option is unknown or malformed.
+    public init?(_ argument: String) {
         var parts = argument.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         label = parts.removeFirst()
         options = DataChannelInit()
@@ -39,6 +40,4 @@ struct ChannelSpec: ExpressibleByArgument, Equatable {
         }
         if options.maxRetransmits != nil && options.maxPacketLifeTime != nil { return nil }
     }
-
-    static var defaultValueDescription: String { "LABEL[,OPTION...]" }
 }
