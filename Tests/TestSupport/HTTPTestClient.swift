@@ -5,19 +5,19 @@ import Glibc
 
 /// One HTTP/1.1 request over a plain socket to 127.0.0.1, read until the server closes (the
 /// WHIP endpoint closes after each response), for tests that play a WHIP client by hand.
-enum HTTPTestClient {
-    struct BadReply: Error, CustomStringConvertible {
-        let description: String
+public enum HTTPTestClient {
+    public struct BadReply: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    struct Response {
-        let status: Int
+    public struct Response {
+        public let status: Int
         /// Header names lowercased.
-        let headers: [String: String]
-        let body: String
+        public let headers: [String: String]
+        public let body: String
     }
 
-    static func request(port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [],
+    public static func request(port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [],
                         body: String = "", timeout: Double = 15) throws -> Response {
         let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard s >= 0 else { throw POSIXError(.EMFILE) }
