@@ -8,11 +8,15 @@ import Testing
 @Suite struct WHIPCLITests {
     static let ice = ["--ice-host", "127.0.0.1", "--connect-timeout", "15"]
 
-    /// Starts `rtc answer` as a WHIP/WHEP endpoint and waits until it listens.
-    static func endpoint(_ kind: String, port: UInt16, extra: [String] = []) throws -> PeerProcess {
-        let p = try PeerProcess(["answer"] + ice + ["--json", "-v", "--signal", "\(kind)-listen://127.0.0.1:\(port)"] + extra)
-        #expect(p.waitForStderr(containing: "endpoint on http://127.0.0.1:\(port)/", timeout: 15), "\(p.stderrText)")
-        return p
+    /// Starts `rtc answer` as a WHIP/WHEP endpoint on a port the system picks and waits until
+    /// it says which (its verbose "endpoint on" line).
+    static func endpoint(_ kind: String, extra: [String] = []) throws -> (PeerProcess, UInt16) {
+        let p = try PeerProcess(["answer"] + ice + ["--json", "-v", "--signal", "\(kind)-listen://127.0.0.1:0"] + extra)
+        let prefix = "endpoint on http://127.0.0.1:"
+        #expect(p.waitForStderr(containing: prefix, timeout: 15), "\(p.stderrText)")
+        let after = p.stderrText.components(separatedBy: prefix).dropFirst().first ?? ""
+        let port = try #require(UInt16(after.prefix { $0.isNumber }), "\(p.stderrText)")
+        return (p, port)
     }
 
     static func echo(_ offerer: PeerProcess, _ answerer: PeerProcess, count: Int) throws {
@@ -33,9 +37,8 @@ import Testing
     /// session, its DELETE reaches the endpoint, and both exit 0. WHEP also carries a token.
     @Test(arguments: ["whip", "whep"])
     func offerToListeningEndpoint(_ kind: String) throws {
-        let port = TestData.freePort()
         let token = kind == "whep" ? ["--token", "s3cret-\(kind)"] : []
-        let answerer = try Self.endpoint(kind, port: port, extra: token)
+        let (answerer, port) = try Self.endpoint(kind, extra: token)
         defer { answerer.kill() }
         let offerer = try PeerProcess(["offer"] + Self.ice + token
                                       + ["--json", "-v", "--signal", "\(kind)+http://127.0.0.1:\(port)/\(kind)"])
@@ -60,8 +63,7 @@ import Testing
     func trickleByPatch() throws {
         let coturn = try Coturn()
         defer { coturn.stop() }
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1"])
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--count", "1"])
         defer { answerer.kill() }
         let turn = ["--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password]
         let offerer = try PeerProcess(["offer"] + Self.ice + turn
@@ -81,8 +83,7 @@ import Testing
 
     /// A wrong token is refused with 401: the offerer exits 65 naming it.
     @Test func wrongTokenRefused() throws {
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--token", "right"])
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--token", "right"])
         defer { answerer.kill() }
         let r = try CLI.run(["offer"] + Self.ice + ["--token", "wrong", "--signal", "whip+http://127.0.0.1:\(port)/"],
                             stdin: "", timeout: 20)
@@ -98,8 +99,7 @@ import Testing
     /// answer, PATCH it (If-Match checked), then DELETE the resource while the channel is open:
     /// the answerer's session ends as if the peer closed (exit 0).
     @Test func deleteEndsTheEndpointsSession() throws {
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1", "--token", "t0k"])
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--count", "1", "--token", "t0k"])
         defer { answerer.kill() }
         let offerer = try PeerProcess(["offer"] + Self.ice + ["--json"])
         defer { offerer.kill() }
