@@ -64,9 +64,6 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             exclude: ["link.order"],
             // Release links with lld, for resident memory (issue 6):
@@ -84,10 +81,10 @@ let package = Package(
         // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
         .executableTarget(name: "rtc-fuzz", dependencies: ["RTC", "RTCSignaling"]),
-        // Shared by both test targets: real peers the tests start (coturn on loopback).
+        // Shared by the test targets: real peers the tests start (coturn on loopback).
         .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
-        .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCSignaling", "RTCTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
         .testTarget(name: "RTCSignalingTests", dependencies: ["RTCSignaling", "RTC", "RTCTestSupport"]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTCSession", "RTCSignaling", "RTC", "RTCTestSupport"]),
     ],

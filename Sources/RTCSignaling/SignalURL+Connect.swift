@@ -22,8 +22,9 @@ public struct ConnectOptions: Sendable {
     public var cancellation: SignalingCancellation?
     /// The link for `SignalURL.stdio` (the application owns its standard streams).
     public var stdio: (@Sendable () -> SignalingLink)?
-    /// Where WebSocket and HTTP clients run; NIO's shared group when nil.
-    public var eventLoopGroup: EventLoopGroup?
+    /// Where WebSocket and HTTP clients run, asked for only when one is made; NIO's shared
+    /// group when nil.
+    public var eventLoopGroup: (@Sendable () -> EventLoopGroup)?
     /// Counts WebSocket closes still flushing (`PendingCount.waitForZero`), if given.
     public var closing: PendingCount?
 
@@ -31,7 +32,7 @@ public struct ConnectOptions: Sendable {
                 fetchICEServers: Bool = false, verbose: Bool = false,
                 log: @escaping @Sendable (String) -> Void = { writeToStandardError($0 + "\n") },
                 cancellation: SignalingCancellation? = nil, stdio: (@Sendable () -> SignalingLink)? = nil,
-                eventLoopGroup: EventLoopGroup? = nil, closing: PendingCount? = nil) {
+                eventLoopGroup: (@Sendable () -> EventLoopGroup)? = nil, closing: PendingCount? = nil) {
         self.connectTimeout = connectTimeout
         self.signalTimeout = signalTimeout
         self.token = token
@@ -44,7 +45,7 @@ public struct ConnectOptions: Sendable {
         self.closing = closing
     }
 
-    var group: EventLoopGroup { eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton }
+    var group: EventLoopGroup { eventLoopGroup?() ?? MultiThreadedEventLoopGroup.singleton }
 }
 
 /// A listening signaling server (`SignalURL.serve`).

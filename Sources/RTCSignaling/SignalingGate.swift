@@ -23,15 +23,16 @@ public struct ServeOptions: Sendable {
     /// ws-listen: the HTML page served at `/` to plain HTTP requests (404 when nil).
     public var page: String?
     public var log: @Sendable (String) -> Void
-    /// Where WebSocket and WHIP servers run; NIO's shared group when nil.
-    public var eventLoopGroup: EventLoopGroup?
+    /// Where WebSocket and WHIP servers run, asked for only when one is made; NIO's shared
+    /// group when nil.
+    public var eventLoopGroup: (@Sendable () -> EventLoopGroup)?
     /// Counts WebSocket closes still flushing, if given.
     public var closing: PendingCount?
 
     public init(expecting: SDPType, signalTimeout: Double = 10, maxPending: Int = HandshakeGate.defaultMaxPending,
                 verbose: Bool = false, token: String? = nil, page: String? = nil,
                 log: @escaping @Sendable (String) -> Void = { writeToStandardError($0 + "\n") },
-                eventLoopGroup: EventLoopGroup? = nil, closing: PendingCount? = nil) {
+                eventLoopGroup: (@Sendable () -> EventLoopGroup)? = nil, closing: PendingCount? = nil) {
         self.expecting = expecting
         self.signalTimeout = signalTimeout
         self.maxPending = maxPending
@@ -43,7 +44,7 @@ public struct ServeOptions: Sendable {
         self.closing = closing
     }
 
-    var group: EventLoopGroup { eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton }
+    var group: EventLoopGroup { eventLoopGroup?() ?? MultiThreadedEventLoopGroup.singleton }
 }
 
 /// Connections that have not yet proved they speak signaling: each gets `timeout` seconds

@@ -1,3 +1,4 @@
+import NIOPosix
 import RTC
 import RTCSignaling
 
@@ -7,6 +8,9 @@ import RTCSignaling
 enum SignalingConnector {
     /// Verbose signaling lines are stderr lines prefixed like every other diagnostic.
     static let log: @Sendable (String) -> Void = { printError("rtc: " + $0) }
+    /// One NIO thread carries every WebSocket and WHIP connection of the process (started on
+    /// first use; other commands never start it).
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// The link of a single session (stdio, tcp://, ws://, whip+http(s)://).
     /// - Throws: `CLIError`: 69 when the peer cannot be reached, 124 when it does not answer
@@ -27,14 +31,14 @@ enum SignalingConnector {
             verbose: peer.verbose, log: log, cancellation: Interruption.shared.cancellation,
             stdio: { StdioSignalingLink(write: { out.writeLine($0) }, readLines: { StdinLines.start(onError: $0, $1) },
                                         compact: compact, remoteFile: remote) },
-            closing: WebSocketSignaling.closing)
+            eventLoopGroup: { group }, closing: WebSocketSignaling.closing)
     }
 
     /// How a listening --signal admits peers (the transfer page served on ws-listen's `/`).
     static func serveOptions(expecting: SDPType, signalTimeout: Double, verbose: Bool, token: String?) -> ServeOptions {
         ServeOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose, token: token,
                      page: TransferPage.html(mode: WebSocketSignaling.pageMode), log: log,
-                     closing: WebSocketSignaling.closing)
+                     eventLoopGroup: { group }, closing: WebSocketSignaling.closing)
     }
 
     /// Accepts peers until the returned server is closed (`closeSignalServer`).
