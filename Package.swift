@@ -49,13 +49,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // One peer session over any signaling link: negotiation, channels, media, events, async API.
-        .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"]),
+        .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // `swift run rtc-example-echo`: two sessions in one process echo a message (README "Using RTC from Swift").
         .executableTarget(name: "rtc-example-echo", dependencies: ["RTC", "RTCSignaling", "RTCSession"],
-                          path: "Examples/echo"),
+                          path: "Examples/echo", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "rtc",
             dependencies: [

@@ -113,10 +113,11 @@ public final class PeerSession: @unchecked Sendable {
             } : nil)
         }
         let pcConfiguration = settings
+        gate.withLock { self.pcConfiguration = pcConfiguration }
 
         if let link = connected {
             self.link = link
-            link.start(onMessage: { [self] m in linkMessage(m, configuration: pcConfiguration) },
+            link.start(onMessage: { [self] m in linkMessage(m) },
                        onEnd: { [self] e in
                            if let failure = link.failure {
                                finish(.signaling(failure))
@@ -137,7 +138,6 @@ public final class PeerSession: @unchecked Sendable {
             // file after sending the offer (startOffer), e.g. from a fifo the answer is written to.
             loop.execute { self.startOffer(pcConfiguration) }
         }
-        gate.withLock { self.pcConfiguration = pcConfiguration }
         onStarted?()
 
         let timeout = configuration.connectTimeout
@@ -280,11 +280,12 @@ public final class PeerSession: @unchecked Sendable {
     private var isFinished: Bool { gate.withLock { finished } }
 
     /// A message from the signaling link (any thread).
-    private func linkMessage(_ m: SignalingMessage, configuration: PeerConnection.Configuration) {
+    private func linkMessage(_ m: SignalingMessage) {
         switch m {
         case .description:
             guard phaseNow() == .awaitingRemote else { return }
             setPhase(.connecting)
+            let configuration = gate.withLock { pcConfiguration }
             let text = m.json()
             if role == .answer {
                 loop.execute { [self] in startAnswer(configuration, offerText: text) }
