@@ -253,7 +253,6 @@ struct ChatOptions: ParsableArguments {
     }
 }
 
-extension ChannelSpec: @retroactive ExpressibleByArgument {
+extension ChannelSpec: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
-    public static var defaultValueDescription: String { "LABEL[,OPTION...]" }
 }

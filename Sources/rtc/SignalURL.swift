@@ -2,7 +2,7 @@ import ArgumentParser
 import RTC
 import RTCSignaling
 
-extension SignalURL: @retroactive ExpressibleByArgument {
+extension SignalURL: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
