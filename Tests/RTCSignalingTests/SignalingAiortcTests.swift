@@ -1,4 +1,5 @@
 import Testing
+@testable import RTCPeerConnection
 import RTC
 @testable import RTCSignaling
 

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import RTCCore
+@testable import RTCPeerConnection
 import RTC
 @testable import RTCSignaling
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+@testable import RTCCore
 import RTC
 @testable import RTCSignaling
 

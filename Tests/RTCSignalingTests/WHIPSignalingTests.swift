@@ -1,4 +1,6 @@
 import Testing
+@testable import RTCSDP
+@testable import RTCPeerConnection
 import RTC
 @testable import RTCSignaling
 
