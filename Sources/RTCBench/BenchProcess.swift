@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Histogram
 import RTC
+import RTCSignaling
 
 /// Sets up the peers for `rtc bench` (in this process, or with a child process over stdio
 /// signaling), runs the measurements and collects resource usage.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RTC
+import RTCSignaling
 
 /// One peer connection negotiated over one signaling conversation, for `rtc send` / `rtc listen`.
 ///

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
 import RTCTransfer
 
 struct Listen: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RTC
+import RTCSignaling
 import RTCTransfer
 #if canImport(Glibc)
 import Glibc
