@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "RTCSignalingTests", dependencies: ["RTCCore", "RTCSDP", "RTCPeerConnection", "RTC", "RTCSignaling",
                                                             "RTCTestSupport"]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
-        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTC"]),
+        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC"]),
         .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import RTC
+import RTCSignaling
 import RTCTransfer
 
 /// Signaling wired directly between two `TransferPeer`s on one manual loop.
