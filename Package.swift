@@ -145,8 +145,8 @@ let package = Package(
         .testTarget(name: "RTCSignalingTests", dependencies: ["RTCCore", "RTCSDP", "RTCPeerConnection", "RTC", "RTCSignaling",
                                                             "RTCTestSupport"]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
-        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC"]),
-        .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC"]),
+        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC", "RTCTestSupport"]),
+        .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Testing
+import RTCTestSupport
 import RTC
 @testable import RTCBench
 
@@ -43,6 +44,9 @@ final class BenchWorld {
     }
 }
 
+/// Drives usrsctp on a ManualEventLoop: serialized with the other association suites (its clock
+/// is process-wide, see `USRSCTPSuites`).
+extension USRSCTPSuites {
 /// The receiving side's protocol: byte counts per channel, echo on `rtt`, `report` on `ctl`.
 @Suite struct BenchServerTests {
     @Test func countsBytesAndAnswersReports() throws {
@@ -102,4 +106,5 @@ final class BenchWorld {
         #expect(w.loop.advance(until: { back.count == 2 }, limit: .seconds(10)))
         #expect(back == [.binary([1, 2, 3]), .binary([4])])
     }
+}
 }

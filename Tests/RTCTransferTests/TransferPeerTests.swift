@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import RTCTestSupport
 import RTC
 import RTCSignaling
 import RTCTransfer
@@ -48,6 +49,9 @@ final class MemorySignaling: TransferSignaling, @unchecked Sendable {
     func end(_ e: SignalingError?) { if !closed { onEnd?(e) } }
 }
 
+/// Drives usrsctp on a ManualEventLoop: serialized with the other association suites (its clock
+/// is process-wide, see `USRSCTPSuites`).
+extension USRSCTPSuites {
 /// Whole sessions: negotiation over signaling, then `TransferSender` → `TransferReceiver`.
 @Suite struct TransferPeerTests {
     final class Session {
@@ -186,4 +190,5 @@ final class MemorySignaling: TransferSignaling, @unchecked Sendable {
         loop.run()
         #expect(ended == .unreachable("signaling closed before the peer's description arrived"))
     }
+}
 }

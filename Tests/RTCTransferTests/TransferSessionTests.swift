@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import RTCTestSupport
 import RTC
 import RTCTransfer
 
@@ -111,6 +112,9 @@ func end(_ bytes: Int, _ sha: String) -> DataChannelMessage {
     .text(TransferProtocol.encode(["type": "end", "bytes": .int(bytes), "sha256": .string(sha)]))
 }
 
+/// Drives usrsctp on a ManualEventLoop: serialized with the other association suites (its clock
+/// is process-wide, see `USRSCTPSuites`).
+extension USRSCTPSuites {
 /// rtc-transfer/1 between the library's sender and receiver, and against hostile senders.
 @Suite struct TransferSessionTests {
     @Test func aFileArrivesVerifiedUnderItsName() throws {
@@ -256,4 +260,5 @@ func end(_ bytes: Int, _ sha: String) -> DataChannelMessage {
                                     error: "no", announced: "c")
         #expect(failed.jsonLine == #"{"announced":"c","bytes":0,"error":"no","mb_per_s":0,"name":"b","seconds":0,"sha256":"","type":"file","verified":false}"#)
     }
+}
 }
