@@ -49,7 +49,9 @@ final class SessionMedia {
             tracks.append(["type": "track", "mid": .string(t.mid), "kind": .string(t.kind.rawValue),
                    "codec": .string(n.codec.rawValue), "payloadType": .int(Int(n.payloadType)),
                    "ssrc": .int(Int(t.ssrc)), "remoteSsrc": t.remoteSSRC.map { .int(Int($0)) } ?? .null,
-                   "direction": .string(n.direction.rawValue)])
+                   "direction": .string(n.direction.rawValue),
+                   "rtxPayloadType": n.rtxPayloadType.map { .int(Int($0)) } ?? .null,
+                   "rtxSsrc": n.rtxPayloadType == nil ? .null : .int(Int(t.rtxSSRC))])
             t.onKeyframeRequest = { [weak self, weak t] in
                 guard let self, let t else { return }
                 self.event(["type": "keyframe-request", "mid": .string(t.mid), "kind": .string(t.kind.rawValue)])
@@ -126,7 +128,8 @@ final class SessionMedia {
             "packetsReceived": .int(Int(s.packetsReceived)), "bytesReceived": .int(Int(s.bytesReceived)),
             "packetsLost": .int(Int(s.packetsLost)), "jitter": .double(s.jitter),
             "nacksSent": .int(Int(s.nacksSent)), "nacksReceived": .int(Int(s.nacksReceived)),
-            "retransmitted": .int(Int(s.retransmitted)),
+            "retransmitted": .int(Int(s.retransmitted)), "rtxPacketsSent": .int(Int(s.rtxPacketsSent)),
+            "retransmissionsReceived": .int(Int(s.retransmissionsReceived)),
             "keyframeRequestsSent": .int(Int(s.keyframeRequestsSent)),
             "keyframeRequestsReceived": .int(Int(s.keyframeRequestsReceived)),
         ]

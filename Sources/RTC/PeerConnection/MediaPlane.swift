@@ -13,6 +13,8 @@ final class MediaPlane {
     private var srtp: SRTPSession?
     /// Incoming SSRC → section, learned from descriptions and first packets.
     private var routes: [UInt32: MediaTransceiver] = [:]
+    /// Incoming RTX SSRC (RFC 4588) → section, from `a=ssrc-group:FID` or the first RTX packet.
+    private var rtxRoutes: [UInt32: MediaTransceiver] = [:]
     /// RTP that matched no section (unknown SSRC and payload type).
     private(set) var unroutable = 0
     /// RTCP that did not parse after authentication.
@@ -35,6 +37,7 @@ final class MediaPlane {
         self.transceivers = transceivers.filter { $0.negotiated != nil }
         for t in self.transceivers {
             for s in t.negotiated?.remoteSSRCs ?? [] { routes[s] = t }
+            for s in (t.negotiated?.remoteRTXSSRCs ?? [:]).keys { rtxRoutes[s] = t }
             if t.remoteSSRC == nil { t.remoteSSRC = t.negotiated?.remoteSSRCs.first }
         }
         demux.onMedia = { [weak self] packet in self?.receive(packet) }
@@ -129,18 +132,35 @@ final class MediaPlane {
         guard let length = receiveBuffer.withUnsafeMutableBytes({ srtp.unprotectRTP(inPlace: $0) }) else { return }
         receiveBuffer.removeLast(receiveBuffer.count - length)
         guard let packet = try? RTPPacket(parsing: receiveBuffer) else { return }
-        guard let t = route(packet) else {
-            unroutable += 1
+        if let t = route(packet) {
+            t.receive(packet, at: loop.now)
+        } else if let t = rtxRoute(packet), t.receiveRTX(packet, at: loop.now) {
             return
+        } else {
+            unroutable += 1
         }
-        t.receive(packet, at: loop.now)
+    }
+
+    /// The section whose RTX stream a packet is: by SSRC when the peer's FID group named it,
+    /// else the one receiving section whose RTX payload type it carries and whose RTX SSRC is
+    /// not known yet (a peer without `a=ssrc` lines), which then owns the SSRC.
+    private func rtxRoute(_ packet: RTPPacket) -> MediaTransceiver? {
+        if let t = rtxRoutes[packet.ssrc] { return t }
+        guard routes.count + rtxRoutes.count < 64,
+              let t = transceivers.first(where: { t in
+                  t.negotiated?.rtxPayloadType == packet.payloadType && t.negotiated?.direction.receives == true
+                      && !rtxRoutes.values.contains { $0 === t }
+              })
+        else { return nil }
+        rtxRoutes[packet.ssrc] = t
+        return t
     }
 
     /// The section a packet belongs to: by SSRC when known, else the one receiving section whose
     /// payload type it carries (RFC 9143 §9.2), which then owns the SSRC.
     private func route(_ packet: RTPPacket) -> MediaTransceiver? {
         if let t = routes[packet.ssrc] { return t }
-        guard routes.count < 64,
+        guard routes.count + rtxRoutes.count < 64,
               let t = transceivers.first(where: {
                   $0.negotiated?.payloadType == packet.payloadType && $0.negotiated?.direction.receives == true
                       && ($0.remoteSSRC == nil || $0.negotiated?.remoteSSRCs.isEmpty == true)

@@ -10,12 +10,20 @@ public final class MediaTransceiver {
     public let request: MediaTransceiverInit
     /// What offer/answer settled; nil before, or when the section was rejected.
     public internal(set) var negotiated: NegotiatedMedia? {
-        didSet { usesNACK = negotiated?.feedback.contains("nack") == true }
+        didSet {
+            usesNACK = negotiated?.feedback.contains("nack") == true
+            // RFC 4588 §8.1: our retransmissions go on the RTX SSRC once the RTX format is agreed.
+            rtx = negotiated?.rtxPayloadType.map {
+                RTXStream(ssrc: rtxSSRC, payloadType: $0, initialSequenceNumber: .random(in: 0...UInt16.max))
+            }
+        }
     }
     /// Whether the section negotiated generic NACK (RFC 4585 §4.2), looked up once, not per packet.
     private(set) var usesNACK = false
     /// The SSRC of what we send (RFC 3550 §8.1: random).
     public let ssrc: UInt32
+    /// The SSRC of our retransmissions when RTX is negotiated (RFC 4588 §8.1), never `ssrc`.
+    public let rtxSSRC: UInt32
     /// The peer's SSRC once known (from its description or its first packet).
     public internal(set) var remoteSSRC: UInt32?
 
@@ -39,11 +47,17 @@ public final class MediaTransceiver {
     var receiverStatistics: RTPReceiverStatistics?
     var history = RTPSendHistory()
     var nackGenerator = NACKGenerator()
+    /// Our retransmission stream; nil when RTX was not negotiated (resends reuse `ssrc`).
+    var rtx: RTXStream?
 
     init(mid: String, request: MediaTransceiverInit) {
         self.mid = mid
         self.request = request
-        ssrc = UInt32.random(in: 1...UInt32.max)
+        let ssrc = UInt32.random(in: 1...UInt32.max)
+        self.ssrc = ssrc
+        var rtxSSRC = UInt32.random(in: 1...UInt32.max)
+        while rtxSSRC == ssrc { rtxSSRC = UInt32.random(in: 1...UInt32.max) }
+        self.rtxSSRC = rtxSSRC
         senderStatistics = RTPSenderStatistics(ssrc: ssrc, clockRate: request.codec.clockRate)
     }
 
@@ -92,6 +106,10 @@ public struct MediaStatistics: Sendable, Equatable {
     public var nacksSent: UInt64 = 0
     public var nacksReceived: UInt64 = 0
     public var retransmitted: UInt64 = 0
+    /// Of `retransmitted`, those sent as RTX (RFC 4588) on `rtxSSRC`.
+    public var rtxPacketsSent: UInt64 = 0
+    /// RTX packets from the peer unwrapped into its stream (padding-only RTX not counted).
+    public var retransmissionsReceived: UInt64 = 0
     public var keyframeRequestsSent: UInt64 = 0
     public var keyframeRequestsReceived: UInt64 = 0
 
