@@ -250,7 +250,9 @@ def test_rtx_aiortc_to_rtc_with_loss(spawn, tmp_path):
     end_peer(peer)
     video = last_stats(rtc.rest_of_stdout(), "video")
     assert video["nacksSent"] > 0 and video["retransmissionsReceived"] > 0, video
-    assert_video_decodes(ivf, min_seconds=5, min_frames=60, size=(320, 240), codec="vp8")
+    p = assert_video_decodes(ivf, min_seconds=5, min_frames=60, size=(320, 240), codec="vp8")
+    print(f"aiortc -> rtc --loss 5: rtc NACKs {video['nacksSent']}, RTX unwrapped "
+          f"{video['retransmissionsReceived']}, IVF frames {p['frames']}")
 
 
 @pytest.mark.timeout(90)
@@ -468,6 +470,8 @@ def test_loss_5_percent_receiver_nack_recovers(spawn, tmp_path):
     # and the receiver unwrapped them into the stream.
     assert sender["rtxPacketsSent"] == sender["retransmitted"], sender
     assert 0 < receiver["retransmissionsReceived"] <= sender["rtxPacketsSent"], f"receiver {receiver}; sender {sender}"
+    print(f"rtc -> rtc --loss 5: NACKs {receiver['nacksSent']}, RTX sent {sender['rtxPacketsSent']}, "
+          f"unwrapped {receiver['retransmissionsReceived']}")
 
 
 def relayed_exchange(offerer, answerer, relay, timeout=60):
@@ -519,6 +523,9 @@ def test_rtx_rtc_to_chromium_over_lossy_path(spawn):
     assert sender["rtxPacketsSent"] == sender["retransmitted"] > 0, sender
     assert recv.get("retransmittedPacketsReceived", 0) > 0, f"Chromium counted no RTX: {recv}"
     assert recv["framesDecoded"] >= frames, recv
+    print(f"rtc -> Chromium: relay dropped {dropped}, rtc resent {sender['rtxPacketsSent']} over RTX, "
+          f"Chromium NACKs {recv['nackCount']}, retransmittedPacketsReceived {recv['retransmittedPacketsReceived']}, "
+          f"framesDecoded {recv['framesDecoded']}")
 
 
 @pytest.mark.chromium
@@ -546,6 +553,9 @@ def test_rtx_chromium_camera_to_rtc_with_loss(spawn, tmp_path):
     assert video["nacksSent"] > 0 and video["retransmissionsReceived"] > 0, video
     p = assert_video_decodes(ivf, min_seconds=5, size=(sent["frameWidth"], sent["frameHeight"]), codec="vp8")
     assert p["frames"] >= 0.95 * sent["framesSent"], f"{describe(p)}; Chromium sent {sent}"
+    print(f"Chromium -> rtc --loss 5: rtc NACKs {video['nacksSent']}, RTX unwrapped "
+          f"{video['retransmissionsReceived']}, Chromium retransmittedPacketsSent "
+          f"{sent['retransmittedPacketsSent']}, IVF frames {p['frames']} of {sent['framesSent']} sent at the snapshot")
 
 
 @pytest.mark.timeout(90)
