@@ -15,16 +15,11 @@ permission (fake devices) so Chromium offers its 127.0.0.1 host candidate; no IC
 """
 import argparse
 import json
-import os
 import sys
-import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
-os.environ.setdefault("SE_AVOID_STATS", "true")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+import chromium
+from chromium import loopback_candidates_only, serve_blank_page
 
 PAGE_JS = r"""
 window.rtcLog = [];
@@ -57,33 +52,6 @@ window.gathered = function(pc) {
 """
 
 
-class BlankPage(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"<!doctype html><title>rtc echo</title>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def serve_blank_page():
-    """A page on 127.0.0.1: a secure context, so getUserMedia exists (about:blank has none)."""
-    server = HTTPServer(("127.0.0.1", 0), BlankPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/"
-
-
-def loopback_candidates_only(desc):
-    """The network rule: tests talk over loopback only, so drop the browser's other addresses."""
-    lines = desc["sdp"].split("\r\n")
-    kept = [l for l in lines if not l.startswith("a=candidate:") or l.split()[4] in ("127.0.0.1", "::1")]
-    return {"type": desc["type"], "sdp": "\r\n".join(kept)}
-
-
 def log(*args):
     print("chromium_echo:", *args, file=sys.stderr, flush=True)
 
@@ -96,21 +64,7 @@ def main():
     parser.add_argument("--mdns", action="store_true", help="keep Chromium's mDNS candidate hiding on")
     args = parser.parse_args()
 
-    profile = tempfile.mkdtemp(prefix="rtc-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/lib/chromium/chromium"
-    flags = [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", f"--user-data-dir={profile}",
-    ]
-    if not args.mdns:
-        flags += ["--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
-                  "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns"]
-    for flag in flags:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_script_timeout(60)
+    driver = chromium.start(loopback=not args.mdns)
     try:
         driver.get(serve_blank_page())
         driver.execute_script(PAGE_JS)

@@ -32,11 +32,8 @@ import tempfile
 import threading
 import time
 
-from chromium_echo import loopback_candidates_only, serve_blank_page
-
-os.environ.setdefault("SE_AVOID_STATS", "true")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+import chromium
+from chromium import loopback_candidates_only, serve_blank_page
 
 PAGE_JS = r"""
 window.gathered = function(pc) {
@@ -144,18 +141,7 @@ def emit(obj):
 
 
 def start_browser(profile):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/lib/chromium/chromium"
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
-                 "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                 "--autoplay-policy=no-user-gesture-required",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_script_timeout(60)
-    return driver
+    return chromium.start(extra=["--autoplay-policy=no-user-gesture-required"], profile=profile)
 
 
 def run_async(driver, body, *args):

@@ -13,26 +13,14 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("SE_AVOID_STATS", "true")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
+import chromium
+from selenium.webdriver.common.by import By
 
 TIMEOUT = 60
 
 
 def browser(download_dir):
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/lib/chromium/chromium"
-    for f in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
-              "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--no-first-run", "--user-data-dir=" + tempfile.mkdtemp(prefix="rtc-chromium-")]:
-        o.add_argument(f)
-    o.add_experimental_option("prefs", {"download.default_directory": download_dir,
-                                        "download.prompt_for_download": False})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    return chromium.start(prefs={"download.default_directory": download_dir, "download.prompt_for_download": False})
 
 
 def main():

@@ -18,13 +18,13 @@ import time
 
 import pytest
 
+import chromium
 from conftest import HERE, RTC, exchange, rtc_args
 
 PYTHON = sys.executable
 AIORTC_ECHO = os.path.join(HERE, "aiortc_echo.py")
 CHROMIUM_ECHO = os.path.join(HERE, "chromium_echo.py")
-CHROMIUM = "/usr/lib/chromium/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM, CHROMEDRIVER = chromium.BINARY, chromium.DRIVER
 KIB = 1024
 SIZES = [1, KIB, 16 * KIB, 64 * KIB, 256 * KIB]
 

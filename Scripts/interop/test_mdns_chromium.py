@@ -135,7 +135,8 @@ def test_chromium_mdns_echo(spawn, namespaces, figures, rtc_role):
     names = {addr for _, addr, _ in candidates}
     resolved = {name: (ip_, float(ms)) for name, ip_, ms in RESOLVED.findall(stderr) if name in names}
     assert set(resolved) == names, stderr[-3000:]
-    assert sorted(ip_ for ip_, _ in resolved.values()) == sorted([BROWSER_IP, BROWSER_IP6]), resolved
+    assert sorted(ip_ for ip_, _ in resolved.values()) == sorted([BROWSER_IP, BROWSER_IP6]), \
+        (resolved, browser_line.decode(errors="replace")[-3000:], peer.stderr()[-3000:])
     times = ", ".join(f"{ip_} in {ms:.1f} ms" for ip_, ms in sorted(resolved.values()))
     # The pair rtc selected: to the resolved host candidate, or peer-reflexive when the browser's
     # check taught rtc the same address before the answer to its query came.

@@ -280,8 +280,10 @@ import Testing
     let ice = ["--ice-host", "127.0.0.1", "--quiet"]
 
     static var hasChromium: Bool {
-        guard FileManager.default.fileExists(atPath: "/usr/lib/chromium/chromium"),
-              FileManager.default.fileExists(atPath: "/usr/bin/chromedriver") else { return false }
+        // The paths Scripts/interop/chromium.py starts, with the same overrides.
+        let env = ProcessInfo.processInfo.environment
+        guard FileManager.default.fileExists(atPath: env["RTC_CHROMIUM"] ?? "/usr/lib/chromium/chromium"),
+              FileManager.default.fileExists(atPath: env["RTC_CHROMEDRIVER"] ?? "/usr/bin/chromedriver") else { return false }
         return TransferTCPCLITests.pythonCanImport("selenium")
     }
 

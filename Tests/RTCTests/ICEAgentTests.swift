@@ -64,17 +64,37 @@ import Testing
         try h.sync { a.close(); b.close() }
     }
 
-    /// RFC 7675: once the peer stops answering, the agent fails within the consent timeout.
+    /// RFC 7675: once the peer stops answering, the agent fails within the consent timeout. On
+    /// the virtual network and the manual clock, so the bound is exact, not a wall-clock guess.
     @Test func vanishedPeerFailsConsent() throws {
-        let h = Harness()
-        let (a, b) = try connectedPair(h, consentTimeout: .milliseconds(900))
-        #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(5)))
-        try h.sync { b.close() }
-        let closedAt = Date()
-        #expect(h.wait(until: { a.state == .failed }, timeout: .seconds(5)))
-        #expect(Date().timeIntervalSince(closedAt) < 3)
-        #expect(try h.sync { a.failureReason?.contains("consent") } == true)
-        try h.sync { a.close() }
+        let loop = ManualEventLoop()
+        let net = VirtualNetwork(loop: loop)
+        let hostA = net.internet.addHost([198, 51, 100, 1]), hostB = net.internet.addHost([198, 51, 100, 2])
+        var configA = ICEAgent.Configuration(hostAddresses: hostA.addresses)
+        configA.socketFactory = hostA
+        configA.consentTimeout = .milliseconds(900)
+        var configB = ICEAgent.Configuration(hostAddresses: hostB.addresses)
+        configB.socketFactory = hostB
+        let a = ICEAgent(loop: loop, role: .controlling, configuration: configA)
+        let b = ICEAgent(loop: loop, role: .controlled, configuration: configB)
+        try a.gather()
+        try b.gather()
+        a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
+        b.setRemoteCredentials(ufrag: a.localUfrag, password: a.localPassword)
+        for c in b.localCandidates { a.addRemoteCandidate(c) }
+        for c in a.localCandidates { b.addRemoteCandidate(c) }
+        a.start()
+        b.start()
+        #expect(loop.advance(until: { a.state == .completed && b.state == .completed }, step: .milliseconds(10),
+                             limit: .seconds(5)))
+        b.close()
+        let closedAt = loop.now
+        #expect(loop.advance(until: { a.state == .failed }, step: .milliseconds(10), limit: .seconds(5)))
+        // Failure comes after the timeout, and no later than one consent interval (timeout / 3) past it.
+        let waited = loop.now.since(closedAt)
+        #expect(waited >= .milliseconds(600) && waited <= .milliseconds(1200), "failed after \(waited)")
+        #expect(a.failureReason?.contains("consent") == true)
+        a.close()
     }
 
     @Test func wrongPasswordNeverConnects() throws {

@@ -2,14 +2,19 @@
 extension ICEAgent {
     /// Paces checks: triggered ones first, then the highest-priority waiting pair, one per Ta.
     func scheduleChecks() {
-        guard checkTimer == nil || checkTimer!.isCancelled, state == .checking || state == .connected else { return }
+        guard checkTimer == nil || checkTimer!.isCancelled, checking else { return }
         guard remotePassword != nil else { return }
         checkTimer = loop.schedule(in: .zero) { [weak self] in self?.checkTick() }
     }
 
+    /// Checks run until a pair is selected, and again during an ICE restart.
+    private var checking: Bool {
+        state == .checking || state == .connected || ((state == .completed || state == .disconnected) && previousPair != nil)
+    }
+
     private func checkTick() {
         checkTimer = nil
-        guard state == .checking || state == .connected, remotePassword != nil else { return }
+        guard checking, remotePassword != nil else { return }
         let next: ICECandidatePair?
         if !triggeredQueue.isEmpty {
             next = triggeredQueue.removeFirst()
@@ -250,7 +255,10 @@ extension ICEAgent {
             lastConsent = loop.now
             checkSucceeded(pair, nominating: nominating)
         case let .consent(pair):
-            if !message.isErrorResponse, pair === (selectedPair ?? bestValidPair()) { lastConsent = loop.now }
+            if !message.isErrorResponse, pair === carryingPair {
+                lastConsent = loop.now
+                if state == .disconnected { setState(selectedPair != nil ? .completed : .connected) }
+            }
         case .serverReflexive:
             break
         }
@@ -274,6 +282,9 @@ extension ICEAgent {
             // Data may flow on a valid pair before nomination ends, so consent starts now.
             startConsentChecks()
             if role == .controlling { watchNomination() }
+        } else if previousPair != nil, role == .controlling, !nominationWatched {
+            nominationWatched = true
+            watchNomination()
         }
     }
 
@@ -283,7 +294,7 @@ extension ICEAgent {
         guard attempt <= 5 else { return }
         loop.schedule(in: .milliseconds(500 * Int64(attempt))) { [weak self] in
             guard let self, self.selectedPair == nil, self.role == .controlling,
-                  self.state == .connected, let pair = self.bestValidPair() else { return }
+                  self.state == .connected || self.previousPair != nil, let pair = self.bestValidPair() else { return }
             Log.debug("nomination of \(pair.remote.address) not confirmed; nominating again", "ice")
             pair.nominated = true
             if !self.triggeredQueue.contains(where: { $0 === pair }) { self.triggeredQueue.insert(pair, at: 0) }
@@ -296,6 +307,12 @@ extension ICEAgent {
         guard selectedPair == nil else { return }
         pair.nominated = true
         selectedPair = pair
+        if state == .disconnected { setState(.connected) }
+        if previousPair != nil {
+            previousPair = nil
+            nominationWatched = false
+            lastConsent = loop.now
+        }
         Log.debug("selected \(pair.local.kind.rawValue) \(pair.local.address) -> \(pair.remote.kind.rawValue) "
             + "\(pair.remote.address)\(pair.base.isRelay ? " via TURN \(pair.base.turn!.server)" : "")", "ice")
         // Data through a relay goes as ChannelData from now on (RFC 8656 §12), Send indications before.
@@ -322,20 +339,31 @@ extension ICEAgent {
     }
 
     private func scheduleConsent() {
-        let base = configuration.consentInterval.nanoseconds
+        var base = configuration.consentInterval.nanoseconds
+        // Past half the disconnected timeout without an answer, check every second (at most the
+        // usual interval) so that both losing and regaining the path show within a few seconds.
+        if let last = lastConsent, loop.now.since(last) >= configuration.disconnectedTimeout / 2 {
+            base = min(base, Duration.seconds(1).nanoseconds)
+        }
         let jitter = Int64(rng.next() % UInt64(max(1, base / 5 * 2))) - base / 5
         let interval = Duration.nanoseconds(max(base / 10, min(base + jitter, configuration.consentTimeout.nanoseconds / 3)))
         consentTimer = loop.schedule(in: interval) { [weak self] in self?.consentTick() }
     }
 
     private func consentTick() {
-        guard let pair = selectedPair ?? bestValidPair(), state == .completed || state == .connected,
-              let remoteUfrag, let remotePassword, let last = lastConsent
+        guard let pair = carryingPair, state == .completed || state == .connected || state == .disconnected,
+              let last = lastConsent
         else { return }
+        // Restarting, before the peer's new credentials are known: nothing to check consent with.
+        guard let remoteUfrag, let remotePassword else {
+            scheduleConsent()
+            return
+        }
         if loop.now.since(last) >= configuration.consentTimeout {
             fail("peer stopped answering consent checks for \(Int(configuration.consentTimeout.seconds)) s")
             return
         }
+        if loop.now.since(last) >= configuration.disconnectedTimeout { setState(.disconnected) }
         let id = ICEWire.newTransactionID(rng: &rng)
         let packet = ICEWire.bindingRequest(
             id: id, username: "\(remoteUfrag):\(localUfrag)", password: remotePassword,

@@ -31,6 +31,10 @@ public final class ICEAgent: PacketTransport {
         public var checkAttempts = 7
         /// Interval between consent checks; randomized ±20 % (RFC 7675 §5.1).
         public var consentInterval: Duration = .seconds(5)
+        /// How long without a consent response before the state is `disconnected` (W3C; the
+        /// hint to restart ICE). Consent checks go out every second meanwhile; a response brings
+        /// the state back, and `consentTimeout` still ends the agent.
+        public var disconnectedTimeout: Duration = .milliseconds(2500)
         /// Where host sockets come from: the kernel's UDP, or a `VirtualNetwork` in tests.
         public var socketFactory: DatagramSocketFactory = UDPSocketFactory.shared
 
@@ -52,8 +56,9 @@ public final class ICEAgent: PacketTransport {
         }
     }
 
-    public let localUfrag: String
-    public let localPassword: String
+    /// Our short-term credentials; an ICE restart replaces them.
+    public internal(set) var localUfrag: String
+    public internal(set) var localPassword: String
     public internal(set) var role: ICERole
     public internal(set) var state: ICEConnectionState = .new
     public internal(set) var localCandidates: [ICECandidate] = []
@@ -112,6 +117,9 @@ public final class ICEAgent: PacketTransport {
     /// Remote addresses that authenticated themselves; only they may send us non-STUN packets.
     var authenticatedRemotes: Set<TransportAddress> = []
     var selectedPair: ICECandidatePair?
+    /// During an ICE restart, the pair selected before it: data keeps flowing on it until checks
+    /// with the new credentials select another (RFC 8445 §9).
+    var previousPair: ICECandidatePair?
     var checkTimer: ScheduledTask?
     var consentTimer: ScheduledTask?
     var lastConsent: LoopInstant?
@@ -123,6 +131,8 @@ public final class ICEAgent: PacketTransport {
     var pendingGathering = 0
     var remoteGatheringDone = false
     var started = false
+    /// Whether the controlling side's nomination watch runs for the restart's checks.
+    var nominationWatched = false
 
     public init(loop: EventLoop, role: ICERole, configuration: Configuration = Configuration(),
                 rng: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
@@ -177,6 +187,8 @@ public final class ICEAgent: PacketTransport {
     public func setRemoteCredentials(ufrag: String, password: String) {
         remoteUfrag = ufrag
         remotePassword = password
+        // Consent on the carrying pair now runs under the new credentials; its clock starts over.
+        if previousPair != nil { lastConsent = loop.now }
         if started { scheduleChecks() }
     }
 
@@ -214,27 +226,65 @@ public final class ICEAgent: PacketTransport {
         scheduleChecks()
     }
 
+    /// The pair data goes out on: the selected one, else the best valid one, else (restarting)
+    /// the one selected before the restart.
+    var carryingPair: ICECandidatePair? { selectedPair ?? bestValidPair() ?? previousPair }
+
     @discardableResult
     public func send(_ packet: [UInt8]) -> Bool {
-        guard let pair = selectedPair ?? bestValidPair() else { return false }
+        guard let pair = carryingPair else { return false }
         return pair.base.send(packet, to: pair.remote.address)
     }
 
     @discardableResult
     public func send(bytes packet: UnsafeRawBufferPointer) -> Bool {
-        guard let pair = selectedPair ?? bestValidPair() else { return false }
+        guard let pair = carryingPair else { return false }
         return pair.base.send(bytes: packet, to: pair.remote.address)
     }
 
     /// The local and remote candidates of the pair data flows on (their `kind` tells whether
     /// the path is relayed), once connected.
     public var selectedCandidates: (local: ICECandidate, remote: ICECandidate)? {
-        guard let p = selectedPair ?? bestValidPair() else { return nil }
+        guard let p = carryingPair else { return nil }
         return (p.local, p.remote)
     }
 
     /// Round trip of the last successful check on the pair data flows on, once connected.
-    public var checkRoundTripTime: Duration? { (selectedPair ?? bestValidPair())?.lastRTT }
+    public var checkRoundTripTime: Duration? { carryingPair?.lastRTT }
+
+    /// Whether an ICE restart is under way: new credentials, no new pair selected yet.
+    public var isRestarting: Bool { previousPair != nil || (started && remotePassword == nil) }
+
+    /// ICE restart (RFC 8445 §9): new local credentials, and the peer's old credentials, candidates
+    /// and pairs forgotten; `setRemoteCredentials` and `addRemoteCandidate` then take the peer's
+    /// new ones and checks select a new pair. Until then data keeps flowing on the pair selected
+    /// before. Local candidates stay (their sockets are kept) and are signalled again with the new
+    /// credentials. Does nothing once the agent failed or closed.
+    public func restart() {
+        guard state != .failed, state != .closed else { return }
+        localUfrag = ICECredentials.randomString(length: 8, using: &rng)
+        localPassword = ICECredentials.randomString(length: 24, using: &rng)
+        if let carrying = carryingPair { previousPair = carrying }
+        selectedPair = nil
+        remoteUfrag = nil
+        remotePassword = nil
+        remoteCandidates.removeAll()
+        remoteAddresses.removeAll()
+        remoteGatheringDone = false
+        pairs.removeAll()
+        pairKeys.removeAll()
+        triggeredQueue.removeAll()
+        checkTimer?.cancel()
+        // Checks and consent requests under the old credentials: their answers no longer verify.
+        for (id, t) in transactions {
+            guard case .serverReflexive = t.purpose else {
+                t.timer?.cancel()
+                transactions[id] = nil
+                continue
+            }
+        }
+        Log.debug("ICE restart: new local credentials \(localUfrag)", "ice")
+    }
 
     public func close() {
         guard state != .closed else { return }
@@ -285,7 +335,8 @@ public final class ICEAgent: PacketTransport {
 
     /// All checks done without a valid pair, and the peer has nothing more to offer.
     func updateFailure() {
-        guard started, selectedPair == nil, bestValidPair() == nil, remoteGatheringDone,
+        // After a restart whose checks all failed, the old pair carries on while consent holds.
+        guard started, selectedPair == nil, previousPair == nil, bestValidPair() == nil, remoteGatheringDone,
               !pairs.isEmpty, pairs.allSatisfy({ $0.state == .failed })
         else { return }
         fail("no candidate pair answered ICE connectivity checks")

@@ -43,6 +43,11 @@ public final class PeerConnection {
     public private(set) var failureReason: String?
     public var onStateChange: ((State) -> Void)?
     public var onDataChannel: ((DataChannel) -> Void)?
+    /// ICE's own state (`RTCIceConnectionState`): `disconnected` when the peer stopped answering
+    /// consent checks for a few seconds, the hint to `restartICE`; back to `connected`/`completed`
+    /// when it answers again or a restart selects a new pair. `failed` also fails the connection.
+    public var onICEConnectionStateChange: ((ICEConnectionState) -> Void)?
+    public var iceConnectionState: ICEConnectionState { ice.state }
     /// Trickled local candidates as browser JSON; nil when gathering is complete.
     public var onLocalCandidate: ((ICECandidateInit?) -> Void)?
     /// The media sections, in the order they were added; `negotiated` tells which were accepted.
@@ -52,7 +57,7 @@ public final class PeerConnection {
     let configuration: Configuration
     let certificate: DTLSCertificate
     let ice: ICEAgent
-    private let remoteCandidates: RemoteCandidates
+    let remoteCandidates: RemoteCandidates
     private(set) var dtls: DTLSTransport?
     private(set) var association: SCTPAssociation?
     private(set) var channels: DataChannelManager?
@@ -60,8 +65,8 @@ public final class PeerConnection {
     private var gatheringComplete = false
     private var gatheringWaiters: [() -> Void] = []
     private var isOfferer: Bool?
-    private var remote: RemoteParameters?
-    private var localMid = "0"
+    var remote: RemoteParameters?
+    private(set) var localMid = "0"
     /// Our sections of the answer, in the offer's order.
     private var answerMedia: [LocalDescription.Media] = []
     /// Our offer's sections, to match the answer against.
@@ -111,6 +116,9 @@ public final class PeerConnection {
     public func whenGatheringComplete(orNow: Bool = false, _ body: @escaping () -> Void) {
         if gatheringComplete || orNow { body() } else { gatheringWaiters.append(body) }
     }
+
+    /// Whether every local candidate is known (`onLocalCandidate(nil)` has been called).
+    public var isGatheringComplete: Bool { gatheringComplete }
 
     /// The candidates of the pair ICE carries data on (`kind == .relay` means through TURN).
     public var selectedCandidatePair: (local: ICECandidate, remote: ICECandidate)? { ice.selectedCandidates }
@@ -297,6 +305,7 @@ public final class PeerConnection {
     }
 
     private func iceStateChanged(_ s: ICEConnectionState) {
+        onICEConnectionStateChange?(s)
         switch s {
         case .connected, .completed:
             dtls?.start(roundTripTime: ice.checkRoundTripTime)
@@ -413,9 +422,15 @@ public enum PeerConnectionError: Error, CustomStringConvertible {
     case badSetup(String)
     /// The peer trickled more candidates than the agent keeps.
     case tooManyCandidates(Int)
+    /// An ICE restart asked for in a state that has none (why).
+    case restartImpossible(String)
+    /// ICE credentials outside RFC 8839's lengths (ufrag 4–256, pwd 22–256 characters).
+    case badICECredentials
 
     public var description: String {
         switch self {
+        case let .restartImpossible(why): return "cannot restart ICE: \(why)"
+        case .badICECredentials: return "ICE credentials out of range (ufrag 4-256, pwd 22-256 characters)"
         case .noRemoteOffer: return "no remote offer to answer"
         case .noRemoteDescription: return "set the remote description first"
         case .unexpectedAnswer: return "got an answer without having made an offer"

@@ -9,6 +9,8 @@ final class RemoteCandidates {
     private var resolving = 0
     private var endSeen = false
     private var closed = false
+    /// Counts ICE restarts: a lookup started before one belongs to the old candidates.
+    private var generation = 0
 
     init(agent: ICEAgent, resolver: MDNSResolver) {
         self.agent = agent
@@ -23,8 +25,9 @@ final class RemoteCandidates {
         if let candidate = ICECandidate(c) { return agent.addRemoteCandidate(candidate) }
         guard c.transport.lowercased() == "udp", let name = DNSName(c.ip), name.isLocal else { return true }
         resolving += 1
+        let started = generation
         resolver.resolve(c.ip) { [weak self] ip in
-            guard let self, !self.closed else { return }
+            guard let self, !self.closed, self.generation == started else { return }
             self.resolving -= 1
             if let ip, let address = TransportAddress(ip: ip, port: 0) {
                 var resolved = c
@@ -43,6 +46,13 @@ final class RemoteCandidates {
         guard !closed else { return }
         endSeen = true
         if resolving == 0 { agent.remoteEndOfCandidates() }
+    }
+
+    /// An ICE restart: the peer's candidates start over, and lookups under way are forgotten.
+    func restart() {
+        generation += 1
+        resolving = 0
+        endSeen = false
     }
 
     func close() {

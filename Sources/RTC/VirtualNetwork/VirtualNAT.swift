@@ -58,6 +58,13 @@ final class VirtualNAT {
         return TransportAddress(ip: publicIP, port: m.external)!
     }
 
+    /// A NAT reboot (or a mapping timeout): every mapping is gone, and the next datagram out
+    /// gets a new external port, so peers that knew the old one can no longer reach inside.
+    func forgetMappings() {
+        byKey.removeAll()
+        byPort.removeAll()
+    }
+
     /// The internal address a datagram from `remote` to public `port` goes to, or nil when no
     /// mapping has that port or the filter refuses the sender.
     func admit(from remote: TransportAddress, to port: UInt16) -> TransportAddress? {

@@ -47,6 +47,12 @@ public final class VirtualRouter {
         return router
     }
 
+    /// Makes this router's NAT forget its mappings, as a NAT reboot or a mapping timeout does
+    /// (what an ICE restart recovers from). No-op on a router without NAT.
+    public func rebootNAT() {
+        nat?.forgetMappings()
+    }
+
     /// Routes a datagram that is on this router's network now.
     func route(_ packet: VirtualPacket) {
         let ip = packet.destination.ip
