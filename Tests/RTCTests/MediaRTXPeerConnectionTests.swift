@@ -117,8 +117,12 @@ extension USRSCTPSuites {
                                    step: .milliseconds(10), limit: .seconds(30)))
 
             // Loss from here on (OpenSSL times the DTLS handshake on the wall clock).
+            // Nothing lost yet: no NACK timer runs (it is set from the first gap's deadline).
+            let plane = try #require(pb.media)
+            #expect(plane.nackDeadline == nil)
             hostA.link.loss = 0.05
             hostB.link.loss = 0.05
+            var armed = 0
             var received: [UInt16: RTPPacket] = [:]
             receiver.onPacket = { received[$0.sequenceNumber] = $0 }
             // A lost last packet leaves no gap to NACK: a short tail follows the packets checked.
@@ -126,11 +130,15 @@ extension USRSCTPSuites {
             for i in 0..<sent {
                 #expect(sender.send(MediaPeerConnectionTests.packet(i, size: 600)))
                 w.loop.advance(by: .milliseconds(10))
+                if plane.nackDeadline != nil { armed += 1 }
             }
             let all = Set((0..<count).map { UInt16(1000 + $0) })
             let complete = w.loop.advance(until: { all.isSubset(of: received.keys) }, step: .milliseconds(10), limit: .seconds(10))
             #expect(complete, "missing \(all.subtracting(received.keys).sorted()), dropped \(w.net.dropped)")
             #expect(w.net.dropped > 0)
+            // The timer ran while packets were missing and stops once none is.
+            #expect(armed > 0)
+            #expect(w.loop.advance(until: { plane.nackDeadline == nil }, step: .milliseconds(10), limit: .seconds(2)))
             for (seq, p) in received where all.contains(seq) {
                 let i = Int(seq) - 1000
                 #expect(p.ssrc == sender.ssrc && p.payloadType == 96)

@@ -24,12 +24,12 @@ final class MediaPlane {
     private var receiveBuffer: [UInt8] = []
     private var reportTimer: ScheduledTask?
     private var nackTimer: ScheduledTask?
+    /// When `nackTimer` fires; nil when no timer is set (nothing missing: no polling).
+    private(set) var nackDeadline: LoopInstant?
     /// Our CNAME in SDES (RFC 7022: per session, random).
     private let cname = String(UInt64.random(in: 1...UInt64.max), radix: 36)
     /// Reports go out about once a second (RFC 3550 §6.2 allows less than 5 s for video).
     static let reportInterval: Duration = .seconds(1)
-    /// How often lost packets are looked at for NACKs (their own timing rules apply inside).
-    static let nackInterval: Duration = .milliseconds(10)
 
     init(loop: EventLoop, demux: PacketDemux, transceivers: [MediaTransceiver]) {
         self.loop = loop
@@ -54,11 +54,9 @@ final class MediaPlane {
             t.output = { [weak self] packet in self?.sendRTP(packet) ?? false }
             // Feedback alone is fine (reduced-size RTCP, RFC 5506) when negotiated.
             t.rtcpOutput = { [weak self] packets in self?.sendRTCP(RTCPPacket.serialize(packets)) }
+            t.onNACKDue = { [weak self] due in self?.scheduleNACKs(at: due) }
         }
         reportTimer = loop.schedule(in: .milliseconds(Int64.random(in: 200...700))) { [weak self] in self?.sendReports() }
-        if transceivers.contains(where: { $0.usesNACK && $0.negotiated?.direction.receives == true }) {
-            nackTimer = loop.schedule(in: Self.nackInterval) { [weak self] in self?.sendNACKs() }
-        }
     }
 
     /// The periodic compound packet per section: SR or RR, then SDES with our CNAME (RFC 3550 §6.1).
@@ -81,12 +79,25 @@ final class MediaPlane {
         return NTPTime.fromUnix(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
     }
 
+    /// Sets the NACK timer for `due` unless it is already set to fire no later. The sections
+    /// call this when a gap appears; after each run the timer is set for the earliest next
+    /// deadline (`NACKGenerator.nextDeadline`), and not at all when nothing is missing.
+    private func scheduleNACKs(at due: LoopInstant) {
+        if let set = nackDeadline, set <= due { return }
+        nackTimer?.cancel()
+        nackDeadline = due
+        let now = loop.now
+        nackTimer = loop.schedule(in: due > now ? due.since(now) : .zero) { [weak self] in self?.sendNACKs() }
+    }
+
     private func sendNACKs() {
+        nackDeadline = nil
+        nackTimer = nil
         let now = loop.now
         for t in transceivers {
             if let nack = t.pendingNACK(at: now) { sendRTCP(RTCPPacket.serialize([nack])) }
         }
-        nackTimer = loop.schedule(in: Self.nackInterval) { [weak self] in self?.sendNACKs() }
+        if let next = transceivers.compactMap({ $0.nextNACKDeadline() }).min() { scheduleNACKs(at: next) }
     }
 
     func close() {
@@ -95,6 +106,7 @@ final class MediaPlane {
         for t in transceivers {
             t.output = nil
             t.rtcpOutput = nil
+            t.onNACKDue = nil
         }
         demux.onMedia = nil
         srtp = nil

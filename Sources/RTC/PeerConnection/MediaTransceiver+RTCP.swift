@@ -9,8 +9,9 @@ extension MediaTransceiver {
             nackGenerator = NACKGenerator()
         }
         // A packet that fills a gap we NACKed is a retransmission: its lateness is not jitter.
-        let recoveredBefore = nackGenerator.recovered
+        let recoveredBefore = nackGenerator.recovered, missingBefore = nackGenerator.missingCount
         if usesNACK { nackGenerator.received(packet.sequenceNumber, at: now) }
+        if nackGenerator.missingCount > missingBefore, let due = nextNACKDeadline() { onNACKDue?(due) }
         receiverStatistics?.received(
             packet, at: now, retransmitted: repaired || nackGenerator.recovered > recoveredBefore)
         statistics.packetsReceived += 1
@@ -110,11 +111,21 @@ extension MediaTransceiver {
     /// A NACK for the packets due to be asked for again, if any (RFC 4585 §6.2.1).
     func pendingNACK(at now: LoopInstant) -> RTCPPacket? {
         guard usesNACK, let remoteSSRC else { return nil }
-        let rtt = statistics.roundTripTime.map { Duration.milliseconds(Int64($0 * 1000)) }
-        let lost = nackGenerator.sequenceNumbersToNACK(at: now, roundTripTime: rtt)
+        let lost = nackGenerator.sequenceNumbersToNACK(at: now, roundTripTime: nackRoundTripTime)
         if nackGenerator.takeKeyframeRequest() { requestKeyframe() }
         guard !lost.isEmpty else { return nil }
         statistics.nacksSent += 1
         return .nack(RTCPGenericNACK(senderSSRC: ssrc, mediaSSRC: remoteSSRC, lost: lost))
+    }
+
+    /// When `pendingNACK` next has something to do; nil when nothing is missing.
+    func nextNACKDeadline() -> LoopInstant? {
+        guard usesNACK, remoteSSRC != nil else { return nil }
+        return nackGenerator.nextDeadline(roundTripTime: nackRoundTripTime)
+    }
+
+    /// Retries wait one round trip, from our reports' RTT when known.
+    private var nackRoundTripTime: Duration? {
+        statistics.roundTripTime.map { Duration.milliseconds(Int64($0 * 1000)) }
     }
 }

@@ -13,8 +13,15 @@ public final class MediaTransceiver {
         didSet {
             usesNACK = negotiated?.feedback.contains("nack") == true
             // RFC 4588 §8.1: our retransmissions go on the RTX SSRC once the RTX format is agreed.
-            rtx = negotiated?.rtxPayloadType.map {
-                RTXStream(ssrc: rtxSSRC, payloadType: $0, initialSequenceNumber: .random(in: 0...UInt16.max))
+            // A renegotiation that keeps it keeps the stream's sequence numbers (SRTP's replay
+            // window would drop a restart behind them).
+            guard let pt = negotiated?.rtxPayloadType else {
+                rtx = nil
+                return
+            }
+            if rtx?.payloadType != pt {
+                rtx = RTXStream(ssrc: rtxSSRC, payloadType: pt, initialSequenceNumber: rtx?.nextSequenceNumber
+                    ?? .random(in: 0...UInt16.max))
             }
         }
     }
@@ -41,6 +48,8 @@ public final class MediaTransceiver {
     var rtcpOutput: (([RTCPPacket]) -> Void)?
     /// The loop's clock, for statistics and retransmission timing; set with `output`.
     var clock: (() -> LoopInstant)?
+    /// Told when a new gap makes a NACK due at the given instant (the media plane's timer).
+    var onNACKDue: ((LoopInstant) -> Void)?
 
     // RTCP state (RFC 3550 §6, RFC 4585), see MediaTransceiver+RTCP.swift.
     var senderStatistics: RTPSenderStatistics

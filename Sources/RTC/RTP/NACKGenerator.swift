@@ -52,6 +52,9 @@ struct NACKGenerator {
         self.resetJump = Int64(min(max(resetJump, 1), 32767))
     }
 
+    /// How many sequence numbers are missing (cheap: no array is built).
+    var missingCount: Int { missing.count }
+
     /// The sequence numbers currently missing, oldest first.
     var missingSequenceNumbers: [UInt16] { missing.map { UInt16(truncatingIfNeeded: $0.sequence) } }
 
