@@ -552,7 +552,7 @@ def test_rtx_chromium_camera_to_rtc_with_loss(spawn, tmp_path):
     video = last_stats(rtc.rest_of_stdout(), "video")
     assert video["nacksSent"] > 0 and video["retransmissionsReceived"] > 0, video
     p = assert_video_decodes(ivf, min_seconds=5, size=(sent["frameWidth"], sent["frameHeight"]), codec="vp8")
-    assert p["frames"] >= 0.95 * sent["framesSent"], f"{describe(p)}; Chromium sent {sent}"
+    assert p["frames"] >= 0.95 * sent["framesSent"], f"{describe(p)}; Chromium sent {sent}; rtc {video}"
     print(f"Chromium -> rtc --loss 5: rtc NACKs {video['nacksSent']}, RTX unwrapped "
           f"{video['retransmissionsReceived']}, Chromium retransmittedPacketsSent "
           f"{sent['retransmittedPacketsSent']}, IVF frames {p['frames']} of {sent['framesSent']} sent at the snapshot")
