@@ -24,6 +24,12 @@ final class MediaPlane {
     private var receiveBuffer: [UInt8] = []
     private var reportTimer: ScheduledTask?
     private var nackTimer: ScheduledTask?
+    /// SRTP/SRTCP that came before our keys: the peer may send once its last DTLS flight is out,
+    /// and when that flight is lost our keys come a retransmission later. Held (at most
+    /// `earlyLimit`) and unprotected once keyed, so the stream's first keyframe is not lost to
+    /// the handshake.
+    private var early: [[UInt8]] = []
+    static let earlyLimit = 256
     /// When `nackTimer` fires; nil when no timer is set (nothing missing: no polling).
     private(set) var nackDeadline: LoopInstant?
     /// Our CNAME in SDES (RFC 7022: per session, random).
@@ -57,6 +63,9 @@ final class MediaPlane {
             t.onNACKDue = { [weak self] due in self?.scheduleNACKs(at: due) }
         }
         reportTimer = loop.schedule(in: .milliseconds(Int64.random(in: 200...700))) { [weak self] in self?.sendReports() }
+        let held = early
+        early = []
+        for datagram in held { receive(datagram) }
     }
 
     /// The periodic compound packet per section: SR or RR, then SDES with our CNAME (RFC 3550 §6.1).
@@ -110,6 +119,7 @@ final class MediaPlane {
         }
         demux.onMedia = nil
         srtp = nil
+        early = []
     }
 
     /// Serialized into `sendBuffer`, protected in the SRTP session's buffer and copied into the
@@ -132,7 +142,11 @@ final class MediaPlane {
 
     /// RTCP and RTP share the port (RFC 5761 §4).
     private func receive(_ datagram: [UInt8]) {
-        guard let srtp, datagram.count >= 8 else { return }
+        guard datagram.count >= 8 else { return }
+        guard let srtp else {
+            if early.count < Self.earlyLimit { early.append(datagram) }
+            return
+        }
         if RTCPPacket.isRTCP(datagram) {
             guard let plain = srtp.unprotectRTCP(datagram) else { return }
             receiveRTCP(plain)
