@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The library's layers, bottom first: a layer may import only layers before it (Scripts/check-layers).
+let layers: [Target.Dependency] = [
+    "RTCCore", "RTCCrypto", "RTCSTUN", "RTCTURN", "RTCSDP", "RTCMDNS", "RTCVirtualNetwork", "RTCICE", "RTCDTLS",
+    "RTCSCTP", "RTCDataChannel", "RTCRTP", "RTCMedia", "RTCSRTP", "RTCPeerConnection", "RTCMediaIO",
+]
+/// Release builds optimize across the layers' module boundaries (generic and small hot-path functions
+/// inline into their callers as they did when the stack was one module).
+let layerSettings: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "rtc",
     platforms: [.macOS(.v13)],
@@ -21,21 +30,47 @@ let package = Package(
     ],
     targets: [
         // OpenSSL and usrsctp are linked statically (the .a files come with libssl-dev and
-        // libusrsctp-dev, see RTC's linkerSettings): only the objects we use are mapped, and the
+        // libusrsctp-dev, see RTCCore's and RTCSCTP's linkerSettings): only the objects we use are mapped, and the
         // loader resolves no symbols for them; about 0.6 MiB less RSS per process.
         .systemLibrary(name: "COpenSSL"),
         .systemLibrary(name: "CUsrsctp"),
-        // libsrtp2's header (the library is dlopen'ed on first use, Sources/RTC/SRTP/SRTPLibrary.swift)
+        // libsrtp2's header (the library is dlopen'ed on first use, Sources/RTCSRTP/SRTPLibrary.swift)
         // and the OpenSSL transforms we hand its crypto kernel in place of Debian's NSS ones.
         .target(name: "CSRTP"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CRTCSocket"),
+        // One target per layer; each imports only the ones above it in this list (Scripts/check-layers
+        // reads the order from here). `package` access is what a neighbour layer may use of another.
+        .target(name: "RTCCore", dependencies: ["COpenSSL", "CRTCSocket"], swiftSettings: layerSettings,
+                linkerSettings: [.linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a")]),
+        .target(name: "RTCCrypto", dependencies: ["COpenSSL"], swiftSettings: layerSettings),
+        .target(name: "RTCSTUN", dependencies: ["RTCCore", "RTCCrypto"], swiftSettings: layerSettings),
+        .target(name: "RTCTURN", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: layerSettings),
+        .target(name: "RTCSDP", swiftSettings: layerSettings),
+        .target(name: "RTCMDNS", dependencies: ["RTCCore", "CRTCSocket"], swiftSettings: layerSettings),
+        // Below ICE although nothing under it needs it: ICE's tests run on it.
+        .target(name: "RTCVirtualNetwork", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: layerSettings),
+        .target(name: "RTCICE", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCTURN", "RTCSDP"],
+                swiftSettings: layerSettings),
+        .target(name: "RTCDTLS", dependencies: ["RTCCore", "COpenSSL"], swiftSettings: layerSettings),
+        .target(name: "RTCSCTP", dependencies: ["RTCCore", "CUsrsctp", "CRTCSocket"], swiftSettings: layerSettings,
+                linkerSettings: [.linkedLibrary(":libusrsctp.a")]),
+        .target(name: "RTCDataChannel", dependencies: ["RTCCore", "RTCSCTP"], swiftSettings: layerSettings),
+        .target(name: "RTCRTP", dependencies: ["RTCCore"], swiftSettings: layerSettings),
+        .target(name: "RTCMedia", dependencies: ["RTCCore", "RTCRTP"], swiftSettings: layerSettings),
+        // CSRTP's transforms use libcrypto, linked by RTCCore (after libssl: one list keeps the order).
+        .target(name: "RTCSRTP", dependencies: ["RTCCore", "RTCDTLS", "CSRTP"], swiftSettings: layerSettings),
+        .target(name: "RTCPeerConnection",
+                dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCTURN", "RTCSDP", "RTCMDNS", "RTCICE", "RTCDTLS",
+                               "RTCSCTP", "RTCDataChannel", "RTCRTP", "RTCMedia", "RTCSRTP"],
+                swiftSettings: layerSettings),
+        .target(name: "RTCMediaIO", dependencies: ["RTCCore", "RTCRTP", "RTCMedia", "RTCPeerConnection"],
+                swiftSettings: layerSettings),
+        // The umbrella: re-exports every layer (Sources/RTC/RTC.swift) and holds the signaling transports.
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CUsrsctp", "CSRTP", "CRTCSocket", "CZlib"],
-            linkerSettings: [
-                .linkedLibrary(":libssl.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libusrsctp.a"),
-            ]
+            dependencies: layers + ["CZlib"],
+            swiftSettings: layerSettings
         ),
         .executableTarget(
             name: "rtc",
@@ -65,9 +100,26 @@ let package = Package(
         // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
         .executableTarget(name: "rtc-fuzz", dependencies: ["RTC"]),
-        // Shared by both test targets: real peers the tests start (coturn on loopback).
-        .target(name: "RTCTestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"], resources: [.copy("Corpus")]),
+        // Shared by the test targets: real peers the tests start (coturn on loopback),
+        // and the helpers several layers' tests share: SCTP and DTLS pairs, the usrsctp suite, the SDP corpus.
+        .target(name: "RTCTestSupport", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP"], path: "Tests/TestSupport",
+                resources: [.copy("Corpus")]),
+        // One test target per layer, holding the tests of that layer (a test that needs several layers
+        // lives with the highest one); RTCTests has the umbrella's signaling tests.
+        .testTarget(name: "RTCCoreTests", dependencies: ["RTCCore"]),
+        .testTarget(name: "RTCSTUNTests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN"]),
+        .testTarget(name: "RTCTURNTests", dependencies: ["RTCCore", "RTCSTUN", "RTCTURN", "RTCTestSupport"]),
+        .testTarget(name: "RTCSDPTests", dependencies: ["RTCCore", "RTCSDP", "RTCTestSupport"]),
+        .testTarget(name: "RTCICETests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN", "RTCVirtualNetwork", "RTCICE",
+                                                      "RTCTestSupport"]),
+        .testTarget(name: "RTCDTLSTests", dependencies: ["RTCCore", "RTCDTLS", "COpenSSL", "RTCTestSupport"]),
+        .testTarget(name: "RTCSCTPTests", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP", "CUsrsctp", "CRTCSocket", "RTCTestSupport"]),
+        .testTarget(name: "RTCDataChannelTests", dependencies: ["RTCCore", "RTCSCTP", "RTCDataChannel", "RTCTestSupport"]),
+        .testTarget(name: "RTCRTPTests", dependencies: ["RTCCore", "RTCCrypto", "RTCRTP"]),
+        .testTarget(name: "RTCMediaTests", dependencies: ["RTCCore", "RTCRTP", "RTCMedia"]),
+        .testTarget(name: "RTCSRTPTests", dependencies: ["RTCCore", "RTCCrypto", "RTCDTLS", "RTCSCTP", "RTCSRTP", "RTCTestSupport"]),
+        .testTarget(name: "RTCPeerConnectionTests", dependencies: layers + ["RTCTestSupport"]),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -24,7 +24,7 @@ static inline long rtc_SSL_CTX_set_ecdh_auto(SSL_CTX *c) { return SSL_CTX_set_ec
 static inline int rtc_MBSTRING_ASC(void) { return MBSTRING_ASC; }
 static inline long rtc_SSL_CTX_set_read_ahead(SSL_CTX *c, int yes) { return SSL_CTX_set_read_ahead(c, yes); }
 
-/* DTLS layer helpers (Sources/RTC/DTLS). */
+/* DTLS layer helpers (Sources/RTCDTLS). */
 static inline EVP_PKEY *rtc_EVP_EC_gen_P256(void) { return EVP_EC_gen("P-256"); }
 static inline long rtc_SSL_CTX_set_dtls12_only(SSL_CTX *c) {
     return SSL_CTX_set_min_proto_version(c, DTLS1_2_VERSION) && SSL_CTX_set_max_proto_version(c, DTLS1_2_VERSION);

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
+@testable import RTCCore
+@testable import RTCSTUN
+@testable import RTCSDP
+@testable import RTCICE
 @testable import RTC
+import RTCTestSupport
 
 /// Hostile input at the edges (issue 15, findings 6 and 7): every cap and validator refuses with
 /// a reason naming the limit, in bounded time, and nothing traps.

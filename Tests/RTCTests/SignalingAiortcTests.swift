@@ -1,4 +1,5 @@
 import Testing
+@testable import RTCPeerConnection
 @testable import RTC
 
 @Suite struct SignalingAiortcTests {

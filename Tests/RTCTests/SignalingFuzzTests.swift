@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import RTCCore
+@testable import RTCPeerConnection
 @testable import RTC
 
 /// Signaling input comes from whoever is on the other end of a pipe or socket: every mutation

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+@testable import RTCCore
 @testable import RTC
 
 /// `TCPSignalingConnection.connect` keeps its bound and its cancel descriptor; the listener's

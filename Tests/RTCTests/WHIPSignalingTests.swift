@@ -1,4 +1,6 @@
 import Testing
+@testable import RTCSDP
+@testable import RTCPeerConnection
 @testable import RTC
 
 /// The protocol pieces of WHIP/WHEP signaling (RFC 9725): `Link` ice-server headers, trickle

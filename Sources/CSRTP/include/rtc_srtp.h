@@ -1,7 +1,7 @@
 #ifndef RTC_CSRTP_H
 #define RTC_CSRTP_H
 /*
- * libsrtp2 for Sources/RTC/SRTP. The library itself is opened with dlopen on first use
+ * libsrtp2 for Sources/RTCSRTP. The library itself is opened with dlopen on first use
  * (SRTPLibrary.swift): Debian builds it on NSS, which a data-channel-only process should not
  * map. Nothing here links it, so calling a libsrtp function directly from Swift fails at link
  * time; the function-pointer types below, taken from the header's own declarations, are what

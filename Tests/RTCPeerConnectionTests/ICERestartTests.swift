@@ -1,0 +1,146 @@
+import Testing
+@testable import RTCCore
+@testable import RTCICE
+@testable import RTCVirtualNetwork
+@testable import RTCDataChannel
+@testable import RTCPeerConnection
+import RTCTestSupport
+
+/// ICE restart (RFC 8445 §9) between two whole peer connections on the virtual network: a NAT
+/// reboot cuts the selected path, and swapping new credentials (what WHIP's PATCH carries, RFC
+/// 9725 §4.4) brings the session back on a new pair with DTLS, SCTP and the channel untouched.
+/// Serialized with the other suites that drive usrsctp (its clock is process-wide).
+extension USRSCTPSuites {
+@Suite struct ICERestartTests {
+    /// The world of `VirtualPeerConnectionTests`, a channel open between A (behind a
+    /// port-restricted NAT) and B (full cone), and what each side received.
+    final class Session {
+        let w: NATWorld
+        let hostA: VirtualHost
+        let pa: PeerConnection, pb: PeerConnection
+        let channel: DataChannel
+        var remoteChannel: DataChannel?
+        var atB: [DataChannelMessage] = []
+        var atA: [DataChannelMessage] = []
+
+        init() throws {
+            w = try NATWorld()
+            hostA = w.client(.portRestrictedCone, index: 0)
+            (pa, pb) = try USRSCTPSuites.VirtualPeerConnectionTests.negotiate(w, hostA, w.client(.fullCone, index: 1))
+            channel = try pa.createDataChannel(label: "restart")
+            channel.onMessage = { [unowned self] in self.atA.append($0) }
+            pb.onDataChannel = { [unowned self] ch in
+                self.remoteChannel = ch
+                ch.onMessage = { self.atB.append($0) }
+            }
+            var open = false
+            channel.onOpen = { open = true }
+            #expect(w.loop.advance(until: { open && self.remoteChannel != nil }, step: .milliseconds(10), limit: .seconds(30)))
+        }
+
+        /// Both sides restart and swap parameters, A first (A's offer, B's answer).
+        func restart() throws {
+            let a = try pa.restartICE()
+            let b = try pb.restartICE()
+            try pb.setRemoteICEParameters(a)
+            try pa.setRemoteICEParameters(b)
+        }
+    }
+
+    @Test func restartRecoversFromANATReboot() throws {
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        let before = try #require(s.pb.selectedCandidatePair)
+        try s.channel.send(text: "before")
+        #expect(s.w.loop.advance(until: { s.atB.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+
+        // The NAT forgets A's mapping: A's packets now leave from a new port that B never
+        // authenticated, and B's packets to the old port are dropped at the NAT.
+        (s.hostA.router as VirtualRouter).rebootNAT()
+        try s.channel.send(text: "during")
+        #expect(!s.w.loop.advance(until: { s.atB.count == 2 }, step: .milliseconds(10), limit: .seconds(3)),
+                "the message crossed a path the NAT reboot should have cut")
+
+        try s.restart()
+        #expect(s.pa.ice.isRestarting && s.pb.ice.isRestarting)
+        // SCTP retransmits "during" once the new pair carries it; then traffic flows both ways.
+        #expect(s.w.loop.advance(until: { s.atB.count == 2 }, step: .milliseconds(10), limit: .seconds(10)))
+        #expect(s.atB == [.text("before"), .text("during")])
+        try s.remoteChannel?.send(text: "back")
+        #expect(s.w.loop.advance(until: { s.atA.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(s.atA == [.text("back")])
+        #expect(!s.pa.ice.isRestarting && !s.pb.ice.isRestarting)
+        let after = try #require(s.pb.selectedCandidatePair)
+        #expect(after.remote.address != before.remote.address, "B still sends to A's old mapping \(before.remote.address)")
+        #expect(s.pa.state == .connected && s.pb.state == .connected)
+    }
+
+    /// Without a path change, a restart keeps data flowing throughout: messages sent between the
+    /// two halves of the exchange arrive, and the old credentials no longer open the door.
+    @Test func dataFlowsWhileRestarting() throws {
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        let oldUfrag = s.pa.ice.localUfrag
+        let a = try s.pa.restartICE()
+        #expect(a.ufrag != oldUfrag && a.ufrag == s.pa.ice.localUfrag)
+        #expect(!a.candidates.isEmpty && a.endOfCandidates)
+        for i in 0..<10 { try s.channel.send(text: "m\(i)") }
+        #expect(s.w.loop.advance(until: { s.atB.count == 10 }, step: .milliseconds(10), limit: .seconds(5)))
+        let b = try s.pb.restartICE()
+        try s.pb.setRemoteICEParameters(a)
+        try s.pa.setRemoteICEParameters(b)
+        for i in 10..<20 { try s.channel.send(text: "m\(i)") }
+        #expect(s.w.loop.advance(until: { s.atB.count == 20 && !s.pa.ice.isRestarting && !s.pb.ice.isRestarting },
+                                 step: .milliseconds(10), limit: .seconds(10)))
+        #expect(s.atB == (0..<20).map { .text("m\($0)") })
+        #expect(s.pb.remoteICECredentials?.ufrag == a.ufrag)
+    }
+
+    /// A path that goes silent shows as ICE `disconnected` within a few seconds (long before the
+    /// 30 s consent failure), and as `completed` again once it carries answers.
+    @Test func silentPathShowsAsDisconnectedAndRecovers() throws {
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        var states: [ICEConnectionState] = []
+        s.pa.onICEConnectionStateChange = { states.append($0) }
+        s.hostA.link.loss = 1
+        let cutAt = s.w.loop.now
+        #expect(s.w.loop.advance(until: { s.pa.iceConnectionState == .disconnected }, step: .milliseconds(50),
+                                 limit: .seconds(10)))
+        let noticed = s.w.loop.now.since(cutAt)
+        #expect(noticed >= .milliseconds(2500) && noticed <= .seconds(7), "disconnected after \(noticed)")
+        #expect(s.pa.state == .connected, "a silent path is not a failed connection")
+        s.hostA.link.loss = 0
+        let restoredAt = s.w.loop.now
+        #expect(s.w.loop.advance(until: { s.pa.iceConnectionState == .completed }, step: .milliseconds(50),
+                                 limit: .seconds(5)))
+        #expect(s.w.loop.now.since(restoredAt) <= .milliseconds(1500), "consent checks run every second while silent")
+        #expect(states == [.disconnected, .completed])
+        try s.channel.send(text: "after")
+        #expect(s.w.loop.advance(until: { s.atB.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+    }
+
+    @Test func restartNeedsADescriptionAndValidCredentials() throws {
+        let w = try NATWorld()
+        var c = PeerConnection.Configuration()
+        let host = w.client(.openInternet)
+        c.iceHosts = host.addresses
+        c.socketFactory = host
+        let pc = try PeerConnection(loop: w.loop, configuration: c)
+        defer { pc.close() }
+        #expect(throws: PeerConnectionError.self) { try pc.restartICE() }
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        // Parameters before a restart, or with credentials out of RFC 8839's range, are refused.
+        #expect(throws: PeerConnectionError.self) {
+            try s.pa.setRemoteICEParameters(.init(ufrag: "abcd", password: String(repeating: "p", count: 22)))
+        }
+        _ = try s.pa.restartICE()
+        #expect(throws: PeerConnectionError.self) {
+            try s.pa.setRemoteICEParameters(.init(ufrag: "abc", password: String(repeating: "p", count: 22)))
+        }
+        s.pa.close()
+        #expect(throws: PeerConnectionError.self) { try s.pa.restartICE() }
+    }
+}
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import RTCSCTP
+import RTCTestSupport
+
+@Suite struct SCTPMinimumRTOTests {
+    @Test func minimumRTOIsTwentyRoundTripsBetween200msAnd1s() {
+        #expect(SCTPLibrary.minimumRTO(srtt: 0) == 200)
+        #expect(SCTPLibrary.minimumRTO(srtt: 1) == 200)
+        #expect(SCTPLibrary.minimumRTO(srtt: 10) == 200)
+        #expect(SCTPLibrary.minimumRTO(srtt: 11) == 220)
+        #expect(SCTPLibrary.minimumRTO(srtt: 30) == 600)
+        #expect(SCTPLibrary.minimumRTO(srtt: 50) == 1000)
+        #expect(SCTPLibrary.minimumRTO(srtt: 52) == 1000)
+        #expect(SCTPLibrary.minimumRTO(srtt: .max) == 1000)
+    }
+}
+
+extension USRSCTPSuites {
+    /// Associations raise their RTO.min and grow their buffers on long paths
+    /// (`SCTPAssociation.adaptToPath`). usrsctp measures RTT with gettimeofday, so this needs a
+    /// real loop and a link with real delay.
+    @Suite struct SCTPPathAdaptationTests {
+        final class Run: @unchecked Sendable {
+            let real = RealLoop()
+            var p: SCTPPair!
+
+            init(delay: Duration) throws {
+                try real.sync { [self] in
+                    p = SCTPPair(loop: real.loop)
+                    p.link.delay = delay
+                    _ = try p.connect()
+                }
+                let pair = p!
+                let connected = real.wait(until: { pair.a.state == .connected && pair.b.state == .connected })
+                #expect(connected)
+            }
+
+            /// Sends a few messages each way, one per 100 ms, so both ends take RTT samples.
+            func exchange(count: Int) throws {
+                for i in 0..<count {
+                    try real.sync { [self] in
+                        try p.a.send(testPayload(100, seed: UInt8(i)), stream: 1, ppid: 53)
+                        try p.b.send(testPayload(100, seed: UInt8(i)), stream: 1, ppid: 53)
+                    }
+                    usleep(100_000)
+                }
+            }
+
+            func stop() { real.stop { [self] in p.tearDown() } }
+        }
+
+        @Test func aFiftyMillisecondPathGetsAOneSecondMinimumAndBufferForItsBandwidthDelayProduct() throws {
+            let r = try Run(delay: .milliseconds(25))
+            defer { r.stop() }
+            let initial: [Int] = try r.real.sync { [Int(r.p.a.minimumRTO), r.p.a.sendBufferSize, r.p.a.receiveBufferSize] }
+            #expect(initial == [200, 1 << 20, 1 << 20])
+            try r.exchange(count: 5)
+            let p = r.p!
+            let raised = r.real.wait(until: { p.a.minimumRTO == 1000 && p.b.minimumRTO == 1000 }, timeout: .seconds(10))
+            #expect(raised)
+            // 250 MB/s × SRTT (at least 50 ms here), below the 16 MiB cap.
+            let buffers: [Int] = try r.real.sync {
+                [p.a.sendBufferSize, p.a.receiveBufferSize, p.b.sendBufferSize, p.b.receiveBufferSize]
+            }
+            for b in buffers { #expect(b >= 12_500_000 && b <= 16 << 20, "buffer \(b)") }
+            let onSocket: Int = try r.real.sync { p.a.socketReceiveBufferSize }
+            #expect(onSocket == p.a.receiveBufferSize)
+        }
+
+        @Test func aFastPathKeeps200msAndSmallBuffers() throws {
+            let r = try Run(delay: .zero)
+            defer { r.stop() }
+            try r.exchange(count: 5)
+            // Five checks (one per 250 ms) have run by now; none may raise the minimum.
+            usleep(1_300_000)
+            let minimums: [UInt32] = try r.real.sync { [r.p.a.minimumRTO, r.p.b.minimumRTO] }
+            #expect(minimums == [200, 200])
+            // A loaded debug build can measure a few ms here (250 MB/s × 7 ms = 1.75 MB), but
+            // nothing near a long path's 12.5 MB.
+            let buffers: [Int] = try r.real.sync { [r.p.a.sendBufferSize, r.p.b.receiveBufferSize] }
+            for b in buffers { #expect(b >= 1 << 20 && b < 4 << 20, "buffer \(b)") }
+            let received: Int = try r.real.sync { r.p.receivedByB.count }
+            #expect(received == 5)
+        }
+    }
+}
