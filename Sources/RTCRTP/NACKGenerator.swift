@@ -55,7 +55,7 @@ package struct NACKGenerator {
     }
 
     /// How many sequence numbers are missing (cheap: no array is built).
-    var missingCount: Int { missing.count }
+    package var missingCount: Int { missing.count }
 
     /// The sequence numbers currently missing, oldest first.
     var missingSequenceNumbers: [UInt16] { missing.map { UInt16(truncatingIfNeeded: $0.sequence) } }
@@ -115,7 +115,7 @@ package struct NACKGenerator {
     }
 
     /// When `sequenceNumbersToNACK` next has something to do, nil when nothing is missing.
-    func nextDeadline(roundTripTime: Duration?) -> LoopInstant? {
+    package func nextDeadline(roundTripTime: Duration?) -> LoopInstant? {
         let interval = retryInterval(roundTripTime)
         return missing.map { m in
             let due = m.lastSentAt.map { $0 + interval } ?? m.detectedAt + reorderDelay

@@ -1,5 +1,10 @@
 import Testing
-@testable import RTC
+@testable import RTCCore
+@testable import RTCRTP
+@testable import RTCMedia
+@testable import RTCVirtualNetwork
+@testable import RTCPeerConnection
+import RTCTestSupport
 
 /// RTX (RFC 4588) between two whole peer connections on the virtual network with 5 % loss
 /// each way: NACKed packets come back on the RTX SSRC and payload type, with their own sequence

@@ -1,5 +1,10 @@
 import Testing
-@testable import RTC
+@testable import RTCCore
+@testable import RTCRTP
+@testable import RTCMedia
+@testable import RTCDTLS
+@testable import RTCSRTP
+@testable import RTCPeerConnection
 
 /// The media plane's receive path on its own, fed SRTP by hand: packets that come before the
 /// keys are held and delivered once keyed, and RTX from an SSRC no description named is
