@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .executable(name: "rtc", targets: ["rtc"]),
         .library(name: "RTC", targets: ["RTC"]),
+        .library(name: "RTCTransfer", targets: ["RTCTransfer"]),
+        .library(name: "RTCBench", targets: ["RTCBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,10 +74,18 @@ let package = Package(
             dependencies: layers + ["CZlib"],
             swiftSettings: layerSettings
         ),
+        // rtc-transfer/1 (`rtc send` / `rtc listen`): protocol, sender, receiver, file sinks.
+        .target(name: "RTCTransfer", dependencies: ["RTC", "CRTCSocket"]),
+        // `rtc bench`: cases, measurement, reports, the child processes and the media relay bench.
+        .target(name: "RTCBench", dependencies: [
+            "RTC", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .executableTarget(
             name: "rtc",
             dependencies: [
                 "RTC",
+                "RTCTransfer",
+                "RTCBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,6 +130,8 @@ let package = Package(
         .testTarget(name: "RTCSRTPTests", dependencies: ["RTCCore", "RTCCrypto", "RTCDTLS", "RTCSCTP", "RTCSRTP", "RTCTestSupport"]),
         .testTarget(name: "RTCPeerConnectionTests", dependencies: layers + ["RTCTestSupport"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"]),
+        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTC"]),
+        .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

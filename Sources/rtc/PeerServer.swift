@@ -93,7 +93,7 @@ final class PeerServer: @unchecked Sendable {
             }
             worst = max(worst, status)
             if json {
-                out.writeLine(TransferProtocol.encode(["type": "session", "session": .int(served), "status": .int(Int(status))]))
+                out.writeLine(JSONValue.object(["type": "session", "session": .int(served), "status": .int(Int(status))]).jsonText)
             }
             if peer.verbose || status != 0 { printError("rtc: session \(served) ended with status \(status)") }
             if eof || stop { break }

@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 import RTC
+import RTCTransfer
 
 /// WebSocket signaling (RFC 6455) with swift-nio's NIOWebSocket: the same JSON objects as
 /// stdio (browser form), one per text frame.

@@ -6,19 +6,20 @@ import RTC
 
 /// A child `rtc` process with its stdin and stdout connected to pipes (posix_spawn; stderr is
 /// shared), as `rtc bench --processes 2` runs its receiver.
-final class ChildProcess {
-    let pid: pid_t
+public final class ChildProcess {
+    public let pid: pid_t
     /// Our end of the child's stdin.
-    let input: Int32
+    public let input: Int32
     /// Our end of the child's stdout.
-    let output: Int32
+    public let output: Int32
     private var exited = false
 
     /// Starts this same executable with `arguments`, or `executable` (a path) when given.
-    init(arguments: [String], executable: String? = nil) throws {
+    /// - Throws: `BenchError` when the pipes or the process cannot be made.
+    public init(arguments: [String], executable: String? = nil) throws {
         var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
         guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
-            throw CLIError(.failure, "pipe: \(String(cString: strerror(errno)))")
+            throw BenchError("pipe: \(String(cString: strerror(errno)))")
         }
         // Our ends must not leak into the child (it would never see EOF on stdin).
         for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -41,7 +42,7 @@ final class ChildProcess {
         guard rc == 0 else {
             close(toChild[1])
             close(fromChild[0])
-            throw CLIError(.failure, "cannot start \(path): \(String(cString: strerror(rc)))")
+            throw BenchError("cannot start \(path): \(String(cString: strerror(rc)))")
         }
         self.pid = pid
         self.input = toChild[1]
@@ -54,12 +55,12 @@ final class ChildProcess {
     }
 
     /// Writes `text` to the child's stdin.
-    func write(_ text: String) {
+    public func write(_ text: String) {
         writeAll(input, Array(text.utf8))
     }
 
     /// One line from the child's stdout (without the newline), or nil at EOF.
-    func readLine() -> String? {
+    public func readLine() -> String? {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -71,7 +72,7 @@ final class ChildProcess {
         }
     }
 
-    var isRunning: Bool {
+    public var isRunning: Bool {
         guard !exited else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { exited = true }
@@ -81,7 +82,7 @@ final class ChildProcess {
     /// Waits until the child exits or `deadline` passes, whichever comes first: poll(2) on a
     /// pidfd, which turns readable at the exit, so there is no sleep between checks. True when
     /// it exited (it is reaped). Without pidfds (a kernel before 5.3) it only checks once.
-    func waitForExit(until deadline: Deadline) -> Bool {
+    public func waitForExit(until deadline: Deadline) -> Bool {
         guard isRunning else { return true }
         let fd = rtc_pidfd_open(pid)
         guard fd >= 0 else { return !isRunning }
@@ -95,11 +96,13 @@ final class ChildProcess {
         return !isRunning
     }
 
-    func terminate() {
+    /// Sends SIGTERM (once it is reaped, nothing).
+    public func terminate() {
         if !exited { kill(pid, SIGTERM) }
     }
 
-    func waitUntilExit() {
+    /// Waits for the exit and reaps the child.
+    public func waitUntilExit() {
         guard !exited else { return }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -6,27 +6,30 @@
 /// another. Across sessions (and processes) the `.part` lock of `PartFile` keeps one writer per
 /// name. With `-o -`, stdout carries one file at a time for all sessions, so two files can never
 /// interleave in the stream. Loop thread only.
-final class ReceiveClaims {
+public final class ReceiveClaims {
     /// Whether stdout is taken, shared by every session of one `rtc listen`.
-    final class Stdout {
-        private(set) var busy = false
+    public final class Stdout {
+        public private(set) var busy = false
 
-        func take() -> Bool {
+        public init() {}
+
+        /// Takes stdout for one file: false while another file holds it.
+        public func take() -> Bool {
             if busy { return false }
             busy = true
             return true
         }
 
-        func release() { busy = false }
+        public func release() { busy = false }
     }
 
-    let stdout: Stdout
+    public let stdout: Stdout
     private var names: Set<String> = []
 
-    init(stdout: Stdout) { self.stdout = stdout }
+    public init(stdout: Stdout) { self.stdout = stdout }
 
     /// True the first time `name` is announced in this session, false after.
-    func claim(_ name: String) -> Bool {
+    public func claim(_ name: String) -> Bool {
         names.insert(name).inserted
     }
 }

@@ -1,42 +1,43 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import RTC
 
-/// One peer connection negotiated over one `SignalingLink`, for `rtc send` / `rtc listen`.
+/// One peer connection negotiated over one signaling conversation, for `rtc send` / `rtc listen`.
 ///
 /// The offerer sends its offer once gathering is complete and waits for the answer; the
 /// answerer waits for the offer. Non-trickle, like aiortc. Everything but `start` runs on the
-/// loop thread. `onEnd` fires once, with the exit status and an error line (if any).
-final class TransferPeer: @unchecked Sendable {
-    enum Role { case offer, answer }
+/// loop thread. `onEnd` fires once, with how it ended.
+public final class TransferPeer: @unchecked Sendable {
+    public enum Role: Sendable { case offer, answer }
 
-    let role: Role
-    let loop: PollEventLoop
+    public let role: Role
+    let loop: EventLoop
     let configuration: PeerConnection.Configuration
-    let link: SignalingLink
-    let connectTimeout: Double
+    public let link: TransferSignaling
+    /// Seconds from `start` to the first open channel: ICE, DTLS, SCTP and DCEP.
+    public let connectTimeout: Double
 
     /// The remote description is applied: channels may be created now.
-    var onReady: ((PeerConnection) -> Void)?
-    var onChannel: ((DataChannel) -> Void)?
+    public var onReady: ((PeerConnection) -> Void)?
+    /// A channel the peer opened.
+    public var onChannel: ((DataChannel) -> Void)?
     /// The peer closed the connection (or it failed after it was up).
-    var onPeerGone: ((_ failed: Bool, _ reason: String?) -> Void)?
-    var onEnd: ((Int32, String?) -> Void)?
+    public var onPeerGone: ((_ failed: Bool, _ reason: String?) -> Void)?
+    public var onEnd: ((TransferPeerEnd) -> Void)?
 
-    private(set) var pc: PeerConnection?
+    public private(set) var pc: PeerConnection?
     private var remoteApplied = false
     private var ended = false
-    private(set) var connected = false
+    public private(set) var connected = false
     /// A channel is open: the connect timeout no longer applies (set by the command).
-    var channelOpened = false
+    public var channelOpened = false
     /// What the command waits for once the connection is up, for the timeout line, e.g.
     /// "the receiver to acknowledge channel 'a.bin' (DCEP)".
-    var awaitedChannel = "a data channel to open (DCEP)"
+    public var awaitedChannel = "a data channel to open (DCEP)"
 
-    init(role: Role, loop: PollEventLoop, configuration: PeerConnection.Configuration, link: SignalingLink,
-         connectTimeout: Double) {
+    public init(role: Role, loop: EventLoop, configuration: PeerConnection.Configuration, link: TransferSignaling,
+                connectTimeout: Double) {
         self.role = role
         self.loop = loop
         self.configuration = configuration
@@ -45,7 +46,7 @@ final class TransferPeer: @unchecked Sendable {
     }
 
     /// Starts signaling; call from any thread.
-    func start() {
+    public func start() {
         link.start(onMessage: { [self] m in loop.execute { self.handle(m) } },
                    onEnd: { [self] e in loop.execute { self.linkEnded(e) } })
         loop.execute { [self] in
@@ -54,7 +55,7 @@ final class TransferPeer: @unchecked Sendable {
                 guard !channelOpened else { return }
                 let phase = pc?.setupPhase ?? .signaling
                 let what = phase == .connected ? awaitedChannel : phase.waitingFor
-                end(ExitStatus.timeout.rawValue, "timed out after \(connectTimeout) s waiting for \(what)")
+                end(.timedOut("timed out after \(connectTimeout) s waiting for \(what)"))
             }
             guard role == .offer, let pc = makePeerConnection() else { return }
             pc.whenGatheringComplete { [self] in
@@ -72,7 +73,7 @@ final class TransferPeer: @unchecked Sendable {
             self.pc = pc
             return pc
         } catch {
-            end(ExitStatus.failure.rawValue, "\(error)")
+            end(.failed("\(error)"))
             return nil
         }
     }
@@ -85,7 +86,7 @@ final class TransferPeer: @unchecked Sendable {
             if connected {
                 onPeerGone?(true, pc?.failureReason)
             } else {
-                end(ExitStatus.failure.rawValue, pc?.failureReason ?? "connection failed")
+                end(.failed(pc?.failureReason ?? "connection failed"))
             }
         case .disconnected:
             onPeerGone?(false, nil)
@@ -101,7 +102,7 @@ final class TransferPeer: @unchecked Sendable {
             guard !remoteApplied else { return }
             let expected: SDPType = role == .offer ? .answer : .offer
             guard d.type == expected else {
-                end(ExitStatus.dataError.rawValue, "expected an \(expected.rawValue), got an \(d.type.rawValue)")
+                end(.badInput("expected an \(expected.rawValue), got an \(d.type.rawValue)"))
                 return
             }
             if role == .answer { guard makePeerConnection() != nil else { return } }
@@ -109,7 +110,7 @@ final class TransferPeer: @unchecked Sendable {
             do {
                 try pc.setRemoteDescription(d)
             } catch {
-                end(ExitStatus.dataError.rawValue, "bad remote description: \(error)")
+                end(.badInput("bad remote description: \(error)"))
                 return
             }
             remoteApplied = true
@@ -118,7 +119,7 @@ final class TransferPeer: @unchecked Sendable {
                 pc.whenGatheringComplete { [self] in
                     guard !ended else { return }
                     do { link.send(.description(try pc.createAnswer())) } catch {
-                        end(ExitStatus.dataError.rawValue, "\(error)")
+                        end(.badInput("\(error)"))
                     }
                 }
             }
@@ -129,7 +130,7 @@ final class TransferPeer: @unchecked Sendable {
         case .bye:
             // aiortc and the built-in page say bye when they are done: the peer's normal end.
             if !remoteApplied {
-                end(ExitStatus.unavailable.rawValue, "the peer said bye before connecting")
+                end(.unreachable("the peer said bye before connecting"))
             } else {
                 onPeerGone?(false, nil)
             }
@@ -139,63 +140,44 @@ final class TransferPeer: @unchecked Sendable {
     private func linkEnded(_ error: SignalingError?) {
         guard !ended else { return }
         if let error, case .malformed = error {
-            end(ExitStatus.dataError.rawValue, "bad signaling message: \(error)")
+            end(.badInput("bad signaling message: \(error)"))
         } else if !remoteApplied {
-            end(ExitStatus.unavailable.rawValue, "signaling closed before the peer's description arrived")
+            end(.unreachable("signaling closed before the peer's description arrived"))
         }
     }
 
-    /// Ends this peer once: says bye, closes the connection and reports.
-    func end(_ status: Int32, _ message: String?) {
+    /// Ends this peer once: says bye, closes the connection and reports `how`.
+    public func end(_ how: TransferPeerEnd) {
         guard !ended else { return }
         ended = true
         link.send(.bye)
         pc?.close()
         link.close()
-        onEnd?(status, message)
+        onEnd?(how)
     }
 }
 
-/// Waits on the main thread for a session's exit status.
-final class ExitLatch: @unchecked Sendable {
-    private let condition = Condition()
-    private var status: Int32?
 
-    /// Records the first status (and prints its message); later calls are ignored.
-    func finish(_ s: Int32, _ message: String?) {
-        condition.lock()
-        defer { condition.unlock() }
-        guard status == nil else { return }
-        status = s
-        if let message { printError("rtc: " + message) }
-        condition.broadcast()
-    }
-
-    var isFinished: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return status != nil
-    }
-
-    func wait() -> Int32 {
-        condition.lock()
-        defer { condition.unlock() }
-        while status == nil { condition.wait() }
-        return status!
-    }
+/// How a `TransferPeer` ended.
+public enum TransferPeerEnd: Equatable, Sendable {
+    /// Its owner ended it (`end`), with the owner's status and message.
+    case ended(Int32, String?)
+    /// The connection could not be made or failed before it was up.
+    case failed(String)
+    /// The peer sent malformed signaling or a description that does not apply.
+    case badInput(String)
+    /// Signaling ended (or the peer said bye) before the peer's description arrived.
+    case unreachable(String)
+    /// The connect timeout passed before a channel opened.
+    case timedOut(String)
 }
 
-/// SIGINT/SIGTERM call `body` on a global queue (the default action is replaced).
-final class SignalTrap {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ body: @escaping @Sendable (Int32) -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { body(sig) }
-            source.resume()
-            sources.append(source)
-        }
-    }
+/// The signaling a `TransferPeer` negotiates over: one conversation with one peer, whatever
+/// carries it. `start` delivers each message and then one end (nil when the peer just went
+/// away) on any thread; `send` and `close` may be called from any thread.
+public protocol TransferSignaling: AnyObject, Sendable {
+    func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
+               onEnd: @escaping @Sendable (SignalingError?) -> Void)
+    func send(_ message: SignalingMessage)
+    func close()
 }

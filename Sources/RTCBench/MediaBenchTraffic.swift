@@ -42,7 +42,7 @@ final class MediaBenchTraffic: @unchecked Sendable {
     private var stopping = false
     private var receiverDone = false
 
-    /// - Throws: `CLIError` when the sockets cannot be made.
+    /// - Throws: `BenchError` when the sockets cannot be made.
     init(payloadSize: Int, destinationPort: UInt16) throws {
         self.payloadSize = payloadSize
         destination = LoopbackUDP.address(port: destinationPort)
@@ -207,21 +207,9 @@ final class MediaBenchTraffic: @unchecked Sendable {
         state.broadcast()
     }
 
-    /// Reads the stamps after the RTP header (RFC 3550 §5.1: CSRCs and an extension may precede
-    /// the payload). Call with the lock held.
+    /// Counts one packet of the current run and records its latency. Call with the lock held.
     private func record(_ packet: UnsafeRawBufferPointer, at now: UInt64) {
-        guard packet.count >= Self.headerLength, packet[0] >> 6 == 2 else { return }
-        var offset = Self.headerLength + 4 * Int(packet[0] & 0x0F)
-        if packet[0] & 0x10 != 0 {
-            guard packet.count >= offset + 4 else { return }
-            offset += 4 + 4 * (Int(packet[offset + 2]) << 8 | Int(packet[offset + 3]))
-        }
-        guard packet.count >= offset + 16 else { return }
-        var seq: UInt64 = 0, stamp: UInt64 = 0
-        for k in 0..<8 {
-            seq = seq << 8 | UInt64(packet[offset + k])
-            stamp = stamp << 8 | UInt64(packet[offset + 8 + k])
-        }
+        guard let (seq, stamp) = Self.stamps(in: packet) else { return }
         guard seq >= first, seq < first + count else {
             tally.outOfRange += 1
             return
@@ -236,5 +224,23 @@ final class MediaBenchTraffic: @unchecked Sendable {
         tally.received += 1
         tally.lastReceive = now
         _ = tally.latencyNanos.record(now >= stamp ? now - stamp : 0)
+    }
+
+    /// The bench sequence number and send time after the RTP header (RFC 3550 §5.1: CSRCs and an
+    /// extension may precede the payload), or nil when the packet is not RTP or too short.
+    static func stamps(in packet: UnsafeRawBufferPointer) -> (sequence: UInt64, sentNanos: UInt64)? {
+        guard packet.count >= headerLength, packet[0] >> 6 == 2 else { return nil }
+        var offset = headerLength + 4 * Int(packet[0] & 0x0F)
+        if packet[0] & 0x10 != 0 {
+            guard packet.count >= offset + 4 else { return nil }
+            offset += 4 + 4 * (Int(packet[offset + 2]) << 8 | Int(packet[offset + 3]))
+        }
+        guard packet.count >= offset + 16 else { return nil }
+        var seq: UInt64 = 0, stamp: UInt64 = 0
+        for k in 0..<8 {
+            seq = seq << 8 | UInt64(packet[offset + k])
+            stamp = stamp << 8 | UInt64(packet[offset + 8 + k])
+        }
+        return (seq, stamp)
     }
 }

@@ -6,7 +6,7 @@ import RTC
 /// The receiving side of `rtc bench`: counts bytes on throughput channels, echoes on the `rtt`
 /// channel, and answers `report` requests on the `ctl` channel. It runs in the same process as
 /// the sender (default) or in a child process (`--processes 2`); the protocol is the same.
-final class BenchServer {
+public final class BenchServer {
     struct Counter {
         var bytes = 0
         var messages = 0
@@ -15,13 +15,14 @@ final class BenchServer {
     }
 
     private let loop: EventLoop
-    let peer: PeerConnection
+    public let peer: PeerConnection
     private var counters: [String: Counter] = [:]
     private var channels: [DataChannel] = []
     /// `report LABEL BYTES` requests held until LABEL's count reaches BYTES.
     private var held: [(label: String, bytes: Int, channel: DataChannel)] = []
 
-    init(peer: PeerConnection, loop: EventLoop) {
+    /// Serves the channels `peer` is offered from now on (loop thread).
+    public init(peer: PeerConnection, loop: EventLoop) {
         self.loop = loop
         self.peer = peer
         peer.onDataChannel = { [weak self] ch in self?.adopt(ch) }

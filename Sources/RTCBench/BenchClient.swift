@@ -6,41 +6,51 @@ import RTC
 
 /// The sending side of `rtc bench`, driven from the main thread: actions run on the stack's
 /// loop, and the main thread waits for their results with deadlines.
-final class BenchClient: @unchecked Sendable {
-    struct ThroughputCase {
-        var messageSize: Int
-        var ordered: Bool
-        var maxRetransmits: UInt16?
-        var reliability: String { maxRetransmits == nil ? "reliable" : "rexmit-\(maxRetransmits!)" }
+public final class BenchClient: @unchecked Sendable {
+    /// One throughput case: a message size, ordering and reliability.
+    public struct ThroughputCase: Sendable {
+        public var messageSize: Int
+        public var ordered: Bool
+        public var maxRetransmits: UInt16?
+
+        public init(messageSize: Int, ordered: Bool, maxRetransmits: UInt16?) {
+            self.messageSize = messageSize
+            self.ordered = ordered
+            self.maxRetransmits = maxRetransmits
+        }
+
+        /// "reliable" or "rexmit-N", as the report names it.
+        public var reliability: String { maxRetransmits == nil ? "reliable" : "rexmit-\(maxRetransmits!)" }
     }
 
-    struct ThroughputResult: Encodable {
-        let message_size: Int
-        let ordered: Bool
-        let reliability: String
-        let bytes: Int
-        let sent_bytes: Int
-        let seconds: Double
-        let mb_per_s: Double
+    /// One row of the report's `throughput`.
+    public struct ThroughputResult: Encodable, Sendable {
+        public let message_size: Int
+        public let ordered: Bool
+        public let reliability: String
+        public let bytes: Int
+        public let sent_bytes: Int
+        public let seconds: Double
+        public let mb_per_s: Double
     }
 
-    let loop: PollEventLoop
-    let peer: PeerConnection
+    public let loop: PollEventLoop
+    public let peer: PeerConnection
     private var control: DataChannel!
     private let lock = Condition()
     private var replies: [String] = []
     private var caseNumber = 0
 
     /// Bytes our side may queue before waiting for the channel to drain.
-    let highWater = 2 << 20
+    public let highWater = 2 << 20
 
-    init(loop: PollEventLoop, peer: PeerConnection) {
+    public init(loop: PollEventLoop, peer: PeerConnection) {
         self.loop = loop
         self.peer = peer
     }
 
     /// Runs `body` on the loop and returns its result.
-    func onLoop<T>(_ body: @escaping () throws -> T) throws -> T { try loop.runAndWait(body) }
+    public func onLoop<T>(_ body: @escaping () throws -> T) throws -> T { try loop.runAndWait(body) }
 
     private let events = Condition()
     /// Counts `notify()` calls (guarded by `events`), so a `wait` that checked before one sees
@@ -74,19 +84,20 @@ final class BenchClient: @unchecked Sendable {
     }
 
     /// Opens a channel and waits for it to be open.
-    func open(_ label: String, _ options: DataChannelInit = DataChannelInit()) throws -> DataChannel {
+    public func open(_ label: String, _ options: DataChannelInit = DataChannelInit()) throws -> DataChannel {
         let ch = try onLoop {
             let ch = try self.peer.createDataChannel(label: label, options: options)
             ch.onOpen = { [weak self] in self?.notify() }
             return ch
         }
         guard wait(seconds: 10, { ch.readyState == .open }) else {
-            throw CLIError(.failure, "bench channel \(label) did not open")
+            throw BenchError("bench channel \(label) did not open")
         }
         return ch
     }
 
-    func openControl() throws {
+    /// Opens the `ctl` channel the receiver answers `report` requests on.
+    public func openControl() throws {
         control = try open("ctl")
         try onLoop {
             self.control.onMessage = { [weak self] m in
@@ -120,13 +131,13 @@ final class BenchClient: @unchecked Sendable {
     }
 
     private func report(_ label: String) throws -> (bytes: Int, lastNanos: UInt64) {
-        guard let r = try report(label, atLeast: nil) else { throw CLIError(.failure, "bench receiver stopped answering") }
+        guard let r = try report(label, atLeast: nil) else { throw BenchError("bench receiver stopped answering") }
         return r
     }
 
     /// Sends `total` bytes as `messageSize` messages on a fresh channel with back-pressure,
     /// and measures from the first send to the receiver's last byte.
-    func throughput(_ c: ThroughputCase, total: Int, maxSeconds: Double) throws -> ThroughputResult {
+    public func throughput(_ c: ThroughputCase, total: Int, maxSeconds: Double) throws -> ThroughputResult {
         caseNumber += 1
         let label = "tp-\(caseNumber)"
         var options = DataChannelInit()
@@ -170,7 +181,7 @@ final class BenchClient: @unchecked Sendable {
             tick()
         }
         guard wait(seconds: maxSeconds + 30, { finished && ch.bufferedAmount == 0 }) else {
-            throw CLIError(.failure, "bench sender stalled on \(label)")
+            throw BenchError("bench sender stalled on \(label)")
         }
         let sentTotal = try onLoop { sent }
         // Reliable: the receiver answers once every byte arrived (or we take its count after 10 s).
@@ -199,7 +210,7 @@ final class BenchClient: @unchecked Sendable {
     }
 
     /// Ping-pong of `size`-byte messages on an ordered reliable channel; RTT in microseconds.
-    func roundTrips(count: Int, size: Int, warmup: Int = 100) throws -> Histogram<UInt64> {
+    public func roundTrips(count: Int, size: Int, warmup: Int = 100) throws -> Histogram<UInt64> {
         let ch = try open("rtt")
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         var remaining = count + warmup
@@ -220,10 +231,9 @@ final class BenchClient: @unchecked Sendable {
             sentAt = self.loop.now
             try ch.send(binary: payload)
         }
-        guard wait(seconds: 60, { remaining <= 0 }) else { throw CLIError(.failure, "rtt ping-pong stalled") }
+        guard wait(seconds: 60, { remaining <= 0 }) else { throw BenchError("rtt ping-pong stalled") }
         try onLoop { ch.close() }
         return try onLoop { histogram }
     }
 }
 
-func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

@@ -9,11 +9,13 @@ import RTC
 /// the network and `limit` bytes are waiting, `write` blocks the loop until the disk catches
 /// up, which stalls the SCTP receiver and so, through its window, the sender. Memory stays
 /// bounded (`limit` plus one batch) whatever the file size.
-final class FileSink: @unchecked Sendable {
-    /// The file, or -1 to write to `out` (stdout).
-    let fd: Int32
-    let out: StdoutWriter?
-    let limit: Int
+public final class FileSink: @unchecked Sendable {
+    /// The file, or -1 to hand the data to `output` (stdout).
+    public let fd: Int32
+    let output: (([UInt8]) -> Void)?
+    public let limit: Int
+    /// Writes on the caller's thread instead of a writer thread.
+    public let inline: Bool
 
     private let condition = Condition()
     private var queue: [[UInt8]] = []
@@ -28,23 +30,29 @@ final class FileSink: @unchecked Sendable {
 
     /// RTC_WRITE_ON_LOOP=1 writes, hashes and fsyncs inline on the caller's thread instead
     /// (the behaviour before the writer thread), to measure the difference.
-    static let inline = ProcessInfo.processInfo.environment["RTC_WRITE_ON_LOOP"] == "1"
+    public static let inlineByDefault = ProcessInfo.processInfo.environment["RTC_WRITE_ON_LOOP"] == "1"
 
-    init(fd: Int32, out: StdoutWriter?, limit: Int = 16 << 20) {
+    /// - Parameters:
+    ///   - fd: the file to write (closed by the sink), or -1 to hand the data to `output`.
+    ///   - output: where the data goes when `fd` is -1 (called on the writer thread).
+    ///   - limit: bytes that may wait for the disk before `write` blocks.
+    ///   - inline: write, hash and fsync on the caller's thread (no writer thread).
+    public init(fd: Int32, output: (([UInt8]) -> Void)? = nil, limit: Int = 16 << 20, inline: Bool = inlineByDefault) {
         self.fd = fd
-        self.out = out
+        self.output = output
         self.limit = limit
-        if Self.inline { return }
+        self.inline = inline
+        if inline { return }
         startThread(name: "rtc-file-writer") { [self] in main() }
     }
 
     /// Queues `bytes` (loop thread); blocks while the queue is full. Returns the first write
     /// error so far, if any.
-    func write(_ bytes: [UInt8]) -> String? {
-        if Self.inline {
+    public func write(_ bytes: [UInt8]) -> String? {
+        if inline {
             if let error { return error }
             hash.update(bytes)
-            if fd >= 0 { error = writeAll(bytes) } else { out?.write(bytes) }
+            if fd >= 0 { error = writeAll(bytes) } else { output?(bytes) }
             return error
         }
         condition.lock()
@@ -59,8 +67,8 @@ final class FileSink: @unchecked Sendable {
 
     /// Once everything queued is written, fsyncs and closes the file, then calls `done` with
     /// the error (if any) and the hex SHA-256 of the data, on the writer thread.
-    func finish(_ done: @escaping (String?, String) -> Void) {
-        if Self.inline {
+    public func finish(_ done: @escaping (String?, String) -> Void) {
+        if inline {
             onFinished = done
             closing = true
             complete()
@@ -76,8 +84,8 @@ final class FileSink: @unchecked Sendable {
     /// Drops what is queued and closes the file (the .part stays); `finish`'s callback never runs.
     /// Returns once the writer has stopped writing (it finishes at most the chunk it is on; a
     /// final fsync may still run), so nothing is written after the caller's verdict.
-    func abort() {
-        if Self.inline {
+    public func abort() {
+        if inline {
             if !closing, fd >= 0 { close(fd) }
             closing = true
             aborted = true
@@ -111,7 +119,7 @@ final class FileSink: @unchecked Sendable {
                 size += b.count
                 if failed || problem != nil || isAborted() { continue }
                 hash.update(b)
-                if fd >= 0 { problem = writeAll(b) } else { out?.write(b) }
+                if fd >= 0 { problem = writeAll(b) } else { output?(b) }
             }
             condition.lock()
             pending -= size

@@ -5,8 +5,9 @@
 /// the page. Mode `send` (served by `rtc send`): the browser answers, receives the files and
 /// offers them as downloads. `?loopback=1` asks for media permission first so Chromium offers
 /// its 127.0.0.1 candidate (tests). `window.rtcResults` lists finished files for automation.
-enum TransferPage {
-    static func html(mode: String) -> String {
+public enum TransferPage {
+    /// The page for `mode` "send" (the browser receives) or "listen" (the browser sends).
+    public static func html(mode: String) -> String {
         template.replacing("__MODE__", with: mode == "send" ? "send" : "listen")
     }
 

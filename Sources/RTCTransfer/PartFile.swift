@@ -4,7 +4,7 @@ import Glibc
 import CRTCSocket
 
 /// What `rtc listen` does when the name a received file would get already exists.
-enum ExistingFilePolicy {
+public enum ExistingFilePolicy: Sendable {
     /// Refuse the file when it is announced, before any byte is written (the default).
     case refuse
     /// Replace the existing file, once the new one is verified (`--overwrite`).
@@ -28,25 +28,27 @@ enum ExistingFilePolicy {
 /// that failed or was killed: it is removed and created afresh (the new transfer starts from
 /// zero; there is no resume). A `.part` that is not a regular file (a symlink, a directory, a
 /// FIFO) is never touched: the file is refused.
-final class PartFile {
+public final class PartFile {
     /// A file that cannot be received, with a one-line reason naming the path.
-    struct Refusal: Error {
-        let message: String
+    public struct Refusal: Error, CustomStringConvertible {
+        public let message: String
         /// The name is taken (the file or a locked `.part` exists): `.rename` tries the next one.
-        var taken = false
+        public var taken = false
+
+        public var description: String { message }
     }
 
     /// `name (1).ext` ... `name (maxSuffix).ext` are tried with `.rename`.
-    static let maxSuffix = 999
+    public static let maxSuffix = 999
 
-    let policy: ExistingFilePolicy
+    public let policy: ExistingFilePolicy
     /// The path the announced name maps to (`finalPath` may carry a number).
-    let requestedPath: String
+    public let requestedPath: String
     /// Where the data goes once verified (with `.rename`, the name chosen so far).
-    private(set) var finalPath: String
-    let partPath: String
+    public private(set) var finalPath: String
+    public let partPath: String
     /// The `.part`, open for writing; whoever writes the data closes it.
-    let writeFD: Int32
+    public let writeFD: Int32
     private var lockFD: Int32
     /// The suffix number `finalPath` carries (0: the announced name).
     private var suffix: Int
@@ -67,7 +69,7 @@ final class PartFile {
     /// Claims `path` (with `.rename`, the first free of `path`, `name (1).ext`, ...) and creates
     /// its `.part`. Nothing is written and no existing file is touched when this throws.
     /// - Throws: `Refusal`.
-    static func create(for path: String, policy: ExistingFilePolicy) throws -> PartFile {
+    public static func create(for path: String, policy: ExistingFilePolicy) throws -> PartFile {
         for n in 0...(policy == .rename ? maxSuffix : 0) {
             let candidate = n == 0 ? path : numbered(path, n)
             do {
@@ -83,7 +85,7 @@ final class PartFile {
     /// Moves the verified `.part` to its final name (the write descriptor is already closed).
     /// Returns the error, or nil with `finalPath` naming where the data now is. The lock is
     /// released either way; on an error the data stays in the `.part`.
-    func commit() -> String? {
+    public func commit() -> String? {
         defer { release() }
         switch policy {
         case .overwrite:
@@ -110,7 +112,7 @@ final class PartFile {
     }
 
     /// Gives up the `.part` (it stays on disk, unlocked: a later transfer of the name replaces it).
-    func release() {
+    public func release() {
         if lockFD >= 0 { close(lockFD) }
         lockFD = -1
     }
@@ -171,7 +173,7 @@ final class PartFile {
     // MARK: - Helpers
 
     /// `dir/name (n).ext`: the number goes before the last extension (none for `.name`).
-    static func numbered(_ path: String, _ n: Int) -> String {
+    public static func numbered(_ path: String, _ n: Int) -> String {
         let (dir, base) = split(path)
         let bytes = Array(base.utf8)
         if let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot > 0 {

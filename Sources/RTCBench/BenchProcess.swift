@@ -7,12 +7,14 @@ import RTC
 
 /// Sets up the peers for `rtc bench` (in this process, or with a child process over stdio
 /// signaling), runs the measurements and collects resource usage.
-enum BenchProcess {
-    static func run(_ options: Bench) throws -> BenchReport {
+public enum BenchProcess {
+    /// Runs the data-channel bench as `options` say and returns its report. Blocks.
+    /// - Throws: `BenchError` when a peer, channel or the child process fails.
+    public static func run(_ options: BenchOptions) throws -> BenchReport {
         let loop = PollEventLoop()
         loop.start(name: "rtc-bench")
         defer { loop.stop() }
-        let configuration = options.peerConfiguration
+        let configuration = options.configuration
 
         var setupTimes: [Double] = []
         var client: BenchClient!
@@ -73,11 +75,11 @@ enum BenchProcess {
                           max: Double(histogram.maxRecorded)),
             cpu_s_per_gb: round3((cpuSelf + cpuChild) / max(1e-9, Double(moved) / 1e9)),
             peak_rss_mib: round3(max(peakRSSMiB(children: false), childRSS)),
-            processes: options.processes, delay_ms: options.impairment.delay, loss_pct: options.impairment.loss)
+            processes: options.processes, delay_ms: options.delay, loss_pct: options.loss)
     }
 
     /// Two peers on one loop, signaling by direct calls.
-    static func connectInProcess(loop: PollEventLoop, configuration: PeerConnection.Configuration)
+    public static func connectInProcess(loop: PollEventLoop, configuration: PeerConnection.Configuration)
         throws -> (BenchClient, BenchServer)
     {
         let setup = DispatchSemaphore(value: 0)
@@ -98,32 +100,32 @@ enum BenchProcess {
     }
 
     /// Starts `rtc bench --serve` as the answerer and signals over its stdin/stdout.
-    static func connectChild(loop: PollEventLoop, configuration: PeerConnection.Configuration, options: Bench)
+    static func connectChild(loop: PollEventLoop, configuration: PeerConnection.Configuration, options: BenchOptions)
         throws -> (BenchClient, ChildProcess)
     {
         let p = try ChildProcess(arguments: ["bench", "--serve", "--ice-host", options.iceHost,
-                                             "--delay", String(options.impairment.delay), "--loss", String(options.impairment.loss)])
+                                             "--delay", String(options.delay), "--loss", String(options.loss)])
         let offer = try loop.runAndWait { () -> (PeerConnection, SessionDescriptionInit) in
             let pc = try PeerConnection(loop: loop, configuration: configuration)
             return (pc, pc.createOffer())
         }
         p.write(SignalingMessage.description(offer.1).json() + "\n")
         guard let line = p.readLine() else {
-            throw CLIError(.failure, "bench receiver process printed no answer")
+            throw BenchError("bench receiver process printed no answer")
         }
         guard case let .description(answer) = try SignalingMessage.parse(line) else {
-            throw CLIError(.failure, "bench receiver sent no answer")
+            throw BenchError("bench receiver sent no answer")
         }
         try loop.runAndWait { try offer.0.setRemoteDescription(answer) }
         return (BenchClient(loop: loop, peer: offer.0), p)
     }
 
     /// The child side: answer the offer from stdin, then serve until the connection ends.
-    static func serve(configuration: PeerConnection.Configuration) throws {
+    public static func serve(configuration: PeerConnection.Configuration) throws {
         let loop = PollEventLoop()
         loop.start(name: "rtc-bench-serve")
         guard let line = Swift.readLine(), case let .description(offer) = try SignalingMessage.parse(line) else {
-            throw CLIError(.dataError, "bench --serve expects an offer line on stdin")
+            throw BenchError("bench --serve expects an offer line on stdin")
         }
         let ended = DispatchSemaphore(value: 0)
         let (answer, server): (SessionDescriptionInit, BenchServer) = try loop.runAndWait {
