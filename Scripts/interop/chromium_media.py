@@ -101,7 +101,8 @@ window.mediaStats = async function() {
     const fields = ['packetsSent', 'bytesSent', 'framesSent', 'framesEncoded', 'keyFramesEncoded',
                     'packetsReceived', 'bytesReceived', 'packetsLost', 'framesDecoded',
                     'framesReceived', 'keyFramesDecoded', 'frameWidth', 'frameHeight',
-                    'totalSamplesReceived', 'nackCount', 'pliCount', 'firCount', 'ssrc'];
+                    'totalSamplesReceived', 'nackCount', 'pliCount', 'firCount', 'ssrc',
+                    'retransmittedPacketsSent', 'retransmittedPacketsReceived', 'rtxSsrc'];
     const t = {codec: codecs[s.codecId] || null};
     fields.forEach(f => { if (s[f] !== undefined) t[f] = s[f]; });
     side[s.kind] = t;

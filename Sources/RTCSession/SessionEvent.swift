@@ -37,6 +37,9 @@ public struct MediaTrackInfo: Sendable, Equatable {
     public var ssrc: UInt32
     public var remoteSSRC: UInt32?
     public var direction: MediaDirection
+    /// The RTX (RFC 4588) payload type and our RTX SSRC, when rtx was negotiated.
+    public var rtxPayloadType: UInt8?
+    public var rtxSSRC: UInt32?
 }
 
 /// One section's counters with the session's SRTP counters.

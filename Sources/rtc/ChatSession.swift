@@ -104,7 +104,9 @@ final class ChatSession: @unchecked Sendable {
             emit(["type": "track", "mid": .string(t.mid), "kind": .string(t.kind.rawValue),
                   "codec": .string(t.codec.rawValue), "payloadType": .int(Int(t.payloadType)),
                   "ssrc": .int(Int(t.ssrc)), "remoteSsrc": t.remoteSSRC.map { .int(Int($0)) } ?? .null,
-                  "direction": .string(t.direction.rawValue)])
+                  "direction": .string(t.direction.rawValue),
+                  "rtxPayloadType": t.rtxPayloadType.map { .int(Int($0)) } ?? .null,
+                  "rtxSsrc": t.rtxSSRC.map { .int(Int($0)) } ?? .null])
         case let .keyframeRequest(mid, kind):
             emit(["type": "keyframe-request", "mid": .string(mid), "kind": .string(kind.rawValue)])
         case let .stats(r):
@@ -145,7 +147,8 @@ final class ChatSession: @unchecked Sendable {
             "packetsReceived": .int(Int(s.packetsReceived)), "bytesReceived": .int(Int(s.bytesReceived)),
             "packetsLost": .int(Int(s.packetsLost)), "jitter": .double(s.jitter),
             "nacksSent": .int(Int(s.nacksSent)), "nacksReceived": .int(Int(s.nacksReceived)),
-            "retransmitted": .int(Int(s.retransmitted)),
+            "retransmitted": .int(Int(s.retransmitted)), "rtxPacketsSent": .int(Int(s.rtxPacketsSent)),
+            "retransmissionsReceived": .int(Int(s.retransmissionsReceived)),
             "keyframeRequestsSent": .int(Int(s.keyframeRequestsSent)),
             "keyframeRequestsReceived": .int(Int(s.keyframeRequestsReceived)),
         ]
