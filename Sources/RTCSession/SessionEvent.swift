@@ -26,6 +26,8 @@ public enum SessionEvent: Sendable {
     case stats(MediaStatsReport)
     /// A line worth telling a user (a section the peer rejected, ICE servers used or skipped).
     case notice(String)
+    /// An ICE restart (ours or the peer's) exchanged new credentials; the new path is being checked.
+    case iceRestarted(localUfrag: String, remoteUfrag: String)
 }
 
 /// A negotiated media section, as `SessionEvent.track` reports it.

@@ -113,6 +113,8 @@ final class ChatSession: @unchecked Sendable {
             emit(statsObject(r))
         case let .notice(line):
             printError("rtc: " + line)
+        case let .iceRestarted(local, remote):
+            emit(["type": "ice-restart", "ufrag": .string(local), "remoteUfrag": .string(remote)])
         }
     }
 
@@ -170,6 +172,10 @@ final class ChatSession: @unchecked Sendable {
         if session.input(line: line) == .signaling { return true }
         guard session.waitForOpen() else { return false }
         guard json else { return session.sendBlocking(.text(line)) }
+        if let object = JSONValue.parseObject(line), object["type"]?.stringValue == "ice-restart" {
+            session.restartICE()
+            return true
+        }
         guard let (payload, label, id) = parseJSONMessage(line) else {
             session.finish(.badInput("stdin line is not a message object: \(line.prefix(60))"))
             return true
