@@ -397,6 +397,44 @@ def test_whip_chromium_publishes_camera_to_rtc(spawn, tmp_path):
 @pytest.mark.chromium
 @needs_chromium
 @pytest.mark.timeout(120)
+def test_whip_chromium_restarts_ice(spawn, tmp_path, figures):
+    """Chromium publishing over WHIP restarts ICE mid-stream (createOffer({iceRestart: true}),
+    PATCH with the new credentials, RFC 9725 §4.4.1): rtc's endpoint answers 200 with its own new
+    credentials, reports the restart, and the video goes on across it (rtc's file decodes whole)."""
+    ivf = str(tmp_path / "whip-restart.ivf")
+    endpoint, url = whip_endpoint(spawn, "whip", "--video", "vp8", "--video-out", ivf)
+    browser = spawn([PYTHON, CHROMIUM_MEDIA, "whip", url, "--video", "vp8", "--ice-restart-after", "3"],
+                    "chromium whip, ICE restart")
+    http_reply(browser)
+    assert_tracks(wait_tracks(endpoint, 1), ("video", "vp8", "recvonly"))
+    deadline = time.monotonic() + 40
+    restart = None
+    while restart is None:
+        assert time.monotonic() < deadline, f"no ice-restart line from the browser; stderr: {browser.stderr()[-2000:]!r}"
+        line = browser.read_json(max(1, deadline - time.monotonic()))
+        if line.get("type") == "ice-restart":
+            restart = line
+    assert restart["status"] == 200 and restart["candidates"] > 0, restart
+    event = endpoint.wait_event("ice-restart", 10, skip=("state", "track", "stats", "keyframe-request"))
+    # rtc took the browser's new credentials and gave it its own new ones.
+    assert event["remoteUfrag"] == restart["ufrag"] and event["ufrag"] == restart["remoteUfrag"], (event, restart)
+    # The browser's transport switched to a pair of the new ICE generation (its second selected
+    # pair, under its new ufrag): the checks with rtc's new credentials succeeded.
+    peer_stats_until(browser, lambda s: s.get("transport", {}).get("selectedCandidatePairChanges", 0) >= 2
+                     and s["transport"].get("iceLocalUsernameFragment") == restart["ufrag"]
+                     and s["transport"].get("iceState") == "connected", 20, "a pair selected under the new credentials")
+    # Frames keep coming after the restart: 3 s more of frames sent and the connection not failed.
+    s = peer_stats_until(browser, for_seconds(3, chromium_sent), 30, "3 s of frames after the ICE restart")
+    figures(f"Chromium WHIP ICE restart: 200 with {restart['candidates']} candidates, "
+            f"new ETag {restart['etag']}; frames sent after it {chromium_sent(s)}")
+    end_peer(browser)
+    ended_by_delete(endpoint)
+    assert_video_decodes(ivf, min_seconds=5, codec="vp8")
+
+
+@pytest.mark.chromium
+@needs_chromium
+@pytest.mark.timeout(120)
 def test_whep_chromium_plays_from_rtc(spawn):
     port = free_udp_port()
     endpoint, url = whip_endpoint(spawn, "whep", "--video", "vp8", "--video-in", udp(port))
