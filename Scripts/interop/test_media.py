@@ -394,6 +394,24 @@ def test_whip_chromium_publishes_camera_to_rtc(spawn, tmp_path):
     assert_audio_decodes(ogg, min_seconds=5, codec="opus")
 
 
+@pytest.mark.timeout(60)
+def test_whip_rtc_restarts_ice_on_request(spawn):
+    """`{"type":"ice-restart"}` on a WHIP client's stdin (--json): a PATCH with new credentials,
+    the endpoint restarts too; both report it, and the data channel carries on across it."""
+    endpoint, url = whip_endpoint(spawn, "whip")
+    client = spawn(rtc_args("offer", "--signal", "whip+" + url), "rtc offer whip+http (data)")
+    assert client.wait_event("open", 20)["label"] == "chat"
+    assert endpoint.wait_event("open", 20)["label"] == "chat"
+    client.write('{"type":"ice-restart"}\n')
+    ours = client.wait_event("ice-restart", 10)
+    theirs = endpoint.wait_event("ice-restart", 10)
+    assert ours["ufrag"] == theirs["remoteUfrag"] and ours["remoteUfrag"] == theirs["ufrag"], (ours, theirs)
+    client.write('{"data":"after the restart"}\n')
+    assert endpoint.wait_event("message", 10)["data"] == "after the restart"
+    end_rtc(client)  # DELETEs the resource
+    ended_by_delete(endpoint)
+
+
 @pytest.mark.chromium
 @needs_chromium
 @pytest.mark.timeout(120)
