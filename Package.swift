@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "RTCSession", targets: ["RTCSession"]),
         .library(name: "RTCTransfer", targets: ["RTCTransfer"]),
         .library(name: "RTCBench", targets: ["RTCBench"]),
+        .library(name: "RTCSDPJSON", targets: ["RTCSDPJSON"]),
+        .library(name: "RTCNATProbe", targets: ["RTCNATProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -94,13 +96,17 @@ let package = Package(
         .target(name: "RTCBench", dependencies: [
             "RTC", "RTCSignaling", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // SDP ⇄ structured JSON (`rtc sdp-parse`).
+        .target(name: "RTCSDPJSON", dependencies: ["RTCCore", "RTCSDP"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // RFC 5780 discovery from a real socket, blocking (`rtc stun-probe`).
+        .target(name: "RTCNATProbe", dependencies: ["RTCCore", "RTCSTUN"]),
         // `swift run rtc-example-echo`: two sessions in one process echo a message (README "Using RTC from Swift").
         .executableTarget(name: "rtc-example-echo", dependencies: ["RTC", "RTCSignaling", "RTCSession"],
                           path: "Examples/echo", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "rtc",
             dependencies: [
-                "RTC", "RTCSignaling", "RTCSession", "RTCTransfer", "RTCBench",
+                "RTC", "RTCSignaling", "RTCSession", "RTCTransfer", "RTCBench", "RTCSDPJSON", "RTCNATProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -146,6 +152,8 @@ let package = Package(
                                                             "RTCTestSupport"]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
         .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC", "RTCTestSupport"]),
+        .testTarget(name: "RTCSDPJSONTests", dependencies: ["RTCCore", "RTCSDP", "RTCSDPJSON", "RTCTestSupport"]),
+        .testTarget(name: "RTCNATProbeTests", dependencies: ["RTCCore", "RTCSTUN", "RTCNATProbe", "RTCTestSupport"]),
         .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],

@@ -106,10 +106,10 @@ final class ListenSession: @unchecked Sendable {
     let progress: ProgressBar
     private var target: ReceiveTarget = .directory(".")
     private var configuration = PeerConnection.Configuration()
-    private var sessionsEnded = 0
-    private var worst: Int32 = 0
     private var filesWritten = 0
-    private var peers: [ObjectIdentifier: TransferPeer] = [:]
+    /// The peer of a single session; the server's peers are the server's (loop thread).
+    private var single: TransferPeer?
+    private var server: ConcurrentTransferServer?
     /// With -o -: one file at a time on stdout, whichever session sends it.
     private let stdoutClaim = ReceiveClaims.Stdout()
     private var trap: SignalTrap?
@@ -124,43 +124,19 @@ final class ListenSession: @unchecked Sendable {
         do {
             do { target = try ReceiveTarget.resolve(command.outputPath) } catch let e as TransferError { throw CLIError(e) }
             configuration = try command.peer.configuration()
+            loop.start()
+            if command.signaling.signal.isListening { try serve() } else { try connect() }
         } catch let e as CLIError {
             printError("rtc: " + e.message)
             return e.status.rawValue
         } catch { return ExitStatus.failure.rawValue }
-        loop.start()
-        let url = command.signaling.signal
-        var server: AnyObject?
-        if url.isListening {
-            trap = SignalTrap { [self] _ in loop.execute { [self] in latch.finish(worst, nil) } }
-            do {
-                let options = command.signaling.serveOptions(expecting: command.offer ? .answer : .offer,
-                                                             verbose: command.peer.verbose)
-                server = try SignalingConnector.serve(url, options: options) { [self] link in
-                    loop.execute { [self] in startPeer(link, single: false) }
-                }
-            } catch let e as CLIError {
-                printError("rtc: " + e.message)
-                return e.status.rawValue
-            } catch { return ExitStatus.failure.rawValue }
-        } else {
-            trap = SignalTrap { [self] sig in latch.finish(sig == SIGINT ? 130 : 143, nil) }
-            do {
-                let link = try SignalingConnector.connectOne(url, out: out, peer: command.peer, latch: latch)
-                loop.execute { [self] in startPeer(link, single: true) }
-            } catch let e as CLIError {
-                printError("rtc: " + e.message)
-                return e.status.rawValue
-            } catch { return ExitStatus.failure.rawValue }
-        }
         let status = latch.wait()
-        (server as? TCPSignalingListener)?.close()
-        (server as? ClosableServer)?.closeServer()
         // End every peer, then let the loop run what that queued (their last packets) before
         // exiting, and the WebSocket closes leave.
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
-            for p in peers.values { p.end(.ended(status, nil)) }
+            server?.close(status: status)
+            single?.end(.ended(status, nil))
             loop.execute { done.signal() }
         }
         _ = done.wait(timeout: .now() + 1)
@@ -168,19 +144,47 @@ final class ListenSession: @unchecked Sendable {
         return status
     }
 
-    /// Loop thread.
-    private func startPeer(_ link: SignalingLink, single: Bool) {
-        // Sessions run at once here: with --offer, peers that have not answered yet are capped
-        // like the handshakes (each holds a peer connection until --signal-timeout).
-        let waiting = peers.values.filter { (($0.link as? TransferLink)?.link as? GatedLink)?.exchanged == false }.count
-        if let gated = link as? GatedLink, !gated.exchanged, waiting >= HandshakeGate.defaultMaxPending {
-            link.close()
-            return
+    /// Peers one after another, several at once, until stopped or --count sessions.
+    private func serve() throws {
+        let server = ConcurrentTransferServer(loop: loop, limit: command.count, outcome: { $0.exit }) { [self] in
+            makePeer($0)
         }
+        let verbose = command.peer.verbose
+        server.onUncounted = {
+            // No offer/answer exchange (silence or garbage after our offer): not a session.
+            if verbose { printError("rtc: a peer left before the offer/answer exchange (not counted)") }
+        }
+        server.onSessionEnd = { _, message in if let message { printError("rtc: " + message) } }
+        server.onDone = { [latch] worst in latch.finish(worst, nil) }
+        self.server = server
+        trap = SignalTrap { [self] _ in loop.execute { [self] in latch.finish(server.worst, nil) } }
+        let options = command.signaling.serveOptions(expecting: command.offer ? .answer : .offer, verbose: verbose)
+        do { try server.listen(command.signaling.signal, options: options) } catch let e as SignalingFailure {
+            throw CLIError(e)
+        }
+    }
+
+    /// One session over a connected --signal.
+    private func connect() throws {
+        trap = SignalTrap { [self] sig in latch.finish(sig == SIGINT ? 130 : 143, nil) }
+        let link = try command.signaling.connect(out: out, peer: command.peer)
+        loop.execute { [self] in
+            let (peer, ended) = makePeer(TransferLink(link))
+            single = peer
+            peer.onEnd = { [self] end in
+                let (status, message) = end.exit
+                single = nil
+                ended()
+                latch.finish(status, message)
+            }
+            peer.start()
+        }
+    }
+
+    /// Loop thread: a receiving peer for `link`, and its clean-up when it ends.
+    private func makePeer(_ link: TransferLink) -> (peer: TransferPeer, ended: () -> Void) {
         let peer = TransferPeer(role: command.offer ? .offer : .answer, loop: loop, configuration: configuration,
-                                link: TransferLink(link), connectTimeout: command.peer.connectTimeout)
-        let id = ObjectIdentifier(peer)
-        peers[id] = peer
+                                link: link, connectTimeout: command.peer.connectTimeout)
         let receiver = TransferReceiver(
             peer: peer, target: target, claims: ReceiveClaims(stdout: stdoutClaim), policy: command.existingFilePolicy,
             loop: loop, progress: progress, output: { [out] in out.write($0) },
@@ -189,29 +193,6 @@ final class ListenSession: @unchecked Sendable {
             if case .stdout = target { printError(report.jsonLine) } else { out.writeLine(report.jsonLine) }
             if let error = report.error { printError("rtc: \(report.name.isEmpty ? label : report.name): \(error)") }
         }
-        peer.onEnd = { [self] end in
-            let (status, message) = end.exit
-            peers[id] = nil
-            receiver.abandonUnfinished()
-            if single {
-                latch.finish(status, message)
-                return
-            }
-            if (link as? GatedLink)?.exchanged == false && !latch.isFinished {
-                // No offer/answer exchange (silence or garbage after our offer): not a session.
-                if command.peer.verbose { printError("rtc: a peer left before the offer/answer exchange (not counted)") }
-                return
-            }
-            if let message { printError("rtc: " + message) }
-            worst = max(worst, status)
-            sessionsEnded += 1
-            if command.count > 0 && sessionsEnded >= command.count { latch.finish(worst, nil) }
-        }
-        peer.start()
+        return (peer, { receiver.abandonUnfinished() })
     }
-}
-
-/// A server object that can be closed (the WebSocket listener).
-protocol ClosableServer: AnyObject {
-    func closeServer()
 }

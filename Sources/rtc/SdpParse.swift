@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSDPJSON
 
 /// `rtc sdp-parse`: SDP text or session-description JSON in, the structured JSON form out
 /// (and back with `--to-sdp`).
@@ -93,8 +94,12 @@ struct SdpParse: ParsableCommand {
                 try SdpParse.benchmark(input, runs: runs, limits: limits)
                 return
             }
-            let converter = SdpConverter(toSDP: toSDP, limits: limits)
+            let converter = SDPJSONConverter(toSDP: toSDP, limits: limits)
             try converter.convert(input) { writeToStandardOutput($0) }
+        } catch SDPJSONError.expectedJSON {
+            CLIError(.dataError, "sdp-parse: --to-sdp expects JSON").exit()
+        } catch let SDPJSONError.invalid(message) {
+            CLIError(.dataError, "sdp-parse: " + message).exit()
         } catch let e as CLIError {
             // ArgumentParser would exit 1 for a non-ExitCode error; our errors carry their own status.
             e.exit()

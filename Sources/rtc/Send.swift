@@ -142,7 +142,6 @@ final class SendSession: @unchecked Sendable {
             return fail(e)
         } catch { return ExitStatus.failure.rawValue }
 
-        WebSocketSignaling.pageMode = "send"
         loop.start()
         let url = command.signaling.signal
         guard url.isListening else {
@@ -154,7 +153,7 @@ final class SendSession: @unchecked Sendable {
             }
             let link: SignalingLink
             do {
-                link = try SignalingConnector.connectOne(url, out: out, peer: command.peer, latch: latch)
+                link = try command.signaling.connect(out: out, peer: command.peer)
             } catch let e as CLIError {
                 return fail(e)
             } catch { return ExitStatus.failure.rawValue }
@@ -162,17 +161,16 @@ final class SendSession: @unchecked Sendable {
         }
 
         // A server: receivers one after another until stopped or --count sessions.
-        let queue = LinkQueue()
-        let server: AnyObject
+        let server = SequentialLinkServer()
         do {
-            server = try SignalingConnector.serve(
-                url, options: command.signaling.serveOptions(expecting: command.answer ? .offer : .answer,
-                                                             verbose: command.peer.verbose)) { link in queue.put(link) }
-        } catch let e as CLIError {
-            return fail(e)
+            let options = command.signaling.serveOptions(expecting: command.answer ? .offer : .answer,
+                                                         verbose: command.peer.verbose, page: "send")
+            try server.listen(url, options: options)
+        } catch let e as SignalingFailure {
+            return fail(CLIError(e))
         } catch { return ExitStatus.failure.rawValue }
         trap = SignalTrap { [self] sig in
-            queue.stop()
+            server.stop()
             stateLock.lock()
             interrupted = sig == SIGINT ? 130 : 143
             stateLock.unlock()
@@ -180,28 +178,15 @@ final class SendSession: @unchecked Sendable {
         }
         // stdin can be read once: `-` serves one receiver.
         let limit = command.files.contains("-") ? 1 : command.count
-        var worst: Int32 = 0
-        var served = 0
-        while limit == 0 || served < limit {
-            guard let link = queue.take() else { break }
-            served += 1
-            let status = runSession(link, configuration: configuration, index: served)
-            if !link.exchanged && !queue.isStopped {
-                // No offer/answer exchange (silence or garbage after our offer): not a session.
-                served -= 1
-                if command.peer.verbose {
-                    printError("rtc: a receiver left before the offer/answer exchange (not counted)")
-                }
-                continue
-            }
-            worst = max(worst, status)
-            if command.peer.verbose || status != 0 {
-                printError("rtc: session \(served) ended with status \(status)")
-            }
-        }
-        queue.stop()
-        closeSignalServer(server)
-        return worst
+        let verbose = command.peer.verbose
+        return server.run(limit: limit, session: { link, index in
+            runSession(link, configuration: configuration, index: index)
+        }, uncounted: {
+            // No offer/answer exchange (silence or garbage after our offer): not a session.
+            if verbose { printError("rtc: a receiver left before the offer/answer exchange (not counted)") }
+        }, ended: { index, status in
+            if verbose || status != 0 { printError("rtc: session \(index) ended with status \(status)") }
+        })
     }
 
     private func currentLatch() -> ExitLatch {

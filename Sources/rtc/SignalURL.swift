@@ -48,9 +48,19 @@ struct SignalOptions: ParsableArguments {
         }
     }
 
-    /// How a listening --signal admits peers, for a command whose peer sends `expecting`.
-    func serveOptions(expecting: SDPType, verbose: Bool) -> ServeOptions {
-        SignalingConnector.serveOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose, token: token)
+    /// How a listening --signal admits peers, for a command whose peer sends `expecting`; `page`
+    /// is the transfer page's mode on ws-listen's `/`.
+    func serveOptions(expecting: SDPType, verbose: Bool, page: String = "listen") -> ServeOptions {
+        SignalingConnector.serveOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose,
+                                        token: token, page: page)
+    }
+
+    /// Connects the single session's --signal (stdio, tcp://, ws://, whip+http(s)://).
+    /// - Throws: `CLIError`: 69 when the peer cannot be reached, 124 when it does not answer
+    ///   within `--connect-timeout`, 130/143 when SIGINT/SIGTERM arrives meanwhile.
+    func connect(out: StdoutWriter, peer: PeerOptions) throws -> SignalingLink {
+        let options = SignalingConnector.connectOptions(out: out, peer: peer, http: http)
+        do { return try signal.connect(options) } catch let e as SignalingFailure { throw CLIError(e) }
     }
 
     /// What a WHIP/WHEP client needs besides the URL.

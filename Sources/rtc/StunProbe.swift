@@ -3,8 +3,8 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import RTC
+import RTCNATProbe
 
 /// `rtc stun-probe`: RFC 5780 NAT behaviour discovery against a STUN server, one JSON object out.
 struct StunProbe: ParsableCommand {
@@ -131,65 +131,29 @@ struct StunProbe: ParsableCommand {
 
     /// The exit status and message when the (last) server gave no mapped address.
     static func failure(of result: NATBehaviorResult, servers: [TransportAddress], timeout: Double) -> CLIError? {
-        guard result.mapped == nil else { return nil }
-        let first = result.tests.last { $0.name == "mapping-1" }
-        switch first?.outcome {
-        case "error"?:
-            let code = result.error?.code.map { "\($0)" } ?? "without a valid ERROR-CODE"
-            let reason = result.error?.reason.map { $0.isEmpty ? "" : " \($0)" } ?? ""
-            return CLIError(.unavailable, "STUN server \(result.server) sent error response \(code)\(reason)")
-        case "invalid"?:
-            return CLIError(.dataError, "STUN server \(result.server): \(first?.detail ?? "invalid response")")
-        default:
+        switch result.probeFailure {
+        case nil: return nil
+        case let .errorResponse(message)?: return CLIError(.unavailable, message)
+        case let .invalid(message)?: return CLIError(.dataError, message)
+        case .noResponse?:
             return CLIError(.unavailable, "no STUN response from \(servers.map(\.description).joined(separator: ", ")) "
                 + "within \(timeout) s")
         }
     }
 
-    /// Runs the discovery against one server on a fresh event loop; blocks until done.
+    /// Runs the discovery against one server; blocks until done.
     private func probe(_ server: TransportAddress) throws -> NATBehaviorResult {
-        let bindAddress: TransportAddress
-        if let local {
-            bindAddress = Self.parseLocal(local)!
-        } else if let routed = LocalRoute.sourceAddress(toward: server) {
-            bindAddress = routed
-        } else {
-            throw CLIError(.unavailable, "no route to \(server)")
-        }
-        guard bindAddress.family == server.family else {
-            throw CLIError(.usage, "--local \(bindAddress) and server \(server) are of different address families")
-        }
-        let loop = PollEventLoop()
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
         let config = NATBehaviorDiscovery.Configuration(
             testTimeout: .milliseconds(Int64(timeout * 1000)), hairpinning: !noHairpinning,
             username: username, password: password)
-        loop.start(name: "stun-probe")
-        loop.execute {
-            do {
-                let socket = try UDPSocket(loop: loop, bindTo: bindAddress)
-                let client = STUNClient(loop: loop, socket: socket)
-                let discovery = NATBehaviorDiscovery(client: client, server: server, local: socket.localAddress,
-                                                     configuration: config)
-                Log.debug("probing \(server) from \(socket.localAddress)", "stun-probe")
-                discovery.start { result in
-                    withExtendedLifetime((client, discovery)) {}
-                    socket.close()
-                    box.value = .success(result)
-                    done.signal()
-                }
-            } catch {
-                box.value = .failure(CLIError(.failure, "cannot bind \(bindAddress): \(error)"))
-                done.signal()
+        do {
+            return try NATProbe.run(server: server, local: local.flatMap(Self.parseLocal), configuration: config)
+        } catch let e as NATProbeError {
+            switch e {
+            case .noRoute: throw CLIError(.unavailable, e.description)
+            case .familyMismatch: throw CLIError(.usage, e.description)
+            case .cannotBind: throw CLIError(.failure, e.description)
             }
         }
-        done.wait()
-        loop.stop()
-        return try box.value!.get()
     }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    var value: Result<NATBehaviorResult, CLIError>?
 }

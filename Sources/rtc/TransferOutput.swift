@@ -73,21 +73,6 @@ extension CLIError {
     }
 }
 
-/// A CLI signaling link as the transfer library's signaling.
-final class TransferLink: TransferSignaling, @unchecked Sendable {
-    let link: SignalingLink
-
-    init(_ link: SignalingLink) { self.link = link }
-
-    func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
-               onEnd: @escaping @Sendable (SignalingError?) -> Void) {
-        link.start(onMessage: onMessage, onEnd: onEnd)
-    }
-
-    func send(_ message: SignalingMessage) { link.send(message) }
-    func close() { link.close() }
-}
-
 extension TransferPeerEnd {
     /// The exit status and the error line (if any).
     var exit: (Int32, String?) {

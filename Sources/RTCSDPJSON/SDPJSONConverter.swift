@@ -1,23 +1,26 @@
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
-import RTC
+import RTCCore
+import RTCSDP
 
-/// The input handling of `rtc sdp-parse`, apart from argument parsing: detects raw SDP, one JSON
-/// document or JSON lines, and converts each to the requested form.
-struct SdpConverter {
+/// SDP ⇄ structured JSON (sdp-transform's field names), the conversion behind `rtc sdp-parse`:
+/// detects raw SDP, one JSON document or JSON lines, and converts each to the requested form.
+public struct SDPJSONConverter: Sendable {
     /// Convert structured JSON to SDP instead of SDP to JSON.
-    let toSDP: Bool
+    public let toSDP: Bool
     /// Caps on each SDP read or written.
-    var limits = SDPLimits.standard
+    public var limits: SDPLimits
+
+    public init(toSDP: Bool, limits: SDPLimits = .standard) {
+        self.toSDP = toSDP
+        self.limits = limits
+    }
 
     /// Converts all of `input`, writing each output (a JSON line, or SDP text) through `emit`.
-    /// - Throws: `CLIError(.dataError, ...)` naming the input line and the SDP line.
-    func convert(_ input: String, emit: (String) -> Void) throws {
+    /// - Throws: `SDPJSONError`, naming the input line and the SDP line.
+    public func convert(_ input: String, emit: (String) -> Void) throws {
         let trimmed = input.drop { $0.isWhitespace }
         guard trimmed.first == "{" else {
-            if toSDP { throw CLIError(.dataError, "sdp-parse: --to-sdp expects JSON") }
+            if toSDP { throw SDPJSONError.expectedJSON }
             emit(try jsonLine(for: parseSDP(input, where: ""), type: nil) + "\n")
             return
         }
@@ -33,12 +36,12 @@ struct SdpConverter {
             let place = "input line \(lineNumber): "
             let object: [String: JSONValue]
             do {
-                guard case let .object(o) = try JSONValue.parse(line) else { throw CLIError(.dataError, "") }
+                guard case let .object(o) = try JSONValue.parse(line) else { throw SDPJSONError.expectedJSON }
                 object = o
             } catch let e as JSONParseError {
-                throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
+                throw SDPJSONError.invalid("\(place)\(e)")
             } catch {
-                throw CLIError(.dataError, "sdp-parse: \(place)invalid JSON")
+                throw SDPJSONError.invalid("\(place)invalid JSON")
             }
             emit(try convertObject(object, where: place))
         }
@@ -53,14 +56,14 @@ struct SdpConverter {
                 let data = try JSONEncoder().encode(JSONValue.object(object))
                 description = try JSONDecoder().decode(SessionDescription.self, from: data)
             } catch {
-                throw CLIError(.dataError, "sdp-parse: \(place)not a structured session description: \(Self.reason(error))")
+                throw SDPJSONError.invalid("\(place)not a structured session description: \(Self.reason(error))")
             }
             let sdp: String
             do {
                 // A CR or LF in a JSON string would split its line and inject others (an m= section).
                 sdp = try description.serializeChecked()
             } catch let e as SDPError {
-                throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
+                throw SDPJSONError.invalid("\(place)\(e)")
             }
             _ = try parseSDP(sdp, where: place)  // refuse to emit SDP we would not read back
             guard let type else { return sdp }
@@ -74,7 +77,7 @@ struct SdpConverter {
         do {
             return try SessionDescription.parse(text, limits: limits)
         } catch let e as SDPError {
-            throw CLIError(.dataError, "sdp-parse: \(place)\(e)")
+            throw SDPJSONError.invalid("\(place)\(e)")
         }
     }
 
