@@ -42,6 +42,7 @@ func printToStderr(_ s: String) {
 struct FuzzTarget {
     let run: ([UInt8]) -> Void
 
+    // Safe: set once in main before libFuzzer starts, then only read from its one fuzzing thread.
     nonisolated(unsafe) static var selected: FuzzTarget?
 
     static let all: [String: FuzzTarget] = [
