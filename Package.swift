@@ -20,6 +20,10 @@ let package = Package(
     products: [
         .executable(name: "rtc", targets: ["rtc"]),
         .library(name: "RTC", targets: ["RTC"]),
+        .library(name: "RTCSignaling", targets: ["RTCSignaling"]),
+        .library(name: "RTCSession", targets: ["RTCSession"]),
+        .library(name: "RTCTransfer", targets: ["RTCTransfer"]),
+        .library(name: "RTCBench", targets: ["RTCBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,24 +74,41 @@ let package = Package(
                 swiftSettings: layerSettings),
         .target(name: "RTCMediaIO", dependencies: ["RTCCore", "RTCRTP", "RTCMedia", "RTCPeerConnection"],
                 swiftSettings: layerSettings),
-        // The umbrella: re-exports every layer (Sources/RTC/RTC.swift) and holds the signaling transports.
+        // The umbrella: re-exports every layer (Sources/RTC/RTC.swift).
+        .target(name: "RTC", dependencies: layers, swiftSettings: layerSettings),
+        // Above the umbrella (Swift 6 language mode): signaling transports (stdio lines, TCP aiortc format,
+        // WebSocket, WHIP/WHEP) with listener serving, then one peer session over any of them.
         .target(
-            name: "RTC",
-            dependencies: layers + ["CZlib"],
-            // Swift 5 mode until the signaling files that live here move out (they type-check in 6 today).
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
-        ),
-        .executableTarget(
-            name: "rtc",
+            name: "RTCSignaling",
             dependencies: [
-                "RTC",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "RTC", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: layerSettings + [.swiftLanguageMode(.v6)]
+        ),
+        .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"],
+                swiftSettings: layerSettings + [.swiftLanguageMode(.v6)]),
+        // rtc-transfer/1 (`rtc send` / `rtc listen`): protocol, sender, receiver, file sinks.
+        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"]),
+        // `rtc bench`: cases, measurement, reports, the child processes and the media relay bench.
+        .target(name: "RTCBench", dependencies: [
+            "RTC", "RTCSignaling", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        // `swift run rtc-example-echo`: two sessions in one process echo a message (README "Using RTC from Swift").
+        .executableTarget(name: "rtc-example-echo", dependencies: ["RTC", "RTCSignaling", "RTCSession"],
+                          path: "Examples/echo", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(
+            name: "rtc",
+            dependencies: [
+                "RTC", "RTCSignaling", "RTCSession", "RTCTransfer", "RTCBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["link.order"],
             // Release links with lld, for resident memory (issue 6):
@@ -104,13 +125,13 @@ let package = Package(
         ),
         // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
-        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC"]),
+        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC", "RTCSignaling"]),
         // Shared by the test targets: real peers the tests start (coturn on loopback),
         // and the helpers several layers' tests share: SCTP and DTLS pairs, the usrsctp suite, the SDP corpus.
         .target(name: "RTCTestSupport", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP"], path: "Tests/TestSupport",
                 resources: [.copy("Corpus")]),
         // One test target per layer, holding the tests of that layer (a test that needs several layers
-        // lives with the highest one); RTCTests has the umbrella's signaling tests.
+        // lives with the highest one); RTCTests has the cross-layer input-limit tests.
         .testTarget(name: "RTCCoreTests", dependencies: ["RTCCore"]),
         .testTarget(name: "RTCSTUNTests", dependencies: ["RTCCore", "RTCCrypto", "RTCSTUN"]),
         .testTarget(name: "RTCTURNTests", dependencies: ["RTCCore", "RTCSTUN", "RTCTURN", "RTCTestSupport"]),
@@ -125,6 +146,11 @@ let package = Package(
         .testTarget(name: "RTCSRTPTests", dependencies: ["RTCCore", "RTCCrypto", "RTCDTLS", "RTCSCTP", "RTCSRTP", "RTCTestSupport"]),
         .testTarget(name: "RTCPeerConnectionTests", dependencies: layers + ["RTCTestSupport"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"]),
+        .testTarget(name: "RTCSignalingTests", dependencies: ["RTCCore", "RTCSDP", "RTCPeerConnection", "RTC", "RTCSignaling",
+                                                            "RTCTestSupport"]),
+        .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
+        .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC", "RTCTestSupport"]),
+        .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

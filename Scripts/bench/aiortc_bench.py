@@ -5,7 +5,7 @@
 
 The sender (offerer, this process) starts a receiver (answerer) as a child process
 (`aiortc_bench.py --serve`) and signals over the child's stdin/stdout, one JSON line each way.
-The method mirrors Sources/rtc/BenchClient.swift and BenchServer.swift:
+The method mirrors Sources/RTCBench/BenchClient.swift and BenchServer.swift:
 
 - setup_ms: from spawning the receiver process to the "ctl" channel being open.
 - throughput: for each message size, reliable ordered, reliable unordered and maxRetransmits 0,

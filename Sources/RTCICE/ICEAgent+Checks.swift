@@ -254,13 +254,10 @@ extension ICEAgent {
             pair.state = .succeeded
             pair.lastRTT = loop.now.since(t.sentAt)
             authenticatedRemotes.insert(from)
-            lastConsent = loop.now
+            consentAnswered()
             checkSucceeded(pair, nominating: nominating)
         case let .consent(pair):
-            if !message.isErrorResponse, pair === carryingPair {
-                lastConsent = loop.now
-                if state == .disconnected { setState(selectedPair != nil ? .completed : .connected) }
-            }
+            if !message.isErrorResponse, pair === carryingPair { consentAnswered() }
         case .serverReflexive:
             break
         }
@@ -313,7 +310,7 @@ extension ICEAgent {
         if previousPair != nil {
             previousPair = nil
             nominationWatched = false
-            lastConsent = loop.now
+            consentAnswered()
         }
         Log.debug("selected \(pair.local.kind.rawValue) \(pair.local.address) -> \(pair.remote.kind.rawValue) "
             + "\(pair.remote.address)\(pair.base.isRelay ? " via TURN \(pair.base.turn!.server)" : "")", "ice")
@@ -340,13 +337,19 @@ extension ICEAgent {
         scheduleConsent()
     }
 
+    private func consentAnswered() {
+        lastConsent = loop.now
+        consentUnansweredSince = nil
+        disconnectTimer?.cancel()
+        disconnectTimer = nil
+        if state == .disconnected { setState(selectedPair != nil ? .completed : .connected) }
+    }
+
     private func scheduleConsent() {
         var base = configuration.consentInterval.nanoseconds
-        // Past half the disconnected timeout without an answer, check every second (at most the
-        // usual interval) so that both losing and regaining the path show within a few seconds.
-        if let last = lastConsent, loop.now.since(last) >= configuration.disconnectedTimeout / 2 {
-            base = min(base, Duration.seconds(1).nanoseconds)
-        }
+        // Disconnected: check every second (at most the usual interval), so that the path's
+        // return shows within a second or so.
+        if state == .disconnected { base = min(base, Duration.seconds(1).nanoseconds) }
         let jitter = Int64(rng.next() % UInt64(max(1, base / 5 * 2))) - base / 5
         let interval = Duration.nanoseconds(max(base / 10, min(base + jitter, configuration.consentTimeout.nanoseconds / 3)))
         consentTimer = loop.schedule(in: interval) { [weak self] in self?.consentTick() }
@@ -365,7 +368,6 @@ extension ICEAgent {
             fail("peer stopped answering consent checks for \(Int(configuration.consentTimeout.seconds)) s")
             return
         }
-        if loop.now.since(last) >= configuration.disconnectedTimeout { setState(.disconnected) }
         let id = ICEWire.newTransactionID(rng: &rng)
         let packet = ICEWire.bindingRequest(
             id: id, username: "\(remoteUfrag):\(localUfrag)", password: remotePassword,
@@ -376,6 +378,21 @@ extension ICEAgent {
         pair.base.send(packet, to: pair.remote.address)
         // Consent requests are not retransmitted on RTO; a new one goes out each interval.
         t.timer = loop.schedule(in: configuration.consentInterval) { [weak self] in self?.transactions[id] = nil }
+        if consentUnansweredSince == nil {
+            consentUnansweredSince = loop.now
+            disconnectTimer = loop.schedule(in: configuration.disconnectedTimeout) { [weak self] in
+                self?.consentOverdue()
+            }
+        }
+        scheduleConsent()
+    }
+
+    /// A consent request went unanswered for `disconnectedTimeout` (W3C `disconnected`).
+    private func consentOverdue() {
+        disconnectTimer = nil
+        guard consentUnansweredSince != nil, state == .completed || state == .connected else { return }
+        setState(.disconnected)
+        consentTimer?.cancel()
         scheduleConsent()
     }
 }

@@ -128,6 +128,10 @@ public final class ICEAgent: PacketTransport {
     var checkTimer: ScheduledTask?
     var consentTimer: ScheduledTask?
     var lastConsent: LoopInstant?
+    /// When the oldest consent request still unanswered went out; its answer clears it.
+    var consentUnansweredSince: LoopInstant?
+    /// Fires `disconnectedTimeout` after that request unless an answer came.
+    var disconnectTimer: ScheduledTask?
     /// Datagrams dropped because nothing authenticated them: STUN that fails to parse or to
     /// verify (MESSAGE-INTEGRITY, FINGERPRINT), non-STUN from an address that never proved our
     /// credentials. None of them changes the agent's state.
@@ -193,7 +197,10 @@ public final class ICEAgent: PacketTransport {
         remoteUfrag = ufrag
         remotePassword = password
         // Consent on the carrying pair now runs under the new credentials; its clock starts over.
-        if previousPair != nil { lastConsent = loop.now }
+        if previousPair != nil {
+            lastConsent = loop.now
+            consentUnansweredSince = nil
+        }
         if started { scheduleChecks() }
     }
 
@@ -295,6 +302,7 @@ public final class ICEAgent: PacketTransport {
         guard state != .closed else { return }
         checkTimer?.cancel()
         consentTimer?.cancel()
+        disconnectTimer?.cancel()
         for t in transactions.values { t.timer?.cancel() }
         transactions.removeAll()
         // Deallocate (RFC 8656 §8): the Refresh with LIFETIME 0 leaves with the socket's last flush.
@@ -317,6 +325,7 @@ public final class ICEAgent: PacketTransport {
         failureReason = reason
         checkTimer?.cancel()
         consentTimer?.cancel()
+        disconnectTimer?.cancel()
         setState(.failed)
     }
 

@@ -1,5 +1,6 @@
 #if RTC_LIBFUZZER || DEBUG
 @testable import RTC
+import RTCSignaling
 
 /// SDP: whatever parses serializes to text that parses back to the same description
 /// (parse(serialize(parse(x))) == parse(x)), and errors name a line.

@@ -3,8 +3,8 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
-import Histogram
 import RTC
+import RTCBench
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -131,53 +131,40 @@ struct Bench: ParsableCommand {
         return c
     }
 
+    /// The options as the bench library takes them.
+    var benchOptions: BenchOptions {
+        var o = BenchOptions()
+        o.processes = processes
+        o.sizes = sizes
+        o.bytes = bytes
+        o.duration = duration
+        o.rttCount = rttCount
+        o.rttSize = rttSize
+        o.setupRuns = setupRuns
+        o.iceHost = iceHost
+        o.delay = impairment.delay
+        o.loss = impairment.loss
+        o.configuration = peerConfiguration
+        if !rates.isEmpty { o.rates = rates }
+        o.payloadSize = payloadSize
+        o.relayCommand = relayCommand
+        o.rtcBinary = rtcBinary
+        return o
+    }
+
     func run() throws {
         if serve { return try BenchProcess.serve(configuration: peerConfiguration) }
-        if media { return try runMedia() }
-        let report = try BenchProcess.run(self)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(report)
-        print(String(decoding: data, as: UTF8.self))
-        if !json { printError(report.table) }
-    }
-}
-
-/// The JSON report of `rtc bench`.
-struct BenchReport: Encodable {
-    struct Latency: Encodable {
-        let p50: Double
-        let p90: Double
-        let p99: Double
-        let max: Double
-    }
-
-    let setup_ms: Double
-    let throughput: [BenchClient.ThroughputResult]
-    let rtt_us: Latency
-    let cpu_s_per_gb: Double
-    let peak_rss_mib: Double
-    let processes: Int
-    let delay_ms: Double
-    let loss_pct: Double
-
-    var table: String {
-        var lines = ["rtc bench: \(processes) process(es), loopback, delay \(delay_ms) ms each way, loss \(loss_pct) %",
-                     formatted("  setup            %8.2f ms", setup_ms)]
-        for t in throughput {
-            let kind = padded(t.ordered ? "ordered" : "unordered", 10)
-            let reliability = padded(t.reliability, 10)
-            lines.append(formatted("  %6d B ", t.message_size) + kind + reliability
-                         + formatted("%9.1f MB/s", t.mb_per_s))
+        let data: Data, table: String
+        if media {
+            let report = try MediaBench.run(benchOptions)
+            (data, table) = (try encoder.encode(report), report.table)
+        } else {
+            let report = try BenchProcess.run(benchOptions)
+            (data, table) = (try encoder.encode(report), report.table)
         }
-        lines.append(formatted("  rtt p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs",
-                            rtt_us.p50, rtt_us.p90, rtt_us.p99, rtt_us.max))
-        lines.append(formatted("  cpu %.2f s/GB   peak RSS %.1f MiB", cpu_s_per_gb, peak_rss_mib))
-        return lines.joined(separator: "\n")
+        print(String(decoding: data, as: UTF8.self))
+        if !json { printError(table) }
     }
-}
-
-/// `text` cut or padded with spaces to `width` characters.
-private func padded(_ text: String, _ width: Int) -> String {
-    String(text.prefix(width)) + String(repeating: " ", count: max(0, width - text.count))
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RTCSignaling
 
 /// The documented exit codes, in one place (sysexits where it has one).
 enum ExitStatus: Int32 {
@@ -43,4 +44,19 @@ import Glibc
 /// Writes one line to stderr.
 func printError(_ line: String) {
     writeToStandardError(line + "\n")
+}
+
+extension CLIError {
+    /// A signaling failure as the exit status the commands document.
+    init(_ f: SignalingFailure) {
+        let status: ExitStatus = switch f.kind {
+        case .usage: .usage
+        case .badInput: .dataError
+        case .unreachable: .unavailable
+        case .timeout: .timeout
+        case let .interrupted(signal): signal == SIGINT ? .interrupted : .terminated
+        case .failure: .failure
+        }
+        self.init(status, f.message)
+    }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
 
 /// SIGINT/SIGTERM as something a blocking wait can watch: a self-pipe that becomes readable
 /// (for `poll`) and callbacks (for condition waits), so connecting and other waits outside the
@@ -20,6 +21,8 @@ final class Interruption: @unchecked Sendable {
     private var signal: Int32?
     private var observers: [@Sendable () -> Void] = []
     private var sources: [DispatchSourceSignal] = []
+    /// Cancels the library's signaling waits (connect, WHIP replies) on SIGINT/SIGTERM.
+    let cancellation = SignalingCancellation()
 
     private init() {
         var fds: [Int32] = [-1, -1]
@@ -78,6 +81,7 @@ final class Interruption: @unchecked Sendable {
         lock.unlock()
         var one: UInt8 = 1
         _ = write(writeFD, &one, 1)
+        cancellation.cancel(signal: sig)
         for o in waiting { o() }
     }
 

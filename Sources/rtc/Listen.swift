@@ -5,6 +5,8 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
+import RTCTransfer
 
 struct Listen: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,28 +97,6 @@ struct Listen: ParsableCommand {
     }
 }
 
-/// Where received files go.
-enum ReceiveTarget {
-    case directory(String)
-    case file(String)
-    case stdout
-
-    static func resolve(_ path: String) throws -> ReceiveTarget {
-        if path == "-" { return .stdout }
-        var info = stat()
-        if stat(path, &info) == 0 {
-            return (info.st_mode & S_IFMT) == S_IFDIR ? .directory(path) : .file(path)
-        }
-        if path.hasSuffix("/") || path == "." {
-            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw CLIError(.failure, "cannot create \(path): \(error)")
-            }
-            return .directory(path)
-        }
-        return .file(path)
-    }
-}
-
 /// Runs `rtc listen`: one session, or a server of sessions.
 final class ListenSession: @unchecked Sendable {
     let command: Listen
@@ -142,7 +122,7 @@ final class ListenSession: @unchecked Sendable {
     func run() -> Int32 {
         if command.peer.verbose { Log.level = .debug }
         do {
-            target = try ReceiveTarget.resolve(command.outputPath)
+            do { target = try ReceiveTarget.resolve(command.outputPath) } catch let e as TransferError { throw CLIError(e) }
             configuration = try command.peer.configuration()
         } catch let e as CLIError {
             printError("rtc: " + e.message)
@@ -180,7 +160,7 @@ final class ListenSession: @unchecked Sendable {
         // exiting, and the WebSocket closes leave.
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
-            for p in peers.values { p.end(status, nil) }
+            for p in peers.values { p.end(.ended(status, nil)) }
             loop.execute { done.signal() }
         }
         _ = done.wait(timeout: .now() + 1)
@@ -192,40 +172,27 @@ final class ListenSession: @unchecked Sendable {
     private func startPeer(_ link: SignalingLink, single: Bool) {
         // Sessions run at once here: with --offer, peers that have not answered yet are capped
         // like the handshakes (each holds a peer connection until --signal-timeout).
-        let waiting = peers.values.filter { ($0.link as? GatedLink)?.exchanged == false }.count
+        let waiting = peers.values.filter { (($0.link as? TransferLink)?.link as? GatedLink)?.exchanged == false }.count
         if let gated = link as? GatedLink, !gated.exchanged, waiting >= HandshakeGate.defaultMaxPending {
             link.close()
             return
         }
         let peer = TransferPeer(role: command.offer ? .offer : .answer, loop: loop, configuration: configuration,
-                                link: link, connectTimeout: command.peer.connectTimeout)
+                                link: TransferLink(link), connectTimeout: command.peer.connectTimeout)
         let id = ObjectIdentifier(peer)
         peers[id] = peer
-        var files: [IncomingFile] = []
-        var failed = false
-        peer.awaitedChannel = "the sender to open a channel (DCEP)"
-        let claims = ReceiveClaims(stdout: stdoutClaim)
-        peer.onChannel = { [self, weak peer] ch in
-            peer?.channelOpened = true
-            let file = IncomingFile(channel: ch, target: target, index: filesWritten, out: out, progress: progress,
-                                    loop: loop, claims: claims, policy: command.existingFilePolicy)
-            filesWritten += 1
-            file.onFinish = { ok in if !ok { failed = true } }
-            files.append(file)
-            _ = peer
+        let receiver = TransferReceiver(
+            peer: peer, target: target, claims: ReceiveClaims(stdout: stdoutClaim), policy: command.existingFilePolicy,
+            loop: loop, progress: progress, output: { [out] in out.write($0) },
+            nextIndex: { [self] in defer { filesWritten += 1 }; return filesWritten })
+        receiver.onFile = { [self] report, label in
+            if case .stdout = target { printError(report.jsonLine) } else { out.writeLine(report.jsonLine) }
+            if let error = report.error { printError("rtc: \(report.name.isEmpty ? label : report.name): \(error)") }
         }
-        peer.onPeerGone = { [weak peer] isFailure, reason in
-            let incomplete = files.contains { !$0.isFinished }
-            for f in files where !f.isFinished { f.abandon() }
-            // A peer that aborts after every file was verified (aiortc closes with an SCTP
-            // ABORT) ended normally; a failure with nothing received did not.
-            let bad = failed || incomplete || (isFailure && files.isEmpty)
-            peer?.end(bad ? ExitStatus.failure.rawValue : 0,
-                      bad ? "transfer incomplete" + (reason.map { ": \($0)" } ?? "") : nil)
-        }
-        peer.onEnd = { [self] status, message in
+        peer.onEnd = { [self] end in
+            let (status, message) = end.exit
             peers[id] = nil
-            for f in files where !f.isFinished { f.abandon() }
+            receiver.abandonUnfinished()
             if single {
                 latch.finish(status, message)
                 return
@@ -247,221 +214,4 @@ final class ListenSession: @unchecked Sendable {
 /// A server object that can be closed (the WebSocket listener).
 protocol ClosableServer: AnyObject {
     func closeServer()
-}
-
-/// Receives one file on one channel (loop thread), per the rtc-transfer/1 protocol.
-final class IncomingFile {
-    let channel: DataChannel
-    let target: ReceiveTarget
-    let index: Int
-    let out: StdoutWriter
-    let progress: ProgressBar
-    let loop: PollEventLoop
-    /// The names this session accepted, and stdout.
-    let claims: ReceiveClaims
-    let policy: ExistingFilePolicy
-    var onFinish: ((Bool) -> Void)?
-    private(set) var isFinished = false
-
-    private enum Phase { case header, data, finishing }
-    private var phase = Phase.header
-    private var name = ""
-    private var size: Int?
-    /// Writes (and hashes) off the loop.
-    private var sink: FileSink?
-    /// The locked .part while the data arrives (nil for stdout).
-    private var part: PartFile?
-    private var holdsStdout = false
-    private var partPath = ""
-    /// Set once a file (or stdout) is ours: where the data goes.
-    private var finalPath = ""
-    /// The name written when --rename chose another than the announced one.
-    private var renamedTo: String?
-    /// A message arrived after the trailer, while the writer was finishing.
-    private var lateMessage: String?
-    private var received = 0
-    private var started = 0.0
-
-    init(channel: DataChannel, target: ReceiveTarget, index: Int, out: StdoutWriter, progress: ProgressBar,
-         loop: PollEventLoop, claims: ReceiveClaims, policy: ExistingFilePolicy) {
-        self.loop = loop
-        self.claims = claims
-        self.policy = policy
-        self.channel = channel
-        self.target = target
-        self.index = index
-        self.out = out
-        self.progress = progress
-        channel.onMessage = { [self] m in receive(m) }
-        channel.onClose = { [self] in
-            if !isFinished { fail("channel closed before the end of the file", tellPeer: false) }
-        }
-    }
-
-    private func receive(_ m: DataChannelMessage) {
-        guard !isFinished else { return }
-        switch (phase, m) {
-        case let (.header, .text(t)):
-            guard let o = TransferProtocol.decode(t), o["type"]?.stringValue == "header", let n = o["name"]?.stringValue else {
-                fail("expected a header, got \(t.prefix(60))", tellPeer: true)
-                return
-            }
-            name = n
-            if let s = o["size"]?.intValue, s >= 0 { size = s }
-            if let problem = TransferProtocol.nameProblem(n) {
-                fail("refused name \(n.debugDescription): \(problem)", tellPeer: true)
-                return
-            }
-            // One writer per name: a second channel announcing it could write into the file
-            // after the first one's verdict.
-            guard claims.claim(n) else {
-                fail("refused a second file named \(n.debugDescription): the name was already announced in this session",
-                     tellPeer: true)
-                return
-            }
-            guard openSink() else { return }
-            started = ProgressBar.now()
-            phase = .data
-        case let (.data, .binary(b)):
-            if let problem = sink?.write(b) {
-                fail("\(partPath.isEmpty ? "stdout" : partPath): \(problem)", tellPeer: true)
-                return
-            }
-            received += b.count
-            if let size, received > size {
-                fail("more bytes than announced (\(size))", tellPeer: true)
-                return
-            }
-            progress.update(name: name, bytes: received, total: size, started: started)
-        case let (.data, .text(t)):
-            guard let o = TransferProtocol.decode(t), o["type"]?.stringValue == "end" else {
-                fail("unexpected message \(t.prefix(60))", tellPeer: true)
-                return
-            }
-            finishFile(claimedBytes: o["bytes"]?.intValue, claimedHash: o["sha256"]?.stringValue)
-        case (.header, .binary):
-            fail("data before the header", tellPeer: true)
-        case (.finishing, _):
-            // The writer is finishing (fsync): fail the file when it is done, without waiting here.
-            if lateMessage == nil { lateMessage = "data after the end" }
-        }
-    }
-
-    /// Claims where the data goes (refusing the file, before any byte, when it cannot be had).
-    private func openSink() -> Bool {
-        let path: String
-        switch target {
-        case .stdout:
-            guard claims.stdout.take() else {
-                fail("stdout carries another file now; one file at a time", tellPeer: true)
-                return false
-            }
-            holdsStdout = true
-            finalPath = "-"
-            sink = FileSink(fd: -1, out: out)
-            return true
-        case let .directory(dir):
-            path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-        case let .file(file):
-            guard index == 0 else {
-                fail("-o names a single file; refusing a second one", tellPeer: true)
-                return false
-            }
-            path = file
-        }
-        do {
-            let p = try PartFile.create(for: path, policy: policy)
-            part = p
-            partPath = p.partPath
-            finalPath = p.finalPath
-            sink = FileSink(fd: p.writeFD, out: nil)
-            return true
-        } catch let r as PartFile.Refusal {
-            fail(r.message, tellPeer: true)
-        } catch {
-            fail("cannot create \(path).part: \(error)", tellPeer: true)
-        }
-        return false
-    }
-
-    /// The sender's trailer: once the writer has written and synced everything (off the
-    /// loop), check and rename on the loop.
-    private func finishFile(claimedBytes: Int?, claimedHash: String?) {
-        guard let sink else { return }
-        phase = .finishing
-        sink.finish { [self] writeError, digest in
-            loop.execute { [self] in
-                completeFile(claimedBytes: claimedBytes, claimedHash: claimedHash, writeError: writeError, digest: digest)
-            }
-        }
-    }
-
-    private func completeFile(claimedBytes: Int?, claimedHash: String?, writeError: String?, digest: String) {
-        guard !isFinished else { return }
-        // The sink has closed the file: nothing can be written to it from here on.
-        sink = nil
-        var error: String?
-        if let lateMessage { error = lateMessage }
-        else if let writeError { error = "\(partPath): \(writeError)" }
-        else if claimedBytes != received { error = "byte count mismatch: got \(received), sender says \(claimedBytes ?? -1)" }
-        else if let size, size != received { error = "size mismatch: announced \(size), got \(received)" }
-        else if claimedHash != digest { error = "SHA-256 mismatch" }
-        if let part {
-            if error == nil {
-                error = part.commit()
-                if error == nil && part.finalPath != part.requestedPath {
-                    finalPath = part.finalPath
-                    renamedTo = String(finalPath.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
-                }
-            }
-            part.release()
-            self.part = nil
-        }
-        releaseStdout()
-        progress.update(name: name, bytes: received, total: size, started: started, force: true)
-        progress.done()
-        var verdict: [String: JSONValue] = ["type": "verdict", "ok": .bool(error == nil), "bytes": .int(received),
-                                            "sha256": .string(digest)]
-        if let error { verdict["error"] = .string(error) }
-        try? channel.send(text: TransferProtocol.encode(verdict))
-        report(ok: error == nil, digest: digest, error: error)
-    }
-
-    private func report(ok: Bool, digest: String, error: String?) {
-        isFinished = true
-        let seconds = started > 0 ? ProgressBar.now() - started : 0
-        let line = TransferProtocol.summary(name: renamedTo ?? name, path: finalPath.isEmpty ? nil : finalPath,
-                                            bytes: received, seconds: seconds, sha256: digest, verified: ok, error: error,
-                                            announced: renamedTo == nil ? nil : name)
-        if case .stdout = target { printError(line) } else { out.writeLine(line) }
-        if let error { printError("rtc: \(name.isEmpty ? channel.label : name): \(error)") }
-        onFinish?(ok)
-    }
-
-    /// Fails this file: the .part stays (unlocked), the peer hears why (if asked). The writer
-    /// has stopped before the verdict goes out.
-    private func fail(_ error: String, tellPeer: Bool) {
-        guard !isFinished else { return }
-        sink?.abort()
-        sink = nil
-        part?.release()
-        part = nil
-        releaseStdout()
-        progress.done()
-        if tellPeer {
-            try? channel.send(text: TransferProtocol.encode(["type": "verdict", "ok": false, "bytes": .int(received),
-                                                             "sha256": "", "error": .string(error)]))
-        }
-        report(ok: false, digest: "", error: error)
-    }
-
-    private func releaseStdout() {
-        if holdsStdout { claims.stdout.release() }
-        holdsStdout = false
-    }
-
-    /// The connection ended mid-file.
-    func abandon() {
-        fail("connection ended before the end of the file", tellPeer: false)
-    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RTC
+import RTCSession
 
 extension MediaCodec: ExpressibleByArgument {}
 
@@ -76,5 +77,13 @@ struct MediaOptions: ParsableArguments {
             r.append((MediaTransceiverInit(codec: codec, direction: direction), input.flatMap(MediaURL.init), output.flatMap(MediaURL.init)))
         }
         return r
+    }
+
+    /// Puts these sections, files and intervals into a session's configuration.
+    func apply(to c: inout SessionConfiguration) {
+        c.media = requests.map { MediaSection(request: $0.request, input: $0.input, output: $0.output) }
+        c.sdpOut = sdpOut
+        c.loopFiles = loop
+        c.statsInterval = statsInterval
     }
 }

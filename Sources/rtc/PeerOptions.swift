@@ -3,6 +3,8 @@ import ArgumentParser
 import Glibc
 #endif
 import RTC
+import RTCSession
+import RTCSignaling
 
 /// ICE, DTLS and signaling options shared by every command that connects to a peer.
 struct PeerOptions: ParsableArguments {
@@ -207,25 +209,50 @@ struct ChatOptions: ParsableArguments {
 
     /// Runs the chat session (or, with a listening --signal, one session after another) and
     /// exits with its status.
-    func run(as role: PeerSession.Role) throws {
+    func run(as role: SessionConfiguration.Role) throws {
         Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
-        do { try signaling.signal.check(offering: role == .offer) } catch let e as CLIError { e.exit() }
+        do { try signaling.signal.check(offering: role == .offer) } catch let e as SignalingFailure { CLIError(e).exit() }
         var peer = peer
         // A WHIP/WHEP endpoint's answer carries every candidate: WHIP has no way to trickle
         // from server to client (RFC 9725 §4.3.1); the client's candidates still arrive by PATCH.
         if case .whipListen = signaling.signal { peer.trickle = false }
-        if signaling.signal.isListening {
-            let status = PeerServer(role: role, peer: peer, channel: channel, media: media, json: json,
-                                    url: signaling.signal, count: count,
-                                    serveOptions: signaling.serveOptions(expecting: role == .offer ? .answer : .offer,
-                                                                         verbose: peer.verbose)).run()
-            if status != 0 { throw ExitCode(status) }
-            return
+        if peer.verbose { Log.level = .debug }
+        var pc: PeerConnection.Configuration
+        do {
+            pc = try peer.configuration()
+            pc.dataChannel = !media.noDataChannel
+        } catch let e as CLIError {
+            e.exit()
+        } catch {
+            CLIError(.failure, "\(error)").exit()
         }
-        let session = PeerSession(role: role, peer: peer, channel: channel, media: media, json: json)
-        session.signalURL = signaling.signal
-        session.signalSettings = signaling.http
-        let status = session.run()
+        let out = StdoutWriter()
+        let chat = ChatSession(json: json, out: out)
+        var configuration = SessionConfiguration(
+            role: role, peerConnection: pc, signal: signaling.signal,
+            connect: SignalingConnector.connectOptions(out: out, peer: peer, http: signaling.http),
+            // The offerer opens --label (with --id both sides open that negotiated one), and
+            // either side every --open channel.
+            channels: (role == .offer || channel.id != nil ? [channel.labelSpec] : []) + channel.openSpecs,
+            trickle: peer.trickle, connectTimeout: peer.connectTimeout, remoteFile: peer.remote,
+            compact: peer.compact, verbose: peer.verbose)
+        media.apply(to: &configuration)
+        let status: Int32
+        if signaling.signal.isListening {
+            let options = signaling.serveOptions(expecting: role == .offer ? .answer : .offer, verbose: peer.verbose)
+            let server = SessionServer(url: signaling.signal, options: options, count: count) { [configuration] _ in
+                let session = PeerSession(configuration)
+                chat.attach(session)
+                return session
+            }
+            status = chat.serve(server, verbose: peer.verbose)
+        } else {
+            status = chat.runAlone(PeerSession(configuration))
+        }
         if status != 0 { throw ExitCode(status) }
     }
+}
+
+extension ChannelSpec: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }

@@ -5,6 +5,8 @@ import Glibc
 #endif
 import Dispatch
 import RTC
+import RTCSignaling
+import RTCTransfer
 
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -87,30 +89,6 @@ struct Send: ParsableCommand {
     }
 }
 
-/// What `rtc send` reads: an open file descriptor with its announced name and size.
-struct TransferSource {
-    var name: String
-    let fd: Int32
-    /// nil for a stream (stdin or a pipe).
-    let size: Int?
-    var isStream: Bool { size == nil }
-
-    static func open(_ path: String) throws -> TransferSource {
-        if path == "-" { return TransferSource(name: "stdin", fd: 0, size: nil) }
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIError(.dataError, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        var st = stat()
-        fstat(fd, &st)
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            Glibc.close(fd)
-            throw CLIError(.dataError, "\(path) is a directory")
-        }
-        let regular = (st.st_mode & S_IFMT) == S_IFREG
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        return TransferSource(name: name, fd: fd, size: regular ? Int(st.st_size) : nil)
-    }
-}
-
 /// Runs `rtc send`: one peer, the files one after another; with a listening `--signal`, one
 /// receiver after another, each getting every file again.
 final class SendSession: @unchecked Sendable {
@@ -120,13 +98,6 @@ final class SendSession: @unchecked Sendable {
     let progress: ProgressBar
     private var paths: [String] = []
     private var trap: SignalTrap?
-
-    // Per session, loop thread.
-    private var sources: [TransferSource] = []
-    private var next = 0
-    private var peer: TransferPeer?
-    private var current: OutgoingFile?
-    private var session: Int?
 
     // Shared with the signal handler.
     private let stateLock = Lock()
@@ -148,6 +119,9 @@ final class SendSession: @unchecked Sendable {
         var opened: [TransferSource] = []
         do {
             for p in paths { opened.append(try TransferSource.open(p)) }
+        } catch let e as TransferError {
+            for s in opened where s.fd > 2 { Glibc.close(s.fd) }
+            throw CLIError(e)
         } catch {
             for s in opened where s.fd > 2 { Glibc.close(s.fd) }
             throw error
@@ -257,217 +231,26 @@ final class SendSession: @unchecked Sendable {
             return ExitStatus.failure.rawValue
         }
         let peer = TransferPeer(role: command.answer ? .answer : .offer, loop: loop, configuration: configuration,
-                                link: link, connectTimeout: command.peer.connectTimeout)
-        let started = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            sources = opened
-            next = 0
-            current = nil
-            session = index
-            self.peer = peer
-            started.signal()
-        }
-        started.wait()
-        peer.onReady = { [self] pc in startNext(pc) }
-        peer.onEnd = { status, message in
+                                link: TransferLink(link), connectTimeout: command.peer.connectTimeout)
+        let sender = TransferSender(peer: peer, sources: opened, loop: loop, progress: progress, session: index)
+        sender.onFile = { [out] report in out.writeLine(report.jsonLine) }
+        peer.onEnd = { end in
+            let (status, message) = end.exit
             // A served receiver that never answered is dropped, not a session: no error line.
             let dropped = index != nil && (link as? GatedLink)?.exchanged == false
             latch.finish(status, dropped ? nil : message.map { m in index.map { "session \($0): \(m)" } ?? m })
         }
-        peer.onPeerGone = { [self] failed, reason in
-            if let current {
-                current.abort("the receiver went away" + (reason.map { ": \($0)" } ?? ""))
-            } else if next < sources.count {
-                peer.end(ExitStatus.failure.rawValue,
-                         "the receiver went away before confirming every file" + (reason.map { ": \($0)" } ?? ""))
-            }
-        }
         peer.start()
         let status = latch.wait()
         let cleaned = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            peer.end(status, nil)
-            current?.abort("session ended")
-            current = nil
-            for s in sources[next...] where s.fd > 2 { Glibc.close(s.fd) }
-            sources = []
-            self.peer = nil
+        loop.execute { [loop] in
+            peer.end(.ended(status, nil))
+            sender.stop()
             // After the tasks that ending queued (the last packets).
             loop.execute { cleaned.signal() }
         }
         _ = cleaned.wait(timeout: .now() + 2)
         WebSocketSignaling.awaitClosing(within: 1)
         return status
-    }
-
-    private func startNext(_ pc: PeerConnection) {
-        guard next < sources.count else {
-            // Every file confirmed: give the last close a moment to leave, then end.
-            let peer = self.peer
-            loop.schedule(in: .milliseconds(100)) { peer?.end(0, nil) }
-            return
-        }
-        let source = sources[next]
-        next += 1
-        var options = DataChannelInit()
-        options.protocol = TransferProtocol.subprotocol
-        do {
-            let ch = try pc.createDataChannel(label: source.name, options: options)
-            let file = OutgoingFile(source: source, channel: ch, loop: loop, progress: progress,
-                                    pieceSize: TransferProtocol.pieceSize(limit: pc.maxMessageSize))
-            file.session = session
-            current = file
-            let peer = self.peer
-            peer?.awaitedChannel = "the receiver to acknowledge channel '\(source.name)' (DCEP)"
-            file.onOpen = { peer?.channelOpened = true }
-            // Later files open while the connection is up: each gets the connect timeout too.
-            let timeout = command.peer.connectTimeout
-            loop.schedule(in: .milliseconds(Int64(timeout * 1000))) { [weak file] in
-                file?.openTimedOut(after: timeout)
-            }
-            file.onDone = { [self] ok, summary, error in
-                if current === file { current = nil }
-                out.writeLine(summary)
-                if ok {
-                    if self.peer === peer { startNext(pc) }
-                } else {
-                    peer?.end(file.timedOut ? ExitStatus.timeout.rawValue : ExitStatus.failure.rawValue,
-                              "\(source.name): \(error ?? "not confirmed")")
-                }
-            }
-            file.start()
-        } catch {
-            if source.fd > 2 { Glibc.close(source.fd) }
-            peer?.end(ExitStatus.failure.rawValue, "cannot open a channel: \(error)")
-        }
-    }
-}
-
-/// Sends one source on one channel (loop thread): header, chunks under back-pressure, trailer,
-/// then waits for the receiver's verdict.
-final class OutgoingFile {
-    let source: TransferSource
-    let channel: DataChannel
-    let loop: PollEventLoop
-    let progress: ProgressBar
-    /// The server session this file belongs to (in its summary), when serving.
-    var session: Int?
-    /// ok, summary line, error.
-    var onDone: ((Bool, String, String?) -> Void)?
-    var onOpen: (() -> Void)?
-    /// The receiver never acknowledged the channel within the connect timeout.
-    private(set) var timedOut = false
-
-    private let hash = SHA256Stream()
-    private var digest = ""
-    private var sent = 0
-    private var eof = false
-    private var started = 0.0
-    private var watching = false
-    private var finished = false
-    private var buffer: [UInt8]
-    private let highWater = 4 << 20
-
-    /// `pieceSize`: the largest binary message, at most the receiver's limit.
-    init(source: TransferSource, channel: DataChannel, loop: PollEventLoop, progress: ProgressBar, pieceSize: Int) {
-        buffer = [UInt8](repeating: 0, count: pieceSize)
-        self.source = source
-        self.channel = channel
-        self.loop = loop
-        self.progress = progress
-    }
-
-    func start() {
-        channel.bufferedAmountLowThreshold = highWater / 2
-        channel.onOpen = { [self] in
-            onOpen?()
-            started = ProgressBar.now()
-            send(text: TransferProtocol.encode(["type": "header", "name": .string(source.name), "size": .int(source.size ?? -1)]))
-            pump()
-        }
-        channel.onBufferedAmountLow = { [self] in pump() }
-        channel.onMessage = { [self] m in
-            guard case let .text(t) = m, let o = TransferProtocol.decode(t), o["type"]?.stringValue == "verdict" else { return }
-            let ok = (o["ok"]?.boolValue) == true && eof && (o["sha256"]?.stringValue) == digest && (o["bytes"]?.intValue) == sent
-            done(ok, ok ? nil : (o["error"]?.stringValue) ?? "receiver could not verify the data")
-        }
-        channel.onClose = { [self] in done(false, "channel closed before the receiver confirmed") }
-    }
-
-    private func send(text: String) {
-        do { try channel.send(text: text) } catch { done(false, "send failed: \(error)") }
-    }
-
-    /// Sends chunks while the channel's buffer is below the high-water mark.
-    private func pump() {
-        guard !eof, !finished, channel.readyState == .open else { return }
-        if source.isStream {
-            if !watching {
-                watching = true
-                loop.register(fd: source.fd) { [weak self] in self?.readStream() }
-            }
-            return
-        }
-        while channel.bufferedAmount < highWater && !eof && !finished {
-            let n = buffer.withUnsafeMutableBytes { read(source.fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 {
-                done(false, "read failed: \(String(cString: strerror(errno)))")
-                return
-            }
-            chunk(n)
-        }
-    }
-
-    private func readStream() {
-        guard !finished else { return }
-        let n = buffer.withUnsafeMutableBytes { read(source.fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { return }
-        chunk(max(n, 0))
-        if eof || channel.bufferedAmount >= highWater {
-            watching = false
-            loop.unregister(fd: source.fd)
-        }
-    }
-
-    private func chunk(_ n: Int) {
-        if n == 0 {
-            eof = true
-            digest = hash.finalize().hexString
-            send(text: TransferProtocol.encode(["type": "end", "bytes": .int(sent), "sha256": .string(digest)]))
-            progress.update(name: source.name, bytes: sent, total: source.size, started: started, force: true)
-            return
-        }
-        let bytes = Array(buffer[0..<n])
-        hash.update(bytes)
-        do { try channel.send(binary: bytes) } catch {
-            done(false, "send failed: \(error)")
-            return
-        }
-        sent += n
-        progress.update(name: source.name, bytes: sent, total: source.size, started: started)
-    }
-
-    /// The connect timeout passed: fails the file unless its channel opened.
-    func openTimedOut(after seconds: Double) {
-        guard !finished, channel.readyState == .connecting else { return }
-        timedOut = true
-        done(false, "timed out after \(seconds) s waiting for the receiver to acknowledge the channel (DCEP)")
-    }
-
-    /// The connection ended under this file.
-    func abort(_ reason: String) { done(false, reason) }
-
-    private func done(_ ok: Bool, _ error: String?) {
-        guard !finished else { return }
-        finished = true
-        if watching { loop.unregister(fd: source.fd) }
-        progress.done()
-        if source.fd > 2 { Glibc.close(source.fd) }
-        let seconds = started > 0 ? ProgressBar.now() - started : 0
-        let summary = TransferProtocol.summary(name: source.name, path: nil, bytes: sent, seconds: seconds,
-                                               sha256: digest, verified: ok, error: error, session: session)
-        if ok { channel.close() }
-        onDone?(ok, summary, error)
     }
 }

@@ -1,87 +1,9 @@
-import RTC
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
+import RTC
+import RTCSignaling
 
-/// Where signaling runs (`--signal URL`).
-enum SignalURL: Equatable, ExpressibleByArgument {
-    case stdio
-    case tcp(host: String, port: UInt16)
-    case tcpListen(host: String, port: UInt16)
-    case ws(host: String, port: UInt16, path: String)
-    case wsListen(host: String, port: UInt16)
-    /// WHIP/WHEP client: `url` is the endpoint's http(s) URL (the `whip+`/`whep+` prefix removed).
-    case whip(url: String, kind: WHIPClientLink.Kind)
-    /// WHIP/WHEP endpoint served by `rtc answer`.
-    case whipListen(host: String, port: UInt16, kind: WHIPClientLink.Kind)
-
-    init?(argument: String) {
-        if argument == "stdio" || argument == "-" {
-            self = .stdio
-            return
-        }
-        for kind in [WHIPClientLink.Kind.whip, .whep] {
-            let prefix = kind.rawValue.lowercased() + "+"
-            for scheme in ["http://", "https://"] where argument.lowercased().hasPrefix(prefix + scheme) {
-                let url = String(argument.dropFirst(prefix.count))
-                // An authority is needed; the path is the endpoint's (RFC 9725 §4.2: any URL).
-                let rest = url.dropFirst(scheme.count)
-                guard let first = rest.first, first != "/", first != "?" else { return nil }
-                self = .whip(url: url, kind: kind)
-                return
-            }
-        }
-        guard let schemeEnd = argument.firstRange(ofText: "://") else { return nil }
-        let scheme = String(argument[..<schemeEnd.lowerBound])
-        var rest = String(argument[schemeEnd.upperBound...])
-        var path = "/"
-        if let slash = rest.firstIndex(of: "/") {
-            path = String(rest[slash...])
-            rest = String(rest[..<slash])
-        }
-        guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else {
-            return nil
-        }
-        var host = String(rest[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { return nil }
-        switch scheme {
-        case "tcp": self = .tcp(host: host, port: port)
-        case "tcp-listen": self = .tcpListen(host: host, port: port)
-        case "ws": self = .ws(host: host, port: port, path: path)
-        case "ws-listen": self = .wsListen(host: host, port: port)
-        case "whip-listen": self = .whipListen(host: host, port: port, kind: .whip)
-        case "whep-listen": self = .whipListen(host: host, port: port, kind: .whep)
-        default: return nil
-        }
-    }
-
-    var isStdio: Bool { self == .stdio }
-    var isListening: Bool {
-        switch self {
-        case .tcpListen, .wsListen, .whipListen: return true
-        default: return false
-        }
-    }
-
-    /// The role a WHIP/WHEP URL leaves us: its clients always offer, its endpoints answer.
-    var requiredRole: SDPType? {
-        switch self {
-        case .whip: return .offer
-        case .whipListen: return .answer
-        default: return nil
-        }
-    }
-
-    /// Refuses a WHIP/WHEP URL on the side of the exchange it cannot serve.
-    /// - Throws: `CLIError` 64 naming the command to use.
-    func check(offering: Bool) throws {
-        guard let role = requiredRole, (role == .offer) != offering else { return }
-        throw CLIError(.usage, role == .offer
-            ? "a whip+/whep+ URL is a WHIP/WHEP endpoint to send our offer to: use it with the offering side (rtc offer)"
-            : "whip-listen:// and whep-listen:// answer the offers WHIP/WHEP clients send: use them with the answering side (rtc answer)")
-    }
+extension SignalURL: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }
 
 /// `--signal URL`, shared by offer, answer, send and listen.
@@ -128,7 +50,7 @@ struct SignalOptions: ParsableArguments {
 
     /// How a listening --signal admits peers, for a command whose peer sends `expecting`.
     func serveOptions(expecting: SDPType, verbose: Bool) -> ServeOptions {
-        ServeOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose, token: token)
+        SignalingConnector.serveOptions(expecting: expecting, signalTimeout: signalTimeout, verbose: verbose, token: token)
     }
 
     /// What a WHIP/WHEP client needs besides the URL.

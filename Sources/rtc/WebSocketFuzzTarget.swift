@@ -4,6 +4,7 @@ import Glibc
 #endif
 import NIOCore
 import RTC
+import RTCSignaling
 
 /// The `ws-http` libFuzzer target (Scripts/fuzz; issue 15, item 8): this module built with
 /// `-DRTC_LIBFUZZER` is a fuzzer of the `ws-listen` request path. swift-nio parses the HTTP
@@ -34,13 +35,11 @@ func webSocketFuzzInitialize(_ argc: UnsafeMutablePointer<Int32>,
                              _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
     // As `rtc answer --signal ws-listen://` serves: each connection has the default handshake
     // timeout and cap; a peer that sends a valid offer is admitted and then closed.
-    let options = ServeOptions(expecting: .offer, signalTimeout: 10)
-    let gate = HandshakeGate(timeout: options.signalTimeout, maxPending: options.maxPending, verbose: false)
-    let server = try! WebSocketSignaling.serve(.wsListen(host: "127.0.0.1", port: 0), options: options,
-                                               gate: gate) { link in
+    let options = ServeOptions(expecting: .offer, signalTimeout: 10, page: TransferPage.html(mode: "listen"))
+    let server = try! SignalURL.wsListen(host: "127.0.0.1", port: 0).serve(options) { link in
         link.start(onMessage: { _ in }, onEnd: { _ in link.close() })
     }
-    fuzzPort = (server as! WebSocketServer).channel.localAddress!.port!
+    fuzzPort = Int(server.port)
     return 0
 }
 

@@ -124,7 +124,9 @@ final class FakeHTTPServer: @unchecked Sendable {
                 return
             }
             let bytes = Array(reply.utf8)
-            _ = bytes.withUnsafeBytes { write(c, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a client that already hung up (it refused a garbage reply) must not
+            // SIGPIPE the whole test process.
+            _ = bytes.withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             return // one request per connection (the replies say Connection: close)
         }
     }

@@ -8,11 +8,15 @@ import Testing
 @Suite struct WHIPCLITests {
     static let ice = ["--ice-host", "127.0.0.1", "--connect-timeout", "15"]
 
-    /// Starts `rtc answer` as a WHIP/WHEP endpoint and waits until it listens.
-    static func endpoint(_ kind: String, port: UInt16, extra: [String] = []) throws -> PeerProcess {
-        let p = try PeerProcess(["answer"] + ice + ["--json", "-v", "--signal", "\(kind)-listen://127.0.0.1:\(port)"] + extra)
-        #expect(p.waitForStderr(containing: "endpoint on http://127.0.0.1:\(port)/", timeout: 15), "\(p.stderrText)")
-        return p
+    /// Starts `rtc answer` as a WHIP/WHEP endpoint on a port the system picks and waits until
+    /// it says which (its verbose "endpoint on" line).
+    static func endpoint(_ kind: String, extra: [String] = []) throws -> (PeerProcess, UInt16) {
+        let p = try PeerProcess(["answer"] + ice + ["--json", "-v", "--signal", "\(kind)-listen://127.0.0.1:0"] + extra)
+        let prefix = "endpoint on http://127.0.0.1:"
+        #expect(p.waitForStderr(containing: prefix, timeout: 15), "\(p.stderrText)")
+        let after = p.stderrText.components(separatedBy: prefix).dropFirst().first ?? ""
+        let port = try #require(UInt16(after.prefix { $0.isNumber }), "\(p.stderrText)")
+        return (p, port)
     }
 
     static func echo(_ offerer: PeerProcess, _ answerer: PeerProcess, count: Int) throws {
@@ -33,9 +37,8 @@ import Testing
     /// session, its DELETE reaches the endpoint, and both exit 0. WHEP also carries a token.
     @Test(arguments: ["whip", "whep"])
     func offerToListeningEndpoint(_ kind: String) throws {
-        let port = TestData.freePort()
         let token = kind == "whep" ? ["--token", "s3cret-\(kind)"] : []
-        let answerer = try Self.endpoint(kind, port: port, extra: token)
+        let (answerer, port) = try Self.endpoint(kind, extra: token)
         defer { answerer.kill() }
         let offerer = try PeerProcess(["offer"] + Self.ice + token
                                       + ["--json", "-v", "--signal", "\(kind)+http://127.0.0.1:\(port)/\(kind)"])
@@ -60,8 +63,7 @@ import Testing
     func trickleByPatch() throws {
         let coturn = try Coturn()
         defer { coturn.stop() }
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1"])
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--count", "1"])
         defer { answerer.kill() }
         let turn = ["--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password]
         let offerer = try PeerProcess(["offer"] + Self.ice + turn
@@ -81,8 +83,7 @@ import Testing
 
     /// A wrong token is refused with 401: the offerer exits 65 naming it.
     @Test func wrongTokenRefused() throws {
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--token", "right"])
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--token", "right"])
         defer { answerer.kill() }
         let r = try CLI.run(["offer"] + Self.ice + ["--token", "wrong", "--signal", "whip+http://127.0.0.1:\(port)/"],
                             stdin: "", timeout: 20)
@@ -98,8 +99,7 @@ import Testing
     /// answer, PATCH it (If-Match checked), then DELETE the resource while the channel is open:
     /// the answerer's session ends as if the peer closed (exit 0).
     @Test func deleteEndsTheEndpointsSession() throws {
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--count", "1", "--token", "t0k"])
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--count", "1", "--token", "t0k"])
         defer { answerer.kill() }
         let offerer = try PeerProcess(["offer"] + Self.ice + ["--json"])
         defer { offerer.kill() }
@@ -140,46 +140,4 @@ import Testing
         offerer.closeStdin()
         #expect(offerer.waitForExit(timeout: 10) == 0, "offerer: \(offerer.stderrText)")
     }
-
-    /// The endpoint's refusals: each a status and a one-line body, the endpoint still serving.
-    @Test func endpointRefusesBadRequests() throws {
-        let port = TestData.freePort()
-        let answerer = try Self.endpoint("whip", port: port, extra: ["--token", "tk"])
-        defer { answerer.kill() }
-        let auth = ("Authorization", "Bearer tk")
-        let sdpType = ("Content-Type", "application/sdp")
-        func check(_ method: String, _ path: String, _ headers: [(String, String)], _ body: String, _ status: Int,
-                   sourceLocation: SourceLocation = #_sourceLocation) throws {
-            let r = try HTTPTestClient.request(port: port, method, path, headers: headers, body: body)
-            #expect(r.status == status, "\(method) \(path): \(r.status) \(r.body)", sourceLocation: sourceLocation)
-            #expect(r.headers["access-control-allow-origin"] == "*", sourceLocation: sourceLocation)
-            #expect(r.body.filter { $0 == "\n" }.count <= 1, "\(r.body)", sourceLocation: sourceLocation)
-        }
-        try check("GET", "/", [auth], "", 405)
-        try check("POST", "/", [auth, ("Content-Type", "text/plain")], "v=0", 415)
-        try check("POST", "/", [sdpType], "v=0", 401)
-        try check("POST", "/", [("Authorization", "Bearer other"), sdpType], "v=0", 401)
-        try check("POST", "/", [("Authorization", "Basic dGs="), sdpType], "v=0", 401)
-        try check("POST", "/", [auth, sdpType], "this is not SDP", 400)
-        try check("POST", "/", [auth, sdpType], String(repeating: "a", count: (1 << 20) + 1), 413)
-        try check("PATCH", "/resource/nope", [auth, ("Content-Type", "application/trickle-ice-sdpfrag")], "", 404)
-        try check("DELETE", "/resource/nope", [auth], "", 404)
-        try check("POST", "/resource/nope", [auth, sdpType], "v=0", 405)
-        // The CORS preflight needs no token and names what a browser page may send and read.
-        let pre = try HTTPTestClient.request(port: port, "OPTIONS", "/whip",
-                                             headers: [("Origin", "http://page.example"),
-                                                       ("Access-Control-Request-Method", "POST")])
-        #expect(pre.status == 204)
-        #expect(pre.headers["accept-post"] == "application/sdp")
-        for m in ["POST", "PATCH", "DELETE"] { #expect(pre.headers["access-control-allow-methods"]?.contains(m) == true) }
-        for h in ["Authorization", "Content-Type", "If-Match"] {
-            #expect(pre.headers["access-control-allow-headers"]?.contains(h) == true)
-        }
-        for h in ["Location", "ETag", "Link"] { #expect(pre.headers["access-control-expose-headers"]?.contains(h) == true) }
-        #expect(answerer.isRunning)
-    }
-}
-
-extension PeerProcess {
-    var isRunning: Bool { waitForExit(timeout: 0) == nil }
 }

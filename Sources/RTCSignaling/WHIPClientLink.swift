@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import RTC
+
+/// `rtc offer --signal whip+http(s)://…` / `whep+http(s)://…`: our offer is POSTed as
+/// `application/sdp` (RFC 9725 §4.2), the 201's body is the answer and its `Location` the
+/// session's resource; candidates trickle by PATCH (`application/trickle-ice-sdpfrag`, §4.3.1)
+/// and the resource is DELETEd when the session ends (§4.2). WHEP (draft-ietf-wish-whep) is the
+/// same exchange for a session that plays instead of publishing.
+///
+/// Failures (`failure`): a 4xx (our offer refused), or a 201 without an answer or `Location`,
+/// is `.badInput`; no connection, a connect timeout, a 5xx or a reply that is not HTTP
+/// `.unreachable`; no reply within `signalTimeout` `.timeout`. Any thread.
+public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
+    public typealias Kind = WHIPKind
+
+    public let endpoint: String
+    public let kind: Kind
+    let token: String?
+    let signalTimeout: Double
+    let verbose: Bool
+    let log: @Sendable (String) -> Void
+    let http: WHIPHTTP
+    public private(set) var iceServers: [ICEServerLink] = []
+
+    private let lock = Lock()
+    private var onMessage: (@Sendable (SignalingMessage) -> Void)?
+    private var onEnd: (@Sendable (SignalingError?) -> Void)?
+    private var failureValue: SignalingFailure?
+    private var ended = false
+    private var offer: SessionDescription?
+    private var resource: String?
+    private var etag: String?
+    private var pending: [ICECandidateInit] = []
+    private var pendingEnd = false
+    private var patching = false
+    /// PATCH is refused by the server (405/501): candidates stay local (RFC 9725 §4.3.1).
+    private var noTrickle = false
+    private var deleting: EventLoopFuture<HTTPClient.Response>?
+    private var released = false
+
+    /// With `options.fetchICEServers` the endpoint is asked for its STUN/TURN servers first
+    /// (OPTIONS), synchronously, so the peer connection can be made with them.
+    /// - Throws: `SignalingFailure` `.unreachable` when the endpoint cannot be reached,
+    ///   `.timeout` when it does not answer within `signalTimeout`, `.interrupted` when cancelled.
+    public init(endpoint: String, kind: Kind, options: ConnectOptions) throws {
+        self.endpoint = endpoint
+        self.kind = kind
+        token = options.token
+        signalTimeout = options.signalTimeout
+        verbose = options.verbose
+        log = options.log
+        http = WHIPHTTP(connectTimeout: min(options.connectTimeout, options.signalTimeout), group: options.group,
+                        cancellation: options.cancellation)
+        if options.fetchICEServers { try askForICEServers() }
+    }
+
+    public var failure: SignalingFailure? { lock.withLock { failureValue } }
+
+    /// The session ends on the endpoint with our DELETE (`release`), before the connection closes.
+    public var releasesSession: Bool { true }
+
+    private var name: String { "\(kind.rawValue) endpoint \(endpoint)" }
+
+    /// OPTIONS on the endpoint (the early WHIP drafts' way to learn its ICE servers, which
+    /// servers such as Janus and MediaMTX still answer). A status other than 2xx means it has
+    /// none to tell; an endpoint that cannot be reached fails here already.
+    private func askForICEServers() throws {
+        if verbose { log("OPTIONS \(endpoint) (ICE servers)") }
+        let result = http.wait(http.request(.OPTIONS, endpoint, headers: authHeaders(), deadline: signalTimeout),
+                               within: signalTimeout)
+        switch result {
+        case let .success(response):
+            if (200..<300).contains(response.status.code) {
+                iceServers = ICEServerLink.parse(response.headers["Link"])
+                if verbose && !iceServers.isEmpty {
+                    log("\(kind.rawValue) endpoint offers ICE servers: \(iceServers.map(\.url).joined(separator: " "))")
+                }
+            }
+        case let .failure(error):
+            throw error as? SignalingFailure ?? classify(error, doing: "OPTIONS")
+        case nil:
+            throw SignalingFailure(.timeout, "\(name) did not answer the OPTIONS within \(formatted("%g", signalTimeout)) s (--signal-timeout)")
+        }
+    }
+
+    public func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
+               onEnd: @escaping @Sendable (SignalingError?) -> Void) {
+        lock.withLock {
+            self.onMessage = onMessage
+            self.onEnd = onEnd
+        }
+    }
+
+    public func send(_ message: SignalingMessage) {
+        switch message {
+        case let .description(d):
+            post(d)
+        case let .candidate(c):
+            lock.withLock { pending.append(c) }
+            patchPending()
+        case .endOfCandidates:
+            lock.withLock { pendingEnd = true }
+            patchPending()
+        case .bye:
+            close()
+        }
+    }
+
+    /// No more requests but the DELETE, which `release` sends.
+    public func close() { lock.withLock { ended = true } }
+
+    // MARK: - POST (RFC 9725 §4.2)
+
+    private func post(_ d: SessionDescriptionInit) {
+        lock.withLock { offer = try? SessionDescription.parse(d.sdp) }
+        var headers = authHeaders()
+        headers.add(name: "Content-Type", value: "application/sdp")
+        if verbose { log("POST \(endpoint) (\(d.sdp.utf8.count) bytes of SDP offer)") }
+        let future = http.request(.POST, endpoint, headers: headers, body: d.sdp, deadline: signalTimeout)
+        future.whenComplete { [self] result in
+            switch result {
+            case let .success(response): answered(response)
+            case let .failure(error): fail(error as? SignalingFailure ?? classify(error, doing: "POST"))
+            }
+        }
+    }
+
+    private func answered(_ response: HTTPClient.Response) {
+        let code = response.status.code
+        guard code == 201 else {
+            fail(statusError(response, doing: "POST of our offer"))
+            return
+        }
+        let body = response.body.map { String(buffer: $0) } ?? ""
+        guard !body.trimmingWhitespace().isEmpty else {
+            fail(SignalingFailure(.badInput, "\(name) answered 201 Created without an SDP answer"))
+            return
+        }
+        let base = response.url?.absoluteString ?? endpoint
+        guard let location = response.headers.first(name: "Location"),
+              let url = URLReference.resolve(location, against: base) else {
+            fail(SignalingFailure(.badInput, "\(name) answered 201 Created without a usable Location header"))
+            return
+        }
+        let later = ICEServerLink.parse(response.headers["Link"]).filter { !iceServers.contains($0) }
+        if verbose {
+            log("\(kind.rawValue) resource \(url)")
+            // Usable only by an ICE restart, which the peer connection does not do yet.
+            if !later.isEmpty { log("ICE servers in the 201 not used (the connection already gathered): \(later.map(\.url))") }
+        }
+        let handler: (@Sendable (SignalingMessage) -> Void)? = lock.withLock {
+            resource = url
+            etag = response.headers.first(name: "ETag")
+            return ended ? nil : onMessage
+        }
+        handler?(.description(SessionDescriptionInit(type: .answer, sdp: body)))
+        patchPending()
+    }
+
+    // MARK: - PATCH: trickle (RFC 9725 §4.3.1, RFC 8840)
+
+    /// Sends the candidates gathered so far in one fragment once the resource exists; one PATCH
+    /// at a time, so they arrive in order.
+    private func patchPending() {
+        let work: (String, [ICECandidateInit], Bool, SessionDescription, String?)? = lock.withLock {
+            guard !patching, !noTrickle, !ended, let resource, let offer, !pending.isEmpty || pendingEnd else { return nil }
+            let batch = pending
+            let end = pendingEnd
+            pending.removeAll()
+            pendingEnd = false
+            patching = true
+            return (resource, batch, end, offer, etag)
+        }
+        guard let (url, batch, end, offer, etag) = work else { return }
+        var headers = authHeaders()
+        headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
+        if let etag { headers.add(name: "If-Match", value: etag) }
+        let body = TrickleICEFragment.trickling(batch, end: end, of: offer).text()
+        if verbose { log("PATCH \(url) (\(batch.count) candidates\(end ? ", end" : ""))") }
+        http.request(.PATCH, url, headers: headers, body: body, deadline: signalTimeout).whenComplete { [self] result in
+            var stop = false
+            switch result {
+            case let .success(r) where (200..<300).contains(r.status.code):
+                break
+            case let .success(r):
+                // 405/501: the server takes no trickle; the candidates in our offer (none with
+                // --trickle) and its own checks must do.
+                stop = r.status.code == 405 || r.status.code == 501
+                log("\(kind.rawValue) PATCH (trickle) refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")
+            case let .failure(e):
+                log("\(kind.rawValue) PATCH (trickle) failed: \(e)")
+            }
+            lock.withLock {
+                patching = false
+                if stop { noTrickle = true }
+            }
+            patchPending()
+        }
+    }
+
+    // MARK: - DELETE (RFC 9725 §4.2)
+
+    private func startDelete() {
+        let url: String? = lock.withLock {
+            ended = true
+            guard deleting == nil, let resource else { return nil }
+            return resource
+        }
+        guard let url else { return }
+        if verbose { log("DELETE \(url)") }
+        let future = http.request(.DELETE, url, headers: authHeaders(), deadline: deleteWait)
+        lock.withLock { deleting = future }
+    }
+
+    private var deleteWait: Double { min(signalTimeout, 3) }
+
+    /// Sends the DELETE if not yet sent and waits for its reply, at most 3 s (or
+    /// `--signal-timeout` when shorter): the server frees the session, or times it out itself.
+    public func release() {
+        startDelete()
+        let future: EventLoopFuture<HTTPClient.Response>? = lock.withLock {
+            defer { released = true }
+            return released ? nil : deleting
+        }
+        guard let future else { return }
+        switch http.wait(future, within: deleteWait, interruptible: false) {
+        case let .success(r)? where verbose: log("DELETE answered HTTP \(r.status.code)")
+        case let .failure(e)? where verbose: log("DELETE failed: \(e)")
+        default: break
+        }
+    }
+
+    // MARK: - Errors
+
+    private func fail(_ e: SignalingFailure) {
+        let handler: (@Sendable (SignalingError?) -> Void)? = lock.withLock {
+            guard failureValue == nil else { return nil }
+            failureValue = e
+            return ended ? nil : onEnd
+        }
+        handler?(.closed(e.message))
+    }
+
+    /// RFC 9725 §4.2: a 4xx means the endpoint refused what we sent (65); a 5xx that it could
+    /// not serve (69). Anything else where a 201 belongs is a server we cannot use (65).
+    private func statusError(_ r: HTTPClient.Response, doing what: String) -> SignalingFailure {
+        let code = r.status.code
+        var line = "\(name) answered the \(what) with HTTP \(code) \(r.status.reasonPhrase)"
+        if let body = r.body.map({ String(buffer: $0) })?.trimmingWhitespace(), !body.isEmpty {
+            let first = body.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
+            line += ": " + String(first.prefix(120))
+        }
+        return SignalingFailure(code >= 500 ? .unreachable : .badInput, line)
+    }
+
+    private func classify(_ error: Error, doing what: String) -> SignalingFailure {
+        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
+            return SignalingFailure(.timeout, "\(name) did not answer the \(what) within \(formatted("%g", signalTimeout)) s (--signal-timeout)")
+        }
+        if let e = error as? HTTPClientError, e == .connectTimeout {
+            return SignalingFailure(.unreachable, "cannot connect to \(name): timed out (--connect-timeout)")
+        }
+        // One line, whatever the error's text (TLS errors list the library's error queue).
+        let text = "\(error)".split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        return SignalingFailure(.unreachable, "\(name) unreachable (\(what)): \(text)")
+    }
+
+    private func authHeaders() -> HTTPHeaders {
+        var h = HTTPHeaders()
+        if let token { h.add(name: "Authorization", value: "Bearer \(token)") }
+        return h
+    }
+}
