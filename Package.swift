@@ -155,3 +155,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// Swift 6 language mode (checked concurrency) for the layers' tests, their shared support and the fuzz driver.
+let swift6Targets: Set<String> = [
+    "rtc-fuzz", "RTCTestSupport", "RTCCoreTests", "RTCSTUNTests", "RTCTURNTests", "RTCSDPTests", "RTCICETests",
+    "RTCDTLSTests", "RTCSCTPTests", "RTCDataChannelTests", "RTCRTPTests", "RTCMediaTests", "RTCSRTPTests",
+    "RTCPeerConnectionTests", "RTCTests",
+]
+for target in package.targets where swift6Targets.contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.swiftLanguageMode(.v6)]
+}
