@@ -96,17 +96,62 @@ window.mediaStats = async function() {
   const codecs = {};
   report.forEach(s => { if (s.type === 'codec') codecs[s.id] = s.mimeType.split('/')[1].toLowerCase(); });
   report.forEach(s => {
+    if (s.type !== 'transport') return;
+    out.transport = {iceState: s.iceState, selectedCandidatePairChanges: s.selectedCandidatePairChanges,
+                     iceLocalUsernameFragment: s.iceLocalUsernameFragment};
+    const pair = s.selectedCandidatePairId && report.get(s.selectedCandidatePairId);
+    if (pair) out.transport.pairBytesReceived = pair.bytesReceived;
+  });
+  report.forEach(s => {
     if (s.type !== 'outbound-rtp' && s.type !== 'inbound-rtp') return;
     const side = s.type === 'outbound-rtp' ? out.send : out.recv;
     const fields = ['packetsSent', 'bytesSent', 'framesSent', 'framesEncoded', 'keyFramesEncoded',
                     'packetsReceived', 'bytesReceived', 'packetsLost', 'framesDecoded',
                     'framesReceived', 'keyFramesDecoded', 'frameWidth', 'frameHeight',
-                    'totalSamplesReceived', 'nackCount', 'pliCount', 'firCount', 'ssrc'];
+                    'totalSamplesReceived', 'nackCount', 'pliCount', 'firCount', 'ssrc',
+                    'retransmittedPacketsSent', 'retransmittedPacketsReceived', 'rtxSsrc'];
     const t = {codec: codecs[s.codecId] || null};
     fields.forEach(f => { if (s[f] !== undefined) t[f] = s[f]; });
     side[s.kind] = t;
   });
   return out;
+};
+// ICE restart through the WHIP/WHEP resource (RFC 9725 §4.4.1), as a WHIP client does it: a
+// new offer with iceRestart, its credentials and candidates PATCHed as a fragment with
+// If-Match *, the 200's credentials and candidates put into the previous answer.
+window.iceRestart = async function() {
+  const pc = window.pc;
+  await pc.setLocalDescription(await pc.createOffer({iceRestart: true}));
+  const ufragOf = (sdp) => (sdp.split('\r\n').find(l => l.startsWith('a=ice-ufrag:')) || '').slice(12);
+  const ufrag = ufragOf(pc.localDescription.sdp);
+  for (let i = 0; i < 100 && pc.iceGatheringState !== 'complete'; i++) await new Promise(r => setTimeout(r, 50));
+  const lines = window.loopbackOnly(pc.localDescription.sdp).split('\r\n');
+  const first = lines.findIndex(l => l.startsWith('m='));
+  const next = lines.findIndex((l, i) => i > first && l.startsWith('m='));
+  const section = lines.slice(first, next < 0 ? undefined : next);
+  const frag = [lines.find(l => l.startsWith('a=ice-ufrag:')), lines.find(l => l.startsWith('a=ice-pwd:')),
+                section[0], section.find(l => l.startsWith('a=mid:')),
+                ...section.filter(l => l.startsWith('a=candidate:')), 'a=end-of-candidates'].join('\r\n') + '\r\n';
+  const r = await fetch(window.resource, {method: 'PATCH', body: frag,
+      headers: {'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': '*'}});
+  const text = await r.text();
+  if (r.status !== 200) return {type: 'ice-restart', status: r.status, error: text.slice(0, 300)};
+  const got = text.split(/\r?\n/);
+  const pick = (p) => (got.find(l => l.startsWith(p)) || '').slice(p.length);
+  const remoteUfrag = pick('a=ice-ufrag:'), remotePwd = pick('a=ice-pwd:');
+  const candidates = got.filter(l => l.startsWith('a=candidate:'));
+  // The previous answer with the new credentials; the new candidates in its first section.
+  let seen = false;
+  const answer = pc.remoteDescription.sdp.split('\r\n').flatMap(l => {
+    if (l.startsWith('a=ice-ufrag:')) return ['a=ice-ufrag:' + remoteUfrag];
+    if (l.startsWith('a=ice-pwd:')) return ['a=ice-pwd:' + remotePwd];
+    if (l.startsWith('a=candidate:') || l.startsWith('a=end-of-candidates')) return [];
+    if (l.startsWith('a=mid:') && !seen) { seen = true; return [l, ...candidates, 'a=end-of-candidates']; }
+    return [l];
+  }).join('\r\n');
+  await pc.setRemoteDescription({type: 'answer', sdp: answer});
+  return {type: 'ice-restart', status: 200, ufrag, remoteUfrag, etag: r.headers.get('ETag'),
+          candidates: candidates.length};
 };
 window.httpSignal = async function(url, kind, videoCodec, audio) {
   const send = kind === 'whip';
@@ -161,6 +206,7 @@ def main():
     parser.add_argument("--audio", action="store_true", help="also send the microphone (offer, whip)")
     parser.add_argument("--data", action="store_true", help="also offer a data channel (offer)")
     parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--ice-restart-after", type=float, help="whip/whep: restart ICE after this many seconds")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
     if args.role in ("whip", "whep") and not args.url:
@@ -199,8 +245,13 @@ def main():
             if reply.get("status") != 201:
                 raise SystemExit(f"chromium_media: {args.role} POST gave {reply.get('status')}")
         threading.Thread(target=lambda: (sys.stdin.read(), stdin_closed.set()), daemon=True).start()
-        deadline = time.monotonic() + args.timeout
+        started = time.monotonic()
+        deadline = started + args.timeout
+        restart_at = started + args.ice_restart_after if args.ice_restart_after is not None else None
         while not stdin_closed.wait(args.interval) and time.monotonic() < deadline:
+            if restart_at is not None and time.monotonic() >= restart_at:
+                restart_at = None
+                emit(run_async(driver, "return await window.iceRestart();"))
             emit(run_async(driver, "return await window.mediaStats();"))
         if args.role in ("whip", "whep"):
             status = run_async(driver, """

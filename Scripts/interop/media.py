@@ -244,11 +244,18 @@ class TamperingRelay:
     `toward_b` is the port to advertise to A as B's candidate, `toward_a` the one to advertise
     to B. Of the RTP packets going to B, every `every`-th one gets a flipped byte (B's SRTP
     must drop it: authentication fails), and the one `every // 2` after it is sent twice (B must
-    drop the copy: replay). `tampered` and `replayed` count what was done."""
+    drop the copy: replay). `tampered` and `replayed` count what was done.
 
-    def __init__(self, every=25):
+    With `drop_every=N` (and `every=0`) it is a lossy path instead: every N-th RTP packet toward
+    B (retransmissions included) is dropped, counted in `dropped`; the SSRCs of what reached B
+    are counted in `ssrcs_to_b` (the RTP header is cleartext under SRTP)."""
+
+    def __init__(self, every=25, drop_every=0):
         import selectors
         self.every = every
+        self.drop_every = drop_every
+        self.dropped = 0
+        self.ssrcs_to_b = {}
         self.sel = selectors.DefaultSelector()
         self.sock_b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # A sends here, B hears from here
         self.sock_a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # B sends here, A hears from here
@@ -291,14 +298,20 @@ class TamperingRelay:
             return
         self.rtp_to_b += 1
         n = self.rtp_to_b
-        if n % self.every == 0:
+        if self.drop_every and n % self.drop_every == 0:
+            self.dropped += 1
+            return
+        if self.drop_every:
+            ssrc = int.from_bytes(data[8:12], "big")
+            self.ssrcs_to_b[ssrc] = self.ssrcs_to_b.get(ssrc, 0) + 1
+        if self.every and n % self.every == 0:
             damaged = bytearray(data)
             damaged[len(damaged) // 2] ^= 0x5A
             out.sendto(bytes(damaged), self.addr_b)
             self.tampered += 1
             return
         out.sendto(data, self.addr_b)
-        if n % self.every == self.every // 2:
+        if self.every and n % self.every == self.every // 2:
             out.sendto(data, self.addr_b)
             self.replayed += 1
 

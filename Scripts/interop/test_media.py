@@ -221,13 +221,38 @@ def test_aiortc_offers_audio_video_to_rtc_files(spawn, tmp_path, codec):
     rtc = spawn(rtc_args("answer", "--video", codec, "--audio", "opus", "--video-out", video,
                          "--audio-out", ogg), "rtc answer")
     exchange(peer, rtc, 30)
-    assert_tracks(wait_tracks(rtc, 2), ("audio", "opus", "recvonly"), ("video", codec, "recvonly"))
+    tracks = wait_tracks(rtc, 2)
+    assert_tracks(tracks, ("audio", "opus", "recvonly"), ("video", codec, "recvonly"))
+    # aiortc offers RTX for each video codec (RFC 4588): answered, none for audio.
+    rtx = {t["kind"]: t.get("rtxPayloadType") for t in tracks}
+    assert isinstance(rtx["video"], int) and rtx["audio"] is None, tracks
     peer_stats_until(peer, for_seconds(6.5, aiortc_count("video", "packetsSent")), 30, "6.5 s of video sent")
     end_rtc(rtc)
     end_peer(peer)
     assert_video_decodes(video, min_seconds=5 if codec == "vp8" else None, min_frames=60, size=(320, 240),
                          codec=codec)
     assert_audio_decodes(ogg, min_seconds=5, codec="opus")
+
+
+@pytest.mark.timeout(90)
+def test_rtx_aiortc_to_rtc_with_loss(spawn, tmp_path):
+    """aiortc's video into `rtc answer --loss 5`: aiortc resends what rtc NACKs on its RTX
+    SSRC, rtc unwraps it into the stream, and the IVF decodes."""
+    ivf = str(tmp_path / "aiortc-lossy.ivf")
+    peer = spawn([PYTHON, AIORTC_MEDIA, "offer", "--video"], "aiortc offer")
+    rtc = spawn(rtc_args("answer", "--video", "vp8", "--video-out", ivf, "--loss", "5",
+                         "--stats-interval", "0.5"), "rtc answer")
+    exchange(peer, rtc, 30)
+    (track,) = wait_tracks(rtc, 1)
+    assert isinstance(track.get("rtxPayloadType"), int), track
+    peer_stats_until(peer, for_seconds(6.5, aiortc_count("video", "packetsSent")), 30, "6.5 s of video sent")
+    end_rtc(rtc)
+    end_peer(peer)
+    video = last_stats(rtc.rest_of_stdout(), "video")
+    assert video["nacksSent"] > 0 and video["retransmissionsReceived"] > 0, video
+    p = assert_video_decodes(ivf, min_seconds=5, min_frames=60, size=(320, 240), codec="vp8")
+    print(f"aiortc -> rtc --loss 5: rtc NACKs {video['nacksSent']}, RTX unwrapped "
+          f"{video['retransmissionsReceived']}, IVF frames {p['frames']}")
 
 
 @pytest.mark.timeout(90)
@@ -241,7 +266,10 @@ def test_rtc_offers_ffmpeg_audio_video_to_aiortc_recorder(spawn, tmp_path):
     peer = spawn([PYTHON, AIORTC_MEDIA, "answer", "--record-video", mkv, "--record-audio", ogg],
                  "aiortc answer")
     exchange(rtc, peer, 30)
-    assert_tracks(wait_tracks(rtc, 2), ("audio", "opus", "sendonly"), ("video", "vp8", "sendonly"))
+    tracks = wait_tracks(rtc, 2)
+    assert_tracks(tracks, ("audio", "opus", "sendonly"), ("video", "vp8", "sendonly"))
+    # aiortc answers our RTX format (97, apt=96).
+    assert {t["kind"]: t.get("rtxPayloadType") for t in tracks} == {"video": 97, "audio": None}, tracks
     spawn(ffmpeg_video_rtp("vp8", vport), "ffmpeg vp8")
     spawn(ffmpeg_audio_rtp(aport), "ffmpeg opus")
     peer_stats_until(peer, for_seconds(6, aiortc_count("video", "packetsReceived")), 30, "6 s of video received")
@@ -366,6 +394,62 @@ def test_whip_chromium_publishes_camera_to_rtc(spawn, tmp_path):
     assert_audio_decodes(ogg, min_seconds=5, codec="opus")
 
 
+@pytest.mark.timeout(60)
+def test_whip_rtc_restarts_ice_on_request(spawn):
+    """`{"type":"ice-restart"}` on a WHIP client's stdin (--json): a PATCH with new credentials,
+    the endpoint restarts too; both report it, and the data channel carries on across it."""
+    endpoint, url = whip_endpoint(spawn, "whip")
+    client = spawn(rtc_args("offer", "--signal", "whip+" + url), "rtc offer whip+http (data)")
+    assert client.wait_event("open", 20)["label"] == "chat"
+    assert endpoint.wait_event("open", 20)["label"] == "chat"
+    client.write('{"type":"ice-restart"}\n')
+    ours = client.wait_event("ice-restart", 10)
+    theirs = endpoint.wait_event("ice-restart", 10)
+    assert ours["ufrag"] == theirs["remoteUfrag"] and ours["remoteUfrag"] == theirs["ufrag"], (ours, theirs)
+    client.write('{"data":"after the restart"}\n')
+    assert endpoint.wait_event("message", 10)["data"] == "after the restart"
+    end_rtc(client)  # DELETEs the resource
+    ended_by_delete(endpoint)
+
+
+@pytest.mark.chromium
+@needs_chromium
+@pytest.mark.timeout(120)
+def test_whip_chromium_restarts_ice(spawn, tmp_path, figures):
+    """Chromium publishing over WHIP restarts ICE mid-stream (createOffer({iceRestart: true}),
+    PATCH with the new credentials, RFC 9725 §4.4.1): rtc's endpoint answers 200 with its own new
+    credentials, reports the restart, and the video goes on across it (rtc's file decodes whole)."""
+    ivf = str(tmp_path / "whip-restart.ivf")
+    endpoint, url = whip_endpoint(spawn, "whip", "--video", "vp8", "--video-out", ivf)
+    browser = spawn([PYTHON, CHROMIUM_MEDIA, "whip", url, "--video", "vp8", "--ice-restart-after", "3"],
+                    "chromium whip, ICE restart")
+    http_reply(browser)
+    assert_tracks(wait_tracks(endpoint, 1), ("video", "vp8", "recvonly"))
+    deadline = time.monotonic() + 40
+    restart = None
+    while restart is None:
+        assert time.monotonic() < deadline, f"no ice-restart line from the browser; stderr: {browser.stderr()[-2000:]!r}"
+        line = browser.read_json(max(1, deadline - time.monotonic()))
+        if line.get("type") == "ice-restart":
+            restart = line
+    assert restart["status"] == 200 and restart["candidates"] > 0, restart
+    event = endpoint.wait_event("ice-restart", 10, skip=("state", "track", "stats", "keyframe-request"))
+    # rtc took the browser's new credentials and gave it its own new ones.
+    assert event["remoteUfrag"] == restart["ufrag"] and event["ufrag"] == restart["remoteUfrag"], (event, restart)
+    # The browser's transport switched to a pair of the new ICE generation (its second selected
+    # pair, under its new ufrag): the checks with rtc's new credentials succeeded.
+    peer_stats_until(browser, lambda s: s.get("transport", {}).get("selectedCandidatePairChanges", 0) >= 2
+                     and s["transport"].get("iceLocalUsernameFragment") == restart["ufrag"]
+                     and s["transport"].get("iceState") == "connected", 20, "a pair selected under the new credentials")
+    # Frames keep coming after the restart: 3 s more of frames sent and the connection not failed.
+    s = peer_stats_until(browser, for_seconds(3, chromium_sent), 30, "3 s of frames after the ICE restart")
+    figures(f"Chromium WHIP ICE restart: 200 with {restart['candidates']} candidates, "
+            f"new ETag {restart['etag']}; frames sent after it {chromium_sent(s)}")
+    end_peer(browser)
+    ended_by_delete(endpoint)
+    assert_video_decodes(ivf, min_seconds=5, codec="vp8")
+
+
 @pytest.mark.chromium
 @needs_chromium
 @pytest.mark.timeout(120)
@@ -438,6 +522,106 @@ def test_loss_5_percent_receiver_nack_recovers(spawn, tmp_path):
     receiver, sender = last_stats(answerer.rest_of_stdout(), "video"), last_stats(offerer.rest_of_stdout(), "video")
     assert receiver["nacksSent"] > 0 and sender["nacksReceived"] > 0 and sender["retransmitted"] > 0, \
         f"receiver {receiver}; sender {sender}"
+    # RTX (RFC 4588) is negotiated between two rtc: every retransmission went on the RTX SSRC
+    # and the receiver unwrapped them into the stream.
+    assert sender["rtxPacketsSent"] == sender["retransmitted"], sender
+    assert 0 < receiver["retransmissionsReceived"] <= sender["rtxPacketsSent"], f"receiver {receiver}; sender {sender}"
+    print(f"rtc -> rtc --loss 5: NACKs {receiver['nacksSent']}, RTX sent {sender['rtxPacketsSent']}, "
+          f"unwrapped {receiver['retransmissionsReceived']}")
+
+
+def relayed_exchange(offerer, answerer, relay, timeout=60):
+    """Offer/answer with each side's 127.0.0.1 candidate replaced by a relay port, so every
+    datagram passes `relay` (A = the offerer, B = the answerer); starts the relay."""
+    offer = offerer.readline(timeout)
+    assert offer, f"{offerer.name}: no offer; stderr: {offerer.stderr()!r}"
+    offer, offer_port = retarget_candidate(offer, relay.toward_a)
+    answerer.write(offer + b"\n")
+    answer = answerer.readline(timeout)
+    assert answer, f"{answerer.name}: no answer; stderr: {answerer.stderr()!r}"
+    answer, answer_port = retarget_candidate(answer, relay.toward_b)
+    relay.start(("127.0.0.1", offer_port), ("127.0.0.1", answer_port))
+    offerer.write(answer + b"\n")
+
+
+@pytest.mark.chromium
+@needs_chromium
+@pytest.mark.timeout(120)
+def test_rtx_rtc_to_chromium_over_lossy_path(spawn):
+    """rtc offers VP8 with RTX to Chromium through a relay that drops every 20th RTP packet
+    toward the browser (5 %, retransmissions included). Chromium negotiates RTX, NACKs, and
+    rtc resends on its RTX SSRC (RFC 4588 §4): the browser's getStats() counts retransmitted
+    packets received, and it decodes as many frames as the rtc-to-rtc loss test asks."""
+    seconds = 8
+    port = free_udp_port()
+    relay = TamperingRelay(every=0, drop_every=20)
+    try:
+        rtc = spawn(rtc_args("offer", "--video", "vp8", "--video-in", udp(port), "--stats-interval", "0.5"),
+                    "rtc offer")
+        browser = spawn([PYTHON, CHROMIUM_MEDIA, "answer"], "chromium answer")
+        relayed_exchange(rtc, browser, relay)
+        (track,) = wait_tracks(rtc, 1)
+        assert track["rtxPayloadType"] == 97 and isinstance(track["rtxSsrc"], int), track
+        ffmpeg = spawn(ffmpeg_video_rtp("vp8", port, seconds=seconds), "ffmpeg vp8")
+        assert ffmpeg.wait(seconds + 20) == 0, ffmpeg.stderr()
+        frames = int(0.95 * seconds * FPS)
+        s = peer_stats_until(browser, chromium_decoding(frames, SIZE, "vp8"), 20,
+                             f"{frames} frames decoded at {SIZE}")
+        dropped, ssrcs = relay.dropped, dict(relay.ssrcs_to_b)
+        end_rtc(rtc)
+        end_peer(browser)
+    finally:
+        relay.stop()
+    recv = s["recv"]["video"]
+    sender = last_stats(rtc.rest_of_stdout(), "video")
+    assert dropped > 0 and recv["nackCount"] > 0, f"relay dropped {dropped}; browser {recv}"
+    assert ssrcs.get(track["rtxSsrc"], 0) > 0, f"no RTP on rtc's RTX SSRC reached Chromium: {ssrcs}, {track}"
+    assert sender["rtxPacketsSent"] == sender["retransmitted"] > 0, sender
+    assert recv.get("retransmittedPacketsReceived", 0) > 0, f"Chromium counted no RTX: {recv}"
+    assert recv["framesDecoded"] >= frames, recv
+    print(f"rtc -> Chromium: relay dropped {dropped}, rtc resent {sender['rtxPacketsSent']} over RTX, "
+          f"Chromium NACKs {recv['nackCount']}, retransmittedPacketsReceived {recv['retransmittedPacketsReceived']}, "
+          f"framesDecoded {recv['framesDecoded']}")
+
+
+@pytest.mark.chromium
+@needs_chromium
+@pytest.mark.timeout(120)
+def test_rtx_chromium_camera_to_rtc_over_lossy_path(spawn, tmp_path):
+    """Chromium's camera into `rtc answer` through a relay that drops every 20th RTP packet
+    toward rtc (5 %, retransmissions included; never the stream's first packet, which no NACK
+    can ask for since nothing before it was seen — rtc's `--loss` could drop it, and then a PLI,
+    not RTX, restarts the picture). rtc NACKs, Chromium resends on its RTX SSRC (its FID
+    group), rtc unwraps them into the stream: nothing is lost for good (no keyframe request)
+    and the IVF holds every frame Chromium had sent when its stats were read."""
+    ivf = str(tmp_path / "lossy-camera.ivf")
+    relay = TamperingRelay(every=0, drop_every=20)
+    try:
+        browser = spawn([PYTHON, CHROMIUM_MEDIA, "offer", "--video", "vp8"], "chromium offer")
+        rtc = spawn(rtc_args("answer", "--video", "vp8", "--video-out", ivf, "--stats-interval", "0.5"),
+                    "rtc answer")
+        relayed_exchange(browser, rtc, relay)
+        (track,) = wait_tracks(rtc, 1)
+        assert track["rtxPayloadType"] is not None, f"no RTX answered to Chromium: {track}"
+        long_enough = for_seconds(6.5, chromium_sent)
+        s = peer_stats_until(browser, lambda s: long_enough(s) and chromium_sent(s, field="retransmittedPacketsSent") > 0,
+                             40, "6.5 s of camera frames sent, some resent")
+        media_for(1.0, rtc, browser)  # the frames in flight at the snapshot (and their repairs) arrive
+        dropped, ssrcs = relay.dropped, dict(relay.ssrcs_to_b)
+        end_rtc(rtc)
+        end_peer(browser)
+    finally:
+        relay.stop()
+    sent = s["send"]["video"]
+    video = last_stats(rtc.rest_of_stdout(), "video")
+    assert dropped > 0 and ssrcs.get(sent["rtxSsrc"], 0) > 0, f"relay dropped {dropped}; RTP by SSRC {ssrcs}; {sent}"
+    assert video["nacksSent"] > 0 and video["retransmissionsReceived"] > 0, video
+    assert video["keyframeRequestsSent"] == 0, f"a loss was not repaired: {video}"
+    p = assert_video_decodes(ivf, min_seconds=5, size=(sent["frameWidth"], sent["frameHeight"]), codec="vp8")
+    assert p["frames"] >= sent["framesSent"], f"{describe(p)}; Chromium sent {sent}; rtc {video}"
+    print(f"Chromium -> rtc, every 20th RTP dropped: relay dropped {dropped}, rtc NACKs {video['nacksSent']}, "
+          f"RTX unwrapped {video['retransmissionsReceived']}, Chromium retransmittedPacketsSent "
+          f"{sent['retransmittedPacketsSent']}, IVF frames {p['frames']} of {sent['framesSent']} sent at the snapshot")
 
 
 @pytest.mark.timeout(90)

@@ -55,6 +55,13 @@ public enum MediaCodec: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The payload type of the RTX format (RFC 4588 §8.1) our offers pair with this codec:
+    /// the next number after it, as Chromium numbers them; nil for audio (browsers offer no
+    /// RTX for audio).
+    public var defaultRTXPayloadType: UInt8? {
+        kind == .video ? defaultPayloadType + 1 : nil
+    }
+
     /// The `a=fmtp` parameters we offer, nil for none.
     public var defaultFormatParameters: String? {
         switch self {

@@ -13,8 +13,9 @@ struct LocalDescription {
     enum Content {
         /// Our data-channel section.
         case application
-        /// An RTP section: the negotiated (or, in an offer, proposed) codec and our SSRC.
-        case rtp(NegotiatedMedia, ssrc: UInt32)
+        /// An RTP section: the negotiated (or, in an offer, proposed) codec, our SSRC and the
+        /// SSRC our retransmissions use when RTX is in it.
+        case rtp(NegotiatedMedia, ssrc: UInt32, rtxSSRC: UInt32)
         /// An offered section we do not take: answered with port 0 (RFC 3264 §6).
         case rejected(RejectedMedia)
     }
@@ -63,8 +64,10 @@ struct LocalDescription {
                 appendTransport(mid: m.mid, to: &lines)
                 lines.append("a=sctp-port:\(sctpPort)")
                 lines.append("a=max-message-size:\(maxMessageSize)")
-            case let .rtp(media, ssrc):
-                lines.append("m=\(media.kind.rawValue) \(defaultAddress?.port ?? 9) UDP/TLS/RTP/SAVPF \(media.payloadType)")
+            case let .rtp(media, ssrc, rtxSSRC):
+                let formats = [media.payloadType] + (media.rtxPayloadType.map { [$0] } ?? [])
+                lines.append("m=\(media.kind.rawValue) \(defaultAddress?.port ?? 9) UDP/TLS/RTP/SAVPF "
+                    + formats.map(String.init).joined(separator: " "))
                 appendTransport(mid: m.mid, to: &lines)
                 lines.append("a=\(media.direction.rawValue)")
                 let track = "\(cname)-\(media.kind.rawValue)-\(m.mid)"
@@ -76,9 +79,18 @@ struct LocalDescription {
                 lines.append("a=rtpmap:\(pt) \(media.codec.encodingName)/\(media.codec.clockRate)\(channels)")
                 for fb in media.feedback { lines.append("a=rtcp-fb:\(pt) \(fb)") }
                 if let fmtp = media.formatParameters { lines.append("a=fmtp:\(pt) \(fmtp)") }
+                if let rtx = media.rtxPayloadType {  // RFC 4588 §8.6
+                    lines.append("a=rtpmap:\(rtx) rtx/\(media.codec.clockRate)")
+                    lines.append("a=fmtp:\(rtx) apt=\(pt)")
+                }
                 if media.direction.sends {
-                    lines.append("a=ssrc:\(ssrc) cname:\(cname)")
-                    lines.append("a=ssrc:\(ssrc) msid:\(cname) \(track)")
+                    // The FID group pairs our RTX SSRC with the media SSRC (RFC 5576 §4.1).
+                    let ssrcs = media.rtxPayloadType == nil ? [ssrc] : [ssrc, rtxSSRC]
+                    if ssrcs.count > 1 { lines.append("a=ssrc-group:FID \(ssrc) \(rtxSSRC)") }
+                    for s in ssrcs {
+                        lines.append("a=ssrc:\(s) cname:\(cname)")
+                        lines.append("a=ssrc:\(s) msid:\(cname) \(track)")
+                    }
                 }
             }
         }

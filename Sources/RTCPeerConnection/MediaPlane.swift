@@ -17,6 +17,8 @@ final class MediaPlane {
     private var srtp: SRTPSession?
     /// Incoming SSRC → section, learned from descriptions and first packets.
     private var routes: [UInt32: MediaTransceiver] = [:]
+    /// Incoming RTX SSRC (RFC 4588) → section, from `a=ssrc-group:FID` or the first RTX packet.
+    private var rtxRoutes: [UInt32: MediaTransceiver] = [:]
     /// RTP that matched no section (unknown SSRC and payload type).
     private(set) var unroutable = 0
     /// RTCP that did not parse after authentication.
@@ -26,12 +28,18 @@ final class MediaPlane {
     private var receiveBuffer: [UInt8] = []
     private var reportTimer: ScheduledTask?
     private var nackTimer: ScheduledTask?
+    /// SRTP/SRTCP that came before our keys: the peer may send once its last DTLS flight is out,
+    /// and when that flight is lost our keys come a retransmission later. Held (at most
+    /// `earlyLimit`) and unprotected once keyed, so the stream's first keyframe is not lost to
+    /// the handshake.
+    private var early: [[UInt8]] = []
+    static let earlyLimit = 256
+    /// When `nackTimer` fires; nil when no timer is set (nothing missing: no polling).
+    private(set) var nackDeadline: LoopInstant?
     /// Our CNAME in SDES (RFC 7022: per session, random).
     private let cname = String(UInt64.random(in: 1...UInt64.max), radix: 36)
     /// Reports go out about once a second (RFC 3550 §6.2 allows less than 5 s for video).
     static let reportInterval: Duration = .seconds(1)
-    /// How often lost packets are looked at for NACKs (their own timing rules apply inside).
-    static let nackInterval: Duration = .milliseconds(10)
 
     init(loop: EventLoop, demux: PacketDemux, transceivers: [MediaTransceiver]) {
         self.loop = loop
@@ -39,6 +47,7 @@ final class MediaPlane {
         self.transceivers = transceivers.filter { $0.negotiated != nil }
         for t in self.transceivers {
             for s in t.negotiated?.remoteSSRCs ?? [] { routes[s] = t }
+            for s in (t.negotiated?.remoteRTXSSRCs ?? [:]).keys { rtxRoutes[s] = t }
             if t.remoteSSRC == nil { t.remoteSSRC = t.negotiated?.remoteSSRCs.first }
         }
         demux.onMedia = { [weak self] packet in self?.receive(packet) }
@@ -55,11 +64,12 @@ final class MediaPlane {
             t.output = { [weak self] packet in self?.sendRTP(packet) ?? false }
             // Feedback alone is fine (reduced-size RTCP, RFC 5506) when negotiated.
             t.rtcpOutput = { [weak self] packets in self?.sendRTCP(RTCPPacket.serialize(packets)) }
+            t.onNACKDue = { [weak self] due in self?.scheduleNACKs(at: due) }
         }
         reportTimer = loop.schedule(in: .milliseconds(Int64.random(in: 200...700))) { [weak self] in self?.sendReports() }
-        if transceivers.contains(where: { $0.usesNACK && $0.negotiated?.direction.receives == true }) {
-            nackTimer = loop.schedule(in: Self.nackInterval) { [weak self] in self?.sendNACKs() }
-        }
+        let held = early
+        early = []
+        for datagram in held { receive(datagram) }
     }
 
     /// The periodic compound packet per section: SR or RR, then SDES with our CNAME (RFC 3550 §6.1).
@@ -82,12 +92,25 @@ final class MediaPlane {
         return NTPTime.fromUnix(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
     }
 
+    /// Sets the NACK timer for `due` unless it is already set to fire no later. The sections
+    /// call this when a gap appears; after each run the timer is set for the earliest next
+    /// deadline (`NACKGenerator.nextDeadline`), and not at all when nothing is missing.
+    private func scheduleNACKs(at due: LoopInstant) {
+        if let set = nackDeadline, set <= due { return }
+        nackTimer?.cancel()
+        nackDeadline = due
+        let now = loop.now
+        nackTimer = loop.schedule(in: due > now ? due.since(now) : .zero) { [weak self] in self?.sendNACKs() }
+    }
+
     private func sendNACKs() {
+        nackDeadline = nil
+        nackTimer = nil
         let now = loop.now
         for t in transceivers {
             if let nack = t.pendingNACK(at: now) { sendRTCP(RTCPPacket.serialize([nack])) }
         }
-        nackTimer = loop.schedule(in: Self.nackInterval) { [weak self] in self?.sendNACKs() }
+        if let next = transceivers.compactMap({ $0.nextNACKDeadline() }).min() { scheduleNACKs(at: next) }
     }
 
     func close() {
@@ -96,9 +119,11 @@ final class MediaPlane {
         for t in transceivers {
             t.output = nil
             t.rtcpOutput = nil
+            t.onNACKDue = nil
         }
         demux.onMedia = nil
         srtp = nil
+        early = []
     }
 
     /// Serialized into `sendBuffer`, protected in the SRTP session's buffer and copied into the
@@ -121,7 +146,11 @@ final class MediaPlane {
 
     /// RTCP and RTP share the port (RFC 5761 §4).
     private func receive(_ datagram: [UInt8]) {
-        guard let srtp, datagram.count >= 8 else { return }
+        guard datagram.count >= 8 else { return }
+        guard let srtp else {
+            if early.count < Self.earlyLimit { early.append(datagram) }
+            return
+        }
         if RTCPPacket.isRTCP(datagram) {
             guard let plain = srtp.unprotectRTCP(datagram) else { return }
             receiveRTCP(plain)
@@ -133,18 +162,35 @@ final class MediaPlane {
         guard let length = receiveBuffer.withUnsafeMutableBytes({ srtp.unprotectRTP(inPlace: $0) }) else { return }
         receiveBuffer.removeLast(receiveBuffer.count - length)
         guard let packet = try? RTPPacket(parsing: receiveBuffer) else { return }
-        guard let t = route(packet) else {
-            unroutable += 1
+        if let t = route(packet) {
+            t.receive(packet, at: loop.now)
+        } else if let t = rtxRoute(packet), t.receiveRTX(packet, at: loop.now) {
             return
+        } else {
+            unroutable += 1
         }
-        t.receive(packet, at: loop.now)
+    }
+
+    /// The section whose RTX stream a packet is: by SSRC when the peer's FID group named it,
+    /// else the one receiving section whose RTX payload type it carries and whose RTX SSRC is
+    /// not known yet (a peer without `a=ssrc` lines), which then owns the SSRC.
+    private func rtxRoute(_ packet: RTPPacket) -> MediaTransceiver? {
+        if let t = rtxRoutes[packet.ssrc] { return t }
+        guard routes.count + rtxRoutes.count < 64,
+              let t = transceivers.first(where: { t in
+                  t.negotiated?.rtxPayloadType == packet.payloadType && t.negotiated?.direction.receives == true
+                      && !rtxRoutes.values.contains { $0 === t }
+              })
+        else { return nil }
+        rtxRoutes[packet.ssrc] = t
+        return t
     }
 
     /// The section a packet belongs to: by SSRC when known, else the one receiving section whose
     /// payload type it carries (RFC 9143 §9.2), which then owns the SSRC.
     private func route(_ packet: RTPPacket) -> MediaTransceiver? {
         if let t = routes[packet.ssrc] { return t }
-        guard routes.count < 64,
+        guard routes.count + rtxRoutes.count < 64,
               let t = transceivers.first(where: {
                   $0.negotiated?.payloadType == packet.payloadType && $0.negotiated?.direction.receives == true
                       && ($0.remoteSSRC == nil || $0.negotiated?.remoteSSRCs.isEmpty == true)

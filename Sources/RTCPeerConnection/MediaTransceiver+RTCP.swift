@@ -5,16 +5,18 @@ import RTCRTP
 /// NACKs for what the peer sends, retransmissions from the send history for its NACKs, keyframe
 /// requests from its PLI/FIR, and the sender/receiver report of the periodic compound packet.
 extension MediaTransceiver {
-    /// A packet of this section from the peer (after SRTP).
-    func receive(_ packet: RTPPacket, at now: LoopInstant) {
+    /// A packet of this section from the peer (after SRTP); `repaired` when it came out of RTX.
+    func receive(_ packet: RTPPacket, at now: LoopInstant, repaired: Bool = false) {
         if receiverStatistics?.ssrc != packet.ssrc {
             receiverStatistics = RTPReceiverStatistics(ssrc: packet.ssrc, clockRate: request.codec.clockRate)
             nackGenerator = NACKGenerator()
         }
         // A packet that fills a gap we NACKed is a retransmission: its lateness is not jitter.
-        let recoveredBefore = nackGenerator.recovered
+        let recoveredBefore = nackGenerator.recovered, missingBefore = nackGenerator.missingCount
         if usesNACK { nackGenerator.received(packet.sequenceNumber, at: now) }
-        receiverStatistics?.received(packet, at: now, retransmitted: nackGenerator.recovered > recoveredBefore)
+        if nackGenerator.missingCount > missingBefore, let due = nextNACKDeadline() { onNACKDue?(due) }
+        receiverStatistics?.received(
+            packet, at: now, retransmitted: repaired || nackGenerator.recovered > recoveredBefore)
         statistics.packetsReceived += 1
         statistics.bytesReceived += UInt64(packet.payload.count)
         if let r = receiverStatistics {
@@ -24,13 +26,36 @@ extension MediaTransceiver {
         onPacket?(packet)
     }
 
+    /// A packet from the peer's RTX stream (RFC 4588 §4): the original it carries goes into the
+    /// media stream as if it had arrived there, before statistics, NACK state and the sink.
+    /// Padding-only RTX (bandwidth probes) and RTX of a stream not yet known are dropped.
+    /// - Returns: false when the packet is not RTX of this section.
+    @discardableResult
+    func receiveRTX(_ packet: RTPPacket, at now: LoopInstant) -> Bool {
+        guard let n = negotiated, let pt = n.rtxPayloadType, packet.payloadType == pt else { return false }
+        guard let media = n.remoteRTXSSRCs[packet.ssrc] ?? remoteSSRC, packet.payload.count >= 2,
+              let original = try? RTXStream.unwrap(packet, ssrc: media, payloadType: n.payloadType)
+        else { return true }
+        statistics.retransmissionsReceived += 1
+        receive(original, at: now, repaired: true)
+        return true
+    }
+
     /// One RTCP packet that concerns this section.
     func receive(_ rtcp: RTCPPacket, at now: LoopInstant) {
         switch rtcp {
         case let .nack(nack) where nack.mediaSSRC == ssrc:
             statistics.nacksReceived += 1
-            for p in history.retransmissions(for: nack, at: now) where output?(p) == true {
+            for p in history.retransmissions(for: nack, at: now) {
+                // RFC 4588 §4: on the RTX stream when negotiated, else the packet again as sent.
+                var resend = p
+                if var stream = rtx {
+                    resend = stream.wrap(p)
+                    rtx = stream
+                }
+                guard output?(resend) == true else { continue }
                 statistics.retransmitted += 1
+                if rtx != nil { statistics.rtxPacketsSent += 1 }
             }
         case let .pictureLossIndication(pli) where pli.mediaSSRC == ssrc:
             keyframeRequested()
@@ -89,11 +114,21 @@ extension MediaTransceiver {
     /// A NACK for the packets due to be asked for again, if any (RFC 4585 §6.2.1).
     func pendingNACK(at now: LoopInstant) -> RTCPPacket? {
         guard usesNACK, let remoteSSRC else { return nil }
-        let rtt = statistics.roundTripTime.map { Duration.milliseconds(Int64($0 * 1000)) }
-        let lost = nackGenerator.sequenceNumbersToNACK(at: now, roundTripTime: rtt)
+        let lost = nackGenerator.sequenceNumbersToNACK(at: now, roundTripTime: nackRoundTripTime)
         if nackGenerator.takeKeyframeRequest() { requestKeyframe() }
         guard !lost.isEmpty else { return nil }
         statistics.nacksSent += 1
         return .nack(RTCPGenericNACK(senderSSRC: ssrc, mediaSSRC: remoteSSRC, lost: lost))
+    }
+
+    /// When `pendingNACK` next has something to do; nil when nothing is missing.
+    func nextNACKDeadline() -> LoopInstant? {
+        guard usesNACK, remoteSSRC != nil else { return nil }
+        return nackGenerator.nextDeadline(roundTripTime: nackRoundTripTime)
+    }
+
+    /// Retries wait one round trip, from our reports' RTT when known.
+    private var nackRoundTripTime: Duration? {
+        statistics.roundTripTime.map { Duration.milliseconds(Int64($0 * 1000)) }
     }
 }

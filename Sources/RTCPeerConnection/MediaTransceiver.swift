@@ -14,12 +14,27 @@ public final class MediaTransceiver {
     public let request: MediaTransceiverInit
     /// What offer/answer settled; nil before, or when the section was rejected.
     public internal(set) var negotiated: NegotiatedMedia? {
-        didSet { usesNACK = negotiated?.feedback.contains("nack") == true }
+        didSet {
+            usesNACK = negotiated?.feedback.contains("nack") == true
+            // RFC 4588 §8.1: our retransmissions go on the RTX SSRC once the RTX format is agreed.
+            // A renegotiation that keeps it keeps the stream's sequence numbers (SRTP's replay
+            // window would drop a restart behind them).
+            guard let pt = negotiated?.rtxPayloadType else {
+                rtx = nil
+                return
+            }
+            if rtx?.payloadType != pt {
+                rtx = RTXStream(ssrc: rtxSSRC, payloadType: pt, initialSequenceNumber: rtx?.nextSequenceNumber
+                    ?? .random(in: 0...UInt16.max))
+            }
+        }
     }
     /// Whether the section negotiated generic NACK (RFC 4585 §4.2), looked up once, not per packet.
     private(set) var usesNACK = false
     /// The SSRC of what we send (RFC 3550 §8.1: random).
     public let ssrc: UInt32
+    /// The SSRC of our retransmissions when RTX is negotiated (RFC 4588 §8.1), never `ssrc`.
+    public let rtxSSRC: UInt32
     /// The peer's SSRC once known (from its description or its first packet).
     public internal(set) var remoteSSRC: UInt32?
 
@@ -37,17 +52,25 @@ public final class MediaTransceiver {
     var rtcpOutput: (([RTCPPacket]) -> Void)?
     /// The loop's clock, for statistics and retransmission timing; set with `output`.
     var clock: (() -> LoopInstant)?
+    /// Told when a new gap makes a NACK due at the given instant (the media plane's timer).
+    var onNACKDue: ((LoopInstant) -> Void)?
 
     // RTCP state (RFC 3550 §6, RFC 4585), see MediaTransceiver+RTCP.swift.
     var senderStatistics: RTPSenderStatistics
     var receiverStatistics: RTPReceiverStatistics?
     var history = RTPSendHistory()
     var nackGenerator = NACKGenerator()
+    /// Our retransmission stream; nil when RTX was not negotiated (resends reuse `ssrc`).
+    var rtx: RTXStream?
 
     init(mid: String, request: MediaTransceiverInit) {
         self.mid = mid
         self.request = request
-        ssrc = UInt32.random(in: 1...UInt32.max)
+        let ssrc = UInt32.random(in: 1...UInt32.max)
+        self.ssrc = ssrc
+        var rtxSSRC = UInt32.random(in: 1...UInt32.max)
+        while rtxSSRC == ssrc { rtxSSRC = UInt32.random(in: 1...UInt32.max) }
+        self.rtxSSRC = rtxSSRC
         senderStatistics = RTPSenderStatistics(ssrc: ssrc, clockRate: request.codec.clockRate)
     }
 
@@ -96,6 +119,10 @@ public struct MediaStatistics: Sendable, Equatable {
     public var nacksSent: UInt64 = 0
     public var nacksReceived: UInt64 = 0
     public var retransmitted: UInt64 = 0
+    /// Of `retransmitted`, those sent as RTX (RFC 4588) on `rtxSSRC`.
+    public var rtxPacketsSent: UInt64 = 0
+    /// RTX packets from the peer unwrapped into its stream (padding-only RTX not counted).
+    public var retransmissionsReceived: UInt64 = 0
     public var keyframeRequestsSent: UInt64 = 0
     public var keyframeRequestsReceived: UInt64 = 0
 

@@ -17,6 +17,14 @@ public struct NegotiatedMedia: Sendable, Equatable {
     /// The peer's media SSRCs from `a=ssrc`/`a=ssrc-group:FID` (RTX SSRCs left out); empty
     /// when it lists none (Firefox), and then the first packet of our payload type names it.
     public var remoteSSRCs: [UInt32]
+    /// The RTX format paired with `payloadType` (RFC 4588 §8.1, `a=fmtp:<rtx> apt=<pt>`) when
+    /// both sides list it: retransmissions then go on their own SSRC and sequence numbers. Nil
+    /// when they reuse the original stream (as before RTX, and always for audio).
+    public var rtxPayloadType: UInt8? = nil
+    /// The peer's RTX SSRCs from `a=ssrc-group:FID <media> <rtx>` (RFC 5576 §4), each mapped to
+    /// the media SSRC it repairs; empty when its description has no such group, and then the
+    /// first packet of `rtxPayloadType` names it.
+    public var remoteRTXSSRCs: [UInt32: UInt32] = [:]
 
     public var kind: MediaCodec.Kind { codec.kind }
 
@@ -47,7 +55,9 @@ extension NegotiatedMedia {
         let offeredFeedback = feedback(of: offered, payloadType: pt)
         return NegotiatedMedia(
             mid: mid, codec: wish.codec, payloadType: pt, formatParameters: fmtp, direction: direction,
-            feedback: honouredFeedback.filter(offeredFeedback.contains), remoteSSRCs: mediaSSRCs(of: offered))
+            feedback: honouredFeedback.filter(offeredFeedback.contains), remoteSSRCs: mediaSSRCs(of: offered),
+            rtxPayloadType: wish.codec.kind == .video ? rtxPayloadType(for: pt, in: offered) : nil,
+            remoteRTXSSRCs: rtxSSRCs(of: offered))
     }
 
     /// Our offered section updated by the peer's answer; nil when it rejected it.
@@ -61,6 +71,9 @@ extension NegotiatedMedia {
         let answered = Self.feedback(of: answer, payloadType: first)
         settled.feedback = feedback.filter(answered.contains)
         settled.remoteSSRCs = Self.mediaSSRCs(of: answer)
+        // RTX only when we offered it and the answer keeps it (RFC 4588 §8.1).
+        settled.rtxPayloadType = rtxPayloadType == nil ? nil : Self.rtxPayloadType(for: first, in: answer)
+        settled.remoteRTXSSRCs = Self.rtxSSRCs(of: answer)
         return settled
     }
 
@@ -91,6 +104,28 @@ extension NegotiatedMedia {
     static func feedback(of m: MediaDescription, payloadType: UInt8) -> [String] {
         m.rtcpFeedback.filter { $0.payload == "\(payloadType)" || $0.payload == "*" }
             .map { [$0.type, $0.subtype].compactMap { $0 }.joined(separator: " ") }
+    }
+
+    /// The section's RTX format for `payloadType`: an `rtx` rtpmap at 90 kHz (or the codec's
+    /// rate) whose `a=fmtp` says `apt=<payloadType>` (RFC 4588 §8.6), listed on the m-line.
+    static func rtxPayloadType(for payloadType: UInt8, in m: MediaDescription) -> UInt8? {
+        let apt = "\(payloadType)"
+        return m.rtpMaps.first { map in
+            map.codec.lowercased() == "rtx" && m.formats.contains("\(map.payload)")
+                && m.fmtps.contains { $0.payload == map.payload && $0.parameters["apt"] == apt }
+        }.flatMap { UInt8(exactly: $0.payload) }
+    }
+
+    /// RTX SSRC → media SSRC, from each `a=ssrc-group:FID <media> <rtx>` (RFC 5576 §4.1).
+    static func rtxSSRCs(of m: MediaDescription) -> [UInt32: UInt32] {
+        var out: [UInt32: UInt32] = [:]
+        for group in m.ssrcGroups where group.semantics == "FID" && group.ssrcList.count == 2 {
+            guard let media = UInt32(exactly: group.ssrcList[0]), let rtx = UInt32(exactly: group.ssrcList[1]),
+                  media != rtx
+            else { continue }
+            out[rtx] = media
+        }
+        return out
     }
 
     /// Media SSRCs of a section: the first of each FID group, and lone SSRCs outside groups.

@@ -156,8 +156,10 @@ public final class PeerConnection {
             t.negotiated = NegotiatedMedia(
                 mid: t.mid, codec: codec, payloadType: codec.defaultPayloadType,
                 formatParameters: codec.defaultFormatParameters, direction: t.request.direction,
-                feedback: NegotiatedMedia.offeredFeedback(for: codec), remoteSSRCs: [])
-            sections.append(LocalDescription.Media(mid: t.mid, content: .rtp(t.negotiated!, ssrc: t.ssrc)))
+                feedback: NegotiatedMedia.offeredFeedback(for: codec), remoteSSRCs: [],
+                rtxPayloadType: codec.defaultRTXPayloadType)
+            sections.append(LocalDescription.Media(
+                mid: t.mid, content: .rtp(t.negotiated!, ssrc: t.ssrc, rtxSSRC: t.rtxSSRC)))
         }
         offerMedia = sections
         return SessionDescriptionInit(type: .offer, sdp: localDescription(setup: "actpass", media: sections).sdp())
@@ -243,7 +245,7 @@ public final class PeerConnection {
                 t.mid = mid
                 settled.append(n)
                 if app == nil && settled.count == 1 { localMid = mid }
-                return LocalDescription.Media(mid: mid, content: .rtp(n, ssrc: t.ssrc))
+                return LocalDescription.Media(mid: mid, content: .rtp(n, ssrc: t.ssrc, rtxSSRC: t.rtxSSRC))
             }
             return LocalDescription.Media(mid: mid, content: .rejected(LocalDescription.RejectedMedia(
                 type: m.type, proto: m.proto, formats: m.formats.joined(separator: " "))))

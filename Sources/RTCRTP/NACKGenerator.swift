@@ -54,6 +54,9 @@ package struct NACKGenerator {
         self.resetJump = Int64(min(max(resetJump, 1), 32767))
     }
 
+    /// How many sequence numbers are missing (cheap: no array is built).
+    package var missingCount: Int { missing.count }
+
     /// The sequence numbers currently missing, oldest first.
     var missingSequenceNumbers: [UInt16] { missing.map { UInt16(truncatingIfNeeded: $0.sequence) } }
 
@@ -112,7 +115,7 @@ package struct NACKGenerator {
     }
 
     /// When `sequenceNumbersToNACK` next has something to do, nil when nothing is missing.
-    func nextDeadline(roundTripTime: Duration?) -> LoopInstant? {
+    package func nextDeadline(roundTripTime: Duration?) -> LoopInstant? {
         let interval = retryInterval(roundTripTime)
         return missing.map { m in
             let due = m.lastSentAt.map { $0 + interval } ?? m.detectedAt + reorderDelay

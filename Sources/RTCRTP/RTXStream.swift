@@ -5,13 +5,13 @@
 ///    |                         RTP Header                            |
 ///    |            OSN                |                               |
 ///    |                  Original RTP Packet Payload                  |
-struct RTXStream {
-    let ssrc: UInt32
-    let payloadType: UInt8
+package struct RTXStream {
+    package let ssrc: UInt32
+    package let payloadType: UInt8
     /// The next RTX sequence number (its own space, random start per RFC 3550 §5.1).
-    private(set) var nextSequenceNumber: UInt16
+    private(set) package var nextSequenceNumber: UInt16
 
-    init(ssrc: UInt32, payloadType: UInt8, initialSequenceNumber: UInt16) {
+    package init(ssrc: UInt32, payloadType: UInt8, initialSequenceNumber: UInt16) {
         self.ssrc = ssrc
         self.payloadType = payloadType & 0x7F
         nextSequenceNumber = initialSequenceNumber
@@ -20,7 +20,7 @@ struct RTXStream {
     /// The retransmission of `original`: same marker, timestamp, CSRCs and header extensions (§4),
     /// the RTX SSRC, payload type and next sequence number, and the OSN before the payload.
     /// Padding is dropped.
-    mutating func wrap(_ original: RTPPacket) -> RTPPacket {
+    package mutating func wrap(_ original: RTPPacket) -> RTPPacket {
         defer { nextSequenceNumber &+= 1 }
         var payload: [UInt8] = [
             UInt8(original.sequenceNumber >> 8), UInt8(truncatingIfNeeded: original.sequenceNumber),
@@ -35,7 +35,7 @@ struct RTXStream {
     /// The original packet inside RTX packet `rtx` (§4), given the source it repairs.
     /// - Throws: `RTPError.truncated` when the payload is shorter than the OSN (an RTX packet of
     ///   padding only, as senders use for bandwidth probing, repairs nothing).
-    static func unwrap(_ rtx: RTPPacket, ssrc: UInt32, payloadType: UInt8) throws(RTPError) -> RTPPacket {
+    package static func unwrap(_ rtx: RTPPacket, ssrc: UInt32, payloadType: UInt8) throws(RTPError) -> RTPPacket {
         guard rtx.payload.count >= 2 else { throw .truncated("RTX original sequence number (RFC 4588 §4)") }
         return RTPPacket(
             marker: rtx.marker, payloadType: payloadType & 0x7F,

@@ -117,6 +117,9 @@ public final class PeerSession: @unchecked Sendable {
 
         if let link = connected {
             self.link = link
+            link.acceptICERestarts { [self] theirs, reply in
+                loop.execute { [self] in peerRestartsICE(theirs, reply: reply) }
+            }
             link.start(onMessage: { [self] m in linkMessage(m) },
                        onEnd: { [self] e in
                            if let failure = link.failure {
@@ -210,6 +213,7 @@ public final class PeerSession: @unchecked Sendable {
                 }
             }
             pc.onDataChannel = { [weak self] ch in self?.attach(ch, ours: false) }
+            pc.onICEConnectionStateChange = { [weak self] s in self?.iceStateChanged(s) }
             if self.configuration.trickle {
                 pc.onLocalCandidate = { [weak self] c in
                     guard let self else { return }
@@ -222,6 +226,65 @@ public final class PeerSession: @unchecked Sendable {
         } catch {
             finish(.failure("\(error)"))
             return nil
+        }
+    }
+
+    // MARK: - ICE restart (RFC 8445 §9), where the signaling carries it (WHIP/WHEP PATCH)
+
+    private var restartingICE = false
+
+    /// The peer sent new ICE parameters: restart ours and answer with them.
+    private func peerRestartsICE(_ theirs: PeerConnection.ICEParameters,
+                                 reply: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
+        guard let pc else { return reply(nil) }
+        do {
+            let ours = try pc.restartICE()
+            try pc.setRemoteICEParameters(theirs)
+            emit(.iceRestarted(localUfrag: ours.ufrag, remoteUfrag: theirs.ufrag))
+            reply(ours)
+        } catch {
+            emit(.notice("ICE restart asked for by the peer failed: \(error)"))
+            reply(nil)
+        }
+    }
+
+    /// Restarts ICE now (`RTCPeerConnection.restartIce`): new credentials go to the peer through
+    /// the signaling link, which must carry restarts (WHIP/WHEP: `SignalingLink.canRequestICERestart`).
+    /// Data keeps flowing on the current path until the new one is selected. Any thread; an
+    /// `.iceRestarted` event reports success, a `.notice` why it could not happen.
+    public func restartICE() {
+        loop.execute { [self] in startICERestart(because: "asked for") }
+    }
+
+    /// The path went silent (no consent answers): where the signaling can carry it, restart ICE
+    /// with new credentials, as browsers' applications do on `disconnected`.
+    private func iceStateChanged(_ state: ICEConnectionState) {
+        guard state == .disconnected, let link, link.canRequestICERestart else { return }
+        startICERestart(because: "ICE disconnected")
+    }
+
+    /// One restart at a time.
+    private func startICERestart(because reason: String) {
+        guard !restartingICE, let pc else { return }
+        guard let link, link.canRequestICERestart else {
+            return emit(.notice("cannot restart ICE: the signaling carries no ICE restart (WHIP/WHEP with PATCH does)"))
+        }
+        let ours: PeerConnection.ICEParameters
+        do { ours = try pc.restartICE() } catch { return emit(.notice("\(error)")) }
+        restartingICE = true
+        if configuration.verbose { emit(.notice("\(reason): restarting ICE (new ufrag \(ours.ufrag))")) }
+        link.requestICERestart(ours) { [self] theirs in
+            loop.execute { [self] in
+                restartingICE = false
+                guard let pc = self.pc else { return }
+                guard let theirs else { return emit(.notice("ICE restart: the peer gave no new parameters")) }
+                do {
+                    try pc.setRemoteICEParameters(theirs)
+                    emit(.iceRestarted(localUfrag: ours.ufrag, remoteUfrag: theirs.ufrag))
+                } catch {
+                    emit(.notice("ICE restart: \(error)"))
+                }
+            }
         }
     }
 

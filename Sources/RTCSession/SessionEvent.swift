@@ -26,6 +26,8 @@ public enum SessionEvent: Sendable {
     case stats(MediaStatsReport)
     /// A line worth telling a user (a section the peer rejected, ICE servers used or skipped).
     case notice(String)
+    /// An ICE restart (ours or the peer's) exchanged new credentials; the new path is being checked.
+    case iceRestarted(localUfrag: String, remoteUfrag: String)
 }
 
 /// A negotiated media section, as `SessionEvent.track` reports it.
@@ -37,6 +39,9 @@ public struct MediaTrackInfo: Sendable, Equatable {
     public var ssrc: UInt32
     public var remoteSSRC: UInt32?
     public var direction: MediaDirection
+    /// The RTX (RFC 4588) payload type and our RTX SSRC, when rtx was negotiated.
+    public var rtxPayloadType: UInt8?
+    public var rtxSSRC: UInt32?
 }
 
 /// One section's counters with the session's SRTP counters.

@@ -47,7 +47,9 @@ final class SessionMedia {
                 continue
             }
             tracks.append(MediaTrackInfo(mid: t.mid, kind: t.kind, codec: n.codec, payloadType: n.payloadType,
-                                         ssrc: t.ssrc, remoteSSRC: t.remoteSSRC, direction: n.direction))
+                                         ssrc: t.ssrc, remoteSSRC: t.remoteSSRC, direction: n.direction,
+                                         rtxPayloadType: n.rtxPayloadType,
+                                         rtxSSRC: n.rtxPayloadType == nil ? nil : t.rtxSSRC))
             t.onKeyframeRequest = { [weak self, weak t] in
                 guard let self, let t else { return }
                 self.event(.keyframeRequest(mid: t.mid, kind: t.kind))

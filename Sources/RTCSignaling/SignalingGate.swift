@@ -342,4 +342,10 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
     public var iceServers: [ICEServerLink] { inner.iceServers }
     public var releasesSession: Bool { inner.releasesSession }
     public func release() { inner.release() }
+    public func acceptICERestarts(_ handler: @escaping ICERestartHandler) { inner.acceptICERestarts(handler) }
+    public var canRequestICERestart: Bool { inner.canRequestICERestart }
+    public func requestICERestart(_ ours: PeerConnection.ICEParameters,
+                                  completion: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
+        inner.requestICERestart(ours, completion: completion)
+    }
 }

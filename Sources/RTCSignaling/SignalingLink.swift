@@ -30,7 +30,23 @@ public protocol SignalingLink: AnyObject, Sendable {
     /// For a served link: whether the peer's expected description arrived, so the connection
     /// counts as a session. True by default (a link we connected ourselves).
     var exchanged: Bool { get }
+
+    /// ICE restarts the peer asks for through this transport (a WHIP/WHEP PATCH with new
+    /// credentials, RFC 9725 §4.4.1). The session installs `handler`, which restarts its
+    /// connection with the peer's new parameters and completes with ours (nil when it cannot).
+    /// Ignored by default: the transport carries no restarts.
+    func acceptICERestarts(_ handler: @escaping ICERestartHandler)
+    /// Whether `requestICERestart` can reach the peer; false by default.
+    var canRequestICERestart: Bool { get }
+    /// Sends our new ICE parameters to the peer and completes (any thread) with its new ones, or
+    /// nil when it refused or could not be reached. Completes with nil by default.
+    func requestICERestart(_ ours: PeerConnection.ICEParameters,
+                           completion: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void)
 }
+
+/// Restarts the connection with the peer's new ICE parameters; completes with ours, or nil.
+public typealias ICERestartHandler = @Sendable (PeerConnection.ICEParameters,
+                                                @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) -> Void
 
 extension SignalingLink {
     public var failure: SignalingFailure? { nil }
@@ -38,6 +54,12 @@ extension SignalingLink {
     public var releasesSession: Bool { false }
     public func release() {}
     public var exchanged: Bool { true }
+    public func acceptICERestarts(_ handler: @escaping ICERestartHandler) {}
+    public var canRequestICERestart: Bool { false }
+    public func requestICERestart(_ ours: PeerConnection.ICEParameters,
+                                  completion: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
+        completion(nil)
+    }
 }
 
 extension SignalingMessage {

@@ -150,7 +150,7 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
         let later = ICEServerLink.parse(response.headers["Link"]).filter { !iceServers.contains($0) }
         if verbose {
             log("\(kind.rawValue) resource \(url)")
-            // Usable only by an ICE restart, which the peer connection does not do yet.
+            // The connection gathered with the servers OPTIONS gave; an ICE restart keeps its candidates.
             if !later.isEmpty { log("ICE servers in the 201 not used (the connection already gathered): \(later.map(\.url))") }
         }
         let handler: (@Sendable (SignalingMessage) -> Void)? = lock.withLock {
@@ -200,6 +200,47 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
                 if stop { noTrickle = true }
             }
             patchPending()
+        }
+    }
+
+    // MARK: - PATCH: ICE restart (RFC 9725 §4.4.1)
+
+    /// Once the resource exists and the endpoint has not refused PATCH.
+    public var canRequestICERestart: Bool { lock.withLock { resource != nil && offer != nil && !noTrickle && !ended } }
+
+    /// PATCHes our new credentials and candidates with `If-Match: "*"`; the 200's fragment holds
+    /// the endpoint's new ones, and its ETag replaces the resource's. Anything else completes nil.
+    public func requestICERestart(_ ours: PeerConnection.ICEParameters,
+                                  completion: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
+        guard let (url, offer) = lock.withLock({ () -> (String, SessionDescription)? in
+            guard let resource, let offer, !ended else { return nil }
+            return (resource, offer)
+        }) else { return completion(nil) }
+        var fragment = TrickleICEFragment.trickling(ours.candidates, end: ours.endOfCandidates, of: offer)
+        fragment.ufrag = ours.ufrag
+        fragment.pwd = ours.password
+        var headers = authHeaders()
+        headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
+        headers.add(name: "If-Match", value: "*")
+        if verbose { log("PATCH \(url) (ICE restart, ufrag \(ours.ufrag))") }
+        http.request(.PATCH, url, headers: headers, body: fragment.text(), deadline: signalTimeout).whenComplete { [self] result in
+            switch result {
+            case let .success(r) where r.status.code == 200:
+                let body = r.body.map { String(buffer: $0) } ?? ""
+                guard let theirs = try? TrickleICEFragment.parse(body), let ufrag = theirs.ufrag, let pwd = theirs.pwd else {
+                    log("\(kind.rawValue) ICE restart: the 200 carries no ICE credentials")
+                    return completion(nil)
+                }
+                if let etag = r.headers.first(name: "ETag") { lock.withLock { self.etag = etag } }
+                completion(PeerConnection.ICEParameters(ufrag: ufrag, password: pwd, candidates: theirs.candidateInits,
+                                                        endOfCandidates: theirs.endOfCandidates))
+            case let .success(r):
+                log("\(kind.rawValue) ICE restart refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")
+                completion(nil)
+            case let .failure(e):
+                log("\(kind.rawValue) ICE restart failed: \(e)")
+                completion(nil)
+            }
         }
     }
 

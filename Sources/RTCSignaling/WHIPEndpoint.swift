@@ -12,14 +12,16 @@ import RTC
 ///
 /// - `POST` (any path but `/resource/…`) with `application/sdp`: the offer; the session's
 ///   answer comes back as `201 Created` with `Location: /resource/ID` and an `ETag`.
-/// - `PATCH /resource/ID` with `application/trickle-ice-sdpfrag`: remote candidates (204).
+/// - `PATCH /resource/ID` with `application/trickle-ice-sdpfrag`: remote candidates (204), or,
+///   with new ICE credentials, an ICE restart: 200 with our new credentials and candidates as a
+///   fragment, and a new `ETag` (RFC 9725 §4.4.1).
 /// - `DELETE /resource/ID`: ends the session (200), as a peer closing does.
 /// - `OPTIONS`: the CORS preflight (204, `Accept-Post: application/sdp`); every response allows
 ///   any origin, so a page served elsewhere can publish.
 ///
 /// Errors: 405 wrong method, 415 wrong content type, 404 unknown resource, 413 body over 1 MiB,
 /// 400 malformed SDP or fragment (one-line body), 401 without the `--token` bearer, 412 an
-/// `If-Match` that is not the resource's ETag, 501 a fragment asking for an ICE restart.
+/// `If-Match` that is not the resource's ETag, 503 a restart the session cannot make.
 /// Each connection carries one request (`Connection: close`) and must deliver it within
 /// `--signal-timeout` of accept, counted by the same gate as ws-listen's handshakes.
 enum WHIPEndpoint {
@@ -237,8 +239,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             return Self.reply(context, .badRequest, text: "malformed trickle-ice-sdpfrag: \(error)")
         }
         if let u = fragment.ufrag, let current = link.ufrag, u != current {
-            // §4.3.2: new credentials ask for an ICE restart, which the connection cannot do yet.
-            return Self.reply(context, .notImplemented, text: "ICE restart is not supported")
+            return restart(context, link, fragment)
         }
         if options.verbose {
             options.log("WHIP PATCH /resource/\(id) (\(fragment.candidateInits.count) candidates\(fragment.endOfCandidates ? ", end" : ""))")
@@ -246,6 +247,35 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         for c in fragment.candidateInits { link.deliver(.candidate(c)) }
         if fragment.endOfCandidates { link.deliver(.endOfCandidates) }
         Self.reply(context, .noContent)
+    }
+
+    /// RFC 9725 §4.4.1: new credentials ask for an ICE restart. The session restarts its
+    /// connection; the reply is 200 with our new credentials and candidates as a fragment and the
+    /// resource's new ETag.
+    private func restart(_ context: ChannelHandlerContext, _ link: WHIPServerLink, _ fragment: TrickleICEFragment) {
+        guard let ufrag = fragment.ufrag, let pwd = fragment.pwd else {
+            return Self.reply(context, .badRequest, text: "an ICE restart needs both a=ice-ufrag and a=ice-pwd")
+        }
+        let theirs = PeerConnection.ICEParameters(ufrag: ufrag, password: pwd, candidates: fragment.candidateInits,
+                                                  endOfCandidates: fragment.endOfCandidates)
+        if options.verbose { options.log("WHIP PATCH \(link.location): ICE restart (ufrag \(ufrag))") }
+        let loop = context.eventLoop
+        let responder = NIOLoopBound(context, eventLoop: loop)
+        let offer = try? SessionDescription.parse(link.offer.sdp)
+        link.restartICE(theirs) { result in
+            loop.execute {
+                guard let (ours, etag) = result, let offer else {
+                    return Self.reply(responder.value, .serviceUnavailable, text: "the session cannot restart ICE now")
+                }
+                var body = TrickleICEFragment.trickling(ours.candidates, end: ours.endOfCandidates, of: offer)
+                body.ufrag = ours.ufrag
+                body.pwd = ours.password
+                var h = HTTPHeaders()
+                h.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
+                h.add(name: "ETag", value: etag)
+                Self.reply(responder.value, .ok, headers: h, text: body.text(), line: false)
+            }
+        }
     }
 
     /// The media type without parameters, lowercased (RFC 9110 §8.3.1).

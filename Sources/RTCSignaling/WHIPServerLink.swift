@@ -8,12 +8,11 @@ import RTC
 /// candidates and DELETE (as `bye`) follow. Any thread.
 final class WHIPServerLink: SignalingLink, @unchecked Sendable {
     let id: String
-    /// Strong validator of the resource (RFC 9110 §8.8.3), quoted.
-    let etag: String
     let offer: SessionDescriptionInit
-    /// The offer's ICE ufrag: a fragment with another one asks for an ICE restart.
-    let ufrag: String?
     private let lock = Lock()
+    private var etagValue: String
+    private var ufragValue: String?
+    private var restartHandler: ICERestartHandler?
     private var respond: (@Sendable (SessionDescriptionInit?) -> Void)?
     private var onMessage: (@Sendable (SignalingMessage) -> Void)?
     private var held: [SignalingMessage] = []
@@ -25,13 +24,39 @@ final class WHIPServerLink: SignalingLink, @unchecked Sendable {
     ///   ended without one.
     init(offer: SessionDescriptionInit, ufrag: String?, respond: @escaping @Sendable (SessionDescriptionInit?) -> Void) {
         id = Self.randomHex(16)
-        etag = "\"" + Self.randomHex(8) + "\""
+        etagValue = "\"" + Self.randomHex(8) + "\""
         self.offer = offer
-        self.ufrag = ufrag
+        ufragValue = ufrag
         self.respond = respond
     }
 
     var location: String { "/resource/" + id }
+
+    /// Strong validator of the resource (RFC 9110 §8.8.3), quoted; an ICE restart changes it.
+    var etag: String { lock.withLock { etagValue } }
+    /// The peer's current ICE ufrag: a fragment with another one asks for an ICE restart.
+    var ufrag: String? { lock.withLock { ufragValue } }
+
+    func acceptICERestarts(_ handler: @escaping ICERestartHandler) {
+        lock.withLock { restartHandler = handler }
+    }
+
+    /// A PATCH asked for an ICE restart (RFC 9725 §4.4.1): the session restarts and completes
+    /// with our new parameters and the resource's new ETag, or nil (no session to restart yet,
+    /// or it could not).
+    func restartICE(_ theirs: PeerConnection.ICEParameters,
+                    completion: @escaping @Sendable ((PeerConnection.ICEParameters, etag: String)?) -> Void) {
+        guard let handler = lock.withLock({ closed ? nil : restartHandler }) else { return completion(nil) }
+        handler(theirs) { [self] ours in
+            guard let ours else { return completion(nil) }
+            let etag: String = lock.withLock {
+                ufragValue = theirs.ufrag
+                etagValue = "\"" + Self.randomHex(8) + "\""
+                return etagValue
+            }
+            completion((ours, etag))
+        }
+    }
 
     /// The POST still waits for our answer.
     var awaitingAnswer: Bool { lock.withLock { respond != nil } }

@@ -19,7 +19,8 @@ struct Answer: ParsableCommand {
             `rtc offer --help` (stdin shared, --count N, EOF or SIGINT/SIGTERM stops). With \
             --signal whip-listen://HOST:PORT (or whep-listen://) it is a WHIP/WHEP endpoint: a POST \
             of an application/sdp offer on any path gets 201 with the answer, Location \
-            /resource/ID and an ETag; PATCH there adds trickled candidates, DELETE ends the \
+            /resource/ID and an ETag; PATCH there adds trickled candidates (or, with new ICE \
+            credentials, restarts ICE: 200 with ours and a new ETag), DELETE ends the \
             session (exit 0); CORS is open for browser pages; --token requires a bearer token.
             """
     )

@@ -104,13 +104,17 @@ final class ChatSession: @unchecked Sendable {
             emit(["type": "track", "mid": .string(t.mid), "kind": .string(t.kind.rawValue),
                   "codec": .string(t.codec.rawValue), "payloadType": .int(Int(t.payloadType)),
                   "ssrc": .int(Int(t.ssrc)), "remoteSsrc": t.remoteSSRC.map { .int(Int($0)) } ?? .null,
-                  "direction": .string(t.direction.rawValue)])
+                  "direction": .string(t.direction.rawValue),
+                  "rtxPayloadType": t.rtxPayloadType.map { .int(Int($0)) } ?? .null,
+                  "rtxSsrc": t.rtxSSRC.map { .int(Int($0)) } ?? .null])
         case let .keyframeRequest(mid, kind):
             emit(["type": "keyframe-request", "mid": .string(mid), "kind": .string(kind.rawValue)])
         case let .stats(r):
             emit(statsObject(r))
         case let .notice(line):
             printError("rtc: " + line)
+        case let .iceRestarted(local, remote):
+            emit(["type": "ice-restart", "ufrag": .string(local), "remoteUfrag": .string(remote)])
         }
     }
 
@@ -145,7 +149,8 @@ final class ChatSession: @unchecked Sendable {
             "packetsReceived": .int(Int(s.packetsReceived)), "bytesReceived": .int(Int(s.bytesReceived)),
             "packetsLost": .int(Int(s.packetsLost)), "jitter": .double(s.jitter),
             "nacksSent": .int(Int(s.nacksSent)), "nacksReceived": .int(Int(s.nacksReceived)),
-            "retransmitted": .int(Int(s.retransmitted)),
+            "retransmitted": .int(Int(s.retransmitted)), "rtxPacketsSent": .int(Int(s.rtxPacketsSent)),
+            "retransmissionsReceived": .int(Int(s.retransmissionsReceived)),
             "keyframeRequestsSent": .int(Int(s.keyframeRequestsSent)),
             "keyframeRequestsReceived": .int(Int(s.keyframeRequestsReceived)),
         ]
@@ -167,6 +172,10 @@ final class ChatSession: @unchecked Sendable {
         if session.input(line: line) == .signaling { return true }
         guard session.waitForOpen() else { return false }
         guard json else { return session.sendBlocking(.text(line)) }
+        if let object = JSONValue.parseObject(line), object["type"]?.stringValue == "ice-restart" {
+            session.restartICE()
+            return true
+        }
         guard let (payload, label, id) = parseJSONMessage(line) else {
             session.finish(.badInput("stdin line is not a message object: \(line.prefix(60))"))
             return true

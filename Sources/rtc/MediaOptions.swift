@@ -6,7 +6,9 @@ extension MediaCodec: ExpressibleByArgument {}
 
 /// Media sections of `offer`/`answer`: codecs, sources and sinks (`udp://HOST:PORT` or a file).
 struct MediaOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Add a video section with this codec: vp8, vp9, h264 or av1.", valueName: "CODEC"))
+    @Option(help: ArgumentHelp(
+        "Add a video section with this codec: vp8, vp9, h264 or av1 (with RTX, RFC 4588, for retransmissions).",
+        valueName: "CODEC"))
     var video: MediaCodec?
 
     @Option(help: ArgumentHelp("Add an audio section with this codec: opus, pcmu or pcma.", valueName: "CODEC"))
@@ -36,7 +38,8 @@ struct MediaOptions: ParsableArguments {
     var loop = false
 
     @Option(name: .customLong("stats-interval"), help: ArgumentHelp(
-        "With --json, print a stats event per media section every SECONDS (0: never).", valueName: "SECONDS"))
+        "With --json, print a stats event per media section every SECONDS (0: never): packets, bytes, loss, jitter, RTT, NACKs, retransmissions (rtxPacketsSent, retransmissionsReceived).",
+        valueName: "SECONDS"))
     var statsInterval: Double = 0
 
     @Flag(name: .customLong("no-data-channel"), help: "Offer media only, without a data-channel section.")

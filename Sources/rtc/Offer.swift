@@ -45,7 +45,10 @@ struct Offer: ParsableCommand {
             client (RFC 9725): the offer is POSTed as application/sdp (complete, or at once with \
             --trickle, candidates following by PATCH), the 201's body is the answer and its \
             Location the session, DELETEd when the session ends; --token sends a bearer token. A \
-            4xx exits 65, no connection or a 5xx 69, no reply within --signal-timeout 124.
+            4xx exits 65, no connection or a 5xx 69, no reply within --signal-timeout 124. ICE \
+            restarts (RFC 9725 4.4.1) when the path goes silent for 2.5 s, or on the --json input \
+            {"type":"ice-restart"}: new credentials are PATCHed, the endpoint's come back, and both \
+            sides print {"type":"ice-restart","ufrag":U,"remoteUfrag":R}.
 
             Two processes over two fifos:
               mkfifo a2b b2a
