@@ -7,8 +7,12 @@ let layers: [Target.Dependency] = [
     "RTCSCTP", "RTCDataChannel", "RTCRTP", "RTCMedia", "RTCSRTP", "RTCPeerConnection", "RTCMediaIO",
 ]
 /// Release builds optimize across the layers' module boundaries (generic and small hot-path functions
-/// inline into their callers as they did when the stack was one module).
-let layerSettings: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+/// inline into their callers as they did when the stack was one module). The layers build in the
+/// Swift 6 language mode (checked concurrency); the package default stays 5 for the rest.
+let layerSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "rtc",
@@ -159,3 +163,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// Swift 6 language mode (checked concurrency) for the layers' tests, their shared support and the fuzz driver.
+let swift6Targets: Set<String> = [
+    "rtc-fuzz", "RTCTestSupport", "RTCCoreTests", "RTCSTUNTests", "RTCTURNTests", "RTCSDPTests", "RTCICETests",
+    "RTCDTLSTests", "RTCSCTPTests", "RTCDataChannelTests", "RTCRTPTests", "RTCMediaTests", "RTCSRTPTests",
+    "RTCPeerConnectionTests", "RTCTests",
+]
+for target in package.targets where swift6Targets.contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.swiftLanguageMode(.v6)]
+}

@@ -49,9 +49,11 @@ public final class ScheduledTask {
 }
 
 /// The serial executor that owns one stack: sockets, ICE, DTLS, SCTP and channels all run on it,
-/// so layers need no locks. `execute` may be called from any thread; everything else only from
-/// the loop itself. Tests use `ManualEventLoop` to control time.
-public protocol EventLoop: AnyObject {
+/// so layers need no locks. `execute` may be called from any thread; everything else only from the
+/// loop itself (debug builds check it, `assertInEventLoop`): `enqueue` defers loop-owned work, and
+/// `LoopBound` carries a loop-owned value across threads to the loop.
+/// Tests use `ManualEventLoop` to control time.
+public protocol EventLoop: AnyObject, Sendable {
     var now: LoopInstant { get }
     /// True when called on the loop's own thread (or inside a manual loop's run).
     var inEventLoop: Bool { get }
@@ -59,8 +61,12 @@ public protocol EventLoop: AnyObject {
     /// tasks run only inside the owner's calls on its one thread (tests' `ManualEventLoop`).
     /// Layers that share process-wide state with real time (usrsctp's clock and threads) ask.
     var isVirtualClock: Bool { get }
-    /// Queues `task` to run on the loop; thread-safe.
+    /// Queues `task` to run on the loop; thread-safe. (Not yet `@Sendable`: RTCSession hands it
+    /// non-Sendable configurations from the main thread.)
     func execute(_ task: @escaping () -> Void)
+    /// Queues `task` to run on the loop after the current task. Loop thread only: the task may use
+    /// loop-owned, non-`Sendable` state.
+    func enqueue(_ task: @escaping () -> Void)
     /// Runs `task` on the loop at `deadline` unless cancelled first. Loop thread only.
     @discardableResult
     func schedule(at deadline: LoopInstant, _ task: @escaping () -> Void) -> ScheduledTask
@@ -76,6 +82,41 @@ extension EventLoop {
     @discardableResult
     public func schedule(in delay: Duration, _ task: @escaping () -> Void) -> ScheduledTask {
         schedule(at: now + delay, task)
+    }
+
+    /// Debug builds: stops when called off the loop thread (as swift-nio's
+    /// `preconditionInEventLoop`). For loop-only entry points; free in release builds.
+    @inlinable
+    public func assertInEventLoop(file: StaticString = #fileID, line: UInt = #line) {
+        assert(inEventLoop, "called off the event loop's thread", file: file, line: line)
+    }
+}
+
+/// A loop-owned value that may travel to other threads but is touched only on its loop (as
+/// swift-nio's `NIOLoopBound`): a thread that is not the loop can hold it and hand it back to
+/// the loop with `execute`, never read it. Debug builds check each access.
+public struct LoopBound<Value>: @unchecked Sendable {
+    // Safe: `value` is read and written only on `loop`'s thread (asserted), so the non-Sendable
+    // value is never accessed concurrently; other threads only copy the reference.
+    private let box: Box
+    public let loop: EventLoop
+
+    private final class Box {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    /// Wraps `value`; call on the loop.
+    public init(_ value: Value, loop: EventLoop) {
+        loop.assertInEventLoop()
+        self.box = Box(value)
+        self.loop = loop
+    }
+
+    /// The value; on the loop only.
+    public var value: Value {
+        get { loop.assertInEventLoop(); return box.value }
+        nonmutating set { loop.assertInEventLoop(); box.value = newValue }
     }
 }
 
@@ -138,6 +179,8 @@ extension EventLoop {
     public func runAndWait<T>(_ body: @escaping () throws -> T) throws -> T {
         if inEventLoop { return try body() }
         let done = DispatchSemaphore(value: 0)
+        // Safe: written once on the loop before `signal`, read on this thread after `wait`; the
+        // semaphore orders the two accesses.
         nonisolated(unsafe) var result: Result<T, Error>!
         execute {
             result = Result { try body() }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Minimal leveled logger writing to stderr (stdout is reserved for JSON).
 /// The level comes from `--verbose` or `RTC_LOG=debug|info|warn|error`.
@@ -21,14 +22,25 @@ public enum Log {
         }
     }
 
-    nonisolated(unsafe) public static var level: Level = {
-        if let p = getenv("RTC_LOG"), let l = Level(name: String(cString: p)) { return l }
-        return .warn
-    }()
+    public static var level: Level {
+        get { Level(rawValue: levelStorage.load(ordering: .relaxed)) ?? .warn }
+        set { levelStorage.store(newValue.rawValue, ordering: .relaxed) }
+    }
+
+    /// Atomic: any thread logs while the CLI or a test sets the level.
+    private static let levelStorage = Atomic<Int>({
+        if let p = getenv("RTC_LOG"), let l = Level(name: String(cString: p)) { return l.rawValue }
+        return Level.warn.rawValue
+    }())
 
     /// With `RTC_LOG_TIME` set, each line starts with the monotonic milliseconds since
     /// `markStart()` (called first thing in `main`), to time setup phases across processes.
-    nonisolated(unsafe) public static var timestamps = getenv("RTC_LOG_TIME") != nil
+    public static var timestamps: Bool {
+        get { timestampsStorage.load(ordering: .relaxed) }
+        set { timestampsStorage.store(newValue, ordering: .relaxed) }
+    }
+
+    private static let timestampsStorage = Atomic<Bool>(getenv("RTC_LOG_TIME") != nil)
 
     /// Monotonic nanoseconds at process start (first use; `main` touches it at once).
     public static let start: UInt64 = monotonicNanos()
@@ -60,6 +72,8 @@ public enum Log {
         guard l >= level else { return }
         let prefix = tag.isEmpty ? "rtc: " : "rtc[\(tag)]: "
         let line = stamp() + prefix + m() + "\n"
-        _ = line.withCString { fputs($0, stderr) }
+        // write(2) on fd 2: the C `stderr` global is shared mutable state to Swift 6 (and unbuffered anyway).
+        var bytes = line
+        bytes.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 }

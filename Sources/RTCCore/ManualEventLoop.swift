@@ -1,6 +1,8 @@
 /// A deterministic event loop for tests: time moves only when the test calls `advance(by:)`,
 /// and queued tasks run only inside `run()` / `advance(by:)`.
-public final class ManualEventLoop: EventLoop {
+// @unchecked Sendable is safe: a manual loop has no thread of its own; its owner (one test) is the
+// only caller and runs every task inside its own calls, so nothing touches it concurrently.
+public final class ManualEventLoop: EventLoop, @unchecked Sendable {
     public private(set) var now: LoopInstant
     private var tasks: [() -> Void] = []
     private var timers = TimerHeap()
@@ -13,7 +15,9 @@ public final class ManualEventLoop: EventLoop {
     public var inEventLoop: Bool { true }
     public var isVirtualClock: Bool { true }
 
+    /// Tests drive a manual loop from one thread (its owner), so `execute` is only `enqueue`.
     public func execute(_ task: @escaping () -> Void) { tasks.append(task) }
+    public func enqueue(_ task: @escaping () -> Void) { tasks.append(task) }
 
     @discardableResult
     public func schedule(at deadline: LoopInstant, _ task: @escaping () -> Void) -> ScheduledTask {

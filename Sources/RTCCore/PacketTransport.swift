@@ -51,7 +51,7 @@ public final class MemoryLink {
                 if let r = peer.onReceive { r(packet) } else { peer.held.append(packet) }
             }
             if link.delay == .zero {
-                link.loop.execute(deliver)
+                link.loop.enqueue(deliver)
             } else {
                 link.loop.schedule(in: link.delay, deliver)
             }

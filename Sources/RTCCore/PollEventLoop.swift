@@ -8,6 +8,9 @@ import Synchronization
 
 /// The real event loop: one thread running `poll(2)` over registered sockets, a wake-up pipe
 /// for cross-thread `execute`, and a timer heap.
+// @unchecked Sendable is safe: `pending` and `wakePending` are guarded by `lock`, the thread id is
+// atomic, and the rest (timers, watchers, poll set, stop flag) is touched only on the loop thread
+// (or before `start`), which `assertLoopOwner` checks in debug builds.
 public final class PollEventLoop: EventLoop, @unchecked Sendable {
     private let lock = Lock()
     private var pending: [() -> Void] = []
@@ -51,6 +54,23 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     }
 
     public func execute(_ task: @escaping () -> Void) {
+        append(task)
+    }
+
+    public func enqueue(_ task: @escaping () -> Void) {
+        assertLoopOwner()
+        append(task)
+    }
+
+    /// Loop-only state may be set up from the thread that builds the stack before the loop runs
+    /// (or after it stopped); once it runs, only its own thread may touch it.
+    @inline(__always)
+    private func assertLoopOwner(file: StaticString = #fileID, line: UInt = #line) {
+        assert(loopThreadID.load(ordering: .relaxed) == 0 || inEventLoop,
+               "loop-only PollEventLoop call off the loop thread", file: file, line: line)
+    }
+
+    private func append(_ task: @escaping () -> Void) {
         // From the loop itself no wake-up is needed: pending tasks make the next poll return at once.
         let onLoop = inEventLoop
         lock.lock()
@@ -66,15 +86,18 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
 
     @discardableResult
     public func schedule(at deadline: LoopInstant, _ task: @escaping () -> Void) -> ScheduledTask {
-        timers.push(deadline: deadline, task: task)
+        assertLoopOwner()
+        return timers.push(deadline: deadline, task: task)
     }
 
     public func register(fd: Int32, onReadable: @escaping () -> Void) {
+        assertLoopOwner()
         watchers[fd] = onReadable
         pollSetDirty = true
     }
 
     public func unregister(fd: Int32) {
+        assertLoopOwner()
         watchers[fd] = nil
         pollSetDirty = true
     }
@@ -121,6 +144,8 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
             if stopRequested { break }
             waitForEvents()
         }
+        // Stopped: the thread that owns the stack may tear it down (assertLoopOwner).
+        loopThreadID.store(0, ordering: .releasing)
     }
 
     private func runPendingTasks() {

@@ -9,6 +9,7 @@ import CRTCSocket
 // needs, without Foundation (whose runtime costs more resident memory than the stack itself).
 
 /// A mutual-exclusion lock (a pthread mutex).
+// @unchecked Sendable is safe: the only state is the mutex, which pthreads make thread-safe.
 public final class Lock: @unchecked Sendable {
     fileprivate let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
@@ -33,6 +34,7 @@ public final class Lock: @unchecked Sendable {
 
 /// A lock with a condition variable, for threads that wait for state another thread changes.
 /// Deadlines are monotonic (`Deadline`), so clock changes do not stretch a wait.
+// @unchecked Sendable is safe: the state is a pthread mutex and condition variable, thread-safe by design.
 public final class Condition: @unchecked Sendable {
     private let mutex = Lock()
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)

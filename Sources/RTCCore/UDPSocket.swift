@@ -139,7 +139,7 @@ public final class UDPSocket: DatagramSocket {
             flush()
         } else if !flushScheduled {
             flushScheduled = true
-            loop.execute { [weak self] in self?.flush() }
+            loop.enqueue { [weak self] in self?.flush() }
         }
         return true
     }

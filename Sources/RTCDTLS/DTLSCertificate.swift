@@ -8,6 +8,8 @@ import COpenSSL
 /// Generated certificates use ECDSA P-256, which Chromium, Firefox and aiortc all accept, with a
 /// random 64-bit serial, CN "rtc" and a validity of one day back to thirty days ahead.
 /// Instances are immutable after creation and safe to share between connections.
+// @unchecked Sendable is safe: every property is a `let`; OpenSSL's X509/EVP_PKEY are only read after
+// creation (SSL_CTX_use_* takes its own reference, thread-safe in OpenSSL 3) and freed once, in deinit.
 public final class DTLSCertificate: @unchecked Sendable {
     /// `X509 *`, owned.
     let x509: OpaquePointer

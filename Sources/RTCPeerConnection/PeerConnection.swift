@@ -113,7 +113,7 @@ public final class PeerConnection {
         // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, and
         // OpenSSL's first SSL_CTX_new (~1 ms) when the remote description arrives, both on the
         // critical path of setup; run them once the current task (making the offer) is done.
-        loop.execute { [loop, certificate] in
+        loop.enqueue { [loop, certificate] in
             SCTPLibrary.ensureInitialized()
             DTLSTransport.warmUp(DTLSTransport.Configuration(
                 loop: loop, role: .client, certificate: certificate, remoteFingerprints: []))

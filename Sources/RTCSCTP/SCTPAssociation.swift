@@ -89,10 +89,13 @@ package final class SCTPAssociation {
     /// - Throws: `SCTPError.usrsctp` when the socket cannot be set up.
     package func start() throws {
         precondition(state == .new, "SCTPAssociation.start called twice")
+        // usrsctp's threads only hand the drain back to the loop; the association stays on it.
+        let drainOnLoop = LoopBound<() -> Void>({ [weak self] in self?.drain() }, loop: loop)
+        let wake: (@Sendable () -> Void)? = { drainOnLoop.loop.execute { drainOnLoop.value() } }
         let box = SCTPMailbox(
             ownerThread: pthread_self(),
             // A virtual-clock loop runs only on its owner's thread, which drains after each step.
-            wake: loop.isVirtualClock ? nil : { [weak self, loop] in loop.execute { self?.drain() } })
+            wake: loop.isVirtualClock ? nil : wake)
         box.sendDown = { [weak self] packet in
             guard let self else { return }
             self.packetsSent += 1

@@ -29,6 +29,7 @@ package enum SCTPLibrary {
     }()
 
     private static let lock = Lock()
+    // Safe: `mailboxes` and `nextHandle` are read and written only while holding `lock`.
     nonisolated(unsafe) private static var mailboxes: [UInt: SCTPMailbox] = [:]
     nonisolated(unsafe) private static var nextHandle: UInt = 1
 

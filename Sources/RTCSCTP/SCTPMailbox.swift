@@ -26,6 +26,8 @@ enum SCTPInboxEvent {
 /// thread (inside that loop's `usrsctp_handle_timers`). Packets and events are therefore queued
 /// here under a lock, unless the callback runs on the owning thread, where packets go straight
 /// down. The owner drains the queues after each call into usrsctp and on each timer tick.
+// @unchecked Sendable is safe: `outbox`/`inbox` are guarded by `lock`, `sendDown` is touched only on
+// the owner thread (checked by `onOwnerThread`), and the rest is immutable.
 final class SCTPMailbox: @unchecked Sendable {
     private let lock = Lock()
     private var outbox: [[UInt8]] = []
@@ -36,9 +38,9 @@ final class SCTPMailbox: @unchecked Sendable {
     var sendDown: ((UnsafeRawBufferPointer) -> Void)?
     /// Thread-safe wake-up of the owner (loop.execute on a real loop); nil when only the owner's
     /// own ticks may drain (a manual test loop, whose `execute` is not thread-safe).
-    let wake: (() -> Void)?
+    let wake: (@Sendable () -> Void)?
 
-    init(ownerThread: pthread_t, wake: (() -> Void)?) {
+    init(ownerThread: pthread_t, wake: (@Sendable () -> Void)?) {
         self.ownerThread = ownerThread
         self.wake = wake
     }

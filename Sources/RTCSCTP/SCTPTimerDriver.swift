@@ -19,9 +19,11 @@ final class SCTPTimerDriver {
     static let interval: Duration = .milliseconds(10)
 
     private static let registryLock = Lock()
+    // Safe: read and written only while holding `registryLock`.
     nonisolated(unsafe) private static var drivers: [ObjectIdentifier: SCTPTimerDriver] = [:]
     /// Serializes usrsctp_handle_timers and holds the shared real-time reference.
     private static let timersLock = Lock()
+    // Safe: read and written only while holding `timersLock`.
     nonisolated(unsafe) private static var realLast: LoopInstant?
 
     private weak var loop: EventLoop?

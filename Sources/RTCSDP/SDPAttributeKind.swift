@@ -1,6 +1,6 @@
 /// How one known attribute maps to its JSON field (sdp-transform's name and shape) and how its
 /// value is checked. Attributes not in the table go to the `invalid` list verbatim.
-struct SDPAttributeKind {
+struct SDPAttributeKind: Sendable {
     /// SDP attribute names this kind covers (several only for the direction attributes).
     let names: [String]
     /// The JSON field.
@@ -8,17 +8,17 @@ struct SDPAttributeKind {
     /// Whether the JSON field is an array; a repeated single field puts the extra lines in `invalid`.
     let isList: Bool
     /// Checks an attribute value; throws `SDPValueError`.
-    let validate: (String?) throws -> Void
+    let validate: @Sendable (String?) throws -> Void
     /// Writes one attribute as a JSON value.
-    let encode: (SDPAttribute, Encoder) throws -> Void
+    let encode: @Sendable (SDPAttribute, Encoder) throws -> Void
     /// Reads one JSON value back into an attribute.
-    let decode: (Decoder) throws -> SDPAttribute
+    let decode: @Sendable (Decoder) throws -> SDPAttribute
 
     /// The JSON field for `invalid` attributes: `{"value": "name:value"}`.
     static let invalidKey = "invalid"
 
     /// A typed value with a `raw` fallback when the text is not in canonical form.
-    static func typed<T: SDPAttributeValue>(_ name: String, _ key: String, list: Bool, _: T.Type) -> SDPAttributeKind {
+    static func typed<T: SDPAttributeValue & SendableMetatype>(_ name: String, _ key: String, list: Bool, _: T.Type) -> SDPAttributeKind {
         SDPAttributeKind(
             names: [name], key: key, isList: list,
             validate: { value in
@@ -44,7 +44,7 @@ struct SDPAttributeKind {
 
     /// A value kept as a JSON string (`iceUfrag`, `setup`, `mid`, ...), checked by `check`.
     static func string(_ name: String, _ key: String, list: Bool = false,
-                       check: @escaping (Substring) throws -> Void = { _ in }) -> SDPAttributeKind {
+                       check: @escaping @Sendable (Substring) throws -> Void = { _ in }) -> SDPAttributeKind {
         SDPAttributeKind(
             names: [name], key: key, isList: list,
             validate: { value in

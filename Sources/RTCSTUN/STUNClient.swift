@@ -150,7 +150,7 @@ public final class STUNClient {
         } catch {
             // Values in the request may come from a server (REALM, NONCE): fail, never trap.
             let reason = "\(error)"
-            loop.execute { completion(.failure(.cannotEncode(reason))) }
+            loop.enqueue { completion(.failure(.cannotEncode(reason))) }
             return request.transactionID
         }
         let t = Transaction(id: request.transactionID, packet: packet, destination: destination,

@@ -43,7 +43,7 @@ public final class VirtualHost: DatagramSocketFactory {
     func send(_ packet: VirtualPacket) {
         if packet.destination.ip == packet.source.ip {
             // To ourselves (loopback): no link, no router.
-            router.network.loop.execute { [weak self] in self?.receive(packet) }
+            router.network.loop.enqueue { [weak self] in self?.receive(packet) }
             return
         }
         let router = router

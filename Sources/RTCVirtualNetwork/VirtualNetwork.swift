@@ -51,7 +51,7 @@ public final class VirtualNetwork {
         var delay = link.delay
         if link.jitter > .zero { delay += link.jitter * random() }
         if delay == .zero {
-            loop.execute { arrive(packet) }
+            loop.enqueue { arrive(packet) }
         } else {
             loop.schedule(in: delay) { arrive(packet) }
         }

@@ -71,6 +71,7 @@ private final class StackPair {
     }
 }
 
+// Safe: libFuzzer calls the target from one thread, one input at a time.
 nonisolated(unsafe) private var pair: StackPair?
 
 /// DTLS and SCTP input through the stack: the first byte picks where the rest goes. 0: a

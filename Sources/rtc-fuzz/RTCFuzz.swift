@@ -39,9 +39,10 @@ func printToStderr(_ s: String) {
 
 #if RTC_LIBFUZZER || DEBUG
 /// One fuzz target: takes arbitrary bytes, traps on a finding.
-struct FuzzTarget {
-    let run: ([UInt8]) -> Void
+struct FuzzTarget: Sendable {
+    let run: @Sendable ([UInt8]) -> Void
 
+    // Safe: set once in main before libFuzzer starts, then only read from its one fuzzing thread.
     nonisolated(unsafe) static var selected: FuzzTarget?
 
     static let all: [String: FuzzTarget] = [

@@ -1,12 +1,17 @@
 import Foundation
+#if canImport(Testing)
 import Testing
+#endif
 import RTCCore
 import RTCSCTP
 
 /// usrsctp is one instance per process and its timers run on one clock, which every test loop
 /// advances. The suites that run associations are nested here so they run one at a time and each
 /// ManualEventLoop test is deterministic.
+// A release `swift build` compiles this target too, without the Testing module.
+#if canImport(Testing)
 @Suite(.serialized) package enum USRSCTPSuites {}
+#endif
 
 /// Two associations connected over a MemoryLink, on a ManualEventLoop by default.
 ///
