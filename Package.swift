@@ -103,7 +103,7 @@ let package = Package(
         // SDP ⇄ structured JSON (`rtc sdp-parse`).
         .target(name: "RTCSDPJSON", dependencies: ["RTCCore", "RTCSDP"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // RFC 5780 discovery from a real socket, blocking (`rtc stun-probe`).
-        .target(name: "RTCNATProbe", dependencies: ["RTCCore", "RTCSTUN"]),
+        .target(name: "RTCNATProbe", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // `swift run rtc-example-echo`: two sessions in one process echo a message (README "Using RTC from Swift").
         .executableTarget(name: "rtc-example-echo", dependencies: ["RTC", "RTCSignaling", "RTCSession"],
                           path: "Examples/echo", swiftSettings: [.swiftLanguageMode(.v6)]),
@@ -156,8 +156,10 @@ let package = Package(
                                                             "RTCTestSupport"]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
         .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC", "RTCTestSupport"]),
-        .testTarget(name: "RTCSDPJSONTests", dependencies: ["RTCCore", "RTCSDP", "RTCSDPJSON", "RTCTestSupport"]),
-        .testTarget(name: "RTCNATProbeTests", dependencies: ["RTCCore", "RTCSTUN", "RTCNATProbe", "RTCTestSupport"]),
+        .testTarget(name: "RTCSDPJSONTests", dependencies: ["RTCCore", "RTCSDP", "RTCSDPJSON", "RTCTestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "RTCNATProbeTests", dependencies: ["RTCCore", "RTCSTUN", "RTCNATProbe", "RTCTestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
