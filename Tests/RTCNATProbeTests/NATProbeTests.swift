@@ -16,7 +16,7 @@ private final class LoopbackResponder: @unchecked Sendable {
     private var stopping = false
 
     init(answers: Bool) throws {
-        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var sin = sockaddr_in()
         sin.sin_family = sa_family_t(AF_INET)
         sin.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -24,9 +24,10 @@ private final class LoopbackResponder: @unchecked Sendable {
         let bound = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
         try #require(fd >= 0 && bound == 0)
         _ = withUnsafeMutablePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        address = TransportAddress(ipv4: 127, 0, 0, 1, port: UInt16(bigEndian: sin.sin_port))
         var tv = timeval(tv_sec: 0, tv_usec: 50_000)  // so the thread sees `stop()` within 50 ms
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
+        address = TransportAddress(ipv4: 127, 0, 0, 1, port: UInt16(bigEndian: sin.sin_port))
         self.answers = answers
         Thread.detach { [self] in serve() }
     }
