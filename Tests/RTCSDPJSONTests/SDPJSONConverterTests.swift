@@ -24,7 +24,7 @@ import RTCTestSupport
     @Test func jsonLinesKeepTypeAndPassOthersThrough() throws {
         let sdp = try SDPCorpus.text("chromium-datachannel-offer.sdp")
         let offer = JSONValue.object(["type": .string("offer"), "sdp": .string(sdp)]).jsonText
-        let candidate = #"{"type":"candidate","candidate":"x"}"#
+        let candidate = #"{"candidate":"x","type":"candidate"}"#  // pass-through writes keys sorted
         let out = try run(offer + "\n\n" + candidate + "\n")
         #expect(out.count == 2)
         #expect(out[0].hasPrefix(#"{"type":"offer","#))
