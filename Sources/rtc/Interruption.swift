@@ -14,25 +14,15 @@ import RTCSignaling
 final class Interruption: @unchecked Sendable {
     static let shared = Interruption()
 
-    /// Readable once a signal has arrived.
-    let fd: Int32
-    private let writeFD: Int32
-    private let lock = Lock()
-    private var signal: Int32?
-    private var observers: [@Sendable () -> Void] = []
-    private var sources: [DispatchSourceSignal] = []
-    /// Cancels the library's signaling waits (connect, WHIP replies) on SIGINT/SIGTERM.
+    /// The self-pipe and observers live in the library's cancellation, which the CLI fires on
+    /// SIGINT/SIGTERM; it also cancels the library's signaling waits (connect, WHIP replies).
     let cancellation = SignalingCancellation()
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Readable once a signal has arrived.
+    var fd: Int32 { cancellation.fd }
 
     private init() {
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        for f in fds {
-            _ = fcntl(f, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) | O_NONBLOCK)
-        }
-        fd = fds[0]
-        writeFD = fds[1]
         // libdispatch reads signals through a signalfd, which sees only signals that are blocked
         // in every thread: an ignored signal that some thread does not block is discarded at
         // once (an idle listening server ignored SIGTERM). Blocked here on the main thread,
@@ -56,33 +46,16 @@ final class Interruption: @unchecked Sendable {
 
     /// The exit status of the signal received (130 SIGINT, 143 SIGTERM), if any.
     var status: ExitStatus? {
-        lock.lock()
-        defer { lock.unlock() }
-        return signal.map { $0 == SIGINT ? .interrupted : .terminated }
+        cancellation.signal.map { $0 == SIGINT ? .interrupted : .terminated }
     }
 
     /// Runs `body` when a signal arrives (now, if one already has).
     func observe(_ body: @escaping @Sendable () -> Void) {
-        lock.lock()
-        if signal != nil {
-            lock.unlock()
-            body()
-            return
-        }
-        observers.append(body)
-        lock.unlock()
+        cancellation.observe(body)
     }
 
     private func fire(_ sig: Int32) {
-        lock.lock()
-        if signal == nil { signal = sig }
-        let waiting = observers
-        observers.removeAll()
-        lock.unlock()
-        var one: UInt8 = 1
-        _ = write(writeFD, &one, 1)
         cancellation.cancel(signal: sig)
-        for o in waiting { o() }
     }
 
     /// The CLI error for a wait that a signal ended.
