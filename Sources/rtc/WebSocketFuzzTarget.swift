@@ -5,6 +5,7 @@ import Glibc
 import NIOCore
 import RTC
 import RTCSignaling
+import RTCTransfer
 
 /// The `ws-http` libFuzzer target (Scripts/fuzz; issue 15, item 8): this module built with
 /// `-DRTC_LIBFUZZER` is a fuzzer of the `ws-listen` request path. swift-nio parses the HTTP
