@@ -289,11 +289,9 @@ public final class ICEAgent: PacketTransport {
         checkTimer?.cancel()
         // Checks and consent requests under the old credentials: their answers no longer verify.
         for (id, t) in transactions {
-            guard case .serverReflexive = t.purpose else {
-                t.timer?.cancel()
-                transactions[id] = nil
-                continue
-            }
+            if case .serverReflexive = t.purpose { continue }
+            t.timer?.cancel()
+            transactions[id] = nil
         }
         Log.debug("ICE restart: new local credentials \(localUfrag)", "ice")
     }

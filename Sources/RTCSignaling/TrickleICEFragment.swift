@@ -75,6 +75,23 @@ public struct TrickleICEFragment: Equatable, Sendable {
                                   pwd: first?.icePwd ?? description.icePwd, bundle: bundle, sections: sections)
     }
 
+    /// The fragment of an ICE restart (RFC 9725 §4.4.1): `parameters`' credentials and
+    /// candidates, in the sections of `description`.
+    public static func restarting(_ parameters: PeerConnection.ICEParameters,
+                                  of description: SessionDescription) -> TrickleICEFragment {
+        var fragment = trickling(parameters.candidates, end: parameters.endOfCandidates, of: description)
+        fragment.ufrag = parameters.ufrag
+        fragment.pwd = parameters.password
+        return fragment
+    }
+
+    /// The credentials and candidates the fragment carries, when it has both credentials.
+    public var iceParameters: PeerConnection.ICEParameters? {
+        guard let ufrag, let pwd else { return nil }
+        return PeerConnection.ICEParameters(ufrag: ufrag, password: pwd, candidates: candidateInits,
+                                            endOfCandidates: endOfCandidates)
+    }
+
     private static func mLine(_ m: MediaDescription) -> String {
         ([m.type, "\(m.port)", m.proto] + m.formats).joined(separator: " ")
     }

@@ -216,9 +216,7 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
             guard let resource, let offer, !ended else { return nil }
             return (resource, offer)
         }) else { return completion(nil) }
-        var fragment = TrickleICEFragment.trickling(ours.candidates, end: ours.endOfCandidates, of: offer)
-        fragment.ufrag = ours.ufrag
-        fragment.pwd = ours.password
+        let fragment = TrickleICEFragment.restarting(ours, of: offer)
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
         headers.add(name: "If-Match", value: "*")
@@ -227,13 +225,12 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
             switch result {
             case let .success(r) where r.status.code == 200:
                 let body = r.body.map { String(buffer: $0) } ?? ""
-                guard let theirs = try? TrickleICEFragment.parse(body), let ufrag = theirs.ufrag, let pwd = theirs.pwd else {
+                guard let theirs = (try? TrickleICEFragment.parse(body))?.iceParameters else {
                     log("\(kind.rawValue) ICE restart: the 200 carries no ICE credentials")
                     return completion(nil)
                 }
                 if let etag = r.headers.first(name: "ETag") { lock.withLock { self.etag = etag } }
-                completion(PeerConnection.ICEParameters(ufrag: ufrag, password: pwd, candidates: theirs.candidateInits,
-                                                        endOfCandidates: theirs.endOfCandidates))
+                completion(theirs)
             case let .success(r):
                 log("\(kind.rawValue) ICE restart refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")
                 completion(nil)

@@ -253,12 +253,10 @@ final class WHIPRequestHandler: ChannelInboundHandler {
     /// connection; the reply is 200 with our new credentials and candidates as a fragment and the
     /// resource's new ETag.
     private func restart(_ context: ChannelHandlerContext, _ link: WHIPServerLink, _ fragment: TrickleICEFragment) {
-        guard let ufrag = fragment.ufrag, let pwd = fragment.pwd else {
+        guard let theirs = fragment.iceParameters else {
             return Self.reply(context, .badRequest, text: "an ICE restart needs both a=ice-ufrag and a=ice-pwd")
         }
-        let theirs = PeerConnection.ICEParameters(ufrag: ufrag, password: pwd, candidates: fragment.candidateInits,
-                                                  endOfCandidates: fragment.endOfCandidates)
-        if options.verbose { options.log("WHIP PATCH \(link.location): ICE restart (ufrag \(ufrag))") }
+        if options.verbose { options.log("WHIP PATCH \(link.location): ICE restart (ufrag \(theirs.ufrag))") }
         let loop = context.eventLoop
         let responder = NIOLoopBound(context, eventLoop: loop)
         let offer = try? SessionDescription.parse(link.offer.sdp)
@@ -267,9 +265,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
                 guard let (ours, etag) = result, let offer else {
                     return Self.reply(responder.value, .serviceUnavailable, text: "the session cannot restart ICE now")
                 }
-                var body = TrickleICEFragment.trickling(ours.candidates, end: ours.endOfCandidates, of: offer)
-                body.ufrag = ours.ufrag
-                body.pwd = ours.password
+                let body = TrickleICEFragment.restarting(ours, of: offer)
                 var h = HTTPHeaders()
                 h.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
                 h.add(name: "ETag", value: etag)
