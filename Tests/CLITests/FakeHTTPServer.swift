@@ -59,19 +59,24 @@ final class FakeHTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Shuts the listener and live connections down; each thread closes its own descriptor, so
+    /// no number is closed here that another server (tests run in parallel) may already reuse.
     func stop() {
         lock.withLock {
             stopped = true
             for c in clients { shutdown(c, Int32(SHUT_RDWR)) }
+            shutdown(fd, Int32(SHUT_RDWR))
         }
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 
     private func acceptLoop(_ respond: @escaping @Sendable (Request) -> String?) {
+        defer { close(fd) }
         while true {
             let c = accept(fd, nil, nil)
-            if c < 0 { return }
+            if c < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             let keep = lock.withLock { () -> Bool in
                 if stopped { return false }
                 clients.append(c)
@@ -86,7 +91,13 @@ final class FakeHTTPServer: @unchecked Sendable {
     }
 
     private func serve(_ c: Int32, _ respond: (Request) -> String?) {
-        defer { close(c) }
+        defer {
+            // Forget it before closing, so stop() never shuts down a reused descriptor number.
+            lock.withLock {
+                clients.removeAll { $0 == c }
+                close(c)
+            }
+        }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
