@@ -9,7 +9,7 @@ import RTCSignaling
 /// after another, each getting every file again. Error lines go to `log`, each file's report
 /// to `onFile`; the result is an exit status (`ExitStatus`).
 // @unchecked Sendable: the settings are immutable; `latch`, `interrupted` and `server` are read
-// and written only under `stateLock`.
+// and written only under `stateLock`, `current` only on `loop`'s thread.
 public final class TransferSendRunner: @unchecked Sendable {
     public let paths: [String]
     public let announceAs: String?
@@ -26,6 +26,8 @@ public final class TransferSendRunner: @unchecked Sendable {
     private var latch = ExitLatch()
     private var interrupted: Int32?
     private var server: SequentialLinkServer?
+    /// The session under way: its peer and sender (loop thread).
+    private var current: (peer: TransferPeer, sender: TransferSender)?
 
     /// - Parameters:
     ///   - closing: WebSocket closes still on their way out, awaited (at most 1 s) after each session.
@@ -65,11 +67,6 @@ public final class TransferSendRunner: @unchecked Sendable {
     /// Opens and closes every file in `paths`, to fail early on a missing one whatever the signaling.
     public static func checkSources(_ paths: [String]) throws(TransferError) {
         for s in try openSources(paths) where s.fd > 2 { Glibc.close(s.fd) }
-    }
-
-    private func fail(_ e: TransferError) -> Int32 {
-        log(e.description)
-        return e.exitStatus.rawValue
     }
 
     /// SIGINT/SIGTERM: ends the session under way (130/143) and stops a server.
@@ -125,27 +122,34 @@ public final class TransferSendRunner: @unchecked Sendable {
             link.close()
             return stoppedBefore
         }
-        let opened: [TransferSource]
-        do { opened = try openSources() } catch {
-            link.close()
-            return fail(error)
+        // The peer and sender are made, used and ended on the loop only.
+        loop.execute { [self] in
+            let opened: [TransferSource]
+            do throws(TransferError) { opened = try openSources() } catch {
+                link.close()
+                return latch.finish(error.exitStatus.rawValue, error.description)
+            }
+            let peer = TransferPeer(role: role, loop: loop, configuration: configuration,
+                                    link: TransferLink(link), connectTimeout: connectTimeout)
+            let sender = TransferSender(peer: peer, sources: opened, loop: loop, progress: progress, session: index)
+            sender.onFile = { [onFile] report in onFile(report) }
+            peer.onEnd = { end in
+                let (status, message) = end.exit
+                // A served receiver that never answered is dropped, not a session: no error line.
+                let dropped = index != nil && (link as? GatedLink)?.exchanged == false
+                latch.finish(status, dropped ? nil : message.map { m in index.map { "session \($0): \(m)" } ?? m })
+            }
+            current = (peer, sender)
+            peer.start()
         }
-        let peer = TransferPeer(role: role, loop: loop, configuration: configuration,
-                                link: TransferLink(link), connectTimeout: connectTimeout)
-        let sender = TransferSender(peer: peer, sources: opened, loop: loop, progress: progress, session: index)
-        sender.onFile = { [onFile] report in onFile(report) }
-        peer.onEnd = { end in
-            let (status, message) = end.exit
-            // A served receiver that never answered is dropped, not a session: no error line.
-            let dropped = index != nil && (link as? GatedLink)?.exchanged == false
-            latch.finish(status, dropped ? nil : message.map { m in index.map { "session \($0): \(m)" } ?? m })
-        }
-        peer.start()
         let status = latch.wait()
         let cleaned = DispatchSemaphore(value: 0)
-        loop.execute { [loop] in
-            peer.end(.ended(status, nil))
-            sender.stop()
+        loop.execute { [self] in
+            if let current {
+                current.peer.end(.ended(status, nil))
+                current.sender.stop()
+                self.current = nil
+            }
             // After the tasks that ending queued (the last packets).
             loop.execute { cleaned.signal() }
         }
