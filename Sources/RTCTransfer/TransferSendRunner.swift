@@ -23,7 +23,8 @@ public final class TransferSendRunner: @unchecked Sendable {
     private let closing: PendingCount?
 
     private let stateLock = Lock()
-    private var latch = ExitLatch()
+    /// The session under way's latch (before the first: one that only reports).
+    private var latch: ExitLatch
     private var interrupted: Int32?
     private var server: SequentialLinkServer?
     /// The session under way: its peer and sender (loop thread).
@@ -44,6 +45,7 @@ public final class TransferSendRunner: @unchecked Sendable {
         self.closing = closing
         self.log = log
         self.onFile = onFile
+        latch = ExitLatch(report: log)
     }
 
     /// Opens every file (once per session: each receiver reads them from the start).
