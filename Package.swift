@@ -117,6 +117,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["link.order"],
+            // Metadata of the option types (Option<String?>, OptionGroup<PeerOptions>, ...) through
+            // direct accessor calls rather than mangled names demangled at run time: argument
+            // parsing is on the way to every offer (issue 12).
+            swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
+                                         .when(configuration: .release))],
             // Release links with lld, for resident memory (issue 6):
             // - RELR relocations (glibc 2.36+): gold's 1.3 MB of R_X86_64_RELATIVE entries were
             //   read, and their pages kept, at every start;
