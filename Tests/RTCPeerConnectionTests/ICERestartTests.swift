@@ -83,12 +83,16 @@ extension USRSCTPSuites {
         let oldUfrag = s.pa.ice.localUfrag
         let a = try s.pa.restartICE()
         #expect(a.ufrag != oldUfrag && a.ufrag == s.pa.ice.localUfrag)
-        #expect(!a.candidates.isEmpty && a.endOfCandidates)
+        // Host candidates at once; the server-reflexive one is asked for again, then the end.
+        #expect(!a.candidates.isEmpty && !a.endOfCandidates)
         for i in 0..<10 { try s.channel.send(text: "m\(i)") }
-        #expect(s.w.loop.advance(until: { s.atB.count == 10 }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(s.w.loop.advance(until: { s.atB.count == 10 && s.pa.isGatheringComplete },
+                                 step: .milliseconds(10), limit: .seconds(5)))
         let b = try s.pb.restartICE()
-        try s.pb.setRemoteICEParameters(a)
-        try s.pa.setRemoteICEParameters(b)
+        try s.pb.setRemoteICEParameters(s.pa.localICEParameters)
+        #expect(s.w.loop.advance(until: { s.pb.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        try s.pa.setRemoteICEParameters(s.pb.localICEParameters)
+        #expect(b.ufrag == s.pb.localICEParameters.ufrag)
         for i in 10..<20 { try s.channel.send(text: "m\(i)") }
         #expect(s.w.loop.advance(until: { s.atB.count == 20 && !s.pa.ice.isRestarting && !s.pb.ice.isRestarting },
                                  step: .milliseconds(10), limit: .seconds(10)))
@@ -123,6 +127,83 @@ extension USRSCTPSuites {
         #expect(states == [.disconnected, .completed])
         try s.channel.send(text: "after")
         #expect(s.w.loop.advance(until: { s.atB.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+    }
+
+    /// RFC 8445 §9: a restart after the NAT mapped A anew (a NAT reboot) asks the STUN server
+    /// again: the new server-reflexive candidate (the new mapping) replaces the stale one, after
+    /// the host candidates and before the end; B's checks reach A through it.
+    @Test func restartGathersServerReflexiveCandidatesAgain() throws {
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        let stale = try #require(s.pa.ice.localCandidates.first { $0.kind == .srflx })
+        let asked = s.w.server.requests
+        (s.hostA.router as VirtualRouter).rebootNAT()
+        var trickled: [ICECandidateInit?] = []
+        s.pa.onLocalCandidate = { trickled.append($0) }
+        let a = try s.pa.restartICE()
+        #expect(trickled.isEmpty, "candidates came before restartICE returned")
+        #expect(a.candidates.allSatisfy { $0.candidate.contains(" typ host") } && !a.endOfCandidates)
+        #expect(s.w.loop.advance(until: { s.pa.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(s.w.server.requests > asked)
+        let fresh = try #require(s.pa.ice.localCandidates.first { $0.kind == .srflx })
+        #expect(fresh.address != stale.address, "the server-reflexive candidate is the pre-reboot mapping")
+        #expect(fresh.address.ip == stale.address.ip)
+        #expect(s.pa.ice.localCandidates.filter { $0.kind == .srflx } == [fresh])
+        #expect(trickled.count == 2 && trickled.last! == nil)
+        #expect(trickled.first??.candidate.contains(fresh.address.host) == true)
+        let complete = s.pa.localICEParameters
+        #expect(complete.endOfCandidates && complete.candidates.contains { $0.candidate.contains(" typ srflx ") })
+
+        _ = try s.pb.restartICE()
+        try s.pb.setRemoteICEParameters(complete)
+        try s.pa.setRemoteICEParameters(s.pb.localICEParameters)
+        try s.channel.send(text: "after")
+        #expect(s.w.loop.advance(until: { s.atB.count == 1 && !s.pb.ice.isRestarting },
+                                 step: .milliseconds(10), limit: .seconds(10)))
+        #expect(s.pb.selectedCandidatePair?.remote.address == fresh.address)
+    }
+
+    /// Servers learnt later (a WHIP 201's Link headers): with `gather` their candidates come at
+    /// once, then the end again; without it they wait for the next restart, which gathers on
+    /// every known server.
+    @Test func serversAddedLaterAreGatheredNowOrAtTheRestart() throws {
+        let w = try NATWorld()
+        func make(_ host: VirtualHost) throws -> PeerConnection {
+            var c = PeerConnection.Configuration()
+            c.iceHosts = host.addresses
+            c.socketFactory = host
+            return try PeerConnection(loop: w.loop, configuration: c)
+        }
+        let now = try make(w.client(.portRestrictedCone, index: 0))
+        defer { now.close() }
+        #expect(w.loop.advance(until: { now.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(!now.ice.localCandidates.contains { $0.kind == .srflx })
+        var trickled: [ICECandidateInit?] = []
+        now.onLocalCandidate = { trickled.append($0) }
+        #expect(now.addICEServers(stun: [w.server.primary], turn: [], gather: true))
+        #expect(!now.isGatheringComplete && trickled.isEmpty)
+        #expect(w.loop.advance(until: { now.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(trickled.count == 2 && trickled[0]?.candidate.contains(" typ srflx ") == true && trickled[1] == nil)
+        // Known already: nothing new is asked, but the end still comes.
+        #expect(now.addICEServers(stun: [w.server.primary], turn: [], gather: true))
+        #expect(w.loop.advance(until: { now.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(trickled.count == 3 && trickled[2] == nil)
+
+        let later = try make(w.client(.portRestrictedCone, index: 1))
+        defer { later.close() }
+        let peer = try make(w.client(.fullCone, index: 2))
+        defer { peer.close() }
+        #expect(w.loop.advance(until: { later.isGatheringComplete && peer.isGatheringComplete },
+                                 step: .milliseconds(10), limit: .seconds(5)))
+        try peer.setRemoteDescription(later.createOffer())
+        try later.setRemoteDescription(peer.createAnswer())
+        let asked = w.server.requests
+        #expect(!later.addICEServers(stun: [w.server.primary], turn: [], gather: false))
+        w.loop.advance(by: .seconds(1))
+        #expect(w.server.requests == asked && !later.ice.localCandidates.contains { $0.kind == .srflx })
+        _ = try later.restartICE()
+        #expect(w.loop.advance(until: { later.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(later.ice.localCandidates.contains { $0.kind == .srflx })
     }
 
     @Test func restartNeedsADescriptionAndValidCredentials() throws {
