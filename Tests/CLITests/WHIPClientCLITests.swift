@@ -195,6 +195,54 @@ import Testing
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }
 
+    /// RFC 8445 §9, RFC 8656 §8: an ICE restart refreshes the TURN allocation and offers its
+    /// relayed candidate again; when the server lost it (coturn restarted on the same port) the
+    /// refresh fails and an allocation made anew from the same socket brings a relay back.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"), arguments: ["refresh", "reallocate"])
+    func restartRegathersRelayCandidates(_ mode: String) throws {
+        let coturn = try Coturn()
+        var servers = [coturn]
+        defer { for c in servers { c.stop() } }
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/5" }, redirect: false)
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + [
+            "--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password,
+            "--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        /// "IP PORT" of the relay candidate in an SDP body or fragment.
+        func relay(_ body: String) -> String? {
+            guard let line = body.split(whereSeparator: \.isNewline).first(where: { $0.contains(" typ relay ") })
+            else { return nil }
+            let f = line.split(separator: " ")
+            return f.count > 5 ? "\(f[4]) \(f[5])" : nil
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        let before = try #require(relay(post.body), "\(post.body)")
+        if mode == "reallocate" {
+            coturn.stop()
+            servers.append(try Coturn(port: coturn.port))
+        }
+        offerer.send(#"{"type":"ice-restart"}"#)
+        let restart = endpoint.server.waitForRequest(timeout: 15) { $0.method == "PATCH" && $0.headers["if-match"] == "*" }
+        let body = try #require(restart?.body, "no restart PATCH; stderr: \(offerer.stderrText)")
+        let after = try #require(relay(body), "no relay candidate in the restart: \(body)")
+        if mode == "refresh" {
+            #expect(after == before)
+            #expect(!offerer.stderrText.contains("allocating anew"), "\(offerer.stderrText)")
+        } else {
+            #expect(offerer.stderrText.contains("at ICE restart failed"), "\(offerer.stderrText)")
+            #expect(offerer.stderrText.contains("allocating anew"), "\(offerer.stderrText)")
+        }
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
     /// Endpoints that misbehave on the POST (OPTIONS is answered normally).
     @Test(arguments: [
         ("500", FakeHTTPServer.response("500 Internal Server Error", body: "boom"), Int32(69), "500"),
