@@ -36,8 +36,8 @@ struct PeerOptions: ParsableArguments {
     @Flag(name: .customLong("relay-only"), help: "ICE transport policy relay: offer and use only TURN-relayed candidates.")
     var relayOnly = false
 
-    @Flag(help: "Trickle candidates: print each as its own JSON line instead of waiting for all (a WHIP/WHEP "
-              + "client PATCHes them, and gathers at once on servers the endpoint's 201 adds).")
+    @Flag(help: ArgumentHelp("Trickle candidates: print each as its own JSON line instead of waiting for all (a "
+                             + "WHIP/WHEP client PATCHes them, and gathers at once on servers the endpoint's 201 adds)."))
     var trickle = false
 
     @Option(help: ArgumentHelp("PEM certificate for a persistent DTLS identity (with --key).", valueName: "FILE"))
