@@ -161,6 +161,19 @@ import RTC
         #expect(byIndex.sections[0].mLine == "audio 9 UDP/TLS/RTP/SAVPF 111")
     }
 
+    /// A restart whose candidates all trickle after it (relay-only, or the first PATCH of a
+    /// trickling client) still carries the new credentials, in the bundle's first section.
+    @Test func restartFragmentWithoutCandidatesCarriesCredentials() throws {
+        let d = try SessionDescription.parse(Self.offer)
+        let fragment = TrickleICEFragment.restarting(
+            PeerConnection.ICEParameters(ufrag: "new1", password: "0123456789abcdefghijklmn"), of: d)
+        let text = fragment.text()
+        #expect(text.contains("a=ice-ufrag:new1\r\n") && text.contains("a=ice-pwd:0123456789abcdefghijklmn\r\n"), "\(text)")
+        #expect(fragment.sections.map(\.mid) == ["0"])
+        let back = try TrickleICEFragment.parse(text)
+        #expect(back.iceParameters == PeerConnection.ICEParameters(ufrag: "new1", password: "0123456789abcdefghijklmn"))
+    }
+
     @Test func parsesFragmentsOfOtherShapes() throws {
         // Credentials at session level, LF line ends, no m= line (RFC 8840 lets a bundle trickle so).
         let f = try TrickleICEFragment.parse("a=ice-ufrag:x\na=ice-pwd:y\na=ice-options:trickle\na=candidate:1 1 udp 1 192.0.2.1 1 typ host\n")
