@@ -291,7 +291,7 @@ public final class PeerSession: @unchecked Sendable {
             try pc.setRemoteICEParameters(theirs)
             emit(.iceRestarted(localUfrag: ours.ufrag, remoteUfrag: theirs.ufrag))
             if configuration.trickle { return reply(ours) }
-            whenRestartGathered(pc) { reply(pc.localICEParameters) }
+            whenRestartGathered(pc) { [weak pc] in reply(pc?.localICEParameters) }
         } catch {
             emit(.notice("ICE restart asked for by the peer failed: \(error)"))
             reply(nil)
@@ -328,7 +328,10 @@ public final class PeerSession: @unchecked Sendable {
         if configuration.trickle {
             requestICERestart(fresh, over: link)
         } else {
-            whenRestartGathered(pc) { [self] in requestICERestart(pc.localICEParameters, over: link) }
+            whenRestartGathered(pc) { [self, weak pc] in
+                guard let pc else { return }
+                requestICERestart(pc.localICEParameters, over: link)
+            }
         }
     }
 
