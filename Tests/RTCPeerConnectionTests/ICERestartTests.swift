@@ -206,6 +206,54 @@ extension USRSCTPSuites {
         #expect(later.ice.localCandidates.contains { $0.kind == .srflx })
     }
 
+    /// RFC 8445 §9 with TURN (RFC 8656 §8): two peers behind symmetric NATs talk through the
+    /// relay. A's NAT reboots, so the server sees A from another port where it has no allocation:
+    /// at the restart A's Refresh gets 437 and A allocates anew from the same socket, a new relayed
+    /// candidate replacing the lost one; B's Refresh succeeds and B offers the same relay again.
+    /// The channel carries on through the new allocation.
+    @Test func restartAllocatesAnewWhenTheNATMovedUs() throws {
+        let w = try NATWorld()
+        let server = try w.addTURNServer()
+        let hostA = w.client(.symmetric, index: 0)
+        let (pa, pb) = try USRSCTPSuites.VirtualPeerConnectionTests.negotiate(w, hostA, w.client(.symmetric, index: 1)) { c in
+            c.turnServers = [ICEAgent.TURNServer(address: server.address, username: NATWorld.turnUser,
+                                                 password: NATWorld.turnPassword)]
+        }
+        defer { pa.close(); pb.close() }
+        let channel = try pa.createDataChannel(label: "relay")
+        var atB: [DataChannelMessage] = []
+        pb.onDataChannel = { ch in ch.onMessage = { atB.append($0) } }
+        channel.onOpen = { try? channel.send(text: "before") }
+        #expect(w.loop.advance(until: { atB.count == 1 }, step: .milliseconds(10), limit: .seconds(30)))
+        let staleA = try #require(pa.ice.localCandidates.first { $0.kind == .relay })
+        let relayB = try #require(pb.ice.localCandidates.first { $0.kind == .relay })
+        let allocations = server.counters.allocations
+        let refreshes = server.counters.refreshes
+
+        (hostA.router as VirtualRouter).rebootNAT()
+        _ = try pa.restartICE()
+        #expect(!pa.ice.localCandidates.contains { $0.kind == .relay })
+        #expect(w.loop.advance(until: { pa.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(15)))
+        _ = try pb.restartICE()
+        try pb.setRemoteICEParameters(pa.localICEParameters)
+        #expect(w.loop.advance(until: { pb.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(15)))
+        try pa.setRemoteICEParameters(pb.localICEParameters)
+
+        let freshA = try #require(pa.ice.localCandidates.first { $0.kind == .relay })
+        #expect(freshA.address != staleA.address)
+        #expect(pa.ice.localCandidates.filter { $0.kind == .relay } == [freshA])
+        #expect(pb.ice.localCandidates.filter { $0.kind == .relay } == [relayB])
+        #expect(server.counters.allocations == allocations + 1, "A allocates anew; B keeps its allocation")
+        #expect(server.counters.refreshes >= refreshes + 1)
+        try channel.send(text: "after")
+        #expect(w.loop.advance(until: { atB.count == 2 && !pa.ice.isRestarting && !pb.ice.isRestarting },
+                               step: .milliseconds(10), limit: .seconds(30)),
+                "states \(pa.state) \(pb.state), ice \(pa.ice.state) \(pb.ice.state)")
+        #expect(atB == [.text("before"), .text("after")])
+        let pair = try #require(pa.selectedCandidatePair)
+        #expect(pair.local.address == freshA.address || pair.remote.address == relayB.address, "\(pair)")
+    }
+
     @Test func restartNeedsADescriptionAndValidCredentials() throws {
         let w = try NATWorld()
         var c = PeerConnection.Configuration()
