@@ -159,9 +159,8 @@ final class WHIPRequestHandler: ChannelInboundHandler {
                 h.add(name: "Accept-Post", value: "application/sdp")
                 // Our STUN/TURN servers for a client that asks before its offer (RFC 9725 §4.6);
                 // with --token only to one that shows it (a preflight carries no credentials).
-                if options.token == nil || head.headers.first(name: "Authorization") == "Bearer \(options.token!)" {
-                    Self.addICEServers(options.iceServers, to: &h)
-                }
+                let shown = head.headers.first(name: "Authorization")
+                if options.token.map({ shown == "Bearer \($0)" }) ?? true { Self.addICEServers(options.iceServers, to: &h) }
             } else {
                 h.add(name: "Accept-Patch", value: "application/trickle-ice-sdpfrag")
             }
