@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import RTC
 import RTCSession
 import RTCSignaling
@@ -92,24 +89,14 @@ struct PeerOptions: ParsableArguments {
 
     /// The peer connection configuration these options describe.
     func configuration() throws -> PeerConnection.Configuration {
-        var c = PeerConnection.Configuration()
-        StdinLines.maxLine = maxLine  // read by every stdin reader the command starts after this
-        if !iceHosts.isEmpty { c.iceHosts = iceHosts.compactMap { TransportAddress(host: $0, port: 0) } }
-        c.stunServers = stunServers.compactMap { STUNServerURL.parse($0) }
-        c.turnServers = turnServers.compactMap { TURNServerURL.parse($0) }.map {
-            ICEAgent.TURNServer(address: $0, username: turnUser ?? "", password: turnPass ?? "")
+        do {
+            return try PeerConnection.Configuration(
+                iceHosts: iceHosts, stunServers: stunServers, turnServers: turnServers, turnUsername: turnUser,
+                turnPassword: turnPass, relayOnly: relayOnly, consentTimeout: consentTimeout,
+                impairment: impairment.impairment, certificate: cert.flatMap { c in key.map { (c, $0) } })
+        } catch {
+            throw CLIError(.dataError, "cannot load --cert/--key: \(error)")
         }
-        c.relayOnly = relayOnly
-        c.consentTimeout = .milliseconds(Int64(consentTimeout * 1000))
-        c.impairment = impairment.impairment
-        if let cert, let key {
-            do {
-                c.certificate = try DTLSCertificate(certificateFile: cert, keyFile: key)
-            } catch {
-                throw CLIError(.dataError, "cannot load --cert/--key: \(error)")
-            }
-        }
-        return c
     }
 }
 
@@ -169,31 +156,6 @@ struct ChannelOptions: ParsableArguments {
     }
 }
 
-/// `stun:HOST:PORT` (RFC 7064), HOST an IP literal; the port defaults to 3478.
-enum STUNServerURL {
-    static func parse(_ url: String) -> TransportAddress? {
-        guard url.hasPrefix("stun:") else { return nil }
-        let rest = String(url.dropFirst(5))
-        if let full = TransportAddress(rest) { return full }
-        return TransportAddress(host: rest, port: 3478)
-    }
-}
-
-/// `turn:HOST:PORT` (RFC 7065), HOST an IP literal, the port defaulting to 3478; only UDP
-/// (`?transport=udp` is accepted, other transports are not).
-enum TURNServerURL {
-    static func parse(_ url: String) -> TransportAddress? {
-        guard url.hasPrefix("turn:") else { return nil }
-        var rest = Substring(url.dropFirst(5))
-        if let q = rest.firstIndex(of: "?") {
-            guard rest[q...].lowercased() == "?transport=udp" else { return nil }
-            rest = rest[..<q]
-        }
-        if let full = TransportAddress(String(rest)) { return full }
-        return TransportAddress(host: String(rest), port: 3478)
-    }
-}
-
 /// Everything `offer` and `answer` share: connection, channel, signaling and output options.
 struct ChatOptions: ParsableArguments {
     @OptionGroup var peer: PeerOptions
@@ -232,7 +194,8 @@ struct ChatOptions: ParsableArguments {
             CLIError(.failure, "\(error)").exit()
         }
         let out = StdoutWriter()
-        let chat = ChatSession(json: json, out: out)
+        let chat = SessionConsole(json: json, out: out, maxLine: peer.maxLine, log: logError,
+                                  badInput: { CLIError(.dataError, $0).exit() })
         var configuration = SessionConfiguration(
             role: role, peerConnection: pc, signal: signaling.signal,
             connect: SignalingConnector.connectOptions(out: out, peer: peer, http: signaling.http),
