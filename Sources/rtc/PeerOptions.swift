@@ -12,11 +12,15 @@ struct PeerOptions: ParsableArguments {
     var iceHosts: [String] = []
 
     @Option(name: .customLong("stun"), help: ArgumentHelp(
-        "STUN server for server-reflexive candidates (repeatable).", valueName: "stun:HOST:PORT"))
+        "STUN server for server-reflexive candidates (repeatable). A whip-listen/whep-listen endpoint also offers it "
+            + "to its clients (Link: <URL>; rel=\"ice-server\" on its OPTIONS and 201, RFC 9725 §4.6); given to a "
+            + "WHIP/WHEP client, --stun/--turn replace the endpoint's servers.", valueName: "stun:HOST:PORT"))
     var stunServers: [String] = []
 
     @Option(name: .customLong("turn"), help: ArgumentHelp(
-        "TURN server for relayed candidates (repeatable; UDP), with --turn-user and --turn-pass.",
+        "TURN server for relayed candidates (repeatable; UDP), with --turn-user and --turn-pass. A "
+            + "whip-listen/whep-listen endpoint offers it to its clients with those credentials (Link header, "
+            + "credential-type=\"password\").",
         valueName: "turn:HOST:PORT"))
     var turnServers: [String] = []
 
@@ -29,7 +33,8 @@ struct PeerOptions: ParsableArguments {
     @Flag(name: .customLong("relay-only"), help: "ICE transport policy relay: offer and use only TURN-relayed candidates.")
     var relayOnly = false
 
-    @Flag(help: "Trickle candidates: print each as its own JSON line instead of waiting for all.")
+    @Flag(help: ArgumentHelp("Trickle candidates: print each as its own JSON line instead of waiting for all (a "
+                             + "WHIP/WHEP client PATCHes them, and gathers at once on servers the endpoint's 201 adds)."))
     var trickle = false
 
     @Option(help: ArgumentHelp("PEM certificate for a persistent DTLS identity (with --key).", valueName: "FILE"))
@@ -202,7 +207,10 @@ struct ChatOptions: ParsableArguments {
         media.apply(to: &configuration)
         let status: Int32
         if signaling.signal.isListening {
-            let options = signaling.serveOptions(expecting: role == .offer ? .answer : .offer, verbose: peer.verbose)
+            var options = signaling.serveOptions(expecting: role == .offer ? .answer : .offer, verbose: peer.verbose)
+            // A WHIP/WHEP endpoint offers its own STUN/TURN servers to clients (RFC 9725 §4.6).
+            options.iceServers = ICEServerLink.configured(stun: peer.stunServers, turn: peer.turnServers,
+                                                          turnUsername: peer.turnUser, turnPassword: peer.turnPass)
             let server = SessionServer(url: signaling.signal, options: options, count: count) { [configuration] _ in
                 let session = PeerSession(configuration)
                 chat.attach(session)
