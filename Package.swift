@@ -133,8 +133,9 @@ let package = Package(
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
         .executableTarget(name: "rtc-fuzz", dependencies: ["RTC", "RTCSignaling"]),
         // Shared by the test targets: real peers the tests start (coturn on loopback),
-        // and the helpers several layers' tests share: SCTP and DTLS pairs, the usrsctp suite, the SDP corpus.
-        .target(name: "RTCTestSupport", dependencies: ["RTCCore", "RTCDTLS", "RTCSCTP"], path: "Tests/TestSupport",
+        // and the helpers several layers' tests share: SCTP and DTLS pairs, the usrsctp suite, the SDP corpus,
+        // STUN and TURN servers for the virtual network.
+        .target(name: "RTCTestSupport", dependencies: ["RTCCore", "RTCSTUN", "RTCDTLS", "RTCSCTP"], path: "Tests/TestSupport",
                 resources: [.copy("Corpus")]),
         // One test target per layer, holding the tests of that layer (a test that needs several layers
         // lives with the highest one); RTCTests has the cross-layer input-limit tests.
