@@ -54,7 +54,7 @@ final class RunningRTC: @unchecked Sendable {
         let p = try RunningRTC(args, executable: executable, stdinData: stdinData, stdoutFile: stdoutFile)
         guard let port = p.listeningPort(within: seconds) else {
             let r = p.finish(timeout: 0)
-            throw NotListening(description: "no 'rtc: listening on' line within \(seconds) s from rtc \(args): \(r.stderr)")
+            throw NotListening(description: "no 'listening on' line within \(seconds) s from rtc \(args): \(r.stderr)")
         }
         return (p, port)
     }
@@ -82,10 +82,10 @@ final class RunningRTC: @unchecked Sendable {
         }
     }
 
-    /// The port in `rtc: listening on SCHEME://HOST:PORT[/PATH]` (HOST may be a bracketed IPv6 literal).
+    /// The port in `PROGRAM: listening on SCHEME://HOST:PORT[/PATH]` (rtc's line, and the
+    /// aiortc interop peer's; HOST may be a bracketed IPv6 literal).
     static func listeningPort(in stderr: String) -> UInt16? {
-        let prefix = "rtc: listening on "
-        guard let line = stderr.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
+        guard let line = stderr.split(separator: "\n").first(where: { $0.contains(": listening on ") }),
               let authorityStart = line.range(of: "://")?.upperBound else { return nil }
         let authority = line[authorityStart...].prefix { $0 != "/" }
         guard let colon = authority.lastIndex(of: ":") else { return nil }

@@ -187,29 +187,15 @@ import Testing
         try TestData.write(src, size: 3_000_000, seed: 11)
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let port = TestData.freePort()
-        let py = Process()
-        py.executableURL = URL(fileURLWithPath: Self.python)
-        py.arguments = [Self.script, "receive", "127.0.0.1", "\(port)", out.path]
-        let pyOut = Pipe()
-        py.standardOutput = pyOut
-        try py.run()
-        // The aiortc server listens once its offer is ready.
-        var r = CLIResult(status: -1, stdout: "", stderr: "")
-        for _ in 0..<50 {
-            r = try CLI.run(["send", "--answer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout",
+        // The aiortc server listens once its offer is ready, and says where.
+        let (py, port) = try RunningRTC.listening([Self.script, "receive", "127.0.0.1", "0", out.path],
+                                                  executable: URL(fileURLWithPath: Self.python), within: 30)
+        let r = try CLI.run(["send", "--answer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout",
                              "20", src.path], timeout: 60)
-            if r.status != 69 { break }
-            usleep(200_000)
-        }
-        let deadline = Date().addingTimeInterval(30)
-        while py.isRunning && Date() < deadline { usleep(20_000) }
-        if py.isRunning { py.terminate() }
-        py.waitUntilExit()
-        let pyText = String(decoding: pyOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let p = py.finish(timeout: 30)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(py.terminationStatus == 0)
-        #expect(pyText.contains("\"verified\": true"))
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(p.stdout.contains("\"verified\": true"))
         #expect(TestData.sameFiles(src, out.appendingPathComponent("m.bin")))
     }
 
