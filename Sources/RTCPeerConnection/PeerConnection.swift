@@ -96,7 +96,7 @@ public final class PeerConnection {
     public init(loop: EventLoop, configuration: Configuration = Configuration()) throws {
         self.loop = loop
         self.configuration = configuration
-        certificate = try configuration.certificate ?? DTLSCertificate.generate()
+        certificate = try configuration.certificate ?? PeerConnectionStartup.takeCertificate() ?? DTLSCertificate.generate()
         var iceConfiguration = ICEAgent.Configuration(hostAddresses: configuration.iceHosts)
         iceConfiguration.stunServers = configuration.stunServers
         iceConfiguration.turnServers = configuration.turnServers
@@ -113,10 +113,9 @@ public final class PeerConnection {
         // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, and
         // OpenSSL's first SSL_CTX_new (~1 ms) when the remote description arrives, both on the
         // critical path of setup; run them once the current task (making the offer) is done.
-        loop.enqueue { [loop, certificate] in
+        loop.enqueue { [certificate] in
             SCTPLibrary.ensureInitialized()
-            DTLSTransport.warmUp(DTLSTransport.Configuration(
-                loop: loop, role: .client, certificate: certificate, remoteFingerprints: []))
+            DTLSTransport.warmUp(certificate: certificate)
         }
     }
 
