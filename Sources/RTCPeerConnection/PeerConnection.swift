@@ -70,7 +70,8 @@ public final class PeerConnection {
     private(set) var association: SCTPAssociation?
     private(set) var channels: DataChannelManager?
     private(set) var media: MediaPlane?
-    private var gatheringComplete = false
+    /// Every local candidate of the current ICE generation is known; an ICE restart clears it.
+    var gatheringComplete = false
     private var gatheringWaiters: [() -> Void] = []
     private var isOfferer: Bool?
     var remote: RemoteParameters?
@@ -144,7 +145,9 @@ public final class PeerConnection {
 
     /// The offer: the data-channel section (unless `configuration.dataChannel` is false) and
     /// one section per transceiver. The offerer is ICE-controlling and `actpass`.
-    public func createOffer() -> SessionDescriptionInit {
+    /// - Parameter endOfCandidates: false leaves `a=end-of-candidates` out even when gathering is
+    ///   complete: the application trickles the end later (it may learn more servers first).
+    public func createOffer(endOfCandidates: Bool = true) -> SessionDescriptionInit {
         isOfferer = true
         var sections: [LocalDescription.Media] = []
         if configuration.dataChannel { sections.append(LocalDescription.Media(mid: "0", content: .application)) }
@@ -161,7 +164,9 @@ public final class PeerConnection {
                 mid: t.mid, content: .rtp(t.negotiated!, ssrc: t.ssrc, rtxSSRC: t.rtxSSRC)))
         }
         offerMedia = sections
-        return SessionDescriptionInit(type: .offer, sdp: localDescription(setup: "actpass", media: sections).sdp())
+        var description = localDescription(setup: "actpass", media: sections)
+        description.gatheringComplete = description.gatheringComplete && endOfCandidates
+        return SessionDescriptionInit(type: .offer, sdp: description.sdp())
     }
 
     /// The answer to the remote offer: we take the first data-channel section and, per media
