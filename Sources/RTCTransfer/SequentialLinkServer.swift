@@ -5,8 +5,9 @@ import RTCSignaling
 /// tcp-listen:// or ws-listen://): each admitted link waits its turn in a `LinkQueue` and is
 /// handed to the session body when the previous session has ended. A link whose offer/answer
 /// exchange never completed (silence or garbage) is not a session and does not count.
+// @unchecked Sendable is safe: `server` is set by `listen` before `run` on the same thread and read
+// only there; the queue (all `stop` touches) is thread-safe.
 public final class SequentialLinkServer: @unchecked Sendable {
-    // `server` is set by `listen` before `run` on the same thread; the queue is thread-safe.
     private let queue = LinkQueue()
     private var server: SignalingServer?
 

@@ -10,6 +10,7 @@ import Testing
     static let ice = ["--ice-host", "127.0.0.1", "--connect-timeout", "15"]
 
     /// Forwards POSTed offers to `answerer` (stdio signaling) and returns its answer as a 201.
+    // @unchecked Sendable is safe: `server` is set in `init`, before any request can reach the closures.
     final class ScriptedEndpoint: @unchecked Sendable {
         let answerer: PeerProcess
         var server: FakeHTTPServer!
@@ -44,6 +45,7 @@ import Testing
         }
     }
 
+    // @unchecked Sendable is safe: `v` is used only under `lock`.
     final class LockedPort: @unchecked Sendable {
         private let lock = NSLock()
         private var v: UInt16 = 0
