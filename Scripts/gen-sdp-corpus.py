@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the captured SDP samples in Tests/RTCTests/Corpus/ (dev tool, not run by CI).
+"""Regenerates the captured SDP samples in Tests/TestSupport/Corpus/ (dev tool, not run by CI).
 
 Produces real offers and answers from aiortc (data channel, audio+video) and headless Chromium
 (data channel, audio/video with simulcast, answer). No STUN/TURN servers are configured, so only
@@ -10,18 +10,14 @@ Usage: /tmp/venv/bin/python Scripts/gen-sdp-corpus.py [--only aiortc|chromium]
 """
 import argparse
 import asyncio
-import http.server
 import ipaddress
 import json
 import os
 import re
-import tempfile
-import threading
+import sys
 
-CORPUS = os.path.join(os.path.dirname(__file__), "..", "Tests", "RTCTests", "Corpus")
-
-CHROMIUM = "/usr/lib/chromium/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+CORPUS = os.path.join(os.path.dirname(__file__), "..", "Tests", "TestSupport", "Corpus")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "interop"))
 
 
 class Scrubber:
@@ -141,41 +137,15 @@ const done = arguments[arguments.length - 1];
 
 
 def chromium_samples(scrub):
-    os.environ["SE_AVOID_STATS"] = "true"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    import chromium  # Scripts/interop/chromium.py: the one Chromium start-up all harnesses share
 
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b"<!doctype html><title>sdp</title>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with tempfile.TemporaryDirectory() as profile:
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
-                  "--use-fake-device-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                  "--no-first-run", f"--user-data-dir={profile}"]:
-            opts.add_argument(a)
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-        try:
-            driver.set_script_timeout(60)
-            # getUserMedia needs a secure context; http://localhost is one, a data: URL is not.
-            driver.get(f"http://localhost:{server.server_address[1]}/")
-            out = driver.execute_async_script(CHROMIUM_JS)
-        finally:
-            driver.quit()
-            server.shutdown()
+    driver = chromium.start(script_timeout=60)
+    try:
+        # getUserMedia needs a secure context: the blank page on 127.0.0.1 is one, a data: URL is not.
+        driver.get(chromium.serve_blank_page())
+        out = driver.execute_async_script(CHROMIUM_JS)
+    finally:
+        driver.quit()
     if "error" in out:
         raise SystemExit("chromium: " + out["error"])
     save("chromium-datachannel-offer.sdp", "offer", out["dcOffer"], scrub)

@@ -3,14 +3,18 @@
 messages on a reliable ordered channel, same back-pressure rule as rtc bench (wait above 2 MiB
 buffered, resume at bufferedAmountLowThreshold 1 MiB), --bytes or at most --duration seconds,
 timed from the first send to the receiver's last byte. The page is served from 127.0.0.1 (a
-secure context). Uses /usr/lib/chromium/chromium, /usr/bin/chromedriver and selenium.
+secure context). Chromium starts as every harness starts it (Scripts/interop/chromium.py).
 
     chromium_bench.py [--bytes N] [--duration S]    prints {"message_size":..,"bytes":..,"seconds":..,"mb_per_s":..}
 """
 import argparse
 import http.server
 import json
+import os
+import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>bench</title><script>
 async function bench(total, maxSeconds, size) {
@@ -61,19 +65,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def measure(total, max_seconds, size=65536):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    import chromium
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/lib/chromium/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-features=WebRtcHideLocalIpsWithMdns"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # No fake media devices: the page only needs its two peers' host candidates shown.
+    driver = chromium.start(loopback=False, extra=["--disable-features=WebRtcHideLocalIpsWithMdns"],
+                            script_timeout=max_seconds + 60)
     try:
-        driver.set_script_timeout(max_seconds + 60)
         driver.get(f"http://127.0.0.1:{server.server_address[1]}/")
         result = driver.execute_async_script(
             "const done = arguments[arguments.length - 1];"
