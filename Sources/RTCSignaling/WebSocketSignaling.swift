@@ -49,7 +49,7 @@ enum WebSocketSignaling {
                 // Handlers live on their channel's loop; NIOLoopBound carries them into the
                 // pipeline callbacks, which run there too.
                 let pageHandler = NIOLoopBound(PageHandler(page: page, phase: phase), eventLoop: channel.eventLoop)
-                let config: NIOHTTPServerUpgradeConfiguration = (
+                let config: NIOHTTPServerUpgradeSendableConfiguration = (
                     upgraders: [upgrader],
                     completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
                 )
@@ -98,7 +98,7 @@ enum WebSocketSignaling {
                                 upgraded.put(link)
                             }
                         })
-                    let config: NIOHTTPClientUpgradeConfiguration = (
+                    let config: NIOHTTPClientUpgradeSendableConfiguration = (
                         upgraders: [upgrader],
                         completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(requestHandler.value, promise: nil) }
                     )
@@ -452,7 +452,9 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
             let head = HTTPResponseHead(version: .http1_1, status: found ? .ok : .notFound, headers: headers)
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            // The completion runs on the channel's loop, where the context may be used.
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         }
     }
 }

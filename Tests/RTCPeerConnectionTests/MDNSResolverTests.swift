@@ -239,6 +239,7 @@ import Testing
         let loop = PollEventLoop()
         loop.start(name: "mdns-test")
         defer { _ = loop.stopAndWait() }
+        // @unchecked Sendable is safe: filled on the loop, read in `runAndWait` on the loop after the result.
         final class Box: @unchecked Sendable {
             var responder: UDPSocket?
             var resolver: MDNSResolver?
