@@ -44,35 +44,44 @@ extension DTLSTransport {
         return SSLObjects(context: context, ssl: ssl, readBIO: readBIO, writeBIO: writeBIO)
     }
 
-    /// Makes and frees a context and connection as `configuration` would. OpenSSL 3 fetches
-    /// every cipher, digest and group on the first `SSL_CTX_new` (~1 ms), which otherwise
-    /// falls between the remote description and the first DTLS flight; later ones hit its cache.
-    package static func warmUp(_ configuration: Configuration) {
-        guard let objects = try? makeSSL(configuration) else { return }
-        SSL_free(objects.ssl)
-        SSL_CTX_free(objects.context)
+    /// Makes and frees a context as a connection with `certificate` and the default settings
+    /// would. OpenSSL 3 fetches every cipher, digest and group on the first `SSL_CTX_new`
+    /// (~1 ms), which otherwise falls between the remote description and the first DTLS flight;
+    /// later ones hit its cache, from any thread.
+    package static func warmUp(certificate: DTLSCertificate) {
+        ERR_clear_error()
+        guard let context = SSL_CTX_new(DTLS_method()) else { return }
+        try? configure(context: context, cipherList: defaultCipherList, certificate: certificate,
+                       srtpProfiles: [.aeadAes128Gcm, .aes128CmHmacSha1_80])
+        SSL_CTX_free(context)
         ERR_clear_error()
     }
 
     private static func configure(context: OpaquePointer, _ configuration: Configuration) throws {
+        try configure(context: context, cipherList: configuration.cipherList, certificate: configuration.certificate,
+                      srtpProfiles: configuration.srtpProfiles)
+    }
+
+    private static func configure(context: OpaquePointer, cipherList: String, certificate: DTLSCertificate,
+                                  srtpProfiles: [SRTPProtectionProfile]) throws {
         guard rtc_SSL_CTX_set_dtls12_only(context) == 1 else { throw DTLSError.openSSL("set DTLS 1.2 only") }
         rtc_SSL_CTX_set_dtls_options(context)
-        guard SSL_CTX_set_cipher_list(context, configuration.cipherList) == 1 else {
+        guard SSL_CTX_set_cipher_list(context, cipherList) == 1 else {
             throw DTLSError.openSSL("SSL_CTX_set_cipher_list")
         }
         guard rtc_SSL_CTX_set1_groups_list(context, "X25519:P-256:P-384") == 1 else {
             throw DTLSError.openSSL("SSL_CTX_set1_groups_list")
         }
-        guard SSL_CTX_use_certificate(context, configuration.certificate.x509) == 1 else {
+        guard SSL_CTX_use_certificate(context, certificate.x509) == 1 else {
             throw DTLSError.openSSL("SSL_CTX_use_certificate")
         }
-        guard SSL_CTX_use_PrivateKey(context, configuration.certificate.privateKey) == 1,
+        guard SSL_CTX_use_PrivateKey(context, certificate.privateKey) == 1,
             SSL_CTX_check_private_key(context) == 1
         else { throw DTLSError.openSSL("SSL_CTX_use_PrivateKey") }
         // Ask for and require the peer's certificate; its trust comes from the SDP fingerprint.
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, dtlsVerifyCallback)
-        if !configuration.srtpProfiles.isEmpty {
-            let names = configuration.srtpProfiles.map(\.openSSLName).joined(separator: ":")
+        if !srtpProfiles.isEmpty {
+            let names = srtpProfiles.map(\.openSSLName).joined(separator: ":")
             // Returns 0 on success, unlike most OpenSSL calls.
             guard SSL_CTX_set_tlsext_use_srtp(context, names) == 0 else {
                 throw DTLSError.openSSL("SSL_CTX_set_tlsext_use_srtp(\(names))")

@@ -13,25 +13,38 @@ extension ICEAgent {
         configuration.relayOnly ? relayBases : hostBases + relayBases
     }
 
-    func gatherRelayed() {
+    /// One allocation per host socket of the server's family, unless that socket already has a
+    /// client for the server's address: a second Allocate on the same 5-tuple is refused with
+    /// 437 Allocation Mismatch (RFC 8656 §7.2).
+    func gatherRelayed(on servers: [TURNServer]) {
         for host in hostBases {
-            for server in configuration.turnServers where server.address.family == host.candidate.address.family {
+            for server in servers where server.address.family == host.candidate.address.family {
+                guard !turnClients.contains(where: { $0.host === host && $0.client.server == server.address }) else {
+                    continue
+                }
                 let socket = host.socket
                 let client = TURNClient(
                     loop: loop, server: server.address, username: server.username, password: server.password,
                     configuration: configuration.turn, send: { [weak socket] in socket?.send($0, to: $1) })
                 turnClients.append((client, host))
-                pendingGathering += 1
-                client.allocate { [weak self, weak client, weak host] result in
-                    guard let self, let client, let host else { return }
-                    defer { self.gatheringStepDone() }
-                    switch result {
-                    case let .success(relayed):
-                        self.allocated(client, relayed: relayed, host: host)
-                    case let .failure(e):
-                        Log.warn("TURN allocation on \(server.address) failed: \(e)", "ice")
-                    }
-                }
+                allocate(client, host: host)
+            }
+        }
+    }
+
+    /// Allocates on `client` (new, or one whose allocation failed or was lost) and offers the
+    /// relayed candidate; counts as one gathering step.
+    func allocate(_ client: TURNClient, host: ICEBase) {
+        pendingGathering += 1
+        let server = client.server
+        client.allocate { [weak self, weak client, weak host] result in
+            guard let self, let client, let host else { return }
+            defer { self.gatheringStepDone() }
+            switch result {
+            case let .success(relayed):
+                self.allocated(client, relayed: relayed, host: host)
+            case let .failure(e):
+                Log.warn("TURN allocation on \(server) failed: \(e)", "ice")
             }
         }
     }

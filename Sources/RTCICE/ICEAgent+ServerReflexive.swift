@@ -3,9 +3,9 @@ import RTCCore
 /// Server-reflexive candidates (RFC 8445 §5.1.1.2): ask each STUN server what address our
 /// socket's packets come from, and offer it when it differs from the host address.
 extension ICEAgent {
-    func gatherServerReflexive() {
+    func gatherServerReflexive(on servers: [TransportAddress]) {
         for base in hostBases {
-            for server in configuration.stunServers where server.family == base.candidate.address.family {
+            for server in servers where server.family == base.candidate.address.family {
                 let id = ICEWire.newTransactionID(rng: &rng)
                 pendingGathering += 1
                 startTransaction(ICETransaction(

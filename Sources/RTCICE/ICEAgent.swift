@@ -98,7 +98,8 @@ public final class ICEAgent: PacketTransport {
     public internal(set) var failureReason: String?
 
     let loop: EventLoop
-    let configuration: Configuration
+    /// Its STUN/TURN server lists grow with `addServers`.
+    var configuration: Configuration
     var tieBreaker: UInt64
     var rng: any RandomNumberGenerator
     var remoteUfrag: String?
@@ -187,8 +188,8 @@ public final class ICEAgent: PacketTransport {
             throw ICEError.noAddresses(errors.isEmpty ? "no usable network address" : errors.joined(separator: "; "))
         }
         pendingGathering += 1  // holds the end back while requests are started
-        if !configuration.relayOnly { gatherServerReflexive() }
-        gatherRelayed()
+        if !configuration.relayOnly { gatherServerReflexive(on: configuration.stunServers) }
+        gatherRelayed(on: configuration.turnServers)
         gatheringStepDone()
     }
 
@@ -270,8 +271,11 @@ public final class ICEAgent: PacketTransport {
     /// ICE restart (RFC 8445 §9): new local credentials, and the peer's old credentials, candidates
     /// and pairs forgotten; `setRemoteCredentials` and `addRemoteCandidate` then take the peer's
     /// new ones and checks select a new pair. Until then data keeps flowing on the pair selected
-    /// before. Local candidates stay (their sockets are kept) and are signalled again with the new
-    /// credentials. Does nothing once the agent failed or closed.
+    /// before. Host candidates stay (their sockets are kept) and are signalled again with the new
+    /// credentials; server-reflexive and relayed ones are gathered again on every known server
+    /// (`regatherServerCandidates`): a restart usually follows a path change, which stales them.
+    /// They come through `onLocalCandidate`, then `nil`, never before this returns. Does nothing
+    /// once the agent failed or closed.
     public func restart() {
         guard state != .failed, state != .closed else { return }
         localUfrag = ICECredentials.randomString(length: 8, using: &rng)
@@ -294,6 +298,7 @@ public final class ICEAgent: PacketTransport {
             transactions[id] = nil
         }
         Log.debug("ICE restart: new local credentials \(localUfrag)", "ice")
+        regatherServerCandidates()
     }
 
     public func close() {

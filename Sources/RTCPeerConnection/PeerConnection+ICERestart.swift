@@ -1,3 +1,6 @@
+import RTCCore
+import RTCICE
+
 /// ICE restart (RFC 8445 §9) without a whole new offer/answer: the two sides swap new credentials
 /// and candidates, as WHIP/WHEP's PATCH with an `application/trickle-ice-sdpfrag` body does (RFC
 /// 9725 §4.4). DTLS, SCTP and SRTP stay as they are; only the path under them may change.
@@ -34,12 +37,18 @@ extension PeerConnection {
     /// Starts an ICE restart: new local credentials; the peer's old credentials and candidates are
     /// dropped. Data keeps flowing on the current path until checks under the peer's new
     /// parameters (`setRemoteICEParameters`) select a pair. Send the returned parameters to the peer.
+    ///
+    /// The returned parameters hold the host candidates; server-reflexive and relayed ones are
+    /// gathered again on every STUN/TURN server (RFC 8445 §9: the path has usually changed) and
+    /// come later through `onLocalCandidate` (trickle), then `nil`; or wait with
+    /// `whenGatheringComplete` and send `localICEParameters` (complete, `endOfCandidates`).
     /// - Throws: `PeerConnectionError.noRemoteDescription` before the first offer/answer,
     ///   `.restartImpossible` once the connection failed or closed.
     @discardableResult
     public func restartICE() throws -> ICEParameters {
         guard remote != nil else { throw PeerConnectionError.noRemoteDescription }
         guard state != .failed, state != .closed else { throw PeerConnectionError.restartImpossible(state.rawValue) }
+        gatheringComplete = false
         ice.restart()
         remoteCandidates.restart()
         return localICEParameters
@@ -61,5 +70,17 @@ extension PeerConnection {
         ice.setRemoteCredentials(ufrag: parameters.ufrag, password: parameters.password)
         for c in parameters.candidates { try addRemoteCandidate(c) }
         if parameters.endOfCandidates { try addRemoteCandidate(nil) }
+    }
+
+    /// STUN/TURN servers learnt after the connection was made (a WHIP endpoint's 201 names them,
+    /// RFC 9725 §4.6); those already configured are skipped. With `gather`, candidates are
+    /// gathered on them now and trickled through `onLocalCandidate`, followed by `nil` (also when
+    /// they add nothing); without it they serve from the next `restartICE` on.
+    /// - Returns: whether candidates are being gathered on them (then `nil` follows).
+    @discardableResult
+    public func addICEServers(stun: [TransportAddress], turn: [ICEAgent.TURNServer], gather: Bool) -> Bool {
+        guard ice.addServers(stun: stun, turn: turn, gather: gather) else { return false }
+        gatheringComplete = false
+        return true
     }
 }

@@ -71,7 +71,8 @@ public final class PeerConnection {
     private(set) var association: SCTPAssociation?
     private(set) var channels: DataChannelManager?
     private(set) var media: MediaPlane?
-    private var gatheringComplete = false
+    /// Every local candidate of the current ICE generation is known; an ICE restart clears it.
+    var gatheringComplete = false
     private var gatheringWaiters: [() -> Void] = []
     private var isOfferer: Bool?
     var remote: RemoteParameters?
@@ -97,7 +98,7 @@ public final class PeerConnection {
     public init(loop: EventLoop, configuration: Configuration = Configuration()) throws {
         self.loop = loop
         self.configuration = configuration
-        certificate = try configuration.certificate ?? DTLSCertificate.generate()
+        certificate = try configuration.certificate ?? PeerConnectionStartup.takeCertificate() ?? DTLSCertificate.generate()
         var iceConfiguration = ICEAgent.Configuration(hostAddresses: configuration.iceHosts)
         iceConfiguration.stunServers = configuration.stunServers
         iceConfiguration.turnServers = configuration.turnServers
@@ -114,10 +115,9 @@ public final class PeerConnection {
         // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, and
         // OpenSSL's first SSL_CTX_new (~1 ms) when the remote description arrives, both on the
         // critical path of setup; run them once the current task (making the offer) is done.
-        loop.enqueue { [loop, certificate] in
+        loop.enqueue { [certificate] in
             SCTPLibrary.ensureInitialized()
-            DTLSTransport.warmUp(DTLSTransport.Configuration(
-                loop: loop, role: .client, certificate: certificate, remoteFingerprints: []))
+            DTLSTransport.warmUp(certificate: certificate)
         }
     }
 
@@ -146,7 +146,9 @@ public final class PeerConnection {
 
     /// The offer: the data-channel section (unless `configuration.dataChannel` is false) and
     /// one section per transceiver. The offerer is ICE-controlling and `actpass`.
-    public func createOffer() -> SessionDescriptionInit {
+    /// - Parameter endOfCandidates: false leaves `a=end-of-candidates` out even when gathering is
+    ///   complete: the application trickles the end later (it may learn more servers first).
+    public func createOffer(endOfCandidates: Bool = true) -> SessionDescriptionInit {
         isOfferer = true
         var sections: [LocalDescription.Media] = []
         if configuration.dataChannel { sections.append(LocalDescription.Media(mid: "0", content: .application)) }
@@ -163,7 +165,9 @@ public final class PeerConnection {
                 mid: t.mid, content: .rtp(t.negotiated!, ssrc: t.ssrc, rtxSSRC: t.rtxSSRC)))
         }
         offerMedia = sections
-        return SessionDescriptionInit(type: .offer, sdp: localDescription(setup: "actpass", media: sections).sdp())
+        var description = localDescription(setup: "actpass", media: sections)
+        description.gatheringComplete = description.gatheringComplete && endOfCandidates
+        return SessionDescriptionInit(type: .offer, sdp: description.sdp())
     }
 
     /// The answer to the remote offer: we take the first data-channel section and, per media

@@ -220,6 +220,10 @@ public final class PeerSession: @unchecked Sendable {
             if self.configuration.trickle {
                 pc.onLocalCandidate = { [weak self] c in
                     guard let self else { return }
+                    if c == nil && self.holdEndForAnswer {
+                        self.endHeld = true  // the answer may name servers to gather on first
+                        return
+                    }
                     let m: SignalingMessage = c.map { .candidate($0) } ?? .endOfCandidates
                     if let link = self.link { link.send(m) } else { self.onEvent(.signal(m.json())) }
                 }
@@ -232,11 +236,56 @@ public final class PeerSession: @unchecked Sendable {
         }
     }
 
+    // MARK: - STUN/TURN servers named with the answer (RFC 9725 §4.6: a WHIP 201's Link headers)
+
+    /// Trickling to a link whose answer may name servers: our end-of-candidates waits for it.
+    private var holdEndForAnswer = false
+    private var endHeld = false
+
+    /// The answer is applied: servers it named that we can use are added to the connection,
+    /// gathered on now when trickling (their candidates, then the held end, follow by PATCH),
+    /// else kept for the next ICE restart, which gathers on every server.
+    private func useAnswerICEServers(_ pc: PeerConnection) {
+        guard let link else { return }
+        let named = link.answerICEServers
+        var found = PeerConnection.Configuration()
+        if !named.isEmpty {
+            found.adopt(named, log: configuration.verbose ? { [self] line in emit(.notice(line)) } : nil)
+        }
+        let holding = holdEndForAnswer
+        holdEndForAnswer = false
+        if configuration.trickle {
+            let gathering = !named.isEmpty && pc.addICEServers(stun: found.stunServers, turn: found.turnServers, gather: true)
+            // Otherwise nothing new comes: the end held back goes now.
+            if holding && endHeld && !gathering { link.send(.endOfCandidates) }
+        } else if !named.isEmpty {
+            pc.addICEServers(stun: found.stunServers, turn: found.turnServers, gather: false)
+        }
+        endHeld = false
+    }
+
     // MARK: - ICE restart (RFC 8445 §9), where the signaling carries it (WHIP/WHEP PATCH)
 
     private var restartingICE = false
+    /// How long a restart waits for server-reflexive and relayed candidates before its
+    /// parameters go without the missing ones: the peer's signaling waits for our reply (a WHIP
+    /// client 10 s by default).
+    static let restartGatheringWait: Duration = .seconds(4)
 
-    /// The peer sent new ICE parameters: restart ours and answer with them.
+    /// Runs `body` once gathering is complete, or after `restartGatheringWait`, whichever first.
+    private func whenRestartGathered(_ pc: PeerConnection, _ body: @escaping () -> Void) {
+        var done = false
+        let once = {
+            guard !done else { return }
+            done = true
+            body()
+        }
+        pc.whenGatheringComplete(once)
+        loop.schedule(in: Self.restartGatheringWait, once)
+    }
+
+    /// The peer sent new ICE parameters: restart ours and answer with them. Without trickle our
+    /// reply waits for gathering (a WHIP endpoint cannot trickle to its client), bounded.
     private func peerRestartsICE(_ theirs: PeerConnection.ICEParameters,
                                  reply: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
         guard let pc else { return reply(nil) }
@@ -244,7 +293,8 @@ public final class PeerSession: @unchecked Sendable {
             let ours = try pc.restartICE()
             try pc.setRemoteICEParameters(theirs)
             emit(.iceRestarted(localUfrag: ours.ufrag, remoteUfrag: theirs.ufrag))
-            reply(ours)
+            if configuration.trickle { return reply(ours) }
+            whenRestartGathered(pc) { [weak pc] in reply(pc?.localICEParameters) }
         } catch {
             emit(.notice("ICE restart asked for by the peer failed: \(error)"))
             reply(nil)
@@ -272,10 +322,23 @@ public final class PeerSession: @unchecked Sendable {
         guard let link, link.canRequestICERestart else {
             return emit(.notice("cannot restart ICE: the signaling carries no ICE restart (WHIP/WHEP with PATCH does)"))
         }
-        let ours: PeerConnection.ICEParameters
-        do { ours = try pc.restartICE() } catch { return emit(.notice("\(error)")) }
+        let fresh: PeerConnection.ICEParameters
+        do { fresh = try pc.restartICE() } catch { return emit(.notice("\(error)")) }
         restartingICE = true
-        if configuration.verbose { emit(.notice("\(reason): restarting ICE (new ufrag \(ours.ufrag))")) }
+        if configuration.verbose { emit(.notice("\(reason): restarting ICE (new ufrag \(fresh.ufrag))")) }
+        // Trickling, the new server-reflexive and relayed candidates follow the request;
+        // otherwise it carries them all (bounded wait).
+        if configuration.trickle {
+            requestICERestart(fresh, over: link)
+        } else {
+            whenRestartGathered(pc) { [self, weak pc] in
+                guard let pc else { return }
+                requestICERestart(pc.localICEParameters, over: link)
+            }
+        }
+    }
+
+    private func requestICERestart(_ ours: PeerConnection.ICEParameters, over link: SignalingLink) {
         link.requestICERestart(ours) { [self] theirs in
             loop.execute { [self] in
                 restartingICE = false
@@ -293,8 +356,11 @@ public final class PeerSession: @unchecked Sendable {
 
     private func startOffer(_ configuration: PeerConnection.Configuration) {
         guard let pc = makePeerConnection(configuration) else { return }
+        holdEndForAnswer = self.configuration.trickle && link?.answerMayNameICEServers == true
         pc.whenGatheringComplete(orNow: self.configuration.trickle) { [self] in
-            sendDescription(pc.createOffer())
+            // Gathered already (no server): the end is not in the offer but held for the answer.
+            if holdEndForAnswer && pc.isGatheringComplete { endHeld = true }
+            sendDescription(pc.createOffer(endOfCandidates: !holdEndForAnswer))
             if let file = self.configuration.remoteFile {
                 readRemoteFile(file)
             }
@@ -356,7 +422,9 @@ public final class PeerSession: @unchecked Sendable {
             if role == .answer {
                 loop.execute { [self] in startAnswer(configuration, offerText: text) }
             } else {
-                loop.execute { [self] in applyRemote(text) }
+                loop.execute { [self] in
+                    if applyRemote(text), let pc { useAnswerICEServers(pc) }
+                }
             }
         case let .candidate(c):
             loop.execute { [self] in

@@ -16,7 +16,7 @@ extension PeerConnection.Configuration {
             if lower.hasPrefix("stun:"), let address = Self.resolve(String(link.url.dropFirst(5)), query: nil) {
                 stunServers.append(address)
             } else if lower.hasPrefix("turn:"), let user = link.username, let pass = link.credential,
-                      link.credentialType == nil || link.credentialType == "password" {
+                      link.credentialType == nil || link.credentialType?.lowercased() == "password" {
                 var rest = Substring(link.url.dropFirst(5))
                 var query: Substring?
                 if let q = rest.firstIndex(of: "?") {

@@ -25,7 +25,9 @@ public struct ICEServerLink: Equatable, Sendable {
         for value in headerValues {
             var scanner = LinkScanner(Array(value.utf8))
             while let link = scanner.nextLink() {
-                guard link.params["rel"]?.split(separator: " ").contains("ice-server") == true else { continue }
+                // rel holds space-separated relation types, compared without case (RFC 8288 §3.3).
+                guard link.params["rel"]?.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" })
+                    .contains("ice-server") == true, !link.target.isEmpty else { continue }
                 servers.append(ICEServerLink(url: link.target, username: link.params["username"],
                                              credential: link.params["credential"],
                                              credentialType: link.params["credential-type"]))
@@ -34,9 +36,21 @@ public struct ICEServerLink: Equatable, Sendable {
         return servers
     }
 
+    /// The servers an endpoint configured with `--stun URL` / `--turn URL` (`turnUsername`,
+    /// `turnPassword`) offers its clients: each URL as given, TURN ones with `username`,
+    /// `credential` and `credential-type="password"` (RFC 9725 §4.6).
+    public static func configured(stun: [String], turn: [String], turnUsername: String?,
+                                  turnPassword: String?) -> [ICEServerLink] {
+        stun.map { ICEServerLink(url: $0) }
+            + turn.map { ICEServerLink(url: $0, username: turnUsername, credential: turnPassword,
+                                       credentialType: turnPassword == nil ? nil : "password") }
+    }
+
     /// This server as one `Link` header value (what a WHIP endpoint sends).
+    /// Control characters and `>` (which would end the target or split the header) are left out.
     public var headerValue: String {
-        var s = "<\(url)>; rel=\"ice-server\""
+        let target = String(url.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != ">" })
+        var s = "<\(target)>; rel=\"ice-server\""
         if let username { s += "; username=\(Self.quoted(username))" }
         if let credential { s += "; credential=\(Self.quoted(credential))" }
         if let credentialType { s += "; credential-type=\(Self.quoted(credentialType))" }
@@ -45,9 +59,10 @@ public struct ICEServerLink: Equatable, Sendable {
 
     private static func quoted(_ s: String) -> String {
         var out = "\""
-        for c in s {
+        // quoted-string (RFC 9110 §5.6.4): quote and backslash escaped, control characters dropped.
+        for c in s.unicodeScalars where c.value >= 0x20 && c.value != 0x7F || c == "\t" {
             if c == "\"" || c == "\\" { out.append("\\") }
-            out.append(c)
+            out.unicodeScalars.append(c)
         }
         return out + "\""
     }
@@ -73,7 +88,7 @@ private struct LinkScanner {
                 skipToComma()
                 continue
             }
-            let target = String(decoding: bytes[(i + 1)..<close], as: UTF8.self)
+            let target = String(decoding: bytes[(i + 1)..<close], as: UTF8.self).trimmingWhitespace()
             i = close + 1
             var params: [String: String] = [:]
             while true {

@@ -13,7 +13,9 @@ public struct ConnectOptions: Sendable {
     public var signalTimeout: Double
     /// WHIP/WHEP: bearer token (RFC 6750) sent on every request.
     public var token: String?
-    /// WHIP/WHEP: ask the endpoint for its STUN/TURN servers first (`SignalingLink.iceServers`).
+    /// WHIP/WHEP: use the endpoint's STUN/TURN servers: ask for them first (OPTIONS,
+    /// `SignalingLink.iceServers`), and take those its 201 adds (`answerICEServers`). False when
+    /// the application has its own, which override the endpoint's (RFC 9725 §4.6).
     public var fetchICEServers: Bool
     /// Progress lines (connecting, HTTP requests) go to `log`.
     public var verbose: Bool

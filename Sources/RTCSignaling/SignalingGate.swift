@@ -20,6 +20,10 @@ public struct ServeOptions: Sendable {
     public var verbose: Bool
     /// whip-listen/whep-listen: the bearer token every request must carry.
     public var token: String?
+    /// whip-listen/whep-listen: the STUN/TURN servers offered to clients as `Link` headers
+    /// (RFC 9725 §4.6) on the 201 and on the endpoint's OPTIONS (with `token`, only to an
+    /// OPTIONS that carries it: a TURN credential is not for anyone's preflight).
+    public var iceServers: [ICEServerLink] = []
     /// ws-listen: the HTML page served at `/` to plain HTTP requests (404 when nil).
     public var page: String?
     public var log: @Sendable (String) -> Void
@@ -347,6 +351,8 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
     // The inner transport's extras pass through (a WHIP resource is the inner link's).
     public var failure: SignalingFailure? { inner.failure }
     public var iceServers: [ICEServerLink] { inner.iceServers }
+    public var answerICEServers: [ICEServerLink] { inner.answerICEServers }
+    public var answerMayNameICEServers: Bool { inner.answerMayNameICEServers }
     public var releasesSession: Bool { inner.releasesSession }
     public func release() { inner.release() }
     public func acceptICERestarts(_ handler: @escaping ICERestartHandler) { inner.acceptICERestarts(handler) }

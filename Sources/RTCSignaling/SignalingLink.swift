@@ -22,6 +22,14 @@ public protocol SignalingLink: AnyObject, Sendable {
     /// STUN/TURN servers the signaling server offered before our description was made
     /// (WHIP `Link` headers, RFC 9725 §4.6); empty by default.
     var iceServers: [ICEServerLink] { get }
+    /// STUN/TURN servers that came with the peer's answer and were not in `iceServers` (WHIP:
+    /// the 201's `Link` headers, RFC 9725 §4.6); set before the answer is delivered. Empty by
+    /// default.
+    var answerICEServers: [ICEServerLink] { get }
+    /// Whether the answer may name servers to gather on (`answerICEServers`): then a trickling
+    /// session holds its end-of-candidates until it has the answer, and sends it once it has
+    /// also gathered on them. False by default.
+    var answerMayNameICEServers: Bool { get }
     /// True when the session ends on the server by `release` (a WHIP DELETE), which must come
     /// before our side of the connection closes; false by default.
     var releasesSession: Bool { get }
@@ -51,6 +59,8 @@ public typealias ICERestartHandler = @Sendable (PeerConnection.ICEParameters,
 extension SignalingLink {
     public var failure: SignalingFailure? { nil }
     public var iceServers: [ICEServerLink] { [] }
+    public var answerICEServers: [ICEServerLink] { [] }
+    public var answerMayNameICEServers: Bool { false }
     public var releasesSession: Bool { false }
     public func release() {}
     public var exchanged: Bool { true }

@@ -82,6 +82,13 @@ public struct TrickleICEFragment: Equatable, Sendable {
         var fragment = trickling(parameters.candidates, end: parameters.endOfCandidates, of: description)
         fragment.ufrag = parameters.ufrag
         fragment.pwd = parameters.password
+        if fragment.sections.isEmpty {
+            // No candidate yet (they trickle after it): the credentials still need the section
+            // of the bundle transport to be written in.
+            let mid = description.bundleMids.first ?? description.media.first?.mid
+            let m = description.media.first { $0.mid == mid } ?? description.media.first
+            fragment.sections = [Section(mLine: m.map(Self.mLine), mid: mid)]
+        }
         return fragment
     }
 

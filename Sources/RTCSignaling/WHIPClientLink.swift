@@ -26,6 +26,9 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     let log: @Sendable (String) -> Void
     let http: WHIPHTTP
     public private(set) var iceServers: [ICEServerLink] = []
+    /// Whether the endpoint's servers are used (the user named none, RFC 9725 §4.6: the
+    /// client's own configuration overrides them).
+    let useEndpointServers: Bool
 
     private let lock = Lock()
     private var onMessage: (@Sendable (SignalingMessage) -> Void)?
@@ -41,6 +44,13 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     /// PATCH is refused by the server (405/501): candidates stay local (RFC 9725 §4.3.1).
     private var noTrickle = false
     private var deleting: EventLoopFuture<HTTPClient.Response>?
+    private var laterServers: [ICEServerLink] = []
+    /// Our credentials since an ICE restart: later trickle fragments carry them, not the offer's.
+    private var restartCredentials: (ufrag: String, pwd: String)?
+    /// A restart waiting for the PATCH in flight (one PATCH at a time keeps them in order).
+    private var queuedRestart: (PeerConnection.ICEParameters, @Sendable (PeerConnection.ICEParameters?) -> Void)?
+    /// The endpoint refused the last restart: candidates of our new generation have nowhere to go.
+    private var trickleStopped = false
     private var released = false
 
     /// With `options.fetchICEServers` the endpoint is asked for its STUN/TURN servers first
@@ -56,6 +66,7 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
         log = options.log
         http = WHIPHTTP(connectTimeout: min(options.connectTimeout, options.signalTimeout), group: options.group,
                         cancellation: options.cancellation)
+        useEndpointServers = options.fetchICEServers
         if options.fetchICEServers { try askForICEServers() }
     }
 
@@ -147,40 +158,75 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
             fail(SignalingFailure(.badInput, "\(name) answered 201 Created without a usable Location header"))
             return
         }
-        let later = ICEServerLink.parse(response.headers["Link"]).filter { !iceServers.contains($0) }
+        // RFC 9725 §4.6: servers in the 201 that OPTIONS did not name are the session's to use
+        // from now on (gathered at once when trickling, else at the next ICE restart).
+        let offered = ICEServerLink.parse(response.headers["Link"])
+        let later = useEndpointServers ? offered.filter { !iceServers.contains($0) } : []
         if verbose {
             log("\(kind.rawValue) resource \(url)")
-            // The connection gathered with the servers OPTIONS gave; an ICE restart keeps its candidates.
-            if !later.isEmpty { log("ICE servers in the 201 not used (the connection already gathered): \(later.map(\.url))") }
+            if !later.isEmpty {
+                log("\(kind.rawValue) endpoint offers ICE servers in its 201: \(later.map(\.url).joined(separator: " "))")
+            } else if !useEndpointServers && !offered.isEmpty {
+                log("ICE servers in the 201 not used (--stun/--turn given): \(offered.map(\.url).joined(separator: " "))")
+            }
         }
         let handler: (@Sendable (SignalingMessage) -> Void)? = lock.withLock {
             resource = url
             etag = response.headers.first(name: "ETag")
+            laterServers = later
             return ended ? nil : onMessage
         }
         handler?(.description(SessionDescriptionInit(type: .answer, sdp: body)))
         patchPending()
     }
 
+    public var answerICEServers: [ICEServerLink] { lock.withLock { laterServers } }
+    public var answerMayNameICEServers: Bool { useEndpointServers }
+
     // MARK: - PATCH: trickle (RFC 9725 §4.3.1, RFC 8840)
 
     /// Sends the candidates gathered so far in one fragment once the resource exists; one PATCH
-    /// at a time, so they arrive in order.
+    /// at a time (a queued ICE restart first), so they arrive in order.
     private func patchPending() {
-        let work: (String, [ICECandidateInit], Bool, SessionDescription, String?)? = lock.withLock {
-            guard !patching, !noTrickle, !ended, let resource, let offer, !pending.isEmpty || pendingEnd else { return nil }
+        enum Work {
+            case restart(String, SessionDescription, PeerConnection.ICEParameters,
+                         @Sendable (PeerConnection.ICEParameters?) -> Void)
+            case trickle(String, [ICECandidateInit], Bool, SessionDescription, String?, (ufrag: String, pwd: String)?)
+        }
+        let work: Work? = lock.withLock {
+            guard !patching, !ended, let resource, let offer else { return nil }
+            if let (ours, completion) = queuedRestart {
+                queuedRestart = nil
+                patching = true
+                return .restart(resource, offer, ours, completion)
+            }
+            guard !noTrickle, !trickleStopped, !pending.isEmpty || pendingEnd else { return nil }
             let batch = pending
             let end = pendingEnd
             pending.removeAll()
             pendingEnd = false
             patching = true
-            return (resource, batch, end, offer, etag)
+            return .trickle(resource, batch, end, offer, etag, restartCredentials)
         }
-        guard let (url, batch, end, offer, etag) = work else { return }
+        switch work {
+        case nil: return
+        case let .restart(url, offer, ours, completion): sendRestart(url, offer, ours, completion)
+        case let .trickle(url, batch, end, offer, etag, credentials): trickle(url, batch, end, offer, etag, credentials)
+        }
+    }
+
+    private func trickle(_ url: String, _ batch: [ICECandidateInit], _ end: Bool, _ offer: SessionDescription,
+                         _ etag: String?, _ credentials: (ufrag: String, pwd: String)?) {
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
         if let etag { headers.add(name: "If-Match", value: etag) }
-        let body = TrickleICEFragment.trickling(batch, end: end, of: offer).text()
+        var fragment = TrickleICEFragment.trickling(batch, end: end, of: offer)
+        if let credentials {
+            // After a restart the endpoint knows our new ufrag; the offer's would ask for another.
+            fragment.ufrag = credentials.ufrag
+            fragment.pwd = credentials.pwd
+        }
+        let body = fragment.text()
         if verbose { log("PATCH \(url) (\(batch.count) candidates\(end ? ", end" : ""))") }
         http.request(.PATCH, url, headers: headers, body: body, deadline: signalTimeout).whenComplete { [self] result in
             var stop = false
@@ -208,14 +254,41 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     /// Once the resource exists and the endpoint has not refused PATCH.
     public var canRequestICERestart: Bool { lock.withLock { resource != nil && offer != nil && !noTrickle && !ended } }
 
-    /// PATCHes our new credentials and candidates with `If-Match: "*"`; the 200's fragment holds
-    /// the endpoint's new ones, and its ETag replaces the resource's. Anything else completes nil.
+    /// PATCHes our new credentials and candidates with `If-Match: "*"` (after any PATCH in
+    /// flight); the 200's fragment holds the endpoint's new ones, and its ETag replaces the
+    /// resource's. Anything else completes nil. Candidates not yet sent are the old generation's
+    /// and dropped; those sent from now on (trickle) follow the restart with the new credentials.
     public func requestICERestart(_ ours: PeerConnection.ICEParameters,
                                   completion: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
-        guard let (url, offer) = lock.withLock({ () -> (String, SessionDescription)? in
-            guard let resource, let offer, !ended else { return nil }
-            return (resource, offer)
-        }) else { return completion(nil) }
+        let (queued, superseded) = lock.withLock { () -> (Bool, (@Sendable (PeerConnection.ICEParameters?) -> Void)?) in
+            guard resource != nil, offer != nil, !ended else { return (false, nil) }
+            pending.removeAll()
+            pendingEnd = false
+            restartCredentials = (ours.ufrag, ours.password)
+            trickleStopped = false
+            defer { queuedRestart = (ours, completion) }
+            return (true, queuedRestart?.1)
+        }
+        superseded?(nil)
+        guard queued else { return completion(nil) }
+        patchPending()
+    }
+
+    private func sendRestart(_ url: String, _ offer: SessionDescription, _ ours: PeerConnection.ICEParameters,
+                             _ done: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
+        // Runs once: the next PATCH may go when this one is answered.
+        let completion: @Sendable (PeerConnection.ICEParameters?) -> Void = { [self] theirs in
+            lock.withLock {
+                patching = false
+                if theirs == nil {
+                    trickleStopped = true
+                    pending.removeAll()
+                    pendingEnd = false
+                }
+            }
+            done(theirs)
+            patchPending()
+        }
         let fragment = TrickleICEFragment.restarting(ours, of: offer)
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")

@@ -18,6 +18,8 @@ import RTC
 /// - `DELETE /resource/ID`: ends the session (200), as a peer closing does.
 /// - `OPTIONS`: the CORS preflight (204, `Accept-Post: application/sdp`); every response allows
 ///   any origin, so a page served elsewhere can publish.
+/// - The configured STUN/TURN servers (`ServeOptions.iceServers`) go out as `Link: <url>;
+///   rel="ice-server"` headers on the 201 and the endpoint's OPTIONS (RFC 9725 §4.6).
 ///
 /// Errors: 405 wrong method, 415 wrong content type, 404 unknown resource, 413 body over 1 MiB,
 /// 400 malformed SDP or fragment (one-line body), 401 without the `--token` bearer, 412 an
@@ -153,7 +155,13 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             h.add(name: "Access-Control-Allow-Methods", value: "OPTIONS, POST, PATCH, DELETE")
             h.add(name: "Access-Control-Allow-Headers", value: "Authorization, Content-Type, If-Match")
             h.add(name: "Access-Control-Max-Age", value: "86400")
-            if resourceID == nil { h.add(name: "Accept-Post", value: "application/sdp") } else {
+            if resourceID == nil {
+                h.add(name: "Accept-Post", value: "application/sdp")
+                // Our STUN/TURN servers for a client that asks before its offer (RFC 9725 §4.6);
+                // with --token only to one that shows it (a preflight carries no credentials).
+                let shown = head.headers.first(name: "Authorization")
+                if options.token.map({ shown == "Bearer \($0)" }) ?? true { Self.addICEServers(options.iceServers, to: &h) }
+            } else {
                 h.add(name: "Accept-Patch", value: "application/trickle-ice-sdpfrag")
             }
             Self.reply(context, .noContent, headers: h)
@@ -199,6 +207,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         let loop = context.eventLoop
         let responder = NIOLoopBound(context, eventLoop: loop)
         let linkBox = LockedBox<WHIPServerLink?>(nil)
+        let iceServers = options.iceServers
         let link = WHIPServerLink(offer: SessionDescriptionInit(type: .offer, sdp: text), ufrag: ufrag) { answer in
             loop.execute {
                 guard let link = linkBox.withLock({ $0 }) else { return }
@@ -211,6 +220,7 @@ final class WHIPRequestHandler: ChannelInboundHandler {
                 h.add(name: "Location", value: link.location)
                 h.add(name: "ETag", value: link.etag)
                 h.add(name: "Accept-Patch", value: "application/trickle-ice-sdpfrag")
+                Self.addICEServers(iceServers, to: &h)
                 Self.reply(responder.value, .created, headers: h, text: answer.sdp, line: false)
             }
         }
@@ -272,6 +282,11 @@ final class WHIPRequestHandler: ChannelInboundHandler {
                 Self.reply(responder.value, .ok, headers: h, text: body.text(), line: false)
             }
         }
+    }
+
+    /// One `Link: <url>; rel="ice-server"` header per configured server (RFC 9725 §4.6).
+    private static func addICEServers(_ servers: [ICEServerLink], to headers: inout HTTPHeaders) {
+        for server in servers { headers.add(name: "Link", value: server.headerValue) }
     }
 
     /// The media type without parameters, lowercased (RFC 9110 §8.3.1).

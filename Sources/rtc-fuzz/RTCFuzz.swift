@@ -52,6 +52,7 @@ struct FuzzTarget: Sendable {
         "dcep": FuzzTarget(run: fuzzDCEP),
         "signaling": FuzzTarget(run: fuzzSignaling),
         "dtls-sctp": FuzzTarget(run: fuzzDTLSSCTP),
+        "ws-http": FuzzTarget(run: fuzzWebSocketHTTP),
     ]
 
     static var names: String { all.keys.sorted().joined(separator: ", ") }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -120,15 +119,7 @@ struct Bench: ParsableCommand {
 
     /// Loopback peers, impaired as asked, with SCTP buffers starting at 512 KiB.
     var peerConfiguration: PeerConnection.Configuration {
-        var c = PeerConnection.Configuration()
-        c.iceHosts = [TransportAddress(host: iceHost, port: 0)!]
-        c.impairment = impairment.impairment
-        // 512 KiB to start (twice the largest message): on loopback (RTT ~50 µs) it moves as much
-        // as 1 MiB, while usrsctp holds ~1.8 bytes of mbufs per buffered byte (1 MiB: +0.9 MiB
-        // RSS); 256 KiB cost 256 KiB messages 40% of their throughput. With --delay the
-        // association grows its buffers to 1.25 × 250 MB/s × the measured round trip by itself.
-        c.sctpBufferSize = 512 << 10
-        return c
+        BenchOptions.loopbackConfiguration(iceHost: iceHost, impairment: impairment.impairment)
     }
 
     /// The options as the bench library takes them.
@@ -154,17 +145,8 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if serve { return try BenchProcess.serve(configuration: peerConfiguration) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data: Data, table: String
-        if media {
-            let report = try MediaBench.run(benchOptions)
-            (data, table) = (try encoder.encode(report), report.table)
-        } else {
-            let report = try BenchProcess.run(benchOptions)
-            (data, table) = (try encoder.encode(report), report.table)
-        }
-        print(String(decoding: data, as: UTF8.self))
-        if !json { printError(table) }
+        let (json, table) = try BenchRun.run(benchOptions, media: media)
+        print(json)
+        if !self.json { printError(table) }
     }
 }

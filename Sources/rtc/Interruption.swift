@@ -11,6 +11,7 @@ import RTCSignaling
 ///
 /// It adds its own dispatch sources beside the commands' handlers (libdispatch delivers a
 /// signal to every source for it), so those keep doing their part of the shutdown.
+// @unchecked Sendable: `sources` is written only in `init`; the rest is the (Sendable) cancellation.
 final class Interruption: @unchecked Sendable {
     static let shared = Interruption()
 

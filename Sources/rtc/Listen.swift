@@ -1,9 +1,4 @@
-import FoundationEssentials
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
-import Dispatch
 import RTC
 import RTCSignaling
 import RTCTransfer
@@ -92,107 +87,36 @@ struct Listen: ParsableCommand {
 
     func run() throws {
         Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
-        let status = ListenSession(command: self).run()
-        if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// Runs `rtc listen`: one session, or a server of sessions.
-final class ListenSession: @unchecked Sendable {
-    let command: Listen
-    let loop = PollEventLoop()
-    let out = StdoutWriter()
-    let latch = ExitLatch()
-    let progress: ProgressBar
-    private var target: ReceiveTarget = .directory(".")
-    private var configuration = PeerConnection.Configuration()
-    private var filesWritten = 0
-    /// The peer of a single session; the server's peers are the server's (loop thread).
-    private var single: TransferPeer?
-    private var server: ConcurrentTransferServer?
-    /// With -o -: one file at a time on stdout, whichever session sends it.
-    private let stdoutClaim = ReceiveClaims.Stdout()
-    private var trap: SignalTrap?
-
-    init(command: Listen) {
-        self.command = command
-        progress = ProgressBar(enabled: command.output.progressEnabled)
-    }
-
-    func run() -> Int32 {
-        if command.peer.verbose { Log.level = .debug }
+        if peer.verbose { Log.level = .debug }
+        let runner: TransferListenRunner
+        let out = StdoutWriter()
         do {
-            do { target = try ReceiveTarget.resolve(command.outputPath) } catch let e as TransferError { throw CLIError(e) }
-            configuration = try command.peer.configuration()
-            loop.start()
-            if command.signaling.signal.isListening { try serve() } else { try connect() }
-        } catch let e as CLIError {
-            printError("rtc: " + e.message)
-            return e.status.rawValue
-        } catch { return ExitStatus.failure.rawValue }
-        let status = latch.wait()
-        // End every peer, then let the loop run what that queued (their last packets) before
-        // exiting, and the WebSocket closes leave.
-        let done = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            server?.close(status: status)
-            single?.end(.ended(status, nil))
-            loop.execute { done.signal() }
-        }
-        _ = done.wait(timeout: .now() + 1)
-        WebSocketSignaling.awaitClosing(within: 1)
-        return status
-    }
-
-    /// Peers one after another, several at once, until stopped or --count sessions.
-    private func serve() throws {
-        let server = ConcurrentTransferServer(loop: loop, limit: command.count, outcome: { $0.exit }) { [self] in
-            makePeer($0)
-        }
-        let verbose = command.peer.verbose
-        server.onUncounted = {
-            // No offer/answer exchange (silence or garbage after our offer): not a session.
-            if verbose { printError("rtc: a peer left before the offer/answer exchange (not counted)") }
-        }
-        server.onSessionEnd = { _, message in if let message { printError("rtc: " + message) } }
-        server.onDone = { [latch] worst in latch.finish(worst, nil) }
-        self.server = server
-        trap = SignalTrap { [self] _ in loop.execute { [self] in latch.finish(server.worst, nil) } }
-        let options = command.signaling.serveOptions(expecting: command.offer ? .answer : .offer, verbose: verbose)
-        do { try server.listen(command.signaling.signal, options: options) } catch let e as SignalingFailure {
-            throw CLIError(e)
-        }
-    }
-
-    /// One session over a connected --signal.
-    private func connect() throws {
-        trap = SignalTrap { [self] sig in latch.finish(sig == SIGINT ? 130 : 143, nil) }
-        let link = try command.signaling.connect(out: out, peer: command.peer)
-        loop.execute { [self] in
-            let (peer, ended) = makePeer(TransferLink(link))
-            single = peer
-            peer.onEnd = { [self] end in
-                let (status, message) = end.exit
-                single = nil
-                ended()
-                latch.finish(status, message)
+            let target: ReceiveTarget
+            do { target = try ReceiveTarget.resolve(outputPath) } catch let e as TransferError {
+                throw CLIError(e.exitStatus, e.description)
             }
-            peer.start()
+            runner = TransferListenRunner(
+                target: target, role: offer ? .offer : .answer, configuration: try peer.configuration(),
+                connectTimeout: peer.connectTimeout, policy: existingFilePolicy,
+                progress: ProgressBar(enabled: output.progressEnabled), closing: WebSocketSignaling.closing,
+                output: { out.write($0) }, log: logError,
+                onFile: { report, label in
+                    // With -o - the data is on stdout: the summary goes to stderr.
+                    if case .stdout = target { printError(report.jsonLine) } else { out.writeLine(report.jsonLine) }
+                    if let error = report.error { logError("\(report.name.isEmpty ? label : report.name): \(error)") }
+                })
+        } catch let e as CLIError { e.exit() }
+        let trap = SignalTrap { runner.interrupt(signal: $0) }
+        defer { withExtendedLifetime(trap) {} }
+        let status: Int32
+        if signaling.signal.isListening {
+            let options = signaling.serveOptions(expecting: offer ? .answer : .offer, verbose: peer.verbose)
+            status = runner.serve(signaling.signal, options: options, limit: count, verbose: peer.verbose)
+        } else {
+            let link: SignalingLink
+            do { link = try signaling.connect(out: out, peer: peer) } catch let e as CLIError { e.exit() }
+            status = runner.run(link: link)
         }
-    }
-
-    /// Loop thread: a receiving peer for `link`, and its clean-up when it ends.
-    private func makePeer(_ link: TransferLink) -> (peer: TransferPeer, ended: () -> Void) {
-        let peer = TransferPeer(role: command.offer ? .offer : .answer, loop: loop, configuration: configuration,
-                                link: link, connectTimeout: command.peer.connectTimeout)
-        let receiver = TransferReceiver(
-            peer: peer, target: target, claims: ReceiveClaims(stdout: stdoutClaim), policy: command.existingFilePolicy,
-            loop: loop, progress: progress, output: { [out] in out.write($0) },
-            nextIndex: { [self] in defer { filesWritten += 1 }; return filesWritten })
-        receiver.onFile = { [self] report, label in
-            if case .stdout = target { printError(report.jsonLine) } else { out.writeLine(report.jsonLine) }
-            if let error = report.error { printError("rtc: \(report.name.isEmpty ? label : report.name): \(error)") }
-        }
-        return (peer, { receiver.abandonUnfinished() })
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import RTC
 import RTCSession
 import RTCSignaling
@@ -15,11 +12,15 @@ struct PeerOptions: ParsableArguments {
     var iceHosts: [String] = []
 
     @Option(name: .customLong("stun"), help: ArgumentHelp(
-        "STUN server for server-reflexive candidates (repeatable).", valueName: "stun:HOST:PORT"))
+        "STUN server for server-reflexive candidates (repeatable). A whip-listen/whep-listen endpoint also offers it "
+            + "to its clients (Link: <URL>; rel=\"ice-server\" on its OPTIONS and 201, RFC 9725 §4.6); given to a "
+            + "WHIP/WHEP client, --stun/--turn replace the endpoint's servers.", valueName: "stun:HOST:PORT"))
     var stunServers: [String] = []
 
     @Option(name: .customLong("turn"), help: ArgumentHelp(
-        "TURN server for relayed candidates (repeatable; UDP), with --turn-user and --turn-pass.",
+        "TURN server for relayed candidates (repeatable; UDP), with --turn-user and --turn-pass. A "
+            + "whip-listen/whep-listen endpoint offers it to its clients with those credentials (Link header, "
+            + "credential-type=\"password\").",
         valueName: "turn:HOST:PORT"))
     var turnServers: [String] = []
 
@@ -32,7 +33,8 @@ struct PeerOptions: ParsableArguments {
     @Flag(name: .customLong("relay-only"), help: "ICE transport policy relay: offer and use only TURN-relayed candidates.")
     var relayOnly = false
 
-    @Flag(help: "Trickle candidates: print each as its own JSON line instead of waiting for all.")
+    @Flag(help: ArgumentHelp("Trickle candidates: print each as its own JSON line instead of waiting for all (a "
+                             + "WHIP/WHEP client PATCHes them, and gathers at once on servers the endpoint's 201 adds)."))
     var trickle = false
 
     @Option(help: ArgumentHelp("PEM certificate for a persistent DTLS identity (with --key).", valueName: "FILE"))
@@ -87,24 +89,14 @@ struct PeerOptions: ParsableArguments {
 
     /// The peer connection configuration these options describe.
     func configuration() throws -> PeerConnection.Configuration {
-        var c = PeerConnection.Configuration()
-        StdinLines.maxLine = maxLine  // read by every stdin reader the command starts after this
-        if !iceHosts.isEmpty { c.iceHosts = iceHosts.compactMap { TransportAddress(host: $0, port: 0) } }
-        c.stunServers = stunServers.compactMap { STUNServerURL.parse($0) }
-        c.turnServers = turnServers.compactMap { TURNServerURL.parse($0) }.map {
-            ICEAgent.TURNServer(address: $0, username: turnUser ?? "", password: turnPass ?? "")
+        do {
+            return try PeerConnection.Configuration(
+                iceHosts: iceHosts, stunServers: stunServers, turnServers: turnServers, turnUsername: turnUser,
+                turnPassword: turnPass, relayOnly: relayOnly, consentTimeout: consentTimeout,
+                impairment: impairment.impairment, certificate: cert.flatMap { c in key.map { (c, $0) } })
+        } catch {
+            throw CLIError(.dataError, "cannot load --cert/--key: \(error)")
         }
-        c.relayOnly = relayOnly
-        c.consentTimeout = .milliseconds(Int64(consentTimeout * 1000))
-        c.impairment = impairment.impairment
-        if let cert, let key {
-            do {
-                c.certificate = try DTLSCertificate(certificateFile: cert, keyFile: key)
-            } catch {
-                throw CLIError(.dataError, "cannot load --cert/--key: \(error)")
-            }
-        }
-        return c
     }
 }
 
@@ -164,31 +156,6 @@ struct ChannelOptions: ParsableArguments {
     }
 }
 
-/// `stun:HOST:PORT` (RFC 7064), HOST an IP literal; the port defaults to 3478.
-enum STUNServerURL {
-    static func parse(_ url: String) -> TransportAddress? {
-        guard url.hasPrefix("stun:") else { return nil }
-        let rest = String(url.dropFirst(5))
-        if let full = TransportAddress(rest) { return full }
-        return TransportAddress(host: rest, port: 3478)
-    }
-}
-
-/// `turn:HOST:PORT` (RFC 7065), HOST an IP literal, the port defaulting to 3478; only UDP
-/// (`?transport=udp` is accepted, other transports are not).
-enum TURNServerURL {
-    static func parse(_ url: String) -> TransportAddress? {
-        guard url.hasPrefix("turn:") else { return nil }
-        var rest = Substring(url.dropFirst(5))
-        if let q = rest.firstIndex(of: "?") {
-            guard rest[q...].lowercased() == "?transport=udp" else { return nil }
-            rest = rest[..<q]
-        }
-        if let full = TransportAddress(String(rest)) { return full }
-        return TransportAddress(host: String(rest), port: 3478)
-    }
-}
-
 /// Everything `offer` and `answer` share: connection, channel, signaling and output options.
 struct ChatOptions: ParsableArguments {
     @OptionGroup var peer: PeerOptions
@@ -227,7 +194,8 @@ struct ChatOptions: ParsableArguments {
             CLIError(.failure, "\(error)").exit()
         }
         let out = StdoutWriter()
-        let chat = ChatSession(json: json, out: out)
+        let chat = SessionConsole(json: json, out: out, maxLine: peer.maxLine, log: logError,
+                                  badInput: { CLIError(.dataError, $0).exit() })
         var configuration = SessionConfiguration(
             role: role, peerConnection: pc, signal: signaling.signal,
             connect: SignalingConnector.connectOptions(out: out, peer: peer, http: signaling.http),
@@ -239,7 +207,10 @@ struct ChatOptions: ParsableArguments {
         media.apply(to: &configuration)
         let status: Int32
         if signaling.signal.isListening {
-            let options = signaling.serveOptions(expecting: role == .offer ? .answer : .offer, verbose: peer.verbose)
+            var options = signaling.serveOptions(expecting: role == .offer ? .answer : .offer, verbose: peer.verbose)
+            // A WHIP/WHEP endpoint offers its own STUN/TURN servers to clients (RFC 9725 §4.6).
+            options.iceServers = ICEServerLink.configured(stun: peer.stunServers, turn: peer.turnServers,
+                                                          turnUsername: peer.turnUser, turnPassword: peer.turnPass)
             let server = SessionServer(url: signaling.signal, options: options, count: count) { [configuration] _ in
                 let session = PeerSession(configuration)
                 chat.attach(session)

@@ -19,12 +19,21 @@ struct RTCCommand: ParsableCommand {
         subcommands: [Offer.self, Answer.self, Send.self, Listen.self, SdpParse.self, StunProbe.self, Bench.self]
     )
 
-    /// Pins the log clock (RTC_LOG_TIME) to process start, before argument parsing.
+    /// Pins the log clock (RTC_LOG_TIME) to process start, and starts the stack's one-time set-up
+    /// on a second thread, before argument parsing.
     static func main() {
         Log.markStart()
+        // First, on this thread: OpenSSL must be initialized without its atexit clean-up before
+        // any thread uses it, or exit could free what the loop thread still holds.
         Libraries.initOpenSSL()
+        if let command = CommandLine.arguments.dropFirst().first, peerCommands.contains(command) {
+            PeerConnectionStartup.begin()
+        }
         main(nil)
     }
+
+    /// The subcommands that make a PeerConnection (sdp-parse and stun-probe do not).
+    private static let peerCommands: Set<String> = ["offer", "answer", "send", "listen", "bench"]
 }
 
 let rtcVersion = "0.1.0"

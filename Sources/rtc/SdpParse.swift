@@ -1,8 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
-import Dispatch
 import RTC
 import RTCSDPJSON
 
@@ -89,9 +85,9 @@ struct SdpParse: ParsableCommand {
 
     func run() throws {
         do {
-            let input = try readInput()
+            let input = try SDPJSONInput.read(file, limit: maxSize)
             if let runs = benchmarkRuns {
-                try SdpParse.benchmark(input, runs: runs, limits: limits)
+                printError("sdp-parse: " + (try SDPJSONInput.benchmark(input, runs: runs, limits: limits)))
                 return
             }
             let converter = SDPJSONConverter(toSDP: toSDP, limits: limits)
@@ -100,46 +96,9 @@ struct SdpParse: ParsableCommand {
             CLIError(.dataError, "sdp-parse: --to-sdp expects JSON").exit()
         } catch let SDPJSONError.invalid(message) {
             CLIError(.dataError, "sdp-parse: " + message).exit()
-        } catch let e as CLIError {
-            // ArgumentParser would exit 1 for a non-ExitCode error; our errors carry their own status.
-            e.exit()
         } catch {
+            // ArgumentParser would exit 1 for a non-ExitCode error; our errors carry their own status.
             CLIError(.failure, "sdp-parse: \(error)").exit()
         }
-    }
-
-    private func readInput() throws -> String {
-        var fd: Int32 = 0
-        if let file, file != "-" {
-            fd = open(file, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw CLIError(.dataError, "sdp-parse: cannot read \(file)") }
-        }
-        defer { if fd != 0 { close(fd) } }
-        let name = file ?? "stdin"
-        // Read at most --max-size bytes: `sdp-parse /dev/zero` must not fill memory.
-        switch readAll(fd, limit: maxSize) {
-        case let .success(bytes):
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw CLIError(.dataError, "sdp-parse: \(name) is not valid UTF-8")
-            }
-            return text
-        case .failure(.tooLarge):
-            throw CLIError(.dataError, "sdp-parse: \(name) exceeds the limit of \(maxSize) bytes (--max-size)")
-        case let .failure(.readError(e)):
-            throw CLIError(.dataError, "sdp-parse: cannot read \(name): \(String(cString: strerror(e)))")
-        }
-    }
-
-    /// Parses `input` `runs` times and prints the mean time to stderr (release-build measurements).
-    private static func benchmark(_ input: String, runs: Int, limits: SDPLimits) throws {
-        let lines = input.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<max(1, runs) {
-            do { _ = try SessionDescription.parse(input, limits: limits) } catch {
-                throw CLIError(.dataError, "sdp-parse: \(error)")
-            }
-        }
-        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(max(1, runs))
-        printError("sdp-parse: \(lines) lines parsed in \(formatted("%.3f", ms)) ms (mean of \(max(1, runs)) runs)")
     }
 }

@@ -1,9 +1,4 @@
-import FoundationEssentials
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
-import Dispatch
 import RTC
 import RTCSignaling
 import RTCTransfer
@@ -84,158 +79,33 @@ struct Send: ParsableCommand {
 
     func run() throws {
         Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
-        let status = SendSession(command: self).run()
-        if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// Runs `rtc send`: one peer, the files one after another; with a listening `--signal`, one
-/// receiver after another, each getting every file again.
-final class SendSession: @unchecked Sendable {
-    let command: Send
-    let loop = PollEventLoop()
-    let out = StdoutWriter()
-    let progress: ProgressBar
-    private var paths: [String] = []
-    private var trap: SignalTrap?
-
-    // Shared with the signal handler.
-    private let stateLock = Lock()
-    private var latch = ExitLatch()
-    private var interrupted: Int32?
-
-    init(command: Send) {
-        self.command = command
-        progress = ProgressBar(enabled: command.output.progressEnabled)
-    }
-
-    private func fail(_ e: CLIError) -> Int32 {
-        printError("rtc: " + e.message)
-        return e.status.rawValue
-    }
-
-    /// Opens every file (once per session: each receiver reads them from the start).
-    private func openSources() throws -> [TransferSource] {
-        var opened: [TransferSource] = []
-        do {
-            for p in paths { opened.append(try TransferSource.open(p)) }
-        } catch let e as TransferError {
-            for s in opened where s.fd > 2 { Glibc.close(s.fd) }
-            throw CLIError(e)
-        } catch {
-            for s in opened where s.fd > 2 { Glibc.close(s.fd) }
-            throw error
-        }
-        if let name = command.announceAs { opened[0].name = name }
-        return opened
-    }
-
-    func run() -> Int32 {
-        if command.peer.verbose { Log.level = .debug }
-        paths = command.files
+        if peer.verbose { Log.level = .debug }
         let configuration: PeerConnection.Configuration
         do {
             // Fail early on a missing file, whatever the signaling.
-            for s in try openSources() where s.fd > 2 { Glibc.close(s.fd) }
-            configuration = try command.peer.configuration()
-        } catch let e as CLIError {
-            return fail(e)
-        } catch { return ExitStatus.failure.rawValue }
-
-        loop.start()
-        let url = command.signaling.signal
-        guard url.isListening else {
-            trap = SignalTrap { [self] sig in
-                stateLock.lock()
-                interrupted = sig == SIGINT ? 130 : 143
-                stateLock.unlock()
-                currentLatch().finish(sig == SIGINT ? 130 : 143, nil)
-            }
+            try TransferSendRunner.checkSources(files)
+            configuration = try peer.configuration()
+        } catch let e as TransferError {
+            CLIError(e.exitStatus, e.description).exit()
+        } catch let e as CLIError { e.exit() }
+        let out = StdoutWriter()
+        let runner = TransferSendRunner(
+            paths: files, announceAs: announceAs, role: answer ? .answer : .offer, configuration: configuration,
+            connectTimeout: peer.connectTimeout, progress: ProgressBar(enabled: output.progressEnabled),
+            closing: WebSocketSignaling.closing, log: logError, onFile: { out.writeLine($0.jsonLine) })
+        let trap = SignalTrap { runner.interrupt(signal: $0) }
+        defer { withExtendedLifetime(trap) {} }
+        let status: Int32
+        if signaling.signal.isListening {
+            let options = signaling.serveOptions(expecting: answer ? .offer : .answer, verbose: peer.verbose, page: "send")
+            // stdin can be read once: `-` serves one receiver.
+            status = runner.serve(signaling.signal, options: options, limit: files.contains("-") ? 1 : count,
+                                  verbose: peer.verbose)
+        } else {
             let link: SignalingLink
-            do {
-                link = try command.signaling.connect(out: out, peer: command.peer)
-            } catch let e as CLIError {
-                return fail(e)
-            } catch { return ExitStatus.failure.rawValue }
-            return runSession(link, configuration: configuration)
+            do { link = try signaling.connect(out: out, peer: peer) } catch let e as CLIError { e.exit() }
+            status = runner.run(link: link)
         }
-
-        // A server: receivers one after another until stopped or --count sessions.
-        let server = SequentialLinkServer()
-        do {
-            let options = command.signaling.serveOptions(expecting: command.answer ? .offer : .answer,
-                                                         verbose: command.peer.verbose, page: "send")
-            try server.listen(url, options: options)
-        } catch let e as SignalingFailure {
-            return fail(CLIError(e))
-        } catch { return ExitStatus.failure.rawValue }
-        trap = SignalTrap { [self] sig in
-            server.stop()
-            stateLock.lock()
-            interrupted = sig == SIGINT ? 130 : 143
-            stateLock.unlock()
-            currentLatch().finish(sig == SIGINT ? 130 : 143, "interrupted")
-        }
-        // stdin can be read once: `-` serves one receiver.
-        let limit = command.files.contains("-") ? 1 : command.count
-        let verbose = command.peer.verbose
-        return server.run(limit: limit, session: { link, index in
-            runSession(link, configuration: configuration, index: index)
-        }, uncounted: {
-            // No offer/answer exchange (silence or garbage after our offer): not a session.
-            if verbose { printError("rtc: a receiver left before the offer/answer exchange (not counted)") }
-        }, ended: { index, status in
-            if verbose || status != 0 { printError("rtc: session \(index) ended with status \(status)") }
-        })
-    }
-
-    private func currentLatch() -> ExitLatch {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return latch
-    }
-
-    /// One receiver: every file, one after another. Blocks; returns the session's status.
-    private func runSession(_ link: SignalingLink, configuration: PeerConnection.Configuration,
-                            index: Int? = nil) -> Int32 {
-        stateLock.lock()
-        let latch = ExitLatch()
-        self.latch = latch
-        let stoppedBefore = interrupted
-        stateLock.unlock()
-        if let stoppedBefore {
-            link.close()
-            return stoppedBefore
-        }
-        let opened: [TransferSource]
-        do { opened = try openSources() } catch let e as CLIError {
-            link.close()
-            return fail(e)
-        } catch {
-            link.close()
-            return ExitStatus.failure.rawValue
-        }
-        let peer = TransferPeer(role: command.answer ? .answer : .offer, loop: loop, configuration: configuration,
-                                link: TransferLink(link), connectTimeout: command.peer.connectTimeout)
-        let sender = TransferSender(peer: peer, sources: opened, loop: loop, progress: progress, session: index)
-        sender.onFile = { [out] report in out.writeLine(report.jsonLine) }
-        peer.onEnd = { end in
-            let (status, message) = end.exit
-            // A served receiver that never answered is dropped, not a session: no error line.
-            let dropped = index != nil && (link as? GatedLink)?.exchanged == false
-            latch.finish(status, dropped ? nil : message.map { m in index.map { "session \($0): \(m)" } ?? m })
-        }
-        peer.start()
-        let status = latch.wait()
-        let cleaned = DispatchSemaphore(value: 0)
-        loop.execute { [loop] in
-            peer.end(.ended(status, nil))
-            sender.stop()
-            // After the tasks that ending queued (the last packets).
-            loop.execute { cleaned.signal() }
-        }
-        _ = cleaned.wait(timeout: .now() + 2)
-        WebSocketSignaling.awaitClosing(within: 1)
-        return status
+        if status != 0 { throw ExitCode(status) }
     }
 }

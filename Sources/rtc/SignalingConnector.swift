@@ -14,12 +14,14 @@ enum SignalingConnector {
     static func connectOptions(out: StdoutWriter, peer: PeerOptions, http: HTTPSignalSettings) -> ConnectOptions {
         let compact = peer.compact
         let remote = peer.remote
+        let maxLine = peer.maxLine
         return ConnectOptions(
             connectTimeout: peer.connectTimeout, signalTimeout: http.signalTimeout, token: http.token,
             // The endpoint's ICE servers are asked for only when the user named none.
             fetchICEServers: peer.stunServers.isEmpty && peer.turnServers.isEmpty,
             verbose: peer.verbose, log: log, cancellation: Interruption.shared.cancellation,
-            stdio: { StdioSignalingLink(write: { out.writeLine($0) }, readLines: { StdinLines.start(onError: $0, $1) },
+            stdio: { StdioSignalingLink(write: { out.writeLine($0) },
+                                        readLines: { StdinLines.start(maxLine: maxLine, onError: $0, $1) },
                                         compact: compact, remoteFile: remote) },
             eventLoopGroup: { group }, closing: WebSocketSignaling.closing)
     }

@@ -62,26 +62,3 @@ struct TransferOutputOptions: ParsableArguments {
         return progress || isatty(2) != 0
     }
 }
-
-extension CLIError {
-    /// The exit status of a transfer that cannot start: an unreadable source is bad input (65).
-    init(_ e: TransferError) {
-        switch e {
-        case .cannotOpen, .isDirectory: self.init(.dataError, e.description)
-        case .cannotCreateDirectory: self.init(.failure, e.description)
-        }
-    }
-}
-
-extension TransferPeerEnd {
-    /// The exit status and the error line (if any).
-    var exit: (Int32, String?) {
-        switch self {
-        case let .ended(status, message): return (status, message)
-        case let .failed(m): return (ExitStatus.failure.rawValue, m)
-        case let .badInput(m): return (ExitStatus.dataError.rawValue, m)
-        case let .unreachable(m): return (ExitStatus.unavailable.rawValue, m)
-        case let .timedOut(m): return (ExitStatus.timeout.rawValue, m)
-        }
-    }
-}

@@ -82,6 +82,35 @@ import Testing
     }
 
     /// A wrong token is refused with 401: the offerer exits 65 naming it.
+    /// RFC 9725 §4.6 both ways: `rtc answer --signal whip-listen:// --turn …` names its TURN
+    /// server (coturn on loopback) with credentials in `Link` headers on its OPTIONS and 201, and
+    /// `rtc offer` given no --turn takes it from there: it allocates a relay on it and connects.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func endpointOffersItsTURNServerToTheClient() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)?transport=udp"
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--count", "1", "--token", "tk", "--turn", turn,
+                                                                 "--turn-user", coturn.user, "--turn-pass", coturn.password])
+        defer { answerer.kill() }
+        let expected = #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)"; "#
+            + #"credential-type="password""#
+        let options = try HTTPTestClient.request(port: port, "OPTIONS", "/whip", headers: [("Authorization", "Bearer tk")])
+        #expect(options.values("link") == [expected])
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--token", "tk",
+                                                              "--signal", "whip+http://127.0.0.1:\(port)/whip"])
+        defer { offerer.kill() }
+        try Self.echo(offerer, answerer, count: 1)
+        let log = offerer.stderrText
+        #expect(log.contains("endpoint offers ICE servers: \(turn)"), "\(log)")
+        #expect(log.contains("using ICE server \(turn)"), "\(log)")
+        #expect(log.contains("TURN allocation on 127.0.0.1:\(coturn.port): relayed"), "\(log)")
+        // The 201 named the same server: nothing new to gather on.
+        #expect(!log.contains("in its 201"), "\(log)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
     @Test func wrongTokenRefused() throws {
         let (answerer, port) = try Self.endpoint("whip", extra: ["--token", "right"])
         defer { answerer.kill() }

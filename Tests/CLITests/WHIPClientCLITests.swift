@@ -9,13 +9,15 @@ import Testing
 @Suite struct WHIPClientCLITests {
     static let ice = ["--ice-host", "127.0.0.1", "--connect-timeout", "15"]
 
-    /// Forwards POSTed offers to `answerer` (stdio signaling) and returns its answer as a 201.
+    /// Forwards POSTed offers to `answerer` (stdio signaling) and returns its answer as a 201;
+    /// `links` go on the OPTIONS response, `createdLinks` on the 201; PATCHes get 204.
     // @unchecked Sendable is safe: `server` is set in `init`, before any request can reach the closures.
     final class ScriptedEndpoint: @unchecked Sendable {
         let answerer: PeerProcess
         var server: FakeHTTPServer!
 
-        init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool, links: [String] = []) throws {
+        init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool, links: [String] = [],
+             createdLinks: [String] = []) throws {
             let answerer = try PeerProcess(["answer"] + WHIPClientCLITests.ice + ["--json"])
             self.answerer = answerer
             let port = LockedPort()
@@ -33,8 +35,11 @@ import Testing
                         return FakeHTTPServer.response("500 Internal Server Error", body: "no answer")
                     }
                     return FakeHTTPServer.response("201 Created", headers: [("Content-Type", "application/sdp"),
-                                                                          ("Location", location(port.value)), ("ETag", "\"e1\"")],
+                                                                          ("Location", location(port.value)), ("ETag", "\"e1\"")]
+                                                       + createdLinks.map { ("Link", $0) },
                                                    body: sdp)
+                case ("PATCH", _):
+                    return FakeHTTPServer.response("204 No Content")
                 case ("DELETE", _):
                     return FakeHTTPServer.response("200 OK")
                 default:
@@ -116,6 +121,126 @@ import Testing
         #expect(post.body.contains(" typ relay "), "\(post.body)")
         #expect(offerer.stderrText.contains("using ICE server \(turn)"), "\(offerer.stderrText)")
         #expect(offerer.stderrText.contains("turns:127.0.0.1:5349?transport=tcp skipped"), "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// RFC 9725 §4.6, servers named only in the 201 (none in OPTIONS): with --trickle the
+    /// offerer gathers on them at once (a relay candidate through coturn) and PATCHes what it
+    /// finds, its end-of-candidates held back from the offer until then; several `Link` headers
+    /// and comma-separated values are read, unusable schemes skipped with a line.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func iceServersFromTheCreatedResponseTrickle() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)?transport=udp"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/7" }, redirect: false, createdLinks: [
+            #"<https://example.net/doc>; rel="help", <\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; "#
+                + #"credential="\#(coturn.password)"; credential-type="password""#,
+            #"<stuns:127.0.0.1:5349>; rel="ice-server""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--trickle",
+                                                               "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        let ended = endpoint.server.waitForRequest(timeout: 10) { $0.method == "PATCH" && $0.body.contains("a=end-of-candidates") }
+        #expect(ended != nil, "no end-of-candidates PATCH; stderr: \(offerer.stderrText)")
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        #expect(!post.body.contains("a=end-of-candidates") && !post.body.contains(" typ relay "), "\(post.body)")
+        let patches = endpoint.server.requests.filter { $0.method == "PATCH" }
+        let relay = patches.firstIndex { $0.body.contains(" typ relay ") }
+        let end = patches.firstIndex { $0.body.contains("a=end-of-candidates") }
+        #expect(relay != nil && end != nil && relay! <= end!, "\(patches.map(\.body))")
+        #expect(patches.last?.body.contains("a=end-of-candidates") == true)
+        #expect(offerer.stderrText.contains("offers ICE servers in its 201"), "\(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("using ICE server \(turn)"), "\(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("stuns:127.0.0.1:5349 skipped"), "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// Without --trickle the offer went out complete, so the 201's servers wait: nothing is
+    /// gathered on them until an ICE restart, whose PATCH then carries a relay candidate
+    /// from them (the restart gathers on every known server).
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func iceServersFromTheCreatedResponseAtTheRestart() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/8" }, redirect: false, createdLinks: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        #expect(post.body.contains("a=end-of-candidates") && !post.body.contains(" typ relay "), "\(post.body)")
+        #expect(!offerer.stderrText.contains("TURN allocation on"), "\(offerer.stderrText)")
+        offerer.send(#"{"type":"ice-restart"}"#)
+        let restart = endpoint.server.waitForRequest(timeout: 10) { $0.method == "PATCH" && $0.headers["if-match"] == "*" }
+        let body = try #require(restart?.body, "no restart PATCH; stderr: \(offerer.stderrText)")
+        #expect(body.contains(" typ relay ") && body.contains("a=end-of-candidates"), "\(body)")
+        #expect(offerer.stderrText.contains("TURN allocation on 127.0.0.1:\(coturn.port)"), "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// RFC 8445 §9, RFC 8656 §8: an ICE restart refreshes the TURN allocation and offers its
+    /// relayed candidate again; when the server lost it (coturn restarted on the same port) the
+    /// refresh fails and an allocation made anew from the same socket brings a relay back.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"), arguments: ["refresh", "reallocate"])
+    func restartRegathersRelayCandidates(_ mode: String) throws {
+        let coturn = try Coturn()
+        var servers = [coturn]
+        defer { for c in servers { c.stop() } }
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/5" }, redirect: false)
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try PeerProcess(["offer"] + Self.ice + [
+            "--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password,
+            "--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        defer { offerer.kill() }
+        for p in [offerer, endpoint.answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        /// "IP PORT" of the relay candidate in an SDP body or fragment.
+        func relay(_ body: String) -> String? {
+            guard let line = body.split(whereSeparator: \.isNewline).first(where: { $0.contains(" typ relay ") })
+            else { return nil }
+            let f = line.split(separator: " ")
+            return f.count > 5 ? "\(f[4]) \(f[5])" : nil
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        let before = try #require(relay(post.body), "\(post.body)")
+        if mode == "reallocate" {
+            coturn.stop()
+            servers.append(try Coturn(port: coturn.port))
+        }
+        offerer.send(#"{"type":"ice-restart"}"#)
+        let restart = endpoint.server.waitForRequest(timeout: 15) { $0.method == "PATCH" && $0.headers["if-match"] == "*" }
+        let body = try #require(restart?.body, "no restart PATCH; stderr: \(offerer.stderrText)")
+        let after = try #require(relay(body), "no relay candidate in the restart: \(body)")
+        if mode == "refresh" {
+            #expect(after == before)
+            #expect(!offerer.stderrText.contains("allocating anew"), "\(offerer.stderrText)")
+        } else {
+            #expect(offerer.stderrText.contains("at ICE restart failed"), "\(offerer.stderrText)")
+            #expect(offerer.stderrText.contains("allocating anew"), "\(offerer.stderrText)")
+        }
         offerer.closeStdin()
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }

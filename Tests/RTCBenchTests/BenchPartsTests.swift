@@ -111,3 +111,15 @@ import RTC
         #expect(BenchClient.ThroughputCase(messageSize: 1, ordered: true, maxRetransmits: 0).reliability == "rexmit-0")
     }
 }
+
+/// The bench's loopback peers (`rtc bench` and `rtc bench --serve` build theirs alike).
+@Suite struct BenchLoopbackConfigurationTests {
+    @Test func loopbackPeersStartWith512KiBBuffersAndTheImpairment() {
+        let impairment = ImpairedTransport.Impairment(delay: .microseconds(25_000), loss: 0.01)
+        let c = BenchOptions.loopbackConfiguration(iceHost: "127.0.0.2", impairment: impairment)
+        #expect(c.iceHosts == [TransportAddress(host: "127.0.0.2", port: 0)!])
+        #expect(c.sctpBufferSize == 512 << 10)
+        #expect(c.impairment == impairment)
+        #expect(BenchOptions.loopbackConfiguration(iceHost: "127.0.0.1", impairment: nil).impairment == nil)
+    }
+}

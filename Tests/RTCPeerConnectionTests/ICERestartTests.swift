@@ -83,12 +83,16 @@ extension USRSCTPSuites {
         let oldUfrag = s.pa.ice.localUfrag
         let a = try s.pa.restartICE()
         #expect(a.ufrag != oldUfrag && a.ufrag == s.pa.ice.localUfrag)
-        #expect(!a.candidates.isEmpty && a.endOfCandidates)
+        // Host candidates at once; the server-reflexive one is asked for again, then the end.
+        #expect(!a.candidates.isEmpty && !a.endOfCandidates)
         for i in 0..<10 { try s.channel.send(text: "m\(i)") }
-        #expect(s.w.loop.advance(until: { s.atB.count == 10 }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(s.w.loop.advance(until: { s.atB.count == 10 && s.pa.isGatheringComplete },
+                                 step: .milliseconds(10), limit: .seconds(5)))
         let b = try s.pb.restartICE()
-        try s.pb.setRemoteICEParameters(a)
-        try s.pa.setRemoteICEParameters(b)
+        try s.pb.setRemoteICEParameters(s.pa.localICEParameters)
+        #expect(s.w.loop.advance(until: { s.pb.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        try s.pa.setRemoteICEParameters(s.pb.localICEParameters)
+        #expect(b.ufrag == s.pb.localICEParameters.ufrag)
         for i in 10..<20 { try s.channel.send(text: "m\(i)") }
         #expect(s.w.loop.advance(until: { s.atB.count == 20 && !s.pa.ice.isRestarting && !s.pb.ice.isRestarting },
                                  step: .milliseconds(10), limit: .seconds(10)))
@@ -123,6 +127,131 @@ extension USRSCTPSuites {
         #expect(states == [.disconnected, .completed])
         try s.channel.send(text: "after")
         #expect(s.w.loop.advance(until: { s.atB.count == 1 }, step: .milliseconds(10), limit: .seconds(5)))
+    }
+
+    /// RFC 8445 §9: a restart after the NAT mapped A anew (a NAT reboot) asks the STUN server
+    /// again: the new server-reflexive candidate (the new mapping) replaces the stale one, after
+    /// the host candidates and before the end; B's checks reach A through it.
+    @Test func restartGathersServerReflexiveCandidatesAgain() throws {
+        let s = try Session()
+        defer { s.pa.close(); s.pb.close() }
+        let stale = try #require(s.pa.ice.localCandidates.first { $0.kind == .srflx })
+        let asked = s.w.server.requests
+        (s.hostA.router as VirtualRouter).rebootNAT()
+        var trickled: [ICECandidateInit?] = []
+        s.pa.onLocalCandidate = { trickled.append($0) }
+        let a = try s.pa.restartICE()
+        #expect(trickled.isEmpty, "candidates came before restartICE returned")
+        #expect(a.candidates.allSatisfy { $0.candidate.contains(" typ host") } && !a.endOfCandidates)
+        #expect(s.w.loop.advance(until: { s.pa.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(s.w.server.requests > asked)
+        let fresh = try #require(s.pa.ice.localCandidates.first { $0.kind == .srflx })
+        #expect(fresh.address != stale.address, "the server-reflexive candidate is the pre-reboot mapping")
+        #expect(fresh.address.ip == stale.address.ip)
+        #expect(s.pa.ice.localCandidates.filter { $0.kind == .srflx } == [fresh])
+        #expect(trickled.count == 2 && trickled.last! == nil)
+        #expect(trickled.first??.candidate.contains(fresh.address.host) == true)
+        let complete = s.pa.localICEParameters
+        #expect(complete.endOfCandidates && complete.candidates.contains { $0.candidate.contains(" typ srflx ") })
+
+        _ = try s.pb.restartICE()
+        try s.pb.setRemoteICEParameters(complete)
+        try s.pa.setRemoteICEParameters(s.pb.localICEParameters)
+        try s.channel.send(text: "after")
+        #expect(s.w.loop.advance(until: { s.atB.count == 1 && !s.pb.ice.isRestarting },
+                                 step: .milliseconds(10), limit: .seconds(10)))
+        #expect(s.pb.selectedCandidatePair?.remote.address == fresh.address)
+    }
+
+    /// Servers learnt later (a WHIP 201's Link headers): with `gather` their candidates come at
+    /// once, then the end again; without it they wait for the next restart, which gathers on
+    /// every known server.
+    @Test func serversAddedLaterAreGatheredNowOrAtTheRestart() throws {
+        let w = try NATWorld()
+        func make(_ host: VirtualHost) throws -> PeerConnection {
+            var c = PeerConnection.Configuration()
+            c.iceHosts = host.addresses
+            c.socketFactory = host
+            return try PeerConnection(loop: w.loop, configuration: c)
+        }
+        let now = try make(w.client(.portRestrictedCone, index: 0))
+        defer { now.close() }
+        #expect(w.loop.advance(until: { now.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(!now.ice.localCandidates.contains { $0.kind == .srflx })
+        var trickled: [ICECandidateInit?] = []
+        now.onLocalCandidate = { trickled.append($0) }
+        #expect(now.addICEServers(stun: [w.server.primary], turn: [], gather: true))
+        #expect(!now.isGatheringComplete && trickled.isEmpty)
+        #expect(w.loop.advance(until: { now.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(trickled.count == 2 && trickled[0]?.candidate.contains(" typ srflx ") == true && trickled[1] == nil)
+        // Known already: nothing new is asked, but the end still comes.
+        #expect(now.addICEServers(stun: [w.server.primary], turn: [], gather: true))
+        #expect(w.loop.advance(until: { now.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(trickled.count == 3 && trickled[2] == nil)
+
+        let later = try make(w.client(.portRestrictedCone, index: 1))
+        defer { later.close() }
+        let peer = try make(w.client(.fullCone, index: 2))
+        defer { peer.close() }
+        #expect(w.loop.advance(until: { later.isGatheringComplete && peer.isGatheringComplete },
+                                 step: .milliseconds(10), limit: .seconds(5)))
+        try peer.setRemoteDescription(later.createOffer())
+        try later.setRemoteDescription(peer.createAnswer())
+        let asked = w.server.requests
+        #expect(!later.addICEServers(stun: [w.server.primary], turn: [], gather: false))
+        w.loop.advance(by: .seconds(1))
+        #expect(w.server.requests == asked && !later.ice.localCandidates.contains { $0.kind == .srflx })
+        _ = try later.restartICE()
+        #expect(w.loop.advance(until: { later.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(5)))
+        #expect(later.ice.localCandidates.contains { $0.kind == .srflx })
+    }
+
+    /// RFC 8445 §9 with TURN (RFC 8656 §8): two peers behind symmetric NATs talk through the
+    /// relay. A's NAT reboots, so the server sees A from another port where it has no allocation:
+    /// at the restart A's Refresh gets 437 and A allocates anew from the same socket, a new relayed
+    /// candidate replacing the lost one; B's Refresh succeeds and B offers the same relay again.
+    /// The channel carries on through the new allocation.
+    @Test func restartAllocatesAnewWhenTheNATMovedUs() throws {
+        let w = try NATWorld()
+        let server = try w.addTURNServer()
+        let hostA = w.client(.symmetric, index: 0)
+        let (pa, pb) = try USRSCTPSuites.VirtualPeerConnectionTests.negotiate(w, hostA, w.client(.symmetric, index: 1)) { c in
+            c.turnServers = [ICEAgent.TURNServer(address: server.address, username: NATWorld.turnUser,
+                                                 password: NATWorld.turnPassword)]
+        }
+        defer { pa.close(); pb.close() }
+        let channel = try pa.createDataChannel(label: "relay")
+        var atB: [DataChannelMessage] = []
+        pb.onDataChannel = { ch in ch.onMessage = { atB.append($0) } }
+        channel.onOpen = { try? channel.send(text: "before") }
+        #expect(w.loop.advance(until: { atB.count == 1 }, step: .milliseconds(10), limit: .seconds(30)))
+        let staleA = try #require(pa.ice.localCandidates.first { $0.kind == .relay })
+        let relayB = try #require(pb.ice.localCandidates.first { $0.kind == .relay })
+        let allocations = server.counters.allocations
+        let refreshes = server.counters.refreshes
+
+        (hostA.router as VirtualRouter).rebootNAT()
+        _ = try pa.restartICE()
+        #expect(!pa.ice.localCandidates.contains { $0.kind == .relay })
+        #expect(w.loop.advance(until: { pa.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(15)))
+        _ = try pb.restartICE()
+        try pb.setRemoteICEParameters(pa.localICEParameters)
+        #expect(w.loop.advance(until: { pb.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(15)))
+        try pa.setRemoteICEParameters(pb.localICEParameters)
+
+        let freshA = try #require(pa.ice.localCandidates.first { $0.kind == .relay })
+        #expect(freshA.address != staleA.address)
+        #expect(pa.ice.localCandidates.filter { $0.kind == .relay } == [freshA])
+        #expect(pb.ice.localCandidates.filter { $0.kind == .relay } == [relayB])
+        #expect(server.counters.allocations == allocations + 1, "A allocates anew; B keeps its allocation")
+        #expect(server.counters.refreshes >= refreshes + 1)
+        try channel.send(text: "after")
+        #expect(w.loop.advance(until: { atB.count == 2 && !pa.ice.isRestarting && !pb.ice.isRestarting },
+                               step: .milliseconds(10), limit: .seconds(30)),
+                "states \(pa.state) \(pb.state), ice \(pa.ice.state) \(pb.ice.state)")
+        #expect(atB == [.text("before"), .text("after")])
+        let pair = try #require(pa.selectedCandidatePair)
+        #expect(pair.local.address == freshA.address || pair.remote.address == relayB.address, "\(pair)")
     }
 
     @Test func restartNeedsADescriptionAndValidCredentials() throws {

@@ -268,13 +268,16 @@ extension USRSCTPSuites {
         }
 
         /// Two peer connections on `hostA` and `hostB`, gathered and through offer/answer (non-trickle).
-        static func negotiate(_ w: NATWorld, _ hostA: VirtualHost, _ hostB: VirtualHost) throws
+        /// `configure` adds to both configurations (TURN servers, relay policy).
+        static func negotiate(_ w: NATWorld, _ hostA: VirtualHost, _ hostB: VirtualHost,
+                              configure: (inout PeerConnection.Configuration) -> Void = { _ in }) throws
             -> (PeerConnection, PeerConnection) {
             func make(_ host: VirtualHost) throws -> PeerConnection {
                 var c = PeerConnection.Configuration()
                 c.iceHosts = host.addresses
                 c.stunServers = [w.server.primary]
                 c.socketFactory = host
+                configure(&c)
                 return try PeerConnection(loop: w.loop, configuration: c)
             }
             let pa = try make(hostA), pb = try make(hostB)

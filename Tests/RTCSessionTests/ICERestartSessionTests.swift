@@ -7,8 +7,11 @@ import RTCSignaling
 /// ICE restart over WHIP (RFC 9725 §4.4.1) between two sessions in one process: a WHIP endpoint
 /// (`whip-listen` on a port the system picks) and a WHIP client. The client's restart goes out as
 /// a PATCH with new credentials; the endpoint restarts its connection and answers 200 with its own.
+/// With trickle, what the client trickles after the restart carries its new credentials (the
+/// offer's would ask the endpoint for another restart).
 @Suite struct ICERestartSessionTests {
-    @Test func whipClientRestartsICEThroughPATCH() throws {
+    @Test(arguments: [false, true])
+    func whipClientRestartsICEThroughPATCH(trickle: Bool) throws {
         let serverEvents = LockedList()
         let server = SessionServer(url: .whipListen(host: "127.0.0.1", port: 0, kind: .whip),
                                    options: ServeOptions(expecting: .offer, signalTimeout: 5), count: 1) { _ in
@@ -31,7 +34,8 @@ import RTCSignaling
         let client = PeerSession(SessionConfiguration(
             role: .offer, peerConnection: SessionServerTests.loopback(),
             signal: .whip(url: "http://127.0.0.1:\(port)/whip", kind: .whip),
-            connect: ConnectOptions(connectTimeout: 5), channels: [ChannelSpec(label: "c")], connectTimeout: 5))
+            connect: ConnectOptions(connectTimeout: 5), channels: [ChannelSpec(label: "c")], trickle: trickle,
+            connectTimeout: 5))
         client.onEvent = { e in
             if case let .iceRestarted(local, remote) = e {
                 clientEvents.append("restarted \(local) \(remote)")

@@ -60,6 +60,59 @@ import RTCTestSupport
     }
 }
 
+extension WHIPEndpointTests {
+    /// RFC 9725 §4.6: the endpoint names its STUN/TURN servers in `Link` headers on the 201 and
+    /// on the endpoint's OPTIONS (there, with a token, only to a request that shows it), one
+    /// header per server, TURN ones with their credentials; never on a resource's OPTIONS.
+    @Test func endpointOffersItsICEServers() throws {
+        let servers = ICEServerLink.configured(stun: ["stun:127.0.0.1:3478"], turn: ["turn:127.0.0.1:3479?transport=udp"],
+                                               turnUsername: "alice", turnPassword: #"se"cret"#)
+        var options = ServeOptions(expecting: .offer, signalTimeout: 5, token: "tk")
+        options.iceServers = servers
+        let admitted = LinkQueue()
+        let server = try SignalURL.whipListen(host: "127.0.0.1", port: 0, kind: .whip).serve(options) { admitted.put($0) }
+        defer {
+            server.close()
+            admitted.stop()
+        }
+        let auth = ("Authorization", "Bearer tk")
+        let expected = [#"<stun:127.0.0.1:3478>; rel="ice-server""#,
+                        #"<turn:127.0.0.1:3479?transport=udp>; rel="ice-server"; username="alice"; "#
+                            + #"credential="se\"cret"; credential-type="password""#]
+
+        let asked = try HTTPTestClient.request(port: server.port, "OPTIONS", "/whip", headers: [auth])
+        #expect(asked.status == 204)
+        #expect(asked.values("link") == expected)
+        #expect(ICEServerLink.parse(asked.values("link")) == servers)
+        // A browser's preflight carries no token: no credentials for it.
+        let preflight = try HTTPTestClient.request(port: server.port, "OPTIONS", "/whip",
+                                                   headers: [("Origin", "http://page.example")])
+        #expect(preflight.status == 204 && preflight.values("link").isEmpty)
+        let resource = try HTTPTestClient.request(port: server.port, "OPTIONS", "/resource/x", headers: [auth])
+        #expect(resource.status == 204 && resource.values("link").isEmpty)
+
+        func sdp(setup: String) -> String {
+            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+                + "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=setup:\(setup)\r\na=sctp-port:5000\r\n"
+        }
+        let offer = sdp(setup: "actpass")
+        let port = server.port
+        let client = TestThreadResult {
+            try? HTTPTestClient.request(port: port, "POST", "/", headers: [auth, ("Content-Type", "application/sdp")],
+                                        body: offer)
+        }
+        let link = try #require(admitted.take())
+        link.start(onMessage: { _ in }, onEnd: { _ in })
+        link.send(.description(SessionDescriptionInit(type: .answer, sdp: sdp(setup: "active"))))
+        let created = try #require(client.value(within: 5) ?? nil)
+        #expect(created.status == 201)
+        #expect(created.values("link") == expected)
+        #expect(created.values("location").count == 1)
+        link.close()
+    }
+}
+
 /// A value computed on a thread of its own, awaited with a bound.
 // @unchecked Sendable is safe: `result` is used only under `condition`.
 final class TestThreadResult<T>: @unchecked Sendable {

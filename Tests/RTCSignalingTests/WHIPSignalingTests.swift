@@ -48,6 +48,58 @@ import RTC
         #expect(ICEServerLink.parse([s.headerValue]) == [s])
     }
 
+    /// What an endpoint sends for `--stun`/`--turn` (RFC 9725 §4.6's shape), read back as sent;
+    /// nothing in a value can end the quoted-string, the target or the header.
+    @Test func configuredServersAsHeaders() {
+        let servers = ICEServerLink.configured(stun: ["stun:192.0.2.1:3478", "stun:[2001:db8::1]:3478"],
+                                               turn: ["turn:192.0.2.2:3478?transport=udp"],
+                                               turnUsername: "bob", turnPassword: "p\"w\\x")
+        #expect(servers.map(\.headerValue) == [
+            #"<stun:192.0.2.1:3478>; rel="ice-server""#,
+            #"<stun:[2001:db8::1]:3478>; rel="ice-server""#,
+            #"<turn:192.0.2.2:3478?transport=udp>; rel="ice-server"; username="bob"; credential="p\"w\\x"; "#
+                + #"credential-type="password""#,
+        ])
+        #expect(ICEServerLink.parse(servers.map(\.headerValue)) == servers)
+        // The same values folded into one header, comma-separated (RFC 9110 §5.3).
+        #expect(ICEServerLink.parse([servers.map(\.headerValue).joined(separator: ", ")]) == servers)
+        let hostile = ICEServerLink(url: "stun:a>b\r\nX-Evil: 1", username: "u\r\nX: y", credential: "c")
+        #expect(!hostile.headerValue.contains("\r") && !hostile.headerValue.contains("\n"))
+        #expect(ICEServerLink.parse([hostile.headerValue]).first?.url == "stun:abX-Evil: 1")
+    }
+
+    /// Relation lists, odd spacing and case, parameters in any order, an empty target.
+    @Test func linkParsingTolerance() {
+        let links = ICEServerLink.parse([
+            #"<stun:192.0.2.1>;rel="preload ice-server""#,
+            #"  < turn:192.0.2.2:3478 > ;  credential-type = "password" ; CREDENTIAL="pw" ; Username=u ; Rel = ICE-Server"#,
+            #"<>; rel="ice-server", <stun:192.0.2.3>; rel="ice-servers""#,
+        ])
+        #expect(links == [ICEServerLink(url: "stun:192.0.2.1"),
+                          ICEServerLink(url: "turn:192.0.2.2:3478", username: "u", credential: "pw", credentialType: "password")])
+    }
+
+    /// Which offered servers this stack takes (UDP STUN/TURN with a password), each named in a log
+    /// line; the rest are skipped with one.
+    @Test func adoptTakesUsableServersOnly() {
+        var c = PeerConnection.Configuration()
+        var lines: [String] = []
+        c.adopt([
+            ICEServerLink(url: "stun:192.0.2.1:3478"),
+            ICEServerLink(url: "turn:192.0.2.2?transport=udp", username: "u", credential: "p", credentialType: "Password"),
+            ICEServerLink(url: "turn:192.0.2.3:3478?transport=tcp", username: "u", credential: "p"),
+            ICEServerLink(url: "turns:192.0.2.4:5349", username: "u", credential: "p"),
+            ICEServerLink(url: "stuns:192.0.2.5:5349"),
+            ICEServerLink(url: "turn:192.0.2.6", username: "u"),
+            ICEServerLink(url: "turn:192.0.2.7", username: "u", credential: "tok", credentialType: "oauth"),
+        ], log: { lines.append($0) })
+        #expect(c.stunServers == [TransportAddress("192.0.2.1:3478")!])
+        #expect(c.turnServers.map(\.address) == [TransportAddress("192.0.2.2:3478")!])
+        #expect(c.turnServers.first?.username == "u" && c.turnServers.first?.password == "p")
+        #expect(lines.filter { $0.hasPrefix("using ICE server") }.count == 2)
+        #expect(lines.filter { $0.contains("skipped") }.count == 5, "\(lines)")
+    }
+
     // MARK: - trickle-ice-sdpfrag (RFC 8840 §4.4)
 
     static let offer = """
@@ -107,6 +159,19 @@ import RTC
             end: false, of: d)
         #expect(byIndex.sections.map(\.mid) == ["1"])
         #expect(byIndex.sections[0].mLine == "audio 9 UDP/TLS/RTP/SAVPF 111")
+    }
+
+    /// A restart whose candidates all trickle after it (relay-only, or the first PATCH of a
+    /// trickling client) still carries the new credentials, in the bundle's first section.
+    @Test func restartFragmentWithoutCandidatesCarriesCredentials() throws {
+        let d = try SessionDescription.parse(Self.offer)
+        let fragment = TrickleICEFragment.restarting(
+            PeerConnection.ICEParameters(ufrag: "new1", password: "0123456789abcdefghijklmn"), of: d)
+        let text = fragment.text()
+        #expect(text.contains("a=ice-ufrag:new1\r\n") && text.contains("a=ice-pwd:0123456789abcdefghijklmn\r\n"), "\(text)")
+        #expect(fragment.sections.map(\.mid) == ["0"])
+        let back = try TrickleICEFragment.parse(text)
+        #expect(back.iceParameters == PeerConnection.ICEParameters(ufrag: "new1", password: "0123456789abcdefghijklmn"))
     }
 
     @Test func parsesFragmentsOfOtherShapes() throws {

@@ -18,7 +18,9 @@ public final class Coturn {
     private let logURL: URL
     private let dir: URL
 
-    public init() throws {
+    /// - Parameter port: the port to listen on (and the next one); a free pair when nil. Given,
+    ///   a test restarts the server on the same address (its allocations then gone).
+    public init(port fixed: UInt16? = nil) throws {
         guard Self.isInstalled else {
             throw CocoaError(.executableNotLoadable, userInfo: [NSLocalizedDescriptionKey:
                 "coturn's turnserver is not installed at \(Self.path) (Scripts/install-deps installs it; RTC_SKIP_COTURN=1 opts out)"])
@@ -27,7 +29,7 @@ public final class Coturn {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         logURL = dir.appendingPathComponent("turn.log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        port = try Self.freePortPair()
+        port = try fixed ?? Self.freePortPair()
         process.executableURL = URL(fileURLWithPath: Self.path)
         process.arguments = [
             "-n", "--listening-ip", "127.0.0.1", "--listening-ip", "127.0.0.2",

@@ -15,6 +15,11 @@ public enum HTTPTestClient {
         /// Header names lowercased.
         public let headers: [String: String]
         public let body: String
+        /// Every header line in order (a name may repeat, e.g. `Link`), names lowercased.
+        public var fields: [(name: String, value: String)] = []
+
+        /// Every value of header `name` (lowercase), in order.
+        public func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
     }
 
     public static func request(port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [],
@@ -65,10 +70,13 @@ public enum HTTPTestClient {
             throw BadReply(description: "\(method) \(path): bad status line in \(reply.prefix(200))")
         }
         var h: [String: String] = [:]
+        var fields: [(name: String, value: String)] = []
         for l in lines {
             guard let colon = l.firstIndex(of: ":") else { continue }
-            h[l[..<colon].lowercased()] = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = l[..<colon].lowercased(), value = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            h[name] = value
+            fields.append((name, value))
         }
-        return Response(status: status, headers: h, body: String(reply[split.upperBound...]))
+        return Response(status: status, headers: h, body: String(reply[split.upperBound...]), fields: fields)
     }
 }

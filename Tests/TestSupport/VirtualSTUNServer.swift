@@ -1,17 +1,18 @@
-@testable import RTCCore
-@testable import RTCSTUN
-@testable import RTCVirtualNetwork
+import RTCCore
+import RTCSTUN
 
-/// An RFC 5780 STUN server on a `VirtualHost` with two IPs: it listens on both IPs × two ports,
+/// An RFC 5780 STUN server for tests, on any `DatagramSocketFactory` (a `VirtualHost` with two
+/// IPs on a `VirtualNetwork`, usually): it listens on both IPs × two ports,
 /// answers Binding requests with XOR-MAPPED-ADDRESS, OTHER-ADDRESS and RESPONSE-ORIGIN, and
 /// honours CHANGE-REQUEST by answering from the other IP and/or port (§6, §7).
-final class VirtualSTUNServer {
-    let ips: [[UInt8]]
-    let ports: [UInt16]
+public final class VirtualSTUNServer {
+    public let ips: [[UInt8]]
+    public let ports: [UInt16]
     private var sockets: [[DatagramSocket]] = []  // [ip index][port index]
-    private(set) var requests = 0
+    /// Binding requests answered.
+    public private(set) var requests = 0
 
-    init(host: VirtualHost, loop: EventLoop, ips: [[UInt8]], ports: [UInt16] = [3478, 3479]) throws {
+    public init(host: DatagramSocketFactory, loop: EventLoop, ips: [[UInt8]], ports: [UInt16] = [3478, 3479]) throws {
         precondition(ips.count == 2 && ports.count == 2)
         self.ips = ips
         self.ports = ports
@@ -26,7 +27,8 @@ final class VirtualSTUNServer {
         }
     }
 
-    var primary: TransportAddress { TransportAddress(ip: ips[0], port: ports[0])! }
+    /// The first IP and port: where clients start.
+    public var primary: TransportAddress { TransportAddress(ip: ips[0], port: ports[0])! }
 
     private func handle(_ bytes: [UInt8], from: TransportAddress, ip i: Int, port j: Int) {
         guard let request = try? STUNMessage(decoding: bytes), request.messageClass == .request,
@@ -46,5 +48,5 @@ final class VirtualSTUNServer {
         origin.send(response.encode(), to: from)
     }
 
-    func close() { for row in sockets { for s in row { s.close() } } }
+    public func close() { for row in sockets { for s in row { s.close() } } }
 }

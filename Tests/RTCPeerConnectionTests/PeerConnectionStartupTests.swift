@@ -1,0 +1,19 @@
+import Testing
+@testable import RTCDTLS
+@testable import RTCPeerConnection
+
+/// The process-wide set-up `rtc` begins beside its argument parsing: its certificate goes to one
+/// connection only (each gets its own identity), and later ones generate theirs.
+@Suite struct PeerConnectionStartupTests {
+    @Test func theBackgroundCertificateIsHandedOutOnce() throws {
+        PeerConnectionStartup.begin()
+        PeerConnectionStartup.begin()  // a second call starts nothing more
+        // Another test may have taken it first (the state is the process's), but never twice.
+        let first = PeerConnectionStartup.takeCertificate()
+        #expect(PeerConnectionStartup.takeCertificate() == nil)
+        if let first {
+            let other = try DTLSCertificate.generate()
+            #expect(first.fingerprint != other.fingerprint)
+        }
+    }
+}
