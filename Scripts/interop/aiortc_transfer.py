@@ -3,6 +3,8 @@
 
   receive HOST PORT OUTDIR   aiortc is the TcpSocketSignaling server (sends the offer first);
                              run `rtc send --answer --signal tcp://HOST:PORT FILE...` against it.
+                             Once it listens it says so on stderr, `aiortc_transfer: listening on
+                             tcp://HOST:PORT` (PORT 0: the port the system picked).
   send HOST PORT FILE        aiortc is the client (receives the offer first); run
                              `rtc listen --offer --signal tcp-listen://HOST:PORT` first.
 
@@ -33,8 +35,23 @@ TIMEOUT = 60
 CHUNK = 64 * 1024
 
 
+def report_listening(host):
+    """Makes the next asyncio.start_server (TcpSocketSignaling's, in send) say on stderr where it
+    listens, as rtc's listeners do: a caller that passed port 0 learns the port from that line."""
+    start_server = asyncio.start_server
+
+    async def reporting(*args, **kwargs):
+        server = await start_server(*args, **kwargs)
+        port = server.sockets[0].getsockname()[1]
+        print(f"aiortc_transfer: listening on tcp://{host}:{port}", file=sys.stderr, flush=True)
+        return server
+
+    asyncio.start_server = reporting
+
+
 async def receive(host, port, outdir):
     signaling = TcpSocketSignaling(host, port)
+    report_listening(host)
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     results = []
 

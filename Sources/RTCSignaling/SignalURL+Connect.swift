@@ -97,33 +97,47 @@ extension SignalURL {
 
     /// Accepts peers until the returned server is closed, calling `admit` (on a background
     /// thread) for each peer that passed its handshake (see `GatedLink`).
+    ///
+    /// Once bound it logs, verbose or not, `listening on URL` with the URL peers connect to and
+    /// the port actually bound (`tcp://H:P`, `ws://H:P/`, `whip+http://H:P/whip`): a caller that
+    /// asked for port 0 learns the port from that line (the CLI prints it as `rtc: listening on …`).
     /// - Throws: `SignalingFailure` `.unreachable` when the address cannot be bound, `.usage`
     ///   for a URL that does not listen.
     public func serve(_ options: ServeOptions,
                       admit: @escaping @Sendable (GatedLink) -> Void) throws -> SignalingServer {
         let gate = HandshakeGate(timeout: options.signalTimeout, maxPending: options.maxPending,
                                  verbose: options.verbose, log: options.log)
+        let server: SignalingServer
+        let url: (UInt16) -> String
         switch self {
         case let .tcpListen(host, port):
             let listener: TCPSignalingListener
             do { listener = try TCPSignalingListener(host: host, port: port) } catch {
                 throw SignalingFailure(.unreachable, "\(error)")
             }
-            if options.verbose { options.log("listening on tcp://\(host):\(listener.port)") }
             startThread(name: "rtc-accept") {
                 while let c = listener.accept() {
                     GatedLink(TCPSignalingLink(c), gate: gate, options: options, admit: admit).open()
                 }
             }
-            return listener
+            server = listener
+            url = { "tcp://\(Self.urlHost(host)):\($0)" }
         case let .wsListen(host, port):
-            return try WebSocketSignaling.serve(host: host, port: port, options: options, gate: gate, admit: admit)
+            server = try WebSocketSignaling.serve(host: host, port: port, options: options, gate: gate, admit: admit)
+            url = { "ws://\(Self.urlHost(host)):\($0)/" }
         case let .whipListen(host, port, kind):
-            return try WHIPEndpoint.serve(host: host, port: port, kind: kind, options: options, gate: gate, admit: admit)
+            server = try WHIPEndpoint.serve(host: host, port: port, kind: kind, options: options, gate: gate, admit: admit)
+            let scheme = kind.rawValue.lowercased()
+            url = { "\(scheme)+http://\(Self.urlHost(host)):\($0)/\(scheme)" }
         default:
             throw SignalingFailure(.usage, "not a listening signal URL")
         }
+        options.log("listening on \(url(server.port))")
+        return server
     }
+
+    /// `host` as a URL writes it: an IPv6 literal in brackets.
+    static func urlHost(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
 }
 
 /// Peers accepted by a listening URL, waiting their turn: a server that runs one session at a

@@ -26,6 +26,7 @@ public struct ServeOptions: Sendable {
     public var iceServers: [ICEServerLink] = []
     /// ws-listen: the HTML page served at `/` to plain HTTP requests (404 when nil).
     public var page: String?
+    /// Where verbose lines go, and (verbose or not) the `listening on URL` line once bound.
     public var log: @Sendable (String) -> Void
     /// Where WebSocket and WHIP servers run, asked for only when one is made; NIO's shared
     /// group when nil.

@@ -63,7 +63,6 @@ enum WebSocketSignaling {
         do { channel = try bootstrap.bind(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait() } catch {
             throw SignalingFailure(.unreachable, "cannot listen on \(host):\(port): \(error)")
         }
-        if options.verbose { options.log("listening on ws://\(host):\(channel.localAddress?.port ?? Int(port))/") }
         return NIOSignalingServer(channel: channel)
     }
 

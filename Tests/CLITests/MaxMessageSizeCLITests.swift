@@ -49,31 +49,17 @@ import Testing
         try TestData.write(src, size: 1_000_000, seed: 12)
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let port = TestData.freePort()
-        let py = Process()
-        py.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
-        py.arguments = [TransferTCPCLITests.script, "receive", "127.0.0.1", "\(port)", out.path]
-        var env = ProcessInfo.processInfo.environment
-        env["AIORTC_MAX_MESSAGE_SIZE"] = "16384"
-        py.environment = env
-        let pyOut = Pipe()
-        py.standardOutput = pyOut
-        try py.run()
-        defer { if py.isRunning { py.terminate() } }
-        var r = CLIResult(status: -1, stdout: "", stderr: "")
-        for _ in 0..<50 {  // the aiortc server listens once its offer is ready
-            r = try CLI.run(["send", "--answer", "--ice-host", "127.0.0.1", "--quiet", "--signal",
+        // The aiortc server listens once its offer is ready, and says where.
+        let (py, port) = try RunningRTC.listening(
+            ["AIORTC_MAX_MESSAGE_SIZE=16384", TransferTCPCLITests.python, TransferTCPCLITests.script, "receive",
+             "127.0.0.1", "0", out.path],
+            executable: URL(fileURLWithPath: "/usr/bin/env"), within: 30)
+        defer { if py.process.isRunning { py.process.terminate() } }
+        let r = try CLI.run(["send", "--answer", "--ice-host", "127.0.0.1", "--quiet", "--signal",
                              "tcp://127.0.0.1:\(port)", "--connect-timeout", "20", src.path], timeout: 60)
-            if r.status != 69 { break }
-            usleep(200_000)
-        }
-        let deadline = Date().addingTimeInterval(30)
-        while py.isRunning && Date() < deadline { usleep(20_000) }
-        if py.isRunning { py.terminate() }
-        py.waitUntilExit()
-        let pyText = String(decoding: pyOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let p = py.finish(timeout: 30)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(pyText.contains("\"verified\": true"), "\(pyText)")
+        #expect(p.stdout.contains("\"verified\": true"), "\(p.stdout) \(p.stderr)")
         #expect(TestData.sameFiles(src, out.appendingPathComponent("m.bin")))
     }
 }

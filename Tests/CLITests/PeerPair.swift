@@ -4,18 +4,21 @@ import RTCTestSupport
 /// Two `rtc` processes run side by side, optionally with stdio signaling relayed between them
 /// (the first stdout line of each goes to the other's stdin).
 // @unchecked Sendable is safe: `process` and the pipes are thread-safe Foundation objects used by
-// the test thread and its reader threads; `errData` is written by the stderr reader before it
-// signals `errDone`, and read only after waiting for that.
+// the test thread and its reader threads; `errData` and `errEnded` are used only under `errCondition`.
 final class RunningRTC: @unchecked Sendable {
     let process = Process()
     let stdinPipe = Pipe()
     let stdoutPipe = Pipe()
     let stderrPipe = Pipe()
+    /// stderr so far, and whether it ended; guarded by `errCondition`.
     private var errData = Data()
+    private var errEnded = false
+    private let errCondition = NSCondition()
     private let errDone = DispatchSemaphore(value: 0)
 
-    init(_ args: [String], stdinData: Data? = nil, stdoutFile: URL? = nil) throws {
-        process.executableURL = CLI.binary
+    /// Runs `rtc args...`, or `executable args...` (a shell that sets limits, then execs rtc).
+    init(_ args: [String], executable: URL? = nil, stdinData: Data? = nil, stdoutFile: URL? = nil) throws {
+        process.executableURL = executable ?? CLI.binary
         process.arguments = args
         process.standardInput = stdinPipe
         if let stdoutFile {
@@ -26,8 +29,16 @@ final class RunningRTC: @unchecked Sendable {
         }
         process.standardError = stderrPipe
         try process.run()
+        let err = stderrPipe.fileHandleForReading
         DispatchQueue.global().async { [self] in
-            errData = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+            while true {
+                let chunk = err.availableData
+                errCondition.lock()
+                if chunk.isEmpty { errEnded = true } else { errData.append(chunk) }
+                errCondition.broadcast()
+                errCondition.unlock()
+                if chunk.isEmpty { break }
+            }
             errDone.signal()
         }
         if let stdinData {
@@ -37,6 +48,51 @@ final class RunningRTC: @unchecked Sendable {
                 try? h.close()
             }
         }
+    }
+
+    /// Starts `rtc args...` whose listening --signal (port 0) binds a port, and waits for the
+    /// port from its `rtc: listening on URL` line.
+    static func listening(_ args: [String], executable: URL? = nil, stdinData: Data? = nil, stdoutFile: URL? = nil,
+                          within seconds: Double = 15) throws -> (RunningRTC, UInt16) {
+        let p = try RunningRTC(args, executable: executable, stdinData: stdinData, stdoutFile: stdoutFile)
+        guard let port = p.listeningPort(within: seconds) else {
+            let r = p.finish(timeout: 0)
+            throw NotListening(description: "no 'listening on' line within \(seconds) s from rtc \(args): \(r.stderr)")
+        }
+        return (p, port)
+    }
+
+    /// The port of the `rtc: listening on URL` line a listening --signal prints once bound; nil
+    /// when stderr ends or `seconds` pass without it.
+    func listeningPort(within seconds: Double) -> UInt16? {
+        waitForStderr(within: seconds) { Self.listeningPort(in: $0) }
+    }
+
+    /// True once stderr contains `text`; false when it ends or `seconds` pass without it.
+    func waitForStderr(containing text: String, within seconds: Double) -> Bool {
+        waitForStderr(within: seconds) { $0.contains(text) ? true : nil } ?? false
+    }
+
+    /// The first non-nil `found(stderr so far)`, re-checked whenever stderr grows; nil when
+    /// stderr ends or `seconds` pass first.
+    private func waitForStderr<T>(within seconds: Double, _ found: (String) -> T?) -> T? {
+        let deadline = Date().addingTimeInterval(seconds)
+        errCondition.lock()
+        defer { errCondition.unlock() }
+        while true {
+            if let value = found(String(decoding: errData, as: UTF8.self)) { return value }
+            if errEnded || !errCondition.wait(until: deadline) { return nil }
+        }
+    }
+
+    /// The port in `PROGRAM: listening on SCHEME://HOST:PORT[/PATH]` (rtc's line, and the
+    /// aiortc interop peer's; HOST may be a bracketed IPv6 literal).
+    static func listeningPort(in stderr: String) -> UInt16? {
+        guard let line = stderr.split(separator: "\n").first(where: { $0.contains(": listening on ") }),
+              let authorityStart = line.range(of: "://")?.upperBound else { return nil }
+        let authority = line[authorityStart...].prefix { $0 != "/" }
+        guard let colon = authority.lastIndex(of: ":") else { return nil }
+        return UInt16(authority[authority.index(after: colon)...])
     }
 
     /// One line from stdout (blocking, bounded by the process's own timeouts).
@@ -72,9 +128,17 @@ final class RunningRTC: @unchecked Sendable {
         process.waitUntilExit()
         _ = outDone.wait(timeout: .now() + 5)
         _ = errDone.wait(timeout: .now() + 5)
+        errCondition.lock()
+        let err = errData
+        errCondition.unlock()
         return CLIResult(status: process.terminationStatus, stdout: String(decoding: rest.value, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: err, as: UTF8.self))
     }
+}
+
+/// A listening `rtc` that did not report its port.
+struct NotListening: Error, CustomStringConvertible {
+    let description: String
 }
 
 enum PeerPair {

@@ -4,50 +4,49 @@ import Foundation
 /// that upgrades and sends whatever frames a test wants, and a one-shot server that accepts
 /// rtc's upgrade and does the same.
 enum RawWebSocket {
-    /// Connects to 127.0.0.1:port, upgrades on `path`; returns the socket or -1.
-    static func connect(port: UInt16, path: String = "/ws", attempts: Int = 50) -> Int32 {
-        for _ in 0..<attempts {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_addr.s_addr = inet_addr("127.0.0.1")
-            a.sin_port = port.bigEndian
-            let rc = withUnsafePointer(to: &a) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if rc != 0 {
-                close(fd)
-                usleep(100_000)
-                continue
-            }
-            setTimeout(fd, seconds: 10)
-            let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            writeAll(fd, Array(request.utf8))
-            let head = readHead(fd)
-            guard head.hasPrefix("HTTP/1.1 101") else {
-                close(fd)
-                return -1
-            }
-            return fd
-        }
-        return -1
-    }
-
-    /// Listens on 127.0.0.1:port; returns the listening socket.
-    static func listen(port: UInt16) -> Int32 {
+    /// Connects to 127.0.0.1:port (a server that said it listens), upgrades on `path`; returns
+    /// the socket or -1.
+    static func connect(port: UInt16, path: String = "/ws") -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var a = sockaddr_in()
         a.sin_family = sa_family_t(AF_INET)
         a.sin_addr.s_addr = inet_addr("127.0.0.1")
         a.sin_port = port.bigEndian
+        let rc = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            close(fd)
+            return -1
+        }
+        setTimeout(fd, seconds: 10)
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        writeAll(fd, Array(request.utf8))
+        let head = readHead(fd)
+        guard head.hasPrefix("HTTP/1.1 101") else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+
+    /// Listens on 127.0.0.1 on a port the system picks; returns the listening socket and its port.
+    static func listen() -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        a.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         Glibc.listen(fd, 4)
-        return fd
+        _ = withUnsafeMutablePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, UInt16(bigEndian: a.sin_port))
     }
 
     /// Accepts one client on `listener` (waiting at most `timeout` s) and answers its upgrade.

@@ -20,18 +20,6 @@ enum RawTCP {
         return fd
     }
 
-    /// Connects, retrying every 50 ms for up to `seconds` (the server may still be starting).
-    static func connect(port: UInt16, within seconds: Double) -> Int32 {
-        let deadline = Date().addingTimeInterval(seconds)
-        var pause = timespec(tv_sec: 0, tv_nsec: 50_000_000)
-        repeat {
-            let fd = connect(port: port)
-            if fd >= 0 { return fd }
-            nanosleep(&pause, nil)
-        } while Date() < deadline
-        return -1
-    }
-
     static func write(_ fd: Int32, _ text: String) { RawWebSocket.writeAll(fd, Array(text.utf8)) }
 
     /// Seconds until the server closes `fd` (EOF or reset), reading and discarding whatever it
@@ -155,16 +143,12 @@ private func waitExit(_ p: Process, within seconds: Double) -> Double? {
     /// 100 connections that never speak are held open while a real peer arrives: it is served
     /// at once (handshakes run concurrently; the cap of 64 evicts the oldest silent one).
     @Test func silentConnectionsDoNotDelayARealPeer() throws {
-        let port = TestData.freePort()
-        let answer = try RunningRTC(["answer"] + ice + ["--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1",
-                                                        "--signal-timeout", "60"])
+        let (answer, port) = try RunningRTC.listening(["answer"] + ice + ["--signal", "tcp-listen://127.0.0.1:0",
+                                                                         "--count", "1", "--signal-timeout", "60"])
         defer { if answer.process.isRunning { answer.process.terminate() } }
         var silent: [Int32] = []
-        defer { for fd in silent { close(fd) } }
-        let first = RawTCP.connect(port: port, within: 10)
-        #expect(first >= 0, "the server did not listen")
-        silent.append(first)
-        for _ in 1..<100 { silent.append(RawTCP.connect(port: port)) }
+        defer { for fd in silent where fd >= 0 { close(fd) } }
+        for _ in 0..<100 { silent.append(RawTCP.connect(port: port)) }
         #expect(silent.allSatisfy { $0 >= 0 })
         let started = Date()
         let offer = try CLI.run(["offer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout", "15"],
@@ -182,11 +166,11 @@ private func waitExit(_ p: Process, within seconds: Double) -> Double? {
     @Test(arguments: ["answer", "listen"]) func garbageLineDoesNotTakeTheSlot(command: String) throws {
         let dir = try TestData.tempDir("garbage-slot")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = TestData.freePort()
         let extra = command == "listen" ? ["--quiet", "-o", dir.appendingPathComponent("out").path + "/"] : []
-        let server = try RunningRTC([command] + ice + extra + ["--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
+        let (server, port) = try RunningRTC.listening([command] + ice + extra
+                                                      + ["--signal", "tcp-listen://127.0.0.1:0", "--count", "1"])
         defer { if server.process.isRunning { server.process.terminate() } }
-        let fd = RawTCP.connect(port: port, within: 10)
+        let fd = RawTCP.connect(port: port)
         #expect(fd >= 0)
         defer { if fd >= 0 { close(fd) } }
         RawTCP.write(fd, "\u{01}garbage{{{ not json\n")
@@ -213,11 +197,10 @@ private func waitExit(_ p: Process, within seconds: Double) -> Double? {
     @Test func slowlorisIsClosedWithinTheHeaderTimeout() throws {
         let dir = try TestData.tempDir("slowloris")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = TestData.freePort()
-        let server = try RunningRTC(["listen"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", "--signal-timeout", "2",
-                                                        "-o", dir.path + "/"])
+        let (server, port) = try RunningRTC.listening(["listen"] + ice + ["--signal", "ws-listen://127.0.0.1:0",
+                                                                         "--signal-timeout", "2", "-o", dir.path + "/"])
         defer { if server.process.isRunning { server.process.terminate() } }
-        let fd = RawTCP.connect(port: port, within: 10)
+        let fd = RawTCP.connect(port: port)
         #expect(fd >= 0)
         defer { if fd >= 0 { close(fd) } }
         RawTCP.write(fd, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
@@ -239,36 +222,24 @@ private func waitExit(_ p: Process, within seconds: Double) -> Double? {
     /// With `ulimit -n 32` the accept loop runs out of descriptors (EMFILE); it backs off and,
     /// once the connections are gone, serves a real peer.
     @Test func acceptSurvivesDescriptorExhaustion() throws {
-        let port = TestData.freePort()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "ulimit -n 32; exec \"$0\" \"$@\"", CLI.binary.path, "answer", "--ice-host", "127.0.0.1",
-                       "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1", "--signal-timeout", "60"]
-        let out = Pipe(), err = Pipe()
-        p.standardInput = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        defer { if p.isRunning { p.terminate() } }
+        let (server, port) = try RunningRTC.listening(
+            ["-c", "ulimit -n 32; exec \"$0\" \"$@\"", CLI.binary.path, "answer", "--ice-host", "127.0.0.1",
+             "--signal", "tcp-listen://127.0.0.1:0", "--count", "1", "--signal-timeout", "60"],
+            executable: URL(fileURLWithPath: "/bin/sh"))
+        defer { if server.process.isRunning { server.process.terminate() } }
         var held: [Int32] = []
-        let first = RawTCP.connect(port: port, within: 10)
-        #expect(first >= 0)
-        held.append(first)
         for _ in 0..<60 { held.append(RawTCP.connect(port: port)) }
-        // Let the server hit the limit (its accept thread accepts until EMFILE).
-        var pause = timespec(tv_sec: 1, tv_nsec: 0)
-        nanosleep(&pause, nil)
+        #expect(held.first.map { $0 >= 0 } == true)
+        // The server hits the limit (its accept thread accepts until EMFILE) and says so.
+        #expect(server.waitForStderr(containing: "Too many open files", within: 10),
+                "the server never ran out of descriptors")
         for fd in held where fd >= 0 { close(fd) }
         let o = try CLI.run(["offer", "--ice-host", "127.0.0.1", "--signal", "tcp://127.0.0.1:\(port)",
                              "--connect-timeout", "15"], stdin: "after EMFILE\n", timeout: 30)
-        let took = waitExit(p, within: 20)
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(stderr.contains("Too many open files"), "the server never ran out of descriptors: \(stderr)")
+        let r = server.finish(timeout: 20)
         #expect(o.status == 0, "\(o.stderr)")
-        #expect(took != nil, "the server did not end")
-        #expect(p.terminationStatus == 0, "\(stderr)")
-        #expect(stdout == "after EMFILE\n")
+        #expect(r.status == 0, "the server did not end with 0: \(r.stderr)")
+        #expect(r.stdout == "after EMFILE\n")
     }
 
     /// Connecting toward a host that drops SYNs gives up at --connect-timeout with 124.

@@ -117,10 +117,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("data.bin")
         try TestData.write(src, size: 100 << 20, seed: transport.connect == "tcp" ? 7 : 21)
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", "\(transport.listen)://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                                      "--signal", "\(transport.listen)://127.0.0.1:0", "--count", "1"])
         let send = try RunningRTC(["send"] + ice + ["--signal", "\(transport.connect)://127.0.0.1:\(port)\(transport.path)",
                                                    src.path])
         let s = send.finish(timeout: 120)
@@ -138,11 +136,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("data.bin")
         try TestData.write(src, size: 5 << 20, seed: 33)
-        let port = TestData.freePort()
         let impaired = ["--delay", "25", "--loss", "1"]
-        let listen = try RunningRTC(["listen"] + ice + impaired + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen"] + ice + impaired
+                                                      + ["-o", dir.appendingPathComponent("out").path + "/",
+                                                         "--signal", "tcp-listen://127.0.0.1:0", "--count", "1"])
         let send = try RunningRTC(["send"] + ice + impaired + ["--signal", "tcp://127.0.0.1:\(port)", src.path])
         let s = send.finish(timeout: 120)
         let l = listen.finish(timeout: 30)
@@ -157,10 +154,8 @@ import Testing
         let src = dir.appendingPathComponent("stream.bin")
         try TestData.write(src, size: 20 << 20, seed: 9)
         let sink = dir.appendingPathComponent("sink.bin")
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen"] + ice + ["-o", "-", "--signal", "tcp-listen://127.0.0.1:\(port)",
-                                     "--count", "1"], stdoutFile: sink)
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen"] + ice + ["-o", "-", "--signal", "tcp-listen://127.0.0.1:0",
+                                                                         "--count", "1"], stdoutFile: sink)
         let send = try RunningRTC(["send"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "-"],
                                   stdinData: try Data(contentsOf: src))
         let s = send.finish(timeout: 60)
@@ -174,10 +169,9 @@ import Testing
     /// bad offer (then garbage) ends it with 65, never a hang. (Garbage before any offer is
     /// dropped without counting: SignalServerHardeningCLITests.)
     @Test func badOfferFromTCPPeerExits65() throws {
-        let port = TestData.freePort()
-        let listener = try RunningRTC(["listen"] + ice + ["--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1",
-                                       "--connect-timeout", "10"])
-        let fd = RawTCP.connect(port: port, within: 10)
+        let (listener, port) = try RunningRTC.listening(["listen"] + ice + ["--signal", "tcp-listen://127.0.0.1:0",
+                                                                           "--count", "1", "--connect-timeout", "10"])
+        let fd = RawTCP.connect(port: port)
         #expect(fd >= 0)
         RawTCP.write(fd, "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}\n\u{01}garbage{{{\n")
         let r = listener.finish(timeout: 20)
@@ -193,29 +187,15 @@ import Testing
         try TestData.write(src, size: 3_000_000, seed: 11)
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let port = TestData.freePort()
-        let py = Process()
-        py.executableURL = URL(fileURLWithPath: Self.python)
-        py.arguments = [Self.script, "receive", "127.0.0.1", "\(port)", out.path]
-        let pyOut = Pipe()
-        py.standardOutput = pyOut
-        try py.run()
-        // The aiortc server listens once its offer is ready.
-        var r = CLIResult(status: -1, stdout: "", stderr: "")
-        for _ in 0..<50 {
-            r = try CLI.run(["send", "--answer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout",
+        // The aiortc server listens once its offer is ready, and says where.
+        let (py, port) = try RunningRTC.listening([Self.script, "receive", "127.0.0.1", "0", out.path],
+                                                  executable: URL(fileURLWithPath: Self.python), within: 30)
+        let r = try CLI.run(["send", "--answer"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "--connect-timeout",
                              "20", src.path], timeout: 60)
-            if r.status != 69 { break }
-            usleep(200_000)
-        }
-        let deadline = Date().addingTimeInterval(30)
-        while py.isRunning && Date() < deadline { usleep(20_000) }
-        if py.isRunning { py.terminate() }
-        py.waitUntilExit()
-        let pyText = String(decoding: pyOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let p = py.finish(timeout: 30)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(py.terminationStatus == 0)
-        #expect(pyText.contains("\"verified\": true"))
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(p.stdout.contains("\"verified\": true"))
         #expect(TestData.sameFiles(src, out.appendingPathComponent("m.bin")))
     }
 
@@ -225,10 +205,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("m.bin")
         try TestData.write(src, size: 3_000_000, seed: 12)
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen", "--offer"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen", "--offer"] + ice
+                                                      + ["-o", dir.appendingPathComponent("out").path + "/",
+                                                         "--signal", "tcp-listen://127.0.0.1:0", "--count", "1"])
         let py = Process()
         py.executableURL = URL(fileURLWithPath: Self.python)
         py.arguments = [Self.script, "send", "127.0.0.1", "\(port)", src.path]
@@ -252,10 +231,8 @@ import Testing
         let src = dir.appendingPathComponent("big.bin")
         try TestData.write(src, size: 300 << 20, seed: 5)
         let out = dir.appendingPathComponent("out")
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", out.path + "/",
-                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", out.path + "/",
+                                                      "--signal", "tcp-listen://127.0.0.1:0", "--count", "1"])
         let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--consent-timeout", "3",
                                    "--signal", "tcp://127.0.0.1:\(port)", src.path])
         // Kill the receiver once some data has landed.
@@ -310,10 +287,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("page.bin")
         try TestData.write(src, size: 3_000_000, seed: 31)
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                                      "--signal", "ws-listen://127.0.0.1:0", "--count", "1"])
         let (status, text) = try runChromium(["upload", "http://127.0.0.1:\(port)/", src.path])
         let l = listen.finish(timeout: 30)
         #expect(status == 0, "\(text)")
@@ -327,9 +302,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("gift.bin")
         try TestData.write(src, size: 3_000_000, seed: 32)
-        let port = TestData.freePort()
-        let send = try RunningRTC(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:\(port)", "--count", "1", src.path])
-        usleep(300_000)
+        let (send, port) = try RunningRTC.listening(["send"] + ice + ["--signal", "ws-listen://127.0.0.1:0", "--count", "1",
+                                                                     src.path])
         let (status, text) = try runChromium(["download", "http://127.0.0.1:\(port)/"])
         let s = send.finish(timeout: 30)
         #expect(status == 0, "\(text)")
@@ -357,10 +331,8 @@ extension TransferWebSocketCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("big.bin")
         try TestData.write(src, size: 3_000_000, seed: 33)
-        let port = TestData.freePort()
-        let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--signal", "ws-listen://127.0.0.1:\(port)",
-                                   "--count", "1", src.path])
-        usleep(300_000)
+        let (send, port) = try RunningRTC.listening(["send", "--ice-host", "127.0.0.1", "--quiet",
+                                                    "--signal", "ws-listen://127.0.0.1:0", "--count", "1", src.path])
         let py = Process()
         py.executableURL = URL(fileURLWithPath: TransferTCPCLITests.python)
         py.arguments = [Self.script, "download", "http://127.0.0.1:\(port)/?max=1000000"]
@@ -412,12 +384,9 @@ extension TransferWebSocketCLITests {
             #expect(s.status == 0, "\(s.stderr)")
             #expect(l.status == 0, "\(l.stderr)")
         } else {
-            let port = TestData.freePort()
-            let (listenURL, sendURL) = transport == "tcp"
-                ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
-                : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
-            let listen = try RunningRTC(["listen"] + ice + ["-o", out, "--signal", listenURL, "--count", "1"])
-            usleep(300_000)
+            let (listen, port) = try RunningRTC.listening(["listen"] + ice + ["-o", out, "--signal", "\(transport)-listen://127.0.0.1:0",
+                                                                             "--count", "1"])
+            let sendURL = transport == "tcp" ? "tcp://127.0.0.1:\(port)" : "ws://127.0.0.1:\(port)/ws"
             let send = try RunningRTC(["send"] + ice + ["--signal", sendURL, src.path])
             let deadline = Date().addingTimeInterval(180)
             while send.process.isRunning && Date() < deadline {
@@ -436,13 +405,10 @@ extension TransferWebSocketCLITests {
 
 @Suite struct OfferAnswerSignalCLITests {
     @Test(arguments: ["tcp", "ws"]) func chatOverSignalURL(transport: String) throws {
-        let port = TestData.freePort()
-        let (listenURL, connectURL) = transport == "tcp"
-            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
-            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
-        let offer = try RunningRTC(["offer", "--ice-host", "127.0.0.1", "--signal", listenURL],
-                                   stdinData: Data("hello over \(transport)\n".utf8))
-        usleep(300_000)
+        let (offer, port) = try RunningRTC.listening(["offer", "--ice-host", "127.0.0.1",
+                                                     "--signal", "\(transport)-listen://127.0.0.1:0"],
+                                                    stdinData: Data("hello over \(transport)\n".utf8))
+        let connectURL = transport == "tcp" ? "tcp://127.0.0.1:\(port)" : "ws://127.0.0.1:\(port)/ws"
         let answer = try RunningRTC(["answer", "--ice-host", "127.0.0.1", "--signal", connectURL])
         let a = answer.finish(timeout: 20)
         let o = offer.finish(timeout: 10)
@@ -459,13 +425,9 @@ extension TransferWebSocketCLITests {
     @Test(arguments: ["tcp", "ws"]) func severalSendersAtOnce(transport: String) throws {
         let dir = try TestData.tempDir("many-\(transport)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = TestData.freePort()
-        let (listenURL, sendURL) = transport == "tcp"
-            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
-            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
-        let listen = try RunningRTC(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
-                                     "--signal", listenURL, "--count", "3"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen"] + ice + ["-o", dir.appendingPathComponent("out").path + "/",
+                                                      "--signal", "\(transport)-listen://127.0.0.1:0", "--count", "3"])
+        let sendURL = transport == "tcp" ? "tcp://127.0.0.1:\(port)" : "ws://127.0.0.1:\(port)/ws"
         var senders: [RunningRTC] = []
         for i in 0..<3 {
             let f = dir.appendingPathComponent("f\(i).bin")

@@ -73,7 +73,7 @@ import Testing
         let both = try CLI.run(["listen", "--overwrite", "--rename"], timeout: 10)
         #expect(both.status == 64, "\(both.stderr)")
         #expect(both.stderr.contains("--overwrite and --rename"), "\(both.stderr)")
-        let stdout = try CLI.run(["listen", "-o", "-", "--signal", "tcp-listen://127.0.0.1:\(TestData.freePort())",
+        let stdout = try CLI.run(["listen", "-o", "-", "--signal", "tcp-listen://127.0.0.1:0",
                                   "--overwrite"], timeout: 10)
         #expect(stdout.status == 64, "\(stdout.stderr)")
         #expect(stdout.stderr.contains("not to -o -"), "\(stdout.stderr)")

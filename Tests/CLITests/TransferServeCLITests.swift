@@ -6,10 +6,10 @@ import Testing
 @Suite(.serialized) struct TransferServeCLITests {
     let ice = ["--ice-host", "127.0.0.1", "--quiet"]
 
-    private func urls(_ transport: String, _ port: UInt16) -> (String, String) {
-        transport == "tcp"
-            ? ("tcp-listen://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port)")
-            : ("ws-listen://127.0.0.1:\(port)", "ws://127.0.0.1:\(port)/ws")
+    /// The listening URL on a port the system picks, and the URL peers connect to once it is known.
+    private func listenURL(_ transport: String) -> String { "\(transport)-listen://127.0.0.1:0" }
+    private func connectURL(_ transport: String, _ port: UInt16) -> String {
+        transport == "tcp" ? "tcp://127.0.0.1:\(port)" : "ws://127.0.0.1:\(port)/ws"
     }
 
     private func jsonLines(_ text: String) -> [[String: Any]] {
@@ -22,10 +22,9 @@ import Testing
         let a = dir.appendingPathComponent("a.bin"), b = dir.appendingPathComponent("b.bin")
         try TestData.write(a, size: 2_000_000, seed: 51)
         try TestData.write(b, size: 300_001, seed: 52)
-        let port = TestData.freePort()
-        let (listenURL, connectURL) = urls(transport, port)
-        let send = try RunningRTC(["send"] + ice + ["--signal", listenURL, "--count", "3", a.path, b.path])
-        usleep(300_000)
+        let (send, port) = try RunningRTC.listening(["send"] + ice + ["--signal", listenURL(transport), "--count", "3",
+                                                                     a.path, b.path])
+        let connectURL = connectURL(transport, port)
         // Two receivers at once (the second waits its turn), then a third after they are done.
         let r1 = try RunningRTC(["listen"] + ice + ["--signal", connectURL, "-o", dir.appendingPathComponent("o1").path + "/"])
         let r2 = try RunningRTC(["listen"] + ice + ["--signal", connectURL, "-o", dir.appendingPathComponent("o2").path + "/"])
@@ -51,9 +50,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("f.bin")
         try TestData.write(f, size: 500_000, seed: 53)
-        let port = TestData.freePort()
-        let send = try RunningRTC(["send"] + ice + ["--signal", "tcp-listen://127.0.0.1:\(port)", f.path])
-        usleep(300_000)
+        let (send, port) = try RunningRTC.listening(["send"] + ice + ["--signal", "tcp-listen://127.0.0.1:0", f.path])
         let l = try CLI.run(["listen"] + ice + ["--signal", "tcp://127.0.0.1:\(port)", "-o", dir.appendingPathComponent("o").path + "/"],
                             timeout: 60)
         #expect(l.status == 0, "\(l.stderr)")
@@ -73,9 +70,8 @@ import Testing
     }
 
     @Test(arguments: ["tcp", "ws"]) func offerServesPeersOneAfterAnotherWithStdin(transport: String) throws {
-        let port = TestData.freePort()
-        let (listenURL, connectURL) = urls(transport, port)
-        let offer = try RunningRTC(["offer", "--ice-host", "127.0.0.1", "--signal", listenURL])
+        let (offer, port) = try RunningRTC.listening(["offer", "--ice-host", "127.0.0.1", "--signal", listenURL(transport)])
+        let connectURL = connectURL(transport, port)
         defer { if offer.process.isRunning { offer.process.terminate() } }
         offer.writeLine("to the first")
         let a1 = try RunningRTC(["answer", "--ice-host", "127.0.0.1", "--signal", connectURL])
@@ -100,11 +96,9 @@ import Testing
     }
 
     @Test func answerServerCountsSessionsAndReportsThemInJSON() throws {
-        let port = TestData.freePort()
-        let answer = try RunningRTC(["answer", "--ice-host", "127.0.0.1", "--json", "--signal",
-                                     "tcp-listen://127.0.0.1:\(port)", "--count", "2"])
+        let (answer, port) = try RunningRTC.listening(["answer", "--ice-host", "127.0.0.1", "--json", "--signal",
+                                                      "tcp-listen://127.0.0.1:0", "--count", "2"])
         defer { if answer.process.isRunning { answer.process.terminate() } }
-        usleep(300_000)
         for i in 1...2 {
             let o = try CLI.run(["offer", "--ice-host", "127.0.0.1", "--signal", "tcp://127.0.0.1:\(port)"],
                                 stdin: "hello \(i)\n", timeout: 30)
@@ -121,9 +115,8 @@ import Testing
     }
 
     @Test func offerServerStopsOnSIGINTWhenIdle() throws {
-        let port = TestData.freePort()
-        let offer = try RunningRTC(["offer", "--ice-host", "127.0.0.1", "--signal", "tcp-listen://127.0.0.1:\(port)"])
-        usleep(300_000)
+        let (offer, port) = try RunningRTC.listening(["offer", "--ice-host", "127.0.0.1", "--signal",
+                                                     "tcp-listen://127.0.0.1:0"])
         let a = try CLI.run(["answer", "--ice-host", "127.0.0.1", "--signal", "tcp://127.0.0.1:\(port)"],
                             stdin: "", timeout: 30)
         #expect(a.status == 0, "\(a.stderr)")
@@ -155,10 +148,9 @@ import Testing
     @Test(arguments: ["listen", "answer"], kinds) func garbageIntoWsListen(command: String, kind: String) throws {
         let dir = try TestData.tempDir("ws-garbage")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = TestData.freePort()
         let extra = command == "listen" ? ["--quiet", "-o", dir.path + "/"] : []
-        let rtc = try RunningRTC([command, "--ice-host", "127.0.0.1", "--signal", "ws-listen://127.0.0.1:\(port)",
-                                  "--count", "1", "--connect-timeout", "30"] + extra)
+        let (rtc, port) = try RunningRTC.listening([command, "--ice-host", "127.0.0.1", "--signal", "ws-listen://127.0.0.1:0",
+                                                   "--count", "1", "--connect-timeout", "30"] + extra)
         defer { if rtc.process.isRunning { rtc.process.terminate() } }
         let fd = RawWebSocket.connect(port: port)
         #expect(fd >= 0, "no WebSocket upgrade")
@@ -178,8 +170,7 @@ import Testing
     }
 
     @Test(arguments: ["send", "answer"], kinds) func garbageFromWsServer(command: String, kind: String) throws {
-        let port = TestData.freePort()
-        let listener = RawWebSocket.listen(port: port)
+        let (listener, port) = RawWebSocket.listen()
         defer { close(listener) }
         let args = command == "send" ? ["send", "--quiet", "/etc/hostname"] : ["answer"]
         let rtc = try RunningRTC(args + ["--ice-host", "127.0.0.1", "--signal", "ws://127.0.0.1:\(port)/ws",
@@ -213,10 +204,8 @@ import Testing
         let src = dir.appendingPathComponent("s.bin")
         let size = 160 << 20
         try TestData.write(src, size: size, seed: 61)
-        let port = TestData.freePort()
-        let listen = try RunningRTC(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", "-",
-                                     "--signal", "tcp-listen://127.0.0.1:\(port)", "--count", "1"])
-        usleep(300_000)
+        let (listen, port) = try RunningRTC.listening(["listen", "--ice-host", "127.0.0.1", "--quiet", "-o", "-",
+                                                      "--signal", "tcp-listen://127.0.0.1:0", "--count", "1"])
         let send = try RunningRTC(["send", "--ice-host", "127.0.0.1", "--quiet", "--signal", "tcp://127.0.0.1:\(port)",
                                    src.path])
         // Read stdout at about 25 MB/s (64 KiB every 2.5 ms), bounded by count and time.

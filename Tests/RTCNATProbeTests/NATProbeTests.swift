@@ -72,8 +72,10 @@ private final class NSLockish: @unchecked Sendable {
 }
 
 private enum Thread {
+    /// A thread of its own: on Dispatch's shared pool the responder could wait behind other
+    /// suites' blocking work for longer than the probe's timeouts (seen in a loaded full run).
     static func detach(_ body: @escaping @Sendable () -> Void) {
-        DispatchQueue.global().async(execute: body)
+        startThread(name: "stun-responder", body)
     }
 }
 

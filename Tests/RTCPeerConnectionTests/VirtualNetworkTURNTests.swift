@@ -172,23 +172,29 @@ extension NATWorld {
 }
 
 extension USRSCTPSuites.VirtualPeerConnectionTests {
-    /// Two peers behind symmetric NATs, each with the TURN server in its configuration.
+    /// Two peers behind NATs (symmetric ones by default), each with the TURN server in its configuration.
     static func negotiateThroughTURN(_ w: NATWorld, _ server: VirtualTURNServer, password: String = NATWorld.turnPassword,
-                                     relayOnly: Bool = false) throws -> (PeerConnection, PeerConnection) {
-        try negotiate(w, w.client(.symmetric, index: 0), w.client(.symmetric, index: 1)) { c in
+                                     relayOnly: Bool = false, a: NATScenario = .symmetric, b: NATScenario = .symmetric)
+        throws -> (PeerConnection, PeerConnection) {
+        try negotiate(w, w.client(a, index: 0), w.client(b, index: 1)) { c in
             c.turnServers = [ICEAgent.TURNServer(address: server.address, username: NATWorld.turnUser, password: password)]
             c.relayOnly = relayOnly
         }
     }
 
-    /// The NAT matrix's relay outcome: symmetric ↔ symmetric connects only through the relay,
+    /// The NAT matrix's relay outcome: symmetric ↔ symmetric (and symmetric ↔ port-restricted,
+    /// which fails without TURN: peerConnectionsConnectThroughNATs) connects through the relay,
     /// and a data channel carries messages both ways. With `relayOnly` both ends use relayed
     /// candidates (relay ↔ relay); otherwise one relayed end suffices.
-    @Test(arguments: [false, true])
-    func symmetricPeersConnectThroughTheRelay(relayOnly: Bool) throws {
+    @Test(arguments: [
+        (NATScenario.symmetric, NATScenario.symmetric, false),
+        (.symmetric, .symmetric, true),
+        (.symmetric, .portRestrictedCone, false),
+    ])
+    func peersConnectThroughTheRelay(a: NATScenario, b: NATScenario, relayOnly: Bool) throws {
         let w = try NATWorld()
         let server = try w.addTURNServer()
-        let (pa, pb) = try Self.negotiateThroughTURN(w, server, relayOnly: relayOnly)
+        let (pa, pb) = try Self.negotiateThroughTURN(w, server, relayOnly: relayOnly, a: a, b: b)
         defer { pa.close(); pb.close() }
         #expect(server.allocationCount == 2)
         for pc in [pa, pb] {
@@ -218,7 +224,7 @@ extension USRSCTPSuites.VirtualPeerConnectionTests {
             if relayOnly {
                 #expect(pair.local.kind == .relay && pair.remote.kind == .relay)
             } else {
-                // A symmetric NAT's srflx port is useless to the other side: the path has a relay end.
+                // A symmetric NAT's mapping for the peer is unknown to it: the path has a relay end.
                 #expect(pair.local.kind == .relay || pair.remote.kind == .relay, "\(pair)")
             }
         }

@@ -69,18 +69,19 @@ extension USRSCTPSuites {
             #expect(onSocket == p.a.receiveBufferSize)
         }
 
-        @Test func aFastPathKeeps200msAndSmallBuffers() throws {
+        @Test func aFastPathNeverGetsALongPathsSettings() throws {
             let r = try Run(delay: .zero)
             defer { r.stop() }
             try r.exchange(count: 5)
-            // Five checks (one per 250 ms) have run by now; none may raise the minimum.
+            // Five checks (one per 250 ms) have run by now. usrsctp's RTT comes from the wall
+            // clock, so a loaded machine's scheduling shows up in it (SRTT 19 ms gave 380 ms in
+            // a full run beside a sanitizer build): the claim is that a path with no delay never
+            // gets a long path's settings (1 s, 12.5 MB; SCTPMinimumRTOTests has the exact policy).
             usleep(1_300_000)
             let minimums: [UInt32] = try r.real.sync { [r.p.a.minimumRTO, r.p.b.minimumRTO] }
-            #expect(minimums == [200, 200])
-            // A loaded debug build can measure a few ms here (250 MB/s × 7 ms = 1.75 MB), but
-            // nothing near a long path's 12.5 MB.
+            for m in minimums { #expect(m >= 200 && m < 1000, "RTO.min \(m)") }
             let buffers: [Int] = try r.real.sync { [r.p.a.sendBufferSize, r.p.b.receiveBufferSize] }
-            for b in buffers { #expect(b >= 1 << 20 && b < 4 << 20, "buffer \(b)") }
+            for b in buffers { #expect(b >= 1 << 20 && b < 12_500_000, "buffer \(b)") }
             let received: Int = try r.real.sync { r.p.receivedByB.count }
             #expect(received == 5)
         }

@@ -95,35 +95,46 @@ import RTCTestSupport
         #expect(throws: SDPError.self) { try d.serializeChecked() }
     }
 
-    /// Parsing is linear: 16 times the lines costs about 16 times the time, not 256 times.
-    @Test func parseTimeIsLinearInLines() throws {
-        func seconds(_ lines: Int) throws -> Double {
-            var limits = SDPLimits.standard
-            limits.maxLines = lines + 10
-            limits.maxBytes = 64 << 20
-            let text = Self.sdp(String(repeating: "a=x-attribute:some value\r\n", count: lines))
-            let start = ContinuousClock.now
-            _ = try SessionDescription.parse(text, limits: limits)
-            let d = ContinuousClock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    /// Long descriptions are parsed whole and in order, and one over the line limit is refused
+    /// at the first line past it: the splitter stops there instead of reading the rest. (Parse
+    /// time is measured by Scripts/bench-sdp-parse, not asserted here: a unit test holds no
+    /// wall-clock bound.)
+    @Test func longDescriptionsParseWholeAndStopAtTheLineLimit() throws {
+        var limits = SDPLimits.standard
+        limits.maxLines = 80_010
+        limits.maxBytes = 64 << 20
+        let lines = 80_000
+        let text = Self.sdp((0..<lines).map { "a=x-attribute:value \($0)\r\n" }.joined())
+        let d = try SessionDescription.parse(text, limits: limits)
+        #expect(d.media.count == 1)
+        #expect(d.media[0].attributes.count == lines)
+        #expect(d.media[0].attributes.last == SDPAttribute(name: "x-attribute", value: "value \(lines - 1)"))
+
+        limits.maxLines = 1_000
+        let over = String(repeating: "a=x-attribute:some value\r\n", count: 100_000)
+        #expect(throws: SDPError.invalidDescription(
+            line: 1_001, reason: "session description exceeds the limit of 1000 lines")) {
+            try SessionDescription.parse(Self.sdp(over), limits: limits)
         }
-        _ = try seconds(1_000)  // warm up
-        let small = try seconds(5_000), large = try seconds(80_000)
-        #expect(large < small * 16 * 4, "5k lines: \(small) s, 80k lines: \(large) s")
     }
 
     // MARK: - JSON
 
     /// Foundation's decoder took 2.5 s of CPU for 511 levels (growing with depth³); ours refuses
-    /// past 64 at once, and an accepted 64-deep document costs microseconds.
+    /// at the 65th opening bracket, whatever follows: the error's offset is where it stopped
+    /// reading (bounded work, without a clock).
     @Test(arguments: [65, 511, 100_000])
-    func deepJSONIsRefusedFast(depth: Int) {
+    func deepJSONIsRefusedAtTheDepthLimit(depth: Int) {
+        let limit = JSONLimits.maxDepth
         let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-        let start = ContinuousClock.now
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
-        #expect(ContinuousClock.now - start < .milliseconds(200))
-        let nested = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(nested) }
+        #expect(throws: JSONParseError(offset: limit, reason: "nested deeper than \(limit) levels")) {
+            try JSONValue.parse(text)
+        }
+        let member = #"{"a":"#
+        let nested = String(repeating: member, count: depth) + "1" + String(repeating: "}", count: depth)
+        #expect(throws: JSONParseError(offset: limit * member.utf8.count, reason: "nested deeper than \(limit) levels")) {
+            try JSONValue.parse(nested)
+        }
     }
 
     @Test func sixtyFourLevelsParse() throws {
@@ -184,28 +195,31 @@ import RTCTestSupport
 
     // MARK: - ICE candidates
 
-    /// Pair de-duplication was O(N²) (40k candidates: 45 s); now 40k trickled candidates take
-    /// well under a second and the agent keeps at most `maxRemoteCandidates`.
-    @Test func fortyThousandCandidatesAreCappedQuickly() throws {
+    /// Pair de-duplication was O(N²) (40k candidates: 45 s). Now the agent keeps at most
+    /// `maxRemoteCandidates` and makes one pair per kept candidate and base: the refused ones
+    /// cost no pairing work at all (counted, not timed).
+    @Test func fortyThousandCandidatesAreCapped() throws {
         let h = RealLoop()
-        let (kept, refused, elapsed) = try h.sync { () -> (Int, Int, Duration) in
+        let (kept, refused, pairs, distinct, bases) = try h.sync { () -> (Int, Int, Int, Int, Int) in
             let agent = ICEAgent(loop: h.loop, role: .controlling,
                                  configuration: .init(hostAddresses: [TransportAddress(host: "127.0.0.1", port: 0)!]))
             try agent.gather()
             defer { agent.close() }
             var refused = 0
-            let start = ContinuousClock.now
             for i in 0..<40_000 {
                 let c = ICECandidate(foundation: "1", priority: UInt32(i),
                                      address: TransportAddress(host: "127.0.\(i / 250).\(i % 250 + 1)", port: 9)!,
                                      kind: .host)
                 if !agent.addRemoteCandidate(c) { refused += 1 }
             }
-            return (agent.remoteCandidates.count, refused, ContinuousClock.now - start)
+            let keys = Set(agent.pairs.map { "\(ObjectIdentifier($0.base)) \($0.remote.address)" })
+            return (agent.remoteCandidates.count, refused, agent.pairs.count, keys.count, agent.hostBases.count)
         }
         #expect(kept == ICEAgent.maxRemoteCandidates)
         #expect(refused == 40_000 - ICEAgent.maxRemoteCandidates)
-        #expect(elapsed < .seconds(1), "\(elapsed)")
+        #expect(bases == 1)
+        #expect(pairs == kept * bases)
+        #expect(distinct == pairs)
     }
 
     @Test func pairsStayInPriorityOrderWithoutDuplicates() throws {
