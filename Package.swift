@@ -95,11 +95,12 @@ let package = Package(
         .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"],
                 swiftSettings: layerSettings + [.swiftLanguageMode(.v6)]),
         // rtc-transfer/1 (`rtc send` / `rtc listen`): protocol, sender, receiver, file sinks.
-        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"]),
+        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // `rtc bench`: cases, measurement, reports, the child processes and the media relay bench.
         .target(name: "RTCBench", dependencies: [
             "RTC", "RTCSignaling", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         // SDP ⇄ structured JSON (`rtc sdp-parse`).
         .target(name: "RTCSDPJSON", dependencies: ["RTCCore", "RTCSDP"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // RFC 5780 discovery from a real socket, blocking (`rtc stun-probe`).
@@ -179,7 +180,8 @@ let package = Package(
 let swift6Targets: Set<String> = [
     "rtc-fuzz", "RTCTestSupport", "RTCCoreTests", "RTCSTUNTests", "RTCTURNTests", "RTCSDPTests", "RTCICETests",
     "RTCDTLSTests", "RTCSCTPTests", "RTCDataChannelTests", "RTCRTPTests", "RTCMediaTests", "RTCSRTPTests",
-    "RTCPeerConnectionTests", "RTCTests",
+    "RTCPeerConnectionTests", "RTCTests", "RTCSignalingTests", "RTCSessionTests", "RTCTransferTests", "RTCBenchTests",
+    "CLITests",
 ]
 for target in package.targets where swift6Targets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.swiftLanguageMode(.v6)]

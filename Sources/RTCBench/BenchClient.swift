@@ -6,6 +6,9 @@ import RTC
 
 /// The sending side of `rtc bench`, driven from the main thread: actions run on the stack's
 /// loop, and the main thread waits for their results with deadlines.
+// @unchecked Sendable is safe: `replies` is guarded by `lock` and `eventCount` by `events`; `peer`,
+// `control` and the channels are used only in `onLoop` bodies (on the loop while the driving thread
+// waits) or by loop callbacks; `caseNumber` only by the one driving thread.
 public final class BenchClient: @unchecked Sendable {
     /// One throughput case: a message size, ordering and reliability.
     public struct ThroughputCase: Sendable {

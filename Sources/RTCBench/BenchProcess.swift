@@ -83,21 +83,14 @@ public enum BenchProcess {
     public static func connectInProcess(loop: PollEventLoop, configuration: PeerConnection.Configuration)
         throws -> (BenchClient, BenchServer)
     {
-        let setup = DispatchSemaphore(value: 0)
-        var result: Result<(BenchClient, BenchServer), Error>!
-        loop.execute {
-            result = Result {
-                let offerer = try PeerConnection(loop: loop, configuration: configuration)
-                let answerer = try PeerConnection(loop: loop, configuration: configuration)
-                let server = BenchServer(peer: answerer, loop: loop)
-                try answerer.setRemoteDescription(offerer.createOffer())
-                try offerer.setRemoteDescription(answerer.createAnswer())
-                return (BenchClient(loop: loop, peer: offerer), server)
-            }
-            setup.signal()
+        try loop.runAndWait {
+            let offerer = try PeerConnection(loop: loop, configuration: configuration)
+            let answerer = try PeerConnection(loop: loop, configuration: configuration)
+            let server = BenchServer(peer: answerer, loop: loop)
+            try answerer.setRemoteDescription(offerer.createOffer())
+            try offerer.setRemoteDescription(answerer.createAnswer())
+            return (BenchClient(loop: loop, peer: offerer), server)
         }
-        setup.wait()
-        return try result.get()
     }
 
     /// Starts `rtc bench --serve` as the answerer and signals over its stdin/stdout.
@@ -139,7 +132,7 @@ public enum BenchProcess {
             return (try pc.createAnswer(), server)
         }
         print(SignalingMessage.description(answer).json())
-        fflush(stdout)
+        fflush(nil)  // every output stream, stdout's answer line with them (no global `stdout` reference)
         _ = ended.wait(timeout: .now() + 600)
         _ = server
     }

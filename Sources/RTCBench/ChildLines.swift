@@ -1,6 +1,7 @@
 import RTC
 
 /// The lines a child prints on stdout, read on their own thread (so its pipe never fills).
+// @unchecked Sendable is safe: `lines` and `ended` are shared with the reader thread only under `state`.
 final class ChildLines: @unchecked Sendable {
     private let state = Condition()
     private var lines: [String] = []

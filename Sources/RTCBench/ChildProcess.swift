@@ -3,16 +3,18 @@ import Glibc
 #endif
 import CRTCSocket
 import RTC
+import Synchronization
 
 /// A child `rtc` process with its stdin and stdout connected to pipes (posix_spawn; stderr is
 /// shared), as `rtc bench --processes 2` runs its receiver.
-public final class ChildProcess {
+public final class ChildProcess: Sendable {
     public let pid: pid_t
     /// Our end of the child's stdin.
     public let input: Int32
     /// Our end of the child's stdout.
     public let output: Int32
-    private var exited = false
+    /// Reaped (atomic: a reader thread may hold the process while its owner waits for it).
+    private let exited = Atomic<Bool>(false)
 
     /// Starts this same executable with `arguments`, or `executable` (a path) when given.
     /// - Throws: `BenchError` when the pipes or the process cannot be made.
@@ -73,10 +75,10 @@ public final class ChildProcess {
     }
 
     public var isRunning: Bool {
-        guard !exited else { return false }
+        guard !exited.load(ordering: .acquiring) else { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
-        return !exited
+        if waitpid(pid, &status, WNOHANG) == pid { exited.store(true, ordering: .releasing) }
+        return !exited.load(ordering: .acquiring)
     }
 
     /// Waits until the child exits or `deadline` passes, whichever comes first: poll(2) on a
@@ -98,14 +100,14 @@ public final class ChildProcess {
 
     /// Sends SIGTERM (once it is reaped, nothing).
     public func terminate() {
-        if !exited { kill(pid, SIGTERM) }
+        if !exited.load(ordering: .acquiring) { kill(pid, SIGTERM) }
     }
 
     /// Waits for the exit and reaps the child.
     public func waitUntilExit() {
-        guard !exited else { return }
+        guard !exited.load(ordering: .acquiring) else { return }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        exited = true
+        exited.store(true, ordering: .releasing)
     }
 }

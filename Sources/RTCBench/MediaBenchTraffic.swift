@@ -9,6 +9,8 @@ import RTC
 /// receives what comes out of its output port. Each payload starts with the bench sequence
 /// number and the send time (CLOCK_MONOTONIC ns, both big-endian), so latency and loss are
 /// measured per packet whatever the relay rewrote in the RTP header.
+// @unchecked Sendable is safe: what the receiving thread shares (`tally`, `first`, `count`, `seen`,
+// the flags) is guarded by `state`; `sequence` is used only by the one thread calling `run`/`stop`.
 final class MediaBenchTraffic: @unchecked Sendable {
     /// One measured run: what arrived of `first..<first + count`.
     struct Tally {

@@ -19,8 +19,9 @@ public protocol DatagramSocket: AnyObject {
 
 /// Makes the sockets a component binds (the network it lives on). Pass one in a configuration
 /// (`ICEAgent.Configuration.socketFactory`, `PeerConnection.Configuration.socketFactory`) to put
-/// the component on a `VirtualNetwork`; the default is the kernel's UDP.
-public protocol DatagramSocketFactory: AnyObject {
+/// the component on a `VirtualNetwork`; the default is the kernel's UDP. Sendable, so a
+/// configuration holding one can be handed to the loop from another thread.
+public protocol DatagramSocketFactory: AnyObject, Sendable {
     /// Binds a socket on `loop` to `address` (port 0 picks a free port).
     /// - Throws: when the address cannot be bound (`SocketError` for the kernel).
     func makeSocket(loop: EventLoop, bindTo address: TransportAddress) throws -> DatagramSocket

@@ -49,9 +49,10 @@ public final class ScheduledTask {
 }
 
 /// The serial executor that owns one stack: sockets, ICE, DTLS, SCTP and channels all run on it,
-/// so layers need no locks. `execute` may be called from any thread; everything else only from the
-/// loop itself (debug builds check it, `assertInEventLoop`): `enqueue` defers loop-owned work, and
-/// `LoopBound` carries a loop-owned value across threads to the loop.
+/// so layers need no locks. `execute` may be called from any thread and takes a `@Sendable` task
+/// (as swift-nio's); everything else only from the loop itself (debug builds check it,
+/// `assertInEventLoop`): `enqueue` defers loop-owned work, and `LoopBound` carries a loop-owned
+/// value across threads to the loop.
 /// Tests use `ManualEventLoop` to control time.
 public protocol EventLoop: AnyObject, Sendable {
     var now: LoopInstant { get }
@@ -61,9 +62,8 @@ public protocol EventLoop: AnyObject, Sendable {
     /// tasks run only inside the owner's calls on its one thread (tests' `ManualEventLoop`).
     /// Layers that share process-wide state with real time (usrsctp's clock and threads) ask.
     var isVirtualClock: Bool { get }
-    /// Queues `task` to run on the loop; thread-safe. (Not yet `@Sendable`: RTCSession hands it
-    /// non-Sendable configurations from the main thread.)
-    func execute(_ task: @escaping () -> Void)
+    /// Queues `task` to run on the loop; thread-safe.
+    func execute(_ task: @escaping @Sendable () -> Void)
     /// Queues `task` to run on the loop after the current task. Loop thread only: the task may use
     /// loop-owned, non-`Sendable` state.
     func enqueue(_ task: @escaping () -> Void)
@@ -175,12 +175,15 @@ struct TimerHeap {
 extension EventLoop {
     /// Runs `body` on the loop and blocks the calling thread until it returns; called on the
     /// loop itself it runs inline (waiting would deadlock). For threads outside the stack:
-    /// the CLI's main thread and tests.
+    /// the CLI's main thread and tests. Like `DispatchQueue.sync`, `body` need not be `@Sendable`:
+    /// it runs while its caller waits, so what it captures is never used on two threads at once.
     public func runAndWait<T>(_ body: @escaping () throws -> T) throws -> T {
         if inEventLoop { return try body() }
         let done = DispatchSemaphore(value: 0)
-        // Safe: written once on the loop before `signal`, read on this thread after `wait`; the
-        // semaphore orders the two accesses.
+        // Safe: the caller blocks on `done` until the loop has run `body` once, so the closure and
+        // its captures are used by one thread at a time. `result` is written once on the loop
+        // before `signal`, read here after `wait`.
+        nonisolated(unsafe) let body = body
         nonisolated(unsafe) var result: Result<T, Error>!
         execute {
             result = Result { try body() }

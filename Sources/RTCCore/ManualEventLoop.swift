@@ -16,7 +16,7 @@ public final class ManualEventLoop: EventLoop, @unchecked Sendable {
     public var isVirtualClock: Bool { true }
 
     /// Tests drive a manual loop from one thread (its owner), so `execute` is only `enqueue`.
-    public func execute(_ task: @escaping () -> Void) { tasks.append(task) }
+    public func execute(_ task: @escaping @Sendable () -> Void) { tasks.append(task) }
     public func enqueue(_ task: @escaping () -> Void) { tasks.append(task) }
 
     @discardableResult

@@ -53,7 +53,7 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
         return id != 0 && pthread_equal(pthread_t(id), pthread_self()) != 0
     }
 
-    public func execute(_ task: @escaping () -> Void) {
+    public func execute(_ task: @escaping @Sendable () -> Void) {
         append(task)
     }
 
@@ -124,7 +124,7 @@ public final class PollEventLoop: EventLoop, @unchecked Sendable {
     /// with exit-time cleanup (OpenSSL's atexit handlers free what the loop may be using).
     /// - Returns: false if the loop did not stop in time.
     @discardableResult
-    public func stopAndWait(timeout: Double = 2, _ last: @escaping () -> Void = {}) -> Bool {
+    public func stopAndWait(timeout: Double = 2, _ last: @escaping @Sendable () -> Void = {}) -> Bool {
         precondition(!inEventLoop, "stopAndWait() from the loop thread would wait forever")
         guard startedOnThread else { return true }
         execute { [self] in

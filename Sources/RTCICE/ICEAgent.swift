@@ -14,7 +14,7 @@ import RTCSDP
 /// first byte (RFC 7983): STUN stays in the agent, the rest goes up through `onReceive`, and only
 /// from addresses that proved knowledge of our credentials.
 public final class ICEAgent: PacketTransport {
-    public struct Configuration {
+    public struct Configuration: Sendable {
         /// Addresses to gather host candidates on; nil means every interface (no loopback).
         public var hostAddresses: [TransportAddress]?
         /// STUN servers for server-reflexive candidates.

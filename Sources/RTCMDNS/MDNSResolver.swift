@@ -11,7 +11,7 @@ import RTCCore
 /// resolver's life (one session). Time comes from the event loop, so tests drive it with
 /// `ManualEventLoop`; the transport is injected.
 public final class MDNSResolver {
-    public struct Configuration {
+    public struct Configuration: Sendable {
         /// Wait for an answer before resending (RFC 6762 §5.1 leaves the interval to the querier).
         public var queryTimeout: Duration = .milliseconds(500)
         /// Transmissions per name, the first included.
@@ -22,7 +22,7 @@ public final class MDNSResolver {
         /// The real socket's settings (port, interfaces, test destinations).
         public var socket = MDNSSocket.Configuration()
         /// Replaces the real socket (tests).
-        public var makeTransport: ((EventLoop) throws -> MDNSTransport)?
+        public var makeTransport: (@Sendable (EventLoop) throws -> MDNSTransport)?
 
         public init() {}
     }

@@ -13,7 +13,7 @@ import CRTCSocket
 /// query's source port (RFC 6762 §5.1's unicast reply to one-shot queries is a MUST it skips).
 /// When 5353 cannot be bound the sockets fall back to a free port and hear unicast answers only.
 public final class MDNSSocket: MDNSTransport {
-    public struct Configuration {
+    public struct Configuration: Sendable {
         /// Local port; 5353 to hear multicast answers, 0 (a free port) in tests.
         public var port: UInt16 = 5353
         /// Where queries go; nil means the mDNS groups on every chosen interface. Tests set a

@@ -13,7 +13,8 @@ import RTCDataChannel
 ///
 /// All methods must be called on the event loop the connection was created with.
 public final class PeerConnection {
-    public struct Configuration {
+    /// Sendable: built on any thread and handed to the loop the connection is made on.
+    public struct Configuration: Sendable {
         /// Host candidate addresses (`--ice-host`); nil gathers on every interface.
         public var iceHosts: [TransportAddress]?
         public var stunServers: [TransportAddress] = []

@@ -17,6 +17,9 @@ import RTCSignaling
 ///
 /// The stack runs on the session's own event-loop thread; `send` may be called from any other
 /// thread and waits while the channels hold more than `highWater` bytes, so memory stays bounded.
+// @unchecked Sendable is safe: the loop-thread state is used only in tasks on `loop`; the state shared
+// with sending threads (phase, queued bytes, the outcome, `pcConfiguration`) only under `gate`; the
+// callbacks and `servedLink` are set before `run`, whose `execute` calls publish them to the loop.
 public final class PeerSession: @unchecked Sendable {
     public typealias Role = SessionConfiguration.Role
 

@@ -10,6 +10,9 @@ import RTCSignaling
 /// The input's end goes to the current (or next) session, which closes its channels once
 /// everything queued is delivered, and the server stops after it, since later peers would get
 /// nothing. A connection that leaves before the offer/answer exchange is not counted.
+// @unchecked Sendable is safe: `current`, `inFlight`, `endTaken` and `stopping` are guarded by
+// `condition`; `server` and the callbacks are set before `run` and used on its thread; the link
+// queue is thread-safe.
 public final class SessionServer: @unchecked Sendable {
     public let url: SignalURL
     public let options: ServeOptions

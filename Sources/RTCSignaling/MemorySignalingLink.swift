@@ -5,6 +5,8 @@ import RTC
 /// sends, the other receives, in order, on a serial queue of its own (never on the sender's
 /// thread, so a send from an event loop cannot re-enter it). Messages that arrive before
 /// `start` wait. `close` ends both sides (the other sees a clean end).
+// @unchecked Sendable is safe: the callbacks, `held` and the flags are used only under `lock`; `peer`
+// is set by `pair()` before either link is shared, then only read.
 public final class MemorySignalingLink: SignalingLink, @unchecked Sendable {
     private let queue: DispatchQueue
     private let lock = Lock()

@@ -143,6 +143,7 @@ extension SignalURL {
 /// Peers accepted by a listening URL, waiting their turn: a server that runs one session at a
 /// time takes them in arrival order. At most `limit` wait (later ones are refused: closed at
 /// once); one that goes away while waiting leaves the queue. Any thread.
+// @unchecked Sendable is safe: `links` and `stopped` are used only under `condition`.
 public final class LinkQueue: @unchecked Sendable {
     private let condition = Condition()
     private var links: [GatedLink] = []

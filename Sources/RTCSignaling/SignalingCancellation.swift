@@ -6,6 +6,7 @@ import RTC
 /// Ends blocking signaling waits (connecting, an HTTP reply) early: a self-pipe that becomes
 /// readable (for `poll`) and callbacks (for condition waits). The `rtc` CLI cancels it on
 /// SIGINT/SIGTERM; the library installs no signal handler itself. Any thread.
+// @unchecked Sendable is safe: `cancelledBy` and `observers` are used only under `lock`.
 public final class SignalingCancellation: @unchecked Sendable {
     /// Readable once cancelled.
     public let fd: Int32

@@ -56,6 +56,7 @@ public struct ServeOptions: Sendable {
 /// from accept, and at most `maxPending` wait at once (a newcomer evicts the oldest, which
 /// by then has had the longest to speak). Every wait runs concurrently, so a silent or
 /// garbage peer never delays the next. Any thread.
+// @unchecked Sendable is safe: `next`, `entries` and `dropped` are used only under `lock`.
 public final class HandshakeGate: @unchecked Sendable {
     /// Default cap on connections in their handshake (documented in `--signal-timeout`'s help).
     public static let defaultMaxPending = 64
@@ -131,6 +132,8 @@ public final class HandshakeGate: @unchecked Sendable {
 /// takes a session slot. When we offer, the peer speaks only after our offer, so the link is
 /// handed over at once and `exchanged` tells the server whether the session got an answer:
 /// if none arrives within the timeout after our offer is sent, the link ends.
+// @unchecked Sendable is safe: every mutable property (the flags, `held`, the callbacks,
+// `onDeadBeforeStart`'s hook) is used only under `lock`.
 public final class GatedLink: SignalingLink, @unchecked Sendable {
     public let inner: SignalingLink
     public let options: ServeOptions
@@ -147,8 +150,12 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
     private var onEnd: (@Sendable (SignalingError?) -> Void)?
     private var endReported = false
     private var admit: (@Sendable (GatedLink) -> Void)?
-    /// Called when a link handed to the server dies before a session started it.
-    public var onDeadBeforeStart: (@Sendable (GatedLink) -> Void)?
+    /// Called when a link handed to the server dies before a session started it. Any thread.
+    public var onDeadBeforeStart: (@Sendable (GatedLink) -> Void)? {
+        get { lock.withLock { deadBeforeStart } }
+        set { lock.withLock { deadBeforeStart = newValue } }
+    }
+    private var deadBeforeStart: (@Sendable (GatedLink) -> Void)?
 
     /// When the handshake's time is up (nil: the gate's timeout from `open`).
     private let deadline: Deadline?

@@ -84,7 +84,7 @@ extension SignalingMessage {
 /// first non-empty line in is the peer's (or the `remoteFile`'s content). Later lines that are
 /// not signaling are ignored, so two peers can be wired with fifos although each also prints
 /// summaries. `bye` is not written (the stream's end says it).
-public final class StdioSignalingLink: SignalingLink, @unchecked Sendable {
+public final class StdioSignalingLink: SignalingLink, Sendable {
     /// Starts reading lines on a thread of its own: `body` gets each line and then nil at the
     /// end; `onError` a one-line reason when the input cannot be read as lines.
     public typealias LineSource = @Sendable (_ onError: @escaping @Sendable (String) -> Void,
@@ -144,6 +144,7 @@ public final class StdioSignalingLink: SignalingLink, @unchecked Sendable {
 }
 
 /// True the first time only. Any thread.
+// @unchecked Sendable is safe: `seen` is used only under `lock`.
 final class OnceFlag: @unchecked Sendable {
     private var seen = false
     private let lock = Lock()
@@ -158,7 +159,7 @@ final class OnceFlag: @unchecked Sendable {
 
 /// aiortc `TcpSocketSignaling` wire format on one TCP connection. Garbage ends the link with
 /// `.malformed`; aiortc's `{"type": "bye"}` is delivered as `.bye`.
-public final class TCPSignalingLink: SignalingLink, @unchecked Sendable {
+public final class TCPSignalingLink: SignalingLink, Sendable {
     public let connection: TCPSignalingConnection
 
     public init(_ connection: TCPSignalingConnection) { self.connection = connection }

@@ -10,6 +10,7 @@ import Darwin
 ///
 /// Blocking POSIX sockets: `startReading` runs a reader thread; `send` may be called from any
 /// thread. Lines longer than `maxLineLength` end the connection with `SignalingError.malformed`.
+// @unchecked Sendable is safe: `closed`, `reading` and `descriptorClosed` are used only under `lock`.
 public final class TCPSignalingConnection: @unchecked Sendable {
     public let fd: Int32
     /// Longest line accepted (an SDP with many candidates is a few KiB).
@@ -198,6 +199,8 @@ public final class TCPSignalingConnection: @unchecked Sendable {
 }
 
 /// A listening TCP socket handing out `TCPSignalingConnection`s (`tcp-listen://`).
+// @unchecked Sendable is safe: `closed` is used under `lock` and `stopped` under `backoffCondition`;
+// `acceptErrors` is written only by the thread in `accept` (one at a time).
 public final class TCPSignalingListener: @unchecked Sendable {
     public let fd: Int32
     /// The bound port (useful with port 0).

@@ -49,7 +49,7 @@ enum WebSocketSignaling {
                 // Handlers live on their channel's loop; NIOLoopBound carries them into the
                 // pipeline callbacks, which run there too.
                 let pageHandler = NIOLoopBound(PageHandler(page: page, phase: phase), eventLoop: channel.eventLoop)
-                let config: NIOHTTPServerUpgradeConfiguration = (
+                let config: NIOHTTPServerUpgradeSendableConfiguration = (
                     upgraders: [upgrader],
                     completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
                 )
@@ -97,7 +97,7 @@ enum WebSocketSignaling {
                                 upgraded.put(link)
                             }
                         })
-                    let config: NIOHTTPClientUpgradeConfiguration = (
+                    let config: NIOHTTPClientUpgradeSendableConfiguration = (
                         upgraders: [upgrader],
                         completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(requestHandler.value, promise: nil) }
                     )
@@ -140,6 +140,7 @@ enum WebSocketSignaling {
 
 /// The HTTP phase of a ws-listen or whip-listen server's connections: from accept to a served
 /// page, an upgrade or a request, on the gate's clock. Any thread.
+// @unchecked Sendable is safe: the only state, `tokens`, is a `LockedBox`; `gate` is thread-safe.
 final class HTTPPhase: @unchecked Sendable {
     let gate: HandshakeGate
     private let tokens = LockedBox<[ObjectIdentifier: (token: UInt64, acceptedAt: Deadline)]>([:])
@@ -165,6 +166,7 @@ final class HTTPPhase: @unchecked Sendable {
 }
 
 /// A count of things in progress that a thread can wait to reach zero.
+// @unchecked Sendable is safe: `count` is used only under `condition`.
 public final class PendingCount: @unchecked Sendable {
     private let condition = Condition()
     private var count = 0
@@ -189,6 +191,7 @@ public final class PendingCount: @unchecked Sendable {
 }
 
 /// A value behind a lock.
+// @unchecked Sendable is safe: `value` is used only under `lock`.
 final class LockedBox<Value>: @unchecked Sendable {
     private let lock = Lock()
     private var value: Value
@@ -201,6 +204,7 @@ final class LockedBox<Value>: @unchecked Sendable {
 }
 
 /// Hands one link from NIO's thread to the waiting one; `wake` (a signal) ends any wait.
+// @unchecked Sendable is safe: `link` and `woken` are used only under `condition`.
 final class AcceptOne: @unchecked Sendable {
     private let condition = Condition()
     private var link: SignalingLink?
@@ -252,7 +256,7 @@ final class AcceptOne: @unchecked Sendable {
 }
 
 /// A NIO server channel (ws-listen, whip-listen) as a `SignalingServer`.
-public final class NIOSignalingServer: SignalingServer, @unchecked Sendable {
+public final class NIOSignalingServer: SignalingServer, Sendable {
     public let channel: Channel
     init(channel: Channel) { self.channel = channel }
     public var port: UInt16 { UInt16(channel.localAddress?.port ?? 0) }
@@ -260,6 +264,8 @@ public final class NIOSignalingServer: SignalingServer, @unchecked Sendable {
 }
 
 /// One WebSocket peer as a `SignalingLink`. Frames that arrive before `start` wait.
+// @unchecked Sendable is safe: the callbacks, `early`, `endedEarly`, `ended` and `closing` are used only
+// under `lock`; `channel` is a NIO channel, thread-safe.
 final class WebSocketLink: SignalingLink, @unchecked Sendable {
     let channel: Channel
     let closeTracker: PendingCount?
@@ -445,7 +451,9 @@ final class PageHandler: ChannelInboundHandler, RemovableChannelHandler {
             let head = HTTPResponseHead(version: .http1_1, status: found ? .ok : .notFound, headers: headers)
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            // The completion runs on the channel's loop, where the context may be used.
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         }
     }
 }

@@ -5,7 +5,10 @@ import RTCSignaling
 /// tcp-listen:// or ws-listen://). Each admitted link gets a `TransferPeer` from `makePeer` on
 /// the loop; peers still waiting for the offer/answer exchange are capped like handshakes; a
 /// peer that leaves before the exchange is not a session; after `limit` sessions (0: never)
-/// `onDone` reports the worst status. Loop thread, except `listen`.
+/// `onDone` reports the worst status. Loop thread, except `listen` and `stopListening`.
+// @unchecked Sendable is safe: `peers`, the counters and the callbacks are used only on `loop` (the
+// listener hands each link over with `execute`); `server` is set by `listen` before any peer arrives
+// and only closed afterwards (`SignalingServer.close` is thread-safe).
 public final class ConcurrentTransferServer: @unchecked Sendable {
     /// A peer for an admitted link, set up but not started, and what to do when it ends
     /// (before the server counts it).

@@ -9,10 +9,13 @@ import RTC
 /// the network and `limit` bytes are waiting, `write` blocks the loop until the disk catches
 /// up, which stalls the SCTP receiver and so, through its window, the sender. Memory stays
 /// bounded (`limit` plus one batch) whatever the file size.
+// @unchecked Sendable is safe: the state the writer thread shares (`queue`, `pending`, the flags,
+// `error`, `onFinished`) is guarded by `condition`; `hash` is used by one thread at a time (the
+// writer, or the caller when `inline`, then `complete` after the writer's last use).
 public final class FileSink: @unchecked Sendable {
     /// The file, or -1 to hand the data to `output` (stdout).
     public let fd: Int32
-    let output: (([UInt8]) -> Void)?
+    let output: (@Sendable ([UInt8]) -> Void)?
     public let limit: Int
     /// Writes on the caller's thread instead of a writer thread.
     public let inline: Bool
@@ -25,7 +28,7 @@ public final class FileSink: @unchecked Sendable {
     /// The writer has written its last byte (what follows is fsync and close).
     private var writesDone = false
     private var error: String?
-    private var onFinished: ((String?, String) -> Void)?
+    private var onFinished: (@Sendable (String?, String) -> Void)?
     private let hash = SHA256Stream()
 
     /// RTC_WRITE_ON_LOOP=1 writes, hashes and fsyncs inline on the caller's thread instead
@@ -37,7 +40,7 @@ public final class FileSink: @unchecked Sendable {
     ///   - output: where the data goes when `fd` is -1 (called on the writer thread).
     ///   - limit: bytes that may wait for the disk before `write` blocks.
     ///   - inline: write, hash and fsync on the caller's thread (no writer thread).
-    public init(fd: Int32, output: (([UInt8]) -> Void)? = nil, limit: Int = 16 << 20, inline: Bool = inlineByDefault) {
+    public init(fd: Int32, output: (@Sendable ([UInt8]) -> Void)? = nil, limit: Int = 16 << 20, inline: Bool = inlineByDefault) {
         self.fd = fd
         self.output = output
         self.limit = limit
@@ -67,7 +70,7 @@ public final class FileSink: @unchecked Sendable {
 
     /// Once everything queued is written, fsyncs and closes the file, then calls `done` with
     /// the error (if any) and the hex SHA-256 of the data, on the writer thread.
-    public func finish(_ done: @escaping (String?, String) -> Void) {
+    public func finish(_ done: @escaping @Sendable (String?, String) -> Void) {
         if inline {
             onFinished = done
             closing = true

@@ -10,7 +10,7 @@ public final class IncomingFile {
     /// How many files the receiver took before this one (`-o FILE` takes only the first).
     public let index: Int
     /// Where the data goes with `.stdout` (called on the writer thread).
-    let output: (([UInt8]) -> Void)?
+    let output: (@Sendable ([UInt8]) -> Void)?
     let progress: TransferProgress?
     let loop: EventLoop
     /// The names this session accepted, and stdout.
@@ -42,7 +42,7 @@ public final class IncomingFile {
     private var started = 0.0
 
     /// Takes over `channel`'s callbacks; the file starts with the sender's header.
-    public init(channel: DataChannel, target: ReceiveTarget, index: Int, output: (([UInt8]) -> Void)?,
+    public init(channel: DataChannel, target: ReceiveTarget, index: Int, output: (@Sendable ([UInt8]) -> Void)?,
                 progress: TransferProgress?, loop: EventLoop, claims: ReceiveClaims, policy: ExistingFilePolicy,
                 writeInline: Bool = FileSink.inlineByDefault) {
         self.output = output
@@ -151,9 +151,12 @@ public final class IncomingFile {
     private func finishFile(claimedBytes: Int?, claimedHash: String?) {
         guard let sink else { return }
         phase = .finishing
-        sink.finish { [self] writeError, digest in
-            loop.execute { [self] in
-                completeFile(claimedBytes: claimedBytes, claimedHash: claimedHash, writeError: writeError, digest: digest)
+        // The writer thread calls back; only the loop may touch this file's state.
+        let me = LoopBound(self, loop: loop)
+        sink.finish { writeError, digest in
+            me.loop.execute {
+                me.value.completeFile(claimedBytes: claimedBytes, claimedHash: claimedHash, writeError: writeError,
+                                      digest: digest)
             }
         }
     }

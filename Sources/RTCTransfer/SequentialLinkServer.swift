@@ -1,14 +1,15 @@
 import RTC
 import RTCSignaling
+import Synchronization
 
 /// Serves peers of a listening signal one after another (what `rtc send` does with
 /// tcp-listen:// or ws-listen://): each admitted link waits its turn in a `LinkQueue` and is
 /// handed to the session body when the previous session has ended. A link whose offer/answer
 /// exchange never completed (silence or garbage) is not a session and does not count.
-public final class SequentialLinkServer: @unchecked Sendable {
-    // `server` is set by `listen` before `run` on the same thread; the queue is thread-safe.
+public final class SequentialLinkServer: Sendable {
     private let queue = LinkQueue()
-    private var server: SignalingServer?
+    /// Set by `listen`, closed by `run`.
+    private let server = Mutex<SignalingServer?>(nil)
 
     public init() {}
 
@@ -18,7 +19,7 @@ public final class SequentialLinkServer: @unchecked Sendable {
     public func listen(_ url: SignalURL, options: ServeOptions) throws -> UInt16 {
         let queue = queue
         let s = try url.serve(options) { link in queue.put(link) }
-        server = s
+        server.withLock { $0 = s }
         return s.port
     }
 
@@ -50,7 +51,7 @@ public final class SequentialLinkServer: @unchecked Sendable {
             ended(served, status)
         }
         queue.stop()
-        server?.close()
+        server.withLock { $0 }?.close()
         return worst
     }
 

@@ -9,6 +9,8 @@ import RTCSignaling
 /// The offerer sends its offer once gathering is complete and waits for the answer; the
 /// answerer waits for the offer. Non-trickle, like aiortc. Everything but `start` runs on the
 /// loop thread. `onEnd` fires once, with how it ended.
+// @unchecked Sendable is safe: the mutable state is used only on `loop`; `start` (any thread) only
+// queues work there, and the callbacks are set before `start`, whose `execute` publishes them.
 public final class TransferPeer: @unchecked Sendable {
     public enum Role: Sendable { case offer, answer }
 

@@ -11,7 +11,7 @@ public final class TransferReceiver {
     public let policy: ExistingFilePolicy
     let loop: EventLoop
     let progress: TransferProgress?
-    let output: (([UInt8]) -> Void)?
+    let output: (@Sendable ([UInt8]) -> Void)?
     let writeInline: Bool
     /// Numbers the files for `IncomingFile.index` (shared by the sessions of one receiver).
     let nextIndex: () -> Int
@@ -22,7 +22,7 @@ public final class TransferReceiver {
 
     /// Takes over `peer`'s `onChannel` and `onPeerGone`.
     public init(peer: TransferPeer, target: ReceiveTarget, claims: ReceiveClaims, policy: ExistingFilePolicy,
-                loop: EventLoop, progress: TransferProgress?, output: (([UInt8]) -> Void)?,
+                loop: EventLoop, progress: TransferProgress?, output: (@Sendable ([UInt8]) -> Void)?,
                 writeInline: Bool = FileSink.inlineByDefault, nextIndex: @escaping () -> Int) {
         self.peer = peer
         self.target = target

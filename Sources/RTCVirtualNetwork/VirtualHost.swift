@@ -3,7 +3,10 @@ import RTCCore
 /// A machine on a `VirtualNetwork` with one or more addresses. It is the socket factory for the
 /// code that runs "on" it: give it to `PeerConnection.Configuration.socketFactory` (and its
 /// `addresses` as `iceHosts`).
-public final class VirtualHost: DatagramSocketFactory {
+// @unchecked Sendable is safe: the mutable state (`link`, `sockets`, `nextPort`) is used only on the
+// network's loop (`makeSocket` requires that loop; `send`/`receive` run from its sockets' loop tasks);
+// another thread only carries the reference, inside a configuration, to that loop.
+public final class VirtualHost: DatagramSocketFactory, @unchecked Sendable {
     unowned let router: VirtualRouter
     let ips: [[UInt8]]
     /// The link between this host and its router.

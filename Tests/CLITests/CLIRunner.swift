@@ -1,4 +1,5 @@
 import Foundation
+import RTCTestSupport
 
 /// Runs the built `rtc` binary as a user would and collects its output.
 struct CLIResult {
@@ -51,19 +52,19 @@ enum CLI {
             try? inp.fileHandleForWriting.close()
         }
         writer.start()
-        var outData = Data(), errData = Data()
+        let outData = LockedValue(Data()), errData = LockedValue(Data())
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { outData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { usleep(10_000) }
         if p.isRunning { p.terminate() }
         p.waitUntilExit()
         group.wait()
         return CLIResult(status: p.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stdout: String(decoding: outData.value, as: UTF8.self),
+                         stderr: String(decoding: errData.value, as: UTF8.self))
     }
 }

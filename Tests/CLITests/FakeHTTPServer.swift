@@ -7,6 +7,7 @@ import Glibc
 /// WHIP client's tests: each request is handed to `respond`, whose bytes go back as they are
 /// (so a test can send a 500, a 201 without Location, or garbage), or, when it returns nil,
 /// nothing at all until the server stops. Every request is recorded.
+// @unchecked Sendable is safe: `recorded`, `stopped` and `clients` are used only under `lock`; the rest is `let`.
 final class FakeHTTPServer: @unchecked Sendable {
     struct Request {
         let method: String

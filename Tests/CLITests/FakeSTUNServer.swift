@@ -7,6 +7,8 @@ import Glibc
 /// A STUN responder on 127.0.0.1 for `stun-probe` tests: every request that arrives is passed to
 /// `respond`, and the datagrams it returns (none, one or several) go back to the sender. Lets a test send exactly
 /// the malformed answer it is about (bad FINGERPRINT, OTHER-ADDRESS 0.0.0.0:0, 401, 300 ...).
+// @unchecked Sendable is safe: `requests` and `stopped` are written under `lock`; tests read `requests`
+// once the probe has ended.
 final class FakeSTUNServer: @unchecked Sendable {
     let port: UInt16
     var address: TransportAddress { TransportAddress(ipv4: 127, 0, 0, 1, port: port) }
@@ -17,7 +19,7 @@ final class FakeSTUNServer: @unchecked Sendable {
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(respond: @escaping (STUNMessage, TransportAddress) -> [[UInt8]]) throws {
+    init(respond: @escaping @Sendable (STUNMessage, TransportAddress) -> [[UInt8]]) throws {
         let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard s >= 0 else { throw POSIXError(.EMFILE) }
         var a = sockaddr_in()

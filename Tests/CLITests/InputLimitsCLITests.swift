@@ -40,6 +40,7 @@ import Testing
         let rc = posix_spawn(&pid, time, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         let done = DispatchSemaphore(value: 0)
+        // Safe: written by the waiting thread before `signal`, read here only after `wait` returned.
         nonisolated(unsafe) var status: Int32 = 0
         let child = pid
         Thread {

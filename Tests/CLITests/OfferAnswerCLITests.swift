@@ -129,6 +129,7 @@ import Testing
 }
 
 /// One `rtc` child process with its stdout split into lines by a reader thread.
+// @unchecked Sendable is safe: `lines`, `stdoutEnded` and `stderrData` are used only under `condition`.
 final class PeerProcess: @unchecked Sendable {
     private let process = Process()
     private let stdinPipe = Pipe(), stdoutPipe = Pipe(), stderrPipe = Pipe()

@@ -1,7 +1,10 @@
 import Foundation
+import RTCTestSupport
 
 /// Two `rtc` processes run side by side, optionally with stdio signaling relayed between them
 /// (the first stdout line of each goes to the other's stdin).
+// @unchecked Sendable is safe: `process` and the pipes are thread-safe Foundation objects used by
+// the test thread and its reader threads; `errData` and `errEnded` are used only under `errCondition`.
 final class RunningRTC: @unchecked Sendable {
     let process = Process()
     let stdinPipe = Pipe()
@@ -19,7 +22,7 @@ final class RunningRTC: @unchecked Sendable {
         process.arguments = args
         process.standardInput = stdinPipe
         if let stdoutFile {
-            FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         } else {
             process.standardOutput = stdoutPipe
@@ -113,11 +116,11 @@ final class RunningRTC: @unchecked Sendable {
     /// Waits for exit (killing after `timeout`), returns status, rest of stdout and stderr.
     func finish(timeout: Double) -> CLIResult {
         let deadline = Date().addingTimeInterval(timeout)
-        var rest = Data()
+        let rest = LockedValue(Data())
         let outDone = DispatchSemaphore(value: 0)
         let piped = (process.standardOutput as? Pipe) != nil
         DispatchQueue.global().async { [self] in
-            if piped { rest = stdoutPipe.fileHandleForReading.readDataToEndOfFile() }
+            if piped { rest.set(stdoutPipe.fileHandleForReading.readDataToEndOfFile()) }
             outDone.signal()
         }
         while process.isRunning && Date() < deadline { usleep(20_000) }
@@ -128,7 +131,7 @@ final class RunningRTC: @unchecked Sendable {
         errCondition.lock()
         let err = errData
         errCondition.unlock()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: rest, as: UTF8.self),
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: rest.value, as: UTF8.self),
                          stderr: String(decoding: err, as: UTF8.self))
     }
 }
@@ -152,21 +155,21 @@ enum PeerPair {
             }
         }
         _ = relay.wait(timeout: .now() + 30)
-        var ra: CLIResult?, rb: CLIResult?
+        let ra = LockedValue<CLIResult?>(nil), rb = LockedValue<CLIResult?>(nil)
         let g = DispatchGroup()
         g.enter()
-        DispatchQueue.global().async { ra = pa.finish(timeout: timeout); g.leave() }
+        DispatchQueue.global().async { ra.set(pa.finish(timeout: timeout)); g.leave() }
         g.enter()
-        DispatchQueue.global().async { rb = pb.finish(timeout: timeout); g.leave() }
+        DispatchQueue.global().async { rb.set(pb.finish(timeout: timeout)); g.leave() }
         g.wait()
-        return (ra!, rb!)
+        return (ra.value!, rb.value!)
     }
 }
 
 enum TestData {
     /// Writes `size` deterministic pseudo-random bytes (SplitMix64 from `seed`) to `url`.
     static func write(_ url: URL, size: Int, seed: UInt64) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let h = try FileHandle(forWritingTo: url)
         defer { try? h.close() }
         var state = seed
@@ -235,6 +238,7 @@ extension RunningRTC {
     /// `readLine`, bounded: after `seconds` the process is terminated (which ends the read).
     func readLine(within seconds: Double) -> String? {
         let done = DispatchSemaphore(value: 0)
+        // Safe: written by the reader before `signal`, read after `wait` (the process is killed first on timeout).
         nonisolated(unsafe) var line: String?
         DispatchQueue.global().async { [self] in
             line = readLine()

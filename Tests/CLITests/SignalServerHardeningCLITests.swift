@@ -88,6 +88,8 @@ final class SynDropNamespace {
 
 /// `rtc ... -v` in a namespace, its stderr watched for the "connecting to" line, so a test
 /// times the connect itself, not the process start (slow on a loaded machine).
+// @unchecked Sendable is safe: `connectingAt` is written before `connecting` is signalled and read only
+// after a successful wait for it.
 final class ConnectingRTC: @unchecked Sendable {
     let process: Process
     private let connecting = DispatchSemaphore(value: 0)

@@ -366,7 +366,7 @@ extension TransferWebSocketCLITests {
         let dir = try TestData.tempDir("gib-\(transport)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("sparse.img")
-        FileManager.default.createFile(atPath: src.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: src.path, contents: nil)
         let h = try FileHandle(forWritingTo: src)
         try h.truncate(atOffset: 1 << 30)
         try h.seek(toOffset: (1 << 30) - 5)

@@ -210,7 +210,7 @@ import Testing
                                    src.path])
         // Read stdout at about 25 MB/s (64 KiB every 2.5 ms), bounded by count and time.
         let sink = dir.appendingPathComponent("copy.bin")
-        FileManager.default.createFile(atPath: sink.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: sink.path, contents: nil)
         let h = try FileHandle(forWritingTo: sink)
         let fd = listen.stdoutPipe.fileHandleForReading.fileDescriptor
         var buffer = [UInt8](repeating: 0, count: 64 << 10)

@@ -11,6 +11,7 @@ import Testing
 
     /// Forwards POSTed offers to `answerer` (stdio signaling) and returns its answer as a 201;
     /// `links` go on the OPTIONS response, `createdLinks` on the 201; PATCHes get 204.
+    // @unchecked Sendable is safe: `server` is set in `init`, before any request can reach the closures.
     final class ScriptedEndpoint: @unchecked Sendable {
         let answerer: PeerProcess
         var server: FakeHTTPServer!
@@ -49,6 +50,7 @@ import Testing
         }
     }
 
+    // @unchecked Sendable is safe: `v` is used only under `lock`.
     final class LockedPort: @unchecked Sendable {
         private let lock = NSLock()
         private var v: UInt16 = 0

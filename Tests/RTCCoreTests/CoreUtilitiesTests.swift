@@ -58,6 +58,7 @@ import Testing
 @Suite struct ThreadPrimitiveTests {
     @Test func conditionWakesAWaiterOnAnotherThread() {
         let condition = Condition()
+        // Safe: written and read only under `condition`'s lock.
         nonisolated(unsafe) var value = 0
         startThread(name: "test-signal") {
             condition.withLock { value = 42 }

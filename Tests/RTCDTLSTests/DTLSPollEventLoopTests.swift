@@ -42,7 +42,7 @@ import RTCTestSupport
     /// Runs `body` on the loop and waits until it calls `finish`, or until `timeout` passes.
     /// Both the completion and the deadline run on the loop thread, so exactly one resumes.
     private func onLoop(_ loop: PollEventLoop, timeout: Duration,
-                        _ body: @escaping (_ finish: @escaping (Bool) -> Void) -> Void) async -> Bool {
+                        _ body: @escaping @Sendable (_ finish: @escaping (Bool) -> Void) -> Void) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             loop.execute {
                 var done = false

@@ -8,6 +8,7 @@ extension USRSCTPSuites {
     /// Channels over a lossy MemoryLink on a real PollEventLoop: retransmission needs real time
     /// (see `SCTPPair`). Every wait has a deadline.
     @Suite struct DataChannelLossTests {
+        // @unchecked Sendable is safe: the pair and channels are used only on the loop (`real.sync`, callbacks).
         final class Run: @unchecked Sendable {
             let real = RealLoop()
             var p: DataChannelPair!

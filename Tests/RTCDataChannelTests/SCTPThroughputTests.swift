@@ -21,6 +21,7 @@ extension USRSCTPSuites {
             let messageSize = 64 * 1024
             let count = megabytes * 1024 * 1024 / messageSize
             let real = RealLoop()
+            // @unchecked Sendable is safe: used only on the loop thread (in `real.sync` bodies and loop callbacks).
             final class State: @unchecked Sendable {
                 var p: DataChannelPair!
                 var channel: DataChannel!

@@ -12,6 +12,7 @@ struct ICERelayTests {
 
     static let loopback = [TransportAddress(host: "127.0.0.1", port: 0)!]
 
+    // @unchecked Sendable is safe: `done` is written by loop callbacks and read in `wait`'s condition, on the loop.
     final class Gathered: @unchecked Sendable {
         var done: [ObjectIdentifier: Bool] = [:]
     }

@@ -9,7 +9,9 @@ import Testing
 /// the ICE agent, and the real socket against a unicast responder on loopback.
 @Suite struct MDNSResolverTests {
     /// Records queries; the test answers through `onMessage`.
-    final class FakeTransport: MDNSTransport {
+    // @unchecked Sendable (and for `Setup`, `Count`) is safe: these tests run a ManualEventLoop on
+    // the test's thread, so the transport factory closure and its state are used by that thread only.
+    final class FakeTransport: MDNSTransport, @unchecked Sendable {
         var onMessage: (([UInt8], TransportAddress) -> Void)?
         var sent: [DNSMessage] = []
         var closed = false
@@ -29,7 +31,9 @@ import Testing
         ])
     }
 
-    final class Setup {
+    final class Count: @unchecked Sendable { var value = 0 }
+
+    final class Setup: @unchecked Sendable {
         let loop = ManualEventLoop()
         let fake = FakeTransport()
         var opened = 0
@@ -138,16 +142,16 @@ import Testing
 
         let loop = ManualEventLoop()
         var c = MDNSResolver.Configuration()
-        var attempts = 0
+        let attempts = Count()
         c.makeTransport = { _ in
-            attempts += 1
+            attempts.value += 1
             throw SocketError.system("bind", 98)
         }
         let r = MDNSResolver(loop: loop, configuration: c)
         var got: [[UInt8]?] = []
         r.resolve("a.local") { got.append($0) }
         r.resolve("b.local") { got.append($0) }
-        #expect(got.count == 2 && got.allSatisfy { $0 == nil } && attempts == 1)
+        #expect(got.count == 2 && got.allSatisfy { $0 == nil } && attempts.value == 1)
     }
 
     @Test func lookupsPerSessionAreBounded() {
@@ -235,6 +239,7 @@ import Testing
         let loop = PollEventLoop()
         loop.start(name: "mdns-test")
         defer { _ = loop.stopAndWait() }
+        // @unchecked Sendable is safe: filled on the loop, read in `runAndWait` on the loop after the result.
         final class Box: @unchecked Sendable {
             var responder: UDPSocket?
             var resolver: MDNSResolver?

@@ -23,7 +23,9 @@ extension USRSCTPSuites {
         }
 
         /// Records the RTP headers (cleartext under SRTP, RFC 3711 §3.1) a host sends.
-        final class TapFactory: DatagramSocketFactory {
+        // @unchecked Sendable is safe: the test runs one ManualEventLoop on its own thread, so `sent`
+        // is used by that thread only.
+        final class TapFactory: DatagramSocketFactory, @unchecked Sendable {
             let host: VirtualHost
             var sent: [(ssrc: UInt32, payloadType: UInt8, sequenceNumber: UInt16)] = []
 

@@ -21,6 +21,7 @@ extension USRSCTPSuites {
     /// (`SCTPAssociation.adaptToPath`). usrsctp measures RTT with gettimeofday, so this needs a
     /// real loop and a link with real delay.
     @Suite struct SCTPPathAdaptationTests {
+        // @unchecked Sendable is safe: `p` is used only on the loop (`real.sync` bodies and loop callbacks).
         final class Run: @unchecked Sendable {
             let real = RealLoop()
             var p: SCTPPair!

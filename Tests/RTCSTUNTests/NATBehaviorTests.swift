@@ -78,7 +78,7 @@ import Testing
             if to.ip == publicIP || to == local {
                 // Hairpin: to our own public address.
                 guard hairpin || mapping == nil else { return }
-                loop.execute { [self] in client.handle(bytes, from: src) }
+                loop.enqueue { [self] in client.handle(bytes, from: src) }
                 return
             }
             guard reachable, let i = serverIPs.firstIndex(of: to.ip), let j = serverPorts.firstIndex(of: to.port),
@@ -102,7 +102,7 @@ import Testing
         func inbound(_ bytes: [UInt8], from: TransportAddress) {
             guard mapping == nil && filtering == .endpointIndependent || contacted.contains(filterKey(from))
             else { return }
-            loop.execute { [self] in client.handle(bytes, from: from) }
+            loop.enqueue { [self] in client.handle(bytes, from: from) }
         }
 
         func discover() -> NATBehaviorResult? {

@@ -86,6 +86,7 @@ import RTCSignaling
 }
 
 /// Strings appended from any thread.
+// @unchecked Sendable is safe: `list` is used only under `lock`.
 final class LockedList: @unchecked Sendable {
     private let lock = Lock()
     private var list: [String] = []
@@ -94,6 +95,7 @@ final class LockedList: @unchecked Sendable {
 }
 
 /// A thread whose end can be awaited with a bound.
+// @unchecked Sendable is safe: `done` is used only under `condition`.
 final class TestThread: @unchecked Sendable {
     private let condition = Condition()
     private var done = false

@@ -9,6 +9,7 @@ import RTC
 /// handshake gate (garbage dropped, a valid offer admitted), SignalURL parsing and errors.
 @Suite struct SignalingLinkTests {
     /// Collects what a link delivers; `next` waits for the n-th item with a deadline.
+    // @unchecked Sendable is safe: `messages` and `ends` are used only under `condition`.
     final class Inbox: @unchecked Sendable {
         let condition = Condition()
         var messages: [SignalingMessage] = []

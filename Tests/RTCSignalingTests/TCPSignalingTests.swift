@@ -60,6 +60,7 @@ import RTC
     @Test func closeEndsAccept() throws {
         let listener = try TCPSignalingListener(host: "127.0.0.1", port: 0)
         let done = Condition()
+        // Safe: written and read only under `done`'s lock.
         nonisolated(unsafe) var returned = false
         startThread(name: "accept") {
             _ = listener.accept()

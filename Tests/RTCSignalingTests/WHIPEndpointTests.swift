@@ -114,6 +114,7 @@ extension WHIPEndpointTests {
 }
 
 /// A value computed on a thread of its own, awaited with a bound.
+// @unchecked Sendable is safe: `result` is used only under `condition`.
 final class TestThreadResult<T>: @unchecked Sendable {
     private let condition = Condition()
     private var result: T?

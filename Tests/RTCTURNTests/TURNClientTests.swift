@@ -60,7 +60,7 @@ final class FakeTURNServer {
 
     private func reply(to m: STUNMessage) {
         var response: STUNMessage
-        defer { loop.execute { [self] in client?.handle(response.encode(), from: address) } }
+        defer { loop.enqueue { [self] in client?.handle(response.encode(), from: address) } }
         guard let user = m.username, let password = users[user], m.realm == realm else {
             response = error(m, 401, withNonce: true)
             return
@@ -115,7 +115,7 @@ final class FakeTURNServer {
             m.data = bytes
             packet = m.encode()
         }
-        loop.execute { [self] in client?.handle(packet, from: address) }
+        loop.enqueue { [self] in client?.handle(packet, from: address) }
     }
 }
 
@@ -128,7 +128,7 @@ final class FakeTURNServer {
         let client = TURNClient(loop: loop, server: server.address, username: user, password: password,
                                 send: { [weak server] bytes, to in
                                     guard to == server?.address else { return }
-                                    loop.execute { server?.receive(bytes) }
+                                    loop.enqueue { server?.receive(bytes) }
                                 })
         server.client = client
         return (loop, server, client)

@@ -14,7 +14,10 @@ struct TURNCoturnTests {
         loop.start(name: "turn-test")
         defer { loop.stop() }
         let finished = DispatchSemaphore(value: 0)
-        var thrown: Error?
+        // Safe: `body` runs once on the loop while this thread waits on `finished`; `thrown` is
+        // written there before `signal` and read here after `wait` (a timeout fails the test).
+        nonisolated(unsafe) let body = body
+        nonisolated(unsafe) var thrown: Error?
         loop.execute {
             do { try body(loop) { finished.signal() } } catch {
                 thrown = error

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import RTCTestSupport
 import RTC
 import RTCTransfer
 
@@ -116,13 +117,13 @@ import RTCTransfer
             #expect(sink.write(Array(data[start..<min(data.count, start + 50_000)])) == nil)
         }
         let done = Condition()
-        var result: (String?, String)?
-        sink.finish { error, digest in done.withLock { result = (error, digest) }; done.broadcast() }
+        let result = LockedValue<(String?, String)?>(nil)
+        sink.finish { error, digest in done.withLock { result.set((error, digest)) }; done.broadcast() }
         done.lock()
         let deadline = Deadline.after(10)
-        while result == nil && done.wait(until: deadline) {}
+        while result.value == nil && done.wait(until: deadline) {}
         done.unlock()
-        let (error, digest) = try #require(result)
+        let (error, digest) = try #require(result.value)
         #expect(error == nil)
         #expect(digest == sha256Hex(data))
         #expect(dir.read("f") == data)
@@ -133,13 +134,13 @@ import RTCTransfer
     /// batch being written wait in memory, whatever the amount written.
     @Test func aSlowConsumerBoundsWhatWaits() throws {
         let lock = Condition()
-        var consumed = 0
+        let consumed = LockedValue(0)
         let chunk = 4096, limit = 16 << 10
         let sink = FileSink(fd: -1, output: { b in
             // A slow consumer: about a millisecond per chunk.
             lock.lock()
             _ = lock.wait(until: .after(0.001))
-            consumed += b.count
+            consumed.withLock { $0 += b.count }
             lock.unlock()
         }, limit: limit)
         var queued = 0
@@ -147,32 +148,32 @@ import RTCTransfer
         for _ in 0..<100 {
             #expect(sink.write([UInt8](repeating: 7, count: chunk)) == nil)
             queued += chunk
-            worst = max(worst, queued - lock.withLock { consumed })
+            worst = max(worst, queued - consumed.value)
         }
         #expect(worst <= limit + chunk, "\(worst) bytes waited with a limit of \(limit)")
-        var done = false
-        sink.finish { _, _ in lock.withLock { done = true }; lock.broadcast() }
+        let done = LockedValue(false)
+        sink.finish { _, _ in lock.withLock { done.set(true) }; lock.broadcast() }
         lock.lock()
         let deadline = Deadline.after(30)
-        while !done && lock.wait(until: deadline) {}
+        while !done.value && lock.wait(until: deadline) {}
         lock.unlock()
-        #expect(lock.withLock { consumed } == queued)
+        #expect(consumed.value == queued)
     }
 
     @Test func stdoutSinkHandsTheDataOn() throws {
         let got = Condition()
-        var bytes: [UInt8] = []
-        var digest: String?
-        let sink = FileSink(fd: -1, output: { b in got.withLock { bytes += b } })
+        let bytes = LockedValue<[UInt8]>([])
+        let digest = LockedValue<String?>(nil)
+        let sink = FileSink(fd: -1, output: { b in bytes.withLock { $0 += b } })
         _ = sink.write([1, 2])
         _ = sink.write([3])
-        sink.finish { _, d in got.withLock { digest = d }; got.broadcast() }
+        sink.finish { _, d in got.withLock { digest.set(d) }; got.broadcast() }
         got.lock()
         let deadline = Deadline.after(10)
-        while digest == nil && got.wait(until: deadline) {}
+        while digest.value == nil && got.wait(until: deadline) {}
         got.unlock()
-        #expect(bytes == [1, 2, 3])
-        #expect(digest == sha256Hex([1, 2, 3]))
+        #expect(bytes.value == [1, 2, 3])
+        #expect(digest.value == sha256Hex([1, 2, 3]))
     }
 }
 

@@ -65,6 +65,7 @@ import RTCTestSupport
 }
 
 /// A value shared between threads under a lock.
+// @unchecked Sendable is safe: `value` is used only under `lock`.
 final class Locked<Value>: @unchecked Sendable {
     private let lock = Lock()
     private var value: Value

@@ -20,7 +20,7 @@ final class TransferWorld {
     private(set) var received: [TransferReport] = []
 
     init(target: ReceiveTarget? = nil, policy: ExistingFilePolicy = .refuse,
-         output: (([UInt8]) -> Void)? = nil) throws {
+         output: (@Sendable ([UInt8]) -> Void)? = nil) throws {
         let loop = self.loop
         let net = VirtualNetwork(loop: loop)
         self.net = net
@@ -220,12 +220,11 @@ extension USRSCTPSuites {
 
     /// `-o -`: the data goes to the output closure; `-o FILE` takes only the first file.
     @Test func stdoutAndSingleFileTargets() throws {
-        let lock = Lock()
-        var streamed: [UInt8] = []
-        let w = try TransferWorld(target: .stdout, output: { b in lock.withLock { streamed += b } })
+        let streamed = LockedValue<[UInt8]>([])
+        let w = try TransferWorld(target: .stdout, output: { b in streamed.withLock { $0 += b } })
         let data = pattern(100_000)
         #expect(try w.send(data, as: "s").verified)
-        #expect(lock.withLock { streamed } == data)
+        #expect(streamed.value == data)
         #expect(w.received.first?.path == "-")
 
         let single = TempDirectory()

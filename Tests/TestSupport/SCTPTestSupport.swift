@@ -4,6 +4,7 @@ import Testing
 #endif
 import RTCCore
 import RTCSCTP
+import Synchronization
 
 /// usrsctp is one instance per process and its timers run on one clock, which every test loop
 /// advances. The suites that run associations are nested here so they run one at a time and each
@@ -75,24 +76,23 @@ package final class RealLoop: @unchecked Sendable {
     /// Waits until `condition` (evaluated on the loop every millisecond) holds, or `timeout`.
     package func wait(until condition: @escaping () -> Bool, timeout: Duration = .seconds(30)) -> Bool {
         let done = DispatchSemaphore(value: 0)
-        let lock = NSLock()
-        var finished = false
-        func check() {
-            lock.lock()
-            let stop = finished
-            lock.unlock()
-            if stop { return }
-            if condition() {
-                done.signal()
-            } else {
-                loop.schedule(in: .milliseconds(1), check)
+        let stopped = StopFlag()
+        // Safe: `condition` is called only on the loop thread (by `check`); this thread only waits.
+        nonisolated(unsafe) let condition = condition
+        let loop = loop
+        loop.execute {
+            func check() {
+                if stopped.isSet { return }
+                if condition() {
+                    done.signal()
+                } else {
+                    loop.schedule(in: .milliseconds(1), check)
+                }
             }
+            check()
         }
-        loop.execute(check)
         let r = done.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds)))
-        lock.lock()
-        finished = true
-        lock.unlock()
+        stopped.set()
         return r == .success
     }
 
@@ -101,6 +101,13 @@ package final class RealLoop: @unchecked Sendable {
         _ = try? sync(cleanup)
         loop.stop()
     }
+}
+
+/// Set by the waiting thread, read on the loop.
+private final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
 
 /// Deterministic payload bytes.
