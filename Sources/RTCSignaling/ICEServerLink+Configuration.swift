@@ -58,7 +58,7 @@ extension PeerConnection.Configuration {
         while let n = node {
             var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
             if getnameinfo(n.pointee.ai_addr, n.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0,
-               let a = TransportAddress(host: String(cString: buffer), port: port) {
+               let a = TransportAddress(host: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port: port) {
                 found.append(a)
             }
             node = n.pointee.ai_next

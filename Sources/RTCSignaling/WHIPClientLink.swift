@@ -15,6 +15,8 @@ import RTC
 /// Failures (`failure`): a 4xx (our offer refused), or a 201 without an answer or `Location`,
 /// is `.badInput`; no connection, a connect timeout, a 5xx or a reply that is not HTTP
 /// `.unreachable`; no reply within `signalTimeout` `.timeout`. Any thread.
+// @unchecked Sendable is safe: the lets and `iceServers` are set in init (before the link is shared);
+// every other var is read and written under `lock`.
 public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     public typealias Kind = WHIPKind
 

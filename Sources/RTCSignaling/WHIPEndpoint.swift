@@ -58,6 +58,7 @@ enum WHIPEndpoint {
 }
 
 /// The live resources, by id, and the last ones whose session ended. Any thread.
+// @unchecked Sendable is safe: its only state is the LockedBox, whose every access holds its lock.
 final class WHIPResources: @unchecked Sendable {
     private let box = LockedBox<(live: [String: WHIPServerLink], ended: [String])>(([:], []))
     /// Ended ids kept, so the client's DELETE after a session ended (its channels closed
@@ -312,8 +313,10 @@ final class WHIPRequestHandler: ChannelInboundHandler {
             context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(string: body)))),
                           promise: nil)
         }
+        // The completion runs on the channel's loop, where the context may be used.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
-            context.close(promise: nil)
+            bound.value.close(promise: nil)
             then?()
         }
     }

@@ -9,6 +9,8 @@ import RTC
 /// turned into a GET would be meaningless), at most 5 hops.
 ///
 /// The client is created only when a whip/whep URL is used, so other commands never start it.
+// @unchecked Sendable is safe: every stored property is a `let` of a Sendable type or of HTTPClient
+// (thread-safe by AsyncHTTPClient's contract); the client list is a LockedBox.
 final class WHIPHTTP: @unchecked Sendable {
     let group: EventLoopGroup
     let cancellation: SignalingCancellation?

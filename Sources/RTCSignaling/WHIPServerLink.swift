@@ -6,6 +6,7 @@ import RTC
 /// One WHIP/WHEP session resource on `rtc answer --signal whip-listen://` as a signaling link:
 /// the POSTed offer is its first message, our answer completes the POST (201), PATCHed
 /// candidates and DELETE (as `bye`) follow. Any thread.
+// @unchecked Sendable is safe: the lets are set in init; every var is read and written under `lock`.
 final class WHIPServerLink: SignalingLink, @unchecked Sendable {
     let id: String
     let offer: SessionDescriptionInit
@@ -18,7 +19,11 @@ final class WHIPServerLink: SignalingLink, @unchecked Sendable {
     private var held: [SignalingMessage] = []
     private var closed = false
     /// Called once when the session lets the resource go (a later PATCH/DELETE finds nothing).
-    var onClose: (@Sendable (WHIPServerLink) -> Void)?
+    var onClose: (@Sendable (WHIPServerLink) -> Void)? {
+        get { lock.withLock { onCloseValue } }
+        set { lock.withLock { onCloseValue = newValue } }
+    }
+    private var onCloseValue: (@Sendable (WHIPServerLink) -> Void)?
 
     /// - Parameter respond: completes the POST: with the answer (201), or nil when the session
     ///   ended without one.
@@ -103,7 +108,7 @@ final class WHIPServerLink: SignalingLink, @unchecked Sendable {
                 respond = nil
                 closed = true
             }
-            return (respond, closed ? nil : onClose)
+            return (respond, closed ? nil : onCloseValue)
         }
         r?(nil)
         notify?(self)
