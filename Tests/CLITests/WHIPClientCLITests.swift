@@ -71,12 +71,8 @@ import Testing
             endpoint.server.stop()
             endpoint.answerer.kill()
         }
-        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--token", "tok-1",
-                                                               "--signal", "whip+\(endpoint.server.base)/whip"])
+        let offerer = try openedOfferer(endpoint, ["--json", "-v", "--token", "tok-1"])
         defer { offerer.kill() }
-        for p in [offerer, endpoint.answerer] {
-            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
-        }
         offerer.send(#"{"data":"via scripted whip"}"#)
         #expect(try endpoint.answerer.nextEvent("message", timeout: 10)?["data"] as? String == "via scripted whip")
         offerer.closeStdin()
@@ -112,11 +108,8 @@ import Testing
             endpoint.server.stop()
             endpoint.answerer.kill()
         }
-        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        let offerer = try openedOfferer(endpoint, ["--json", "-v"])
         defer { offerer.kill() }
-        for p in [offerer, endpoint.answerer] {
-            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
-        }
         let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
         #expect(post.body.contains(" typ relay "), "\(post.body)")
         #expect(offerer.stderrText.contains("using ICE server \(turn)"), "\(offerer.stderrText)")
@@ -143,12 +136,8 @@ import Testing
             endpoint.server.stop()
             endpoint.answerer.kill()
         }
-        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--trickle",
-                                                               "--signal", "whip+\(endpoint.server.base)/whip"])
+        let offerer = try openedOfferer(endpoint, ["--json", "-v", "--trickle"])
         defer { offerer.kill() }
-        for p in [offerer, endpoint.answerer] {
-            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
-        }
         let ended = endpoint.server.waitForRequest(timeout: 10) { $0.method == "PATCH" && $0.body.contains("a=end-of-candidates") }
         #expect(ended != nil, "no end-of-candidates PATCH; stderr: \(offerer.stderrText)")
         let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
@@ -180,11 +169,8 @@ import Testing
             endpoint.server.stop()
             endpoint.answerer.kill()
         }
-        let offerer = try PeerProcess(["offer"] + Self.ice + ["--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        let offerer = try openedOfferer(endpoint, ["--json", "-v"])
         defer { offerer.kill() }
-        for p in [offerer, endpoint.answerer] {
-            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
-        }
         let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
         #expect(post.body.contains("a=end-of-candidates") && !post.body.contains(" typ relay "), "\(post.body)")
         #expect(!offerer.stderrText.contains("TURN allocation on"), "\(offerer.stderrText)")
@@ -210,13 +196,9 @@ import Testing
             endpoint.server.stop()
             endpoint.answerer.kill()
         }
-        let offerer = try PeerProcess(["offer"] + Self.ice + [
-            "--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user, "--turn-pass", coturn.password,
-            "--json", "-v", "--signal", "whip+\(endpoint.server.base)/whip"])
+        let offerer = try openedOfferer(endpoint, ["--turn", "turn:127.0.0.1:\(coturn.port)", "--turn-user", coturn.user,
+                                                   "--turn-pass", coturn.password, "--json", "-v"])
         defer { offerer.kill() }
-        for p in [offerer, endpoint.answerer] {
-            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
-        }
         /// "IP PORT" of the relay candidate in an SDP body or fragment.
         func relay(_ body: String) -> String? {
             guard let line = body.split(whereSeparator: \.isNewline).first(where: { $0.contains(" typ relay ") })
@@ -243,6 +225,21 @@ import Testing
         }
         offerer.closeStdin()
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// `rtc offer` against `endpoint` (its WHIP URL), returned once it and the endpoint's
+    /// answerer both report the channel open.
+    private func openedOfferer(_ endpoint: ScriptedEndpoint, _ options: [String]) throws -> PeerProcess {
+        let offerer = try PeerProcess(["offer"] + Self.ice + options + ["--signal", "whip+\(endpoint.server.base)/whip"])
+        do {
+            for p in [offerer, endpoint.answerer] {
+                #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+            }
+        } catch {
+            offerer.kill()
+            throw error
+        }
+        return offerer
     }
 
     /// Endpoints that misbehave on the POST (OPTIONS is answered normally).
