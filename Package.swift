@@ -7,10 +7,9 @@ let layers: [Target.Dependency] = [
     "RTCSCTP", "RTCDataChannel", "RTCRTP", "RTCMedia", "RTCSRTP", "RTCPeerConnection", "RTCMediaIO",
 ]
 /// Release builds optimize across the layers' module boundaries (generic and small hot-path functions
-/// inline into their callers as they did when the stack was one module). The layers build in the
-/// Swift 6 language mode (checked concurrency); the package default stays 5 for the rest.
+/// inline into their callers as they did when the stack was one module). Every target builds in the
+/// Swift 6 language mode (checked concurrency: the package's `swiftLanguageModes`).
 let layerSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v6),
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
@@ -90,24 +89,23 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            swiftSettings: layerSettings + [.swiftLanguageMode(.v6)]
+            swiftSettings: layerSettings
         ),
         .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"],
-                swiftSettings: layerSettings + [.swiftLanguageMode(.v6)]),
+                swiftSettings: layerSettings),
         // rtc-transfer/1 (`rtc send` / `rtc listen`): protocol, sender, receiver, file sinks.
-        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"],
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"]),
         // `rtc bench`: cases, measurement, reports, the child processes and the media relay bench.
         .target(name: "RTCBench", dependencies: [
             "RTC", "RTCSignaling", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),
-        ], swiftSettings: [.swiftLanguageMode(.v6)]),
+        ]),
         // SDP ⇄ structured JSON (`rtc sdp-parse`).
-        .target(name: "RTCSDPJSON", dependencies: ["RTCCore", "RTCSDP"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "RTCSDPJSON", dependencies: ["RTCCore", "RTCSDP"]),
         // RFC 5780 discovery from a real socket, blocking (`rtc stun-probe`).
-        .target(name: "RTCNATProbe", dependencies: ["RTCCore", "RTCSTUN"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "RTCNATProbe", dependencies: ["RTCCore", "RTCSTUN"]),
         // `swift run rtc-example-echo`: two sessions in one process echo a message (README "Using RTC from Swift").
         .executableTarget(name: "rtc-example-echo", dependencies: ["RTC", "RTCSignaling", "RTCSession"],
-                          path: "Examples/echo", swiftSettings: [.swiftLanguageMode(.v6)]),
+                          path: "Examples/echo"),
         .executableTarget(
             name: "rtc",
             dependencies: [
@@ -118,13 +116,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["link.order"],
-            // Swift 6 language mode: the CLI only parses options and maps the library's events and
-            // outcomes to JSON lines and exit statuses (Scripts/check-layers keeps logic below it).
+            // The CLI only parses options and maps the library's events and outcomes to JSON lines
+            // and exit statuses (Scripts/check-layers keeps logic below it).
             // Release: metadata of the option types (Option<String?>, OptionGroup<PeerOptions>, ...)
             // through direct accessor calls rather than mangled names demangled at run time:
             // argument parsing is on the way to every offer (issue 12).
-            swiftSettings: [.swiftLanguageMode(.v6),
-                            .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
+            swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
                                          .when(configuration: .release))],
             // Release links with lld, for resident memory (issue 6):
             // - RELR relocations (glibc 2.36+): gold's 1.3 MB of R_X86_64_RELATIVE entries were
@@ -166,23 +163,10 @@ let package = Package(
                                                             "RTCTestSupport"]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
         .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC", "RTCTestSupport"]),
-        .testTarget(name: "RTCSDPJSONTests", dependencies: ["RTCCore", "RTCSDP", "RTCSDPJSON", "RTCTestSupport"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "RTCNATProbeTests", dependencies: ["RTCCore", "RTCSTUN", "RTCNATProbe", "RTCTestSupport"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "RTCSDPJSONTests", dependencies: ["RTCCore", "RTCSDP", "RTCSDPJSON", "RTCTestSupport"]),
+        .testTarget(name: "RTCNATProbeTests", dependencies: ["RTCCore", "RTCSTUN", "RTCNATProbe", "RTCTestSupport"]),
         .testTarget(name: "RTCBenchTests", dependencies: ["RTCBench", "RTC", "RTCTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["rtc", "RTC", "RTCTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
-
-// Swift 6 language mode (checked concurrency) for the layers' tests, their shared support and the fuzz driver.
-let swift6Targets: Set<String> = [
-    "rtc-fuzz", "RTCTestSupport", "RTCCoreTests", "RTCSTUNTests", "RTCTURNTests", "RTCSDPTests", "RTCICETests",
-    "RTCDTLSTests", "RTCSCTPTests", "RTCDataChannelTests", "RTCRTPTests", "RTCMediaTests", "RTCSRTPTests",
-    "RTCPeerConnectionTests", "RTCTests", "RTCSignalingTests", "RTCSessionTests", "RTCTransferTests", "RTCBenchTests",
-    "CLITests",
-]
-for target in package.targets where swift6Targets.contains(target.name) {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.swiftLanguageMode(.v6)]
-}
