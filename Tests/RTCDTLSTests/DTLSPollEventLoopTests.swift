@@ -6,17 +6,32 @@ import RTCTestSupport
 /// DTLS over a real `PollEventLoop`: proves the layer runs off the manual loop, and exercises
 /// OpenSSL's retransmission, whose timer (OpenSSL 3.0) follows the wall clock.
 @Suite struct DTLSPollEventLoopTests {
+    /// A value the loop thread writes and the test reads once it has awaited the loop: kept
+    /// under a lock, so ThreadSanitizer sees the hand-over too (it reported the plain fields
+    /// racing between the loop's write and the test's read after the continuation resumed).
+    @propertyWrapper final class Guarded<Value>: @unchecked Sendable {
+        // @unchecked Sendable is safe: `value` is only touched under `lock`.
+        private let lock = Lock()
+        private var value: Value
+        init(wrappedValue: Value) { value = wrappedValue }
+        var wrappedValue: Value {
+            get { lock.withLock { value } }
+            set { lock.withLock { value = newValue } }
+        }
+    }
+
     /// Keeps the objects created on the loop alive for the test's duration.
+    // @unchecked Sendable is safe: `pair` is only used on the loop thread; the rest is Guarded.
     final class Holder: @unchecked Sendable {
         var pair: DTLSPair?
-        var received: [[UInt8]] = []
-        var firstFlightDatagrams = 0
+        @Guarded var received: [[UInt8]] = []
+        @Guarded var firstFlightDatagrams = 0
         // Snapshot taken on the loop thread, read by the test after the loop is done with it.
-        var bothConnected = false
-        var clientSent = 0
-        var keysCrossed = false
-        var elapsed: Duration?
-        var sendTimes: [LoopInstant] = []
+        @Guarded var bothConnected = false
+        @Guarded var clientSent = 0
+        @Guarded var keysCrossed = false
+        @Guarded var elapsed: Duration?
+        @Guarded var sendTimes: [LoopInstant] = []
     }
 
     /// Takes the snapshot, then breaks the pair's closures and releases it on the loop thread.
