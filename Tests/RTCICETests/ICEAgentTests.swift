@@ -21,16 +21,23 @@ import RTCTestSupport
             let b = ICEAgent(loop: h.loop, role: .controlled, configuration: .init(hostAddresses: Self.loopback))
             try a.gather()
             try b.gather()
-            a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
-            b.setRemoteCredentials(ufrag: a.localUfrag, password: controllingPassword ?? a.localPassword)
-            for c in b.localCandidates { a.addRemoteCandidate(c) }
-            for c in a.localCandidates { b.addRemoteCandidate(c) }
-            a.remoteEndOfCandidates()
-            b.remoteEndOfCandidates()
-            a.start()
-            b.start()
+            Self.introduce(a, b, controllingPassword: controllingPassword, endOfCandidates: true)
             return (a, b)
         }
+    }
+
+    /// Hands each gathered agent the other's credentials and candidates, then starts both.
+    static func introduce(_ a: ICEAgent, _ b: ICEAgent, controllingPassword: String? = nil, endOfCandidates: Bool) {
+        a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
+        b.setRemoteCredentials(ufrag: a.localUfrag, password: controllingPassword ?? a.localPassword)
+        for c in b.localCandidates { a.addRemoteCandidate(c) }
+        for c in a.localCandidates { b.addRemoteCandidate(c) }
+        if endOfCandidates {
+            a.remoteEndOfCandidates()
+            b.remoteEndOfCandidates()
+        }
+        a.start()
+        b.start()
     }
 
     @Test func agentsConnectAndCarryPackets() throws {
@@ -83,12 +90,7 @@ import RTCTestSupport
         let b = ICEAgent(loop: loop, role: .controlled, configuration: configB)
         try a.gather()
         try b.gather()
-        a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
-        b.setRemoteCredentials(ufrag: a.localUfrag, password: a.localPassword)
-        for c in b.localCandidates { a.addRemoteCandidate(c) }
-        for c in a.localCandidates { b.addRemoteCandidate(c) }
-        a.start()
-        b.start()
+        Self.introduce(a, b, endOfCandidates: false)
         #expect(loop.advance(until: { a.state == .completed && b.state == .completed }, step: .milliseconds(10),
                              limit: .seconds(5)))
         b.close()
@@ -118,12 +120,7 @@ import RTCTestSupport
         try a.gather()
         try b.gather()
         #expect(a.checkRoundTripTime == nil)
-        a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
-        b.setRemoteCredentials(ufrag: a.localUfrag, password: a.localPassword)
-        for c in b.localCandidates { a.addRemoteCandidate(c) }
-        for c in a.localCandidates { b.addRemoteCandidate(c) }
-        a.start()
-        b.start()
+        Self.introduce(a, b, endOfCandidates: false)
         #expect(loop.advance(until: { a.state == .completed && b.state == .completed }, step: .milliseconds(1),
                              limit: .seconds(5)))
         #expect(a.checkRoundTripTime == .milliseconds(50))
