@@ -38,16 +38,7 @@ struct ICERelayTests {
             }
         }
         #expect(h.wait(until: { g.done.count == 2 }, timeout: .seconds(10)), "gathering did not finish")
-        try h.sync {
-            a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
-            b.setRemoteCredentials(ufrag: a.localUfrag, password: a.localPassword)
-            for c in b.localCandidates { a.addRemoteCandidate(c) }
-            for c in a.localCandidates { b.addRemoteCandidate(c) }
-            a.remoteEndOfCandidates()
-            b.remoteEndOfCandidates()
-            a.start()
-            b.start()
-        }
+        try h.sync { ICEAgentTests.introduce(a, b, endOfCandidates: true) }
     }
 
     /// `--relay-only` on both sides: only relayed candidates are offered, the selected pair is
