@@ -114,11 +114,9 @@ public final class PeerConnection {
         try ice.gather()
         // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, and
         // OpenSSL's first SSL_CTX_new (~1 ms) when the remote description arrives, both on the
-        // critical path of setup; run them once the current task (making the offer) is done.
-        loop.enqueue { [certificate] in
-            SCTPLibrary.ensureInitialized()
-            DTLSTransport.warmUp(certificate: certificate)
-        }
+        // critical path of setup; run them once the current task (making the offer) is done,
+        // and only for the process's first connection (a server's later ones find them done).
+        loop.enqueue { [certificate] in PeerConnectionStartup.warmUp(certificate: certificate) }
     }
 
     /// Runs `body` once every local candidate is known (or now, when `orNow` — trickle).

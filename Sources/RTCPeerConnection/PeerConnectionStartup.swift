@@ -14,6 +14,7 @@ public enum PeerConnectionStartup {
     nonisolated(unsafe) private static var started = false
     nonisolated(unsafe) private static var finished = false
     nonisolated(unsafe) private static var certificate: DTLSCertificate?
+    nonisolated(unsafe) private static var warmedUp = false
 
     /// Starts the set-up on a background thread; later calls do nothing.
     public static func begin() {
@@ -25,14 +26,26 @@ public enum PeerConnectionStartup {
         startThread(name: "rtc-startup") {
             Libraries.initOpenSSL()  // a no-op when the caller did it first, as it should
             let made = try? DTLSCertificate.generate()
-            if let made { DTLSTransport.warmUp(certificate: made) }
-            SCTPLibrary.ensureInitialized()
+            if let made { warmUp(certificate: made) }
             condition.withLock {
                 certificate = made
                 finished = true
                 condition.broadcast()
             }
         }
+    }
+
+    /// OpenSSL's first DTLS context (its fetch cache then serves every later one, from any
+    /// thread) and usrsctp's set-up, once per process: later calls, from `begin()`'s thread or
+    /// any PeerConnection's loop, return at once.
+    static func warmUp(certificate: DTLSCertificate) {
+        let first = condition.withLock { () -> Bool in
+            defer { warmedUp = true }
+            return !warmedUp
+        }
+        guard first else { return }
+        DTLSTransport.warmUp(certificate: certificate)
+        SCTPLibrary.ensureInitialized()
     }
 
     /// The certificate `begin()` made, once (each connection gets its own, RFC 8827 §6.5): waits
