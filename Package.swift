@@ -137,7 +137,9 @@ let package = Package(
         ),
         // libFuzzer targets, built by Scripts/fuzz with -sanitize=fuzzer,address -DRTC_LIBFUZZER; a plain
         // debug build replays corpus files (rtc-fuzz TARGET Tests/Fuzz/TARGET).
-        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC", "RTCSignaling", "RTCTransfer"]),
+        .executableTarget(name: "rtc-fuzz", dependencies: ["RTC", "RTCSignaling", "RTCTransfer",
+                                                          .product(name: "NIOCore", package: "swift-nio"),
+                                                          .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Shared by the test targets: real peers the tests start (coturn on loopback),
         // and the helpers several layers' tests share: SCTP and DTLS pairs, the usrsctp suite, the SDP corpus,
         // STUN and TURN servers for the virtual network.
@@ -160,7 +162,7 @@ let package = Package(
         .testTarget(name: "RTCPeerConnectionTests", dependencies: layers + ["RTCTestSupport"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "RTCTestSupport"]),
         .testTarget(name: "RTCSignalingTests", dependencies: ["RTCCore", "RTCSDP", "RTCPeerConnection", "RTC", "RTCSignaling",
-                                                            "RTCTestSupport"]),
+                                                            "RTCTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "RTCSessionTests", dependencies: ["RTC", "RTCSignaling", "RTCSession", "RTCTestSupport"]),
         .testTarget(name: "RTCTransferTests", dependencies: ["RTCTransfer", "RTCSignaling", "RTC", "RTCTestSupport"]),
         .testTarget(name: "RTCSDPJSONTests", dependencies: ["RTCCore", "RTCSDP", "RTCSDPJSON", "RTCTestSupport"]),

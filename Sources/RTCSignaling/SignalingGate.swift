@@ -71,13 +71,21 @@ public final class HandshakeGate: @unchecked Sendable {
     private var entries: [(token: UInt64, drop: @Sendable (String) -> Void)] = []
     /// Connections dropped so far (for the verbose log).
     public private(set) var dropped = 0
+    /// Runs the closure after the seconds given (a connection's deadline).
+    private let schedule: @Sendable (Double, @escaping @Sendable () -> Void) -> Void
 
+    /// - Parameter schedule: runs a deadline's check after the seconds given; by default on
+    ///   Dispatch's global queue (a caller with its own clock, such as a fuzz target, passes its own).
     public init(timeout: Double, maxPending: Int, verbose: Bool,
-                log: @escaping @Sendable (String) -> Void = { writeToStandardError($0 + "\n") }) {
+                log: @escaping @Sendable (String) -> Void = { writeToStandardError($0 + "\n") },
+                schedule: @escaping @Sendable (Double, @escaping @Sendable () -> Void) -> Void = { seconds, work in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: work)
+                }) {
         self.timeout = timeout
         self.maxPending = max(1, maxPending)
         self.verbose = verbose
         self.log = log
+        self.schedule = schedule
     }
 
     /// Starts the clock on a new connection; `drop` closes it (with the reason) when it runs
@@ -94,7 +102,7 @@ public final class HandshakeGate: @unchecked Sendable {
         lock.unlock()
         if let evicted { dropNow(evicted.drop, "evicted: \(maxPending) connections were already in their handshake") }
         let left = deadline?.secondsLeft ?? timeout
-        DispatchQueue.global().asyncAfter(deadline: .now() + left) { [self] in
+        schedule(left) { [self] in
             if let d = take(token) { dropNow(d, "no valid signaling within \(timeout) s") }
         }
         return token
@@ -132,6 +140,9 @@ public final class HandshakeGate: @unchecked Sendable {
 /// takes a session slot. When we offer, the peer speaks only after our offer, so the link is
 /// handed over at once and `exchanged` tells the server whether the session got an answer:
 /// if none arrives within the timeout after our offer is sent, the link ends.
+///
+/// Once its end is reported the link drops the session's callbacks: they usually hold the link,
+/// and the cycle would keep it, its inner link and its connection alive for good.
 // @unchecked Sendable is safe: every mutable property (the flags, `held`, the callbacks,
 // `onDeadBeforeStart`'s hook) is used only under `lock`.
 public final class GatedLink: SignalingLink, @unchecked Sendable {
@@ -233,6 +244,10 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
             refuse(wrong)
             return
         }
+        if endReported {
+            lock.unlock()
+            return
+        }
         guard started, let handler = onMessage else {
             held.append(m)
             let ready = exchangedFlag && !admitted
@@ -258,8 +273,15 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
             return
         }
         endReported = true
+        releaseCallbacks()
         lock.unlock()
         handler(e)
+    }
+
+    /// After the end is reported the callbacks are never called again (under `lock`).
+    private func releaseCallbacks() {
+        onMessage = nil
+        onEnd = nil
     }
 
     /// Drops a link no session has started: closed, out of the gate, off the server's queue.
@@ -300,11 +322,14 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
             let messages = held
             held.removeAll()
             if messages.isEmpty {
-                self.onMessage = onMessage
-                self.onEnd = onEnd
                 let endNow = heldEnd
                 let isDead = dead
-                if endNow != nil || isDead { endReported = true }
+                if endNow != nil || isDead {
+                    endReported = true
+                } else {
+                    self.onMessage = onMessage
+                    self.onEnd = onEnd
+                }
                 lock.unlock()
                 if let endNow { onEnd(endNow) } else if isDead { onEnd(.closed("signaling connection dropped")) }
                 return
@@ -333,6 +358,7 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
             return
         }
         endReported = true
+        releaseCallbacks()
         lock.unlock()
         if options.verbose { options.log(reason) }
         handler(.closed(reason))

@@ -21,6 +21,23 @@ enum WebSocketSignaling {
     /// within `options.signalTimeout` of accept, counted by `gate` meanwhile.
     static func serve(host: String, port: UInt16, options: ServeOptions, gate: HandshakeGate,
                       admit body: @escaping @Sendable (GatedLink) -> Void) throws -> SignalingServer {
+        let bootstrap = ServerBootstrap(group: options.group)
+            .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 128)
+            .serverChannelOption(NIOCore.ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer(connectionInitializer(options: options, gate: gate, admit: body))
+        let channel: Channel
+        do { channel = try bootstrap.bind(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait() } catch {
+            throw SignalingFailure(.unreachable, "cannot listen on \(host):\(port): \(error)")
+        }
+        return NIOSignalingServer(channel: channel)
+    }
+
+    /// What `serve` installs on each accepted connection: HTTP, the page, the WebSocket upgrade
+    /// and, once upgraded, the link handed to `gate`. Separate so the `ws-http` fuzz target runs
+    /// the same pipeline on an in-memory channel.
+    static func connectionInitializer(options: ServeOptions, gate: HandshakeGate,
+                                      admit body: @escaping @Sendable (GatedLink) -> Void)
+        -> @Sendable (Channel) -> EventLoopFuture<Void> {
         let page = options.page
         let phase = HTTPPhase(gate: gate)
         let closing = options.closing
@@ -39,31 +56,23 @@ enum WebSocketSignaling {
                     GatedLink(link, gate: gate, options: options, deadline: deadline, admit: body).open()
                 }
             })
-        let bootstrap = ServerBootstrap(group: options.group)
-            .serverChannelOption(NIOCore.ChannelOptions.backlog, value: 128)
-            .serverChannelOption(NIOCore.ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                // Slowloris: headers (or an upgrade) still incomplete at the deadline close the
-                // connection; the gate also caps how many may be in this phase at once.
-                phase.begin(channel)
-                // Handlers live on their channel's loop; NIOLoopBound carries them into the
-                // pipeline callbacks, which run there too.
-                let pageHandler = NIOLoopBound(PageHandler(page: page, phase: phase), eventLoop: channel.eventLoop)
-                let config: NIOHTTPServerUpgradeSendableConfiguration = (
-                    upgraders: [upgrader],
-                    completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
-                )
-                return channel.pipeline.configureHTTPServerPipeline(withServerUpgrade: config).flatMap {
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(pageHandler.value)
-                    }
+        return { channel in
+            // Slowloris: headers (or an upgrade) still incomplete at the deadline close the
+            // connection; the gate also caps how many may be in this phase at once.
+            phase.begin(channel)
+            // Handlers live on their channel's loop; NIOLoopBound carries them into the
+            // pipeline callbacks, which run there too.
+            let pageHandler = NIOLoopBound(PageHandler(page: page, phase: phase), eventLoop: channel.eventLoop)
+            let config: NIOHTTPServerUpgradeSendableConfiguration = (
+                upgraders: [upgrader],
+                completionHandler: { _ in channel.pipeline.syncOperations.removeHandler(pageHandler.value, promise: nil) }
+            )
+            return channel.pipeline.configureHTTPServerPipeline(withServerUpgrade: config).flatMap {
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(pageHandler.value)
                 }
             }
-        let channel: Channel
-        do { channel = try bootstrap.bind(host: host == "localhost" ? "127.0.0.1" : host, port: Int(port)).wait() } catch {
-            throw SignalingFailure(.unreachable, "cannot listen on \(host):\(port): \(error)")
         }
-        return NIOSignalingServer(channel: channel)
     }
 
     /// Connects to `ws://host:port/path` and upgrades, within `timeout` seconds in all (a
@@ -264,8 +273,12 @@ public final class NIOSignalingServer: SignalingServer, Sendable {
 }
 
 /// One WebSocket peer as a `SignalingLink`. Frames that arrive before `start` wait.
-// @unchecked Sendable is safe: the callbacks, `early`, `endedEarly`, `ended` and `closing` are used only
-// under `lock`; `channel` is a NIO channel, thread-safe.
+///
+/// Once its channel has closed the link lets go of its callbacks: they hold whoever started it
+/// (a `GatedLink`, a session), which holds this link and so its channel, and a server would
+/// otherwise keep every connection it ever accepted.
+// @unchecked Sendable is safe: the callbacks, `early`, `endedEarly`, `ended`, `released` and `closing` are
+// used only under `lock`; `channel` is a NIO channel, thread-safe.
 final class WebSocketLink: SignalingLink, @unchecked Sendable {
     let channel: Channel
     let closeTracker: PendingCount?
@@ -275,10 +288,24 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
     private var early: [String] = []
     private var endedEarly: SignalingError??
     private var ended = false
+    /// The channel closed: the callbacks are dropped and no more are kept.
+    private var released = false
 
     init(channel: Channel, closing: PendingCount?) {
         self.channel = channel
         closeTracker = closing
+        channel.closeFuture.whenComplete { [weak self] _ in self?.channelClosed() }
+    }
+
+    /// The connection is gone: its end is reported (if the handler has not yet done so) and the
+    /// callbacks are released, breaking the cycle through them.
+    private func channelClosed() {
+        end(nil)
+        lock.withLock {
+            released = true
+            onMessage = nil
+            onEnd = nil
+        }
     }
 
     func start(onMessage: @escaping @Sendable (SignalingMessage) -> Void,
@@ -291,8 +318,10 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
             let texts = early
             early.removeAll()
             if texts.isEmpty {
-                self.onMessage = onMessage
-                self.onEnd = onEnd
+                if !released {
+                    self.onMessage = onMessage
+                    self.onEnd = onEnd
+                }
                 let endNow = endedEarly
                 if endNow != nil { ended = true }
                 lock.unlock()
@@ -329,6 +358,10 @@ final class WebSocketLink: SignalingLink, @unchecked Sendable {
     /// NIO thread.
     func received(_ text: String) {
         lock.lock()
+        if released {
+            lock.unlock()
+            return
+        }
         guard let handler = onMessage else {
             early.append(text)
             lock.unlock()
