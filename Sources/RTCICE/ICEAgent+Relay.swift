@@ -22,30 +22,39 @@ extension ICEAgent {
                 guard !turnClients.contains(where: { $0.host === host && $0.client.server == server.address }) else {
                     continue
                 }
-                let socket = host.socket
-                let client = TURNClient(
-                    loop: loop, server: server.address, username: server.username, password: server.password,
-                    configuration: configuration.turn, send: { [weak socket] in socket?.send($0, to: $1) })
-                turnClients.append((client, host))
-                allocate(client, host: host)
+                startRelay(server, on: host)
             }
         }
+    }
+
+    /// A new TURN client for `server` on `host`'s socket, allocating.
+    func startRelay(_ server: TURNServer, on host: ICEBase) {
+        let socket = host.socket
+        let client = TURNClient(
+            loop: loop, server: server.address, username: server.username, password: server.password,
+            configuration: configuration.turn, send: { [weak socket] in socket?.send($0, to: $1) })
+        turnClients.append((client, host))
+        allocate(client, host: host)
     }
 
     /// Allocates on `client` (new, or one whose allocation failed or was lost) and offers the
     /// relayed candidate; counts as one gathering step.
     func allocate(_ client: TURNClient, host: ICEBase) {
         pendingGathering += 1
+        busyTURNClients.insert(ObjectIdentifier(client))
         let server = client.server
         client.allocate { [weak self, weak client, weak host] result in
             guard let self, let client, let host else { return }
             defer { self.gatheringStepDone() }
+            self.busyTURNClients.remove(ObjectIdentifier(client))
             switch result {
             case let .success(relayed):
                 self.allocated(client, relayed: relayed, host: host)
             case let .failure(e):
                 Log.warn("TURN allocation on \(server) failed: \(e)", "ice")
             }
+            // New credentials came while this was under way: they replace it now.
+            self.replaceIfStale(client, host: host)
         }
     }
 
