@@ -75,7 +75,7 @@ extension ICEAgent {
                   let current = self.configuration.turnServers.first(where: { $0.address == client.server }),
                   !self.turnClients.contains(where: { $0.host === host && $0.client.server == current.address })
             else { return }
-            self.startRelay(current, on: host)
+            self.startRelay(current, on: host, mismatchRetries: 5)
         }
     }
 

@@ -183,6 +183,48 @@ import Testing
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }
 
+    /// RFC 9725 §4.6 with credentials that change: OPTIONS names coturn with one user, the 201
+    /// the same server with another (a service renewing expiring credentials). With --trickle
+    /// the allocation made with the first is released and made anew with the second at once:
+    /// a second relay candidate follows by PATCH, and coturn saw the second user allocate.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func newTURNCredentialsInThe201ReplaceTheAllocation() throws {
+        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/9" }, redirect: false, links: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
+        ], createdLinks: [
+            #"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try openedOfferer(endpoint, ["--json", "-v", "--trickle"])
+        defer { offerer.kill() }
+        #expect(offerer.waitForStderr(containing: "new credentials, releasing", timeout: 10), "\(offerer.stderrText)")
+        /// "IP PORT" of each relay candidate in a request's body.
+        func relays(_ r: FakeHTTPServer.Request) -> [String] {
+            r.body.split(whereSeparator: \.isNewline).filter { $0.contains(" typ relay ") }.map { line in
+                let f = line.split(separator: " ")
+                return f.count > 5 ? "\(f[4]) \(f[5])" : String(line)
+            }
+        }
+        // The first allocation's relay candidate, then the replacement's, go out by PATCH.
+        var seen = Set<String>()
+        _ = endpoint.server.waitForRequest(timeout: 10) { r in
+            if r.method == "POST" || r.method == "PATCH" { seen.formUnion(relays(r)) }
+            return seen.count >= 2
+        }
+        #expect(seen.count == 2, "\(seen); stderr: \(offerer.stderrText)")
+        // Two allocations succeeded, the second after the first was released.
+        let allocations = offerer.stderrText.components(separatedBy: "TURN allocation on 127.0.0.1:\(coturn.port): relayed")
+        #expect(allocations.count == 3, "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
     /// RFC 8445 §9, RFC 8656 §8: an ICE restart refreshes the TURN allocation and offers its
     /// relayed candidate again; when the server lost it (coturn restarted on the same port) the
     /// refresh fails and an allocation made anew from the same socket brings a relay back.
