@@ -16,8 +16,10 @@ import Testing
         let answerer: PeerProcess
         var server: FakeHTTPServer!
 
+        /// - Parameter restartLinks: `Link` headers on the 200 to an ICE restart's PATCH (then
+        ///   answered with made-up credentials); without them a restart gets 204 like a trickle.
         init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool, links: [String] = [],
-             createdLinks: [String] = []) throws {
+             createdLinks: [String] = [], restartLinks: [String]? = nil) throws {
             let answerer = try PeerProcess(["answer"] + WHIPClientCLITests.ice + ["--json"])
             self.answerer = answerer
             let port = LockedPort()
@@ -38,6 +40,10 @@ import Testing
                                                                           ("Location", location(port.value)), ("ETag", "\"e1\"")]
                                                        + createdLinks.map { ("Link", $0) },
                                                    body: sdp)
+                case ("PATCH", _) where r.headers["if-match"] == "*" && restartLinks != nil:
+                    return FakeHTTPServer.response("200 OK", headers: [("Content-Type", "application/trickle-ice-sdpfrag"),
+                                                                     ("ETag", "\"e2\"")] + restartLinks!.map { ("Link", $0) },
+                                                   body: "a=ice-ufrag:rst1\r\na=ice-pwd:0123456789abcdefghijklmn\r\n")
                 case ("PATCH", _):
                     return FakeHTTPServer.response("204 No Content")
                 case ("DELETE", _):
@@ -221,6 +227,47 @@ import Testing
         // Two allocations succeeded, the second after the first was released.
         let allocations = offerer.stderrText.components(separatedBy: "TURN allocation on 127.0.0.1:\(coturn.port): relayed")
         #expect(allocations.count == 3, "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// Without --trickle, new credentials named by a restart's 200 wait for the next restart:
+    /// it releases the allocation made with the old ones and allocates with the new, and its
+    /// PATCH carries the new relay candidate.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func newTURNCredentialsFromARestartServeTheNextRestart() throws {
+        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/10" }, redirect: false, links: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
+        ], restartLinks: [
+            #"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try openedOfferer(endpoint, ["--json", "-v"])
+        defer { offerer.kill() }
+        /// "IP PORT" of the relay candidate in a body.
+        func relay(_ body: String) -> String? {
+            guard let line = body.split(whereSeparator: \.isNewline).first(where: { $0.contains(" typ relay ") })
+            else { return nil }
+            let f = line.split(separator: " ")
+            return f.count > 5 ? "\(f[4]) \(f[5])" : nil
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        let first = try #require(relay(post.body), "\(post.body)")
+        offerer.send(#"{"type":"ice-restart"}"#)
+        #expect(try offerer.nextEvent("ice-restart", timeout: 15)?["remoteUfrag"] as? String == "rst1", "\(offerer.stderrText)")
+        #expect(!offerer.stderrText.contains("new credentials, releasing"), "not before the next restart")
+        offerer.send(#"{"type":"ice-restart"}"#)
+        let second = endpoint.server.waitForRequest(timeout: 15) { r in
+            r.method == "PATCH" && r.headers["if-match"] == "*" && relay(r.body).map { $0 != first } == true
+        }
+        #expect(second != nil, "no restart PATCH with a new relay; stderr: \(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("new credentials, releasing"), "\(offerer.stderrText)")
         offerer.closeStdin()
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }
