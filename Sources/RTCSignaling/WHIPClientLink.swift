@@ -296,9 +296,13 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     /// (rtc's extension). A fragment of another generation (a restart overtook it) is dropped;
     /// one that says more is to come makes another PATCH due (at most `maxPolls`).
     private func takeEndpointCandidates(_ r: HTTPClient.Response, sentWith ufrag: String) {
+        // Only a fragment with the endpoint's credentials is its news: some servers answer a
+        // trickle PATCH 200 with an empty body, which must not make us ask again.
+        let type = r.headers.first(name: "Content-Type").map { String($0.prefix { $0 != ";" }).trimmingWhitespace().lowercased() }
+        guard type == "application/trickle-ice-sdpfrag" else { return }
         let body = r.body.map { String(buffer: $0) } ?? ""
-        guard let fragment = try? TrickleICEFragment.parse(body) else {
-            log("\(kind.rawValue) PATCH response: malformed trickle-ice-sdpfrag ignored")
+        guard let fragment = try? TrickleICEFragment.parse(body), fragment.ufrag != nil else {
+            log("\(kind.rawValue) PATCH response: a trickle-ice-sdpfrag without ICE credentials ignored")
             return
         }
         let (handler, fresh): ((@Sendable (SignalingMessage) -> Void)?, Bool) = lock.withLock {
