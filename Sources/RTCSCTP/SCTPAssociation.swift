@@ -186,8 +186,12 @@ package final class SCTPAssociation {
         // A quarter more than rate × RTT: usrsctp charges each 1200-byte chunk ~256 bytes of
         // overhead against the window.
         let wanted = min(config.maximumBufferSize, Int(srtt) * (Self.targetRate / 1000) * 5 / 4)
-        if wanted > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(wanted)) == 0 {
-            sendBufferSize = wanted
+        var send = wanted
+        if let tenths = SCTPExperiment.value("sndcwnd"), tenths > 0 {
+            send = min(wanted, Int(rtc_sctp_cwnd(sock)) * Int(tenths) / 10)
+        }
+        if send > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(send)) == 0 {
+            sendBufferSize = send
         }
         if wanted > receiveBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(wanted)) == 0 {
             receiveBufferSize = wanted
@@ -213,6 +217,7 @@ package final class SCTPAssociation {
         try check(rtc_sctp_enable_stream_reset(s), "SCTP_ENABLE_STREAM_RESET")
         try check(rtc_sctp_set_initmsg(s, config.streams), "SCTP_INITMSG")
         try check(rtc_sctp_set_path_mtu(s, 0, config.pathMTU), "SCTP_PEER_ADDR_PARAMS")
+        if SCTPExperiment.value("idata") == 1 { try check(rtc_sctp_offer_interleaving(s), "SCTP_INTERLEAVING_SUPPORTED") }
         for event in [SCTP_ASSOC_CHANGE, SCTP_STREAM_RESET_EVENT, SCTP_SENDER_DRY_EVENT, SCTP_SEND_FAILED_EVENT,
                       SCTP_SHUTDOWN_EVENT] {
             try check(rtc_sctp_subscribe(s, UInt16(event)), "SCTP_EVENT \(event)")
@@ -348,16 +353,23 @@ package final class SCTPAssociation {
     /// Largest single sendv: half the send buffer, so a piece always fits once usrsctp drains.
     private var maxPiece: Int { max(1200, config.sendBufferSize / 2) }
 
-    /// Hands queued messages to usrsctp until it has no room. Partial sends keep their place at
-    /// the head; 0 and EWOULDBLOCK mean "no room now" and end the attempt.
+    /// Hands queued messages to usrsctp until it has no room, streams in turn (`SCTPSendQueue`).
+    /// Partial sends keep their place at the head; 0 and EWOULDBLOCK mean "no room now" and end
+    /// the attempt.
     private func flush() {
         guard let sock else { return }
+        var deferred = 0  // resets put off in this pass; bounds the loop
         while let item = queue.first {
             switch item {
             case .reset(let stream):
                 var id = stream
                 let err = rtc_sctp_reset_outgoing(sock, &id, 1)
-                if err == EALREADY || err == EBUSY || err == EAGAIN { return }  // one at a time; retried later
+                if err == EALREADY || err == EBUSY || err == EAGAIN {
+                    // One reset at a time, retried later; other streams need not wait for it.
+                    deferred += 1
+                    if deferred >= queue.streamCount || !queue.rotate() { return }
+                    continue
+                }
                 if err != 0 { Log.warn("stream reset \(stream) failed: errno \(err)", "sctp") }
                 queue.removeFirst()
             case .message(let stream, let ppid, let payload, let options):

@@ -8,7 +8,7 @@ extension SCTPLibrary {
     /// 9260 default). T3-rtx then checks for loss at most every ~20 round trips (see
     /// `SCTPAssociation.adaptToPath`); a LAN keeps its quick 200 ms recovery.
     static func minimumRTO(srtt: UInt32) -> UInt32 {
-        srtt >= 50 ? 1000 : max(minimumRTO, srtt * 20)
+        srtt >= 50 ? (SCTPExperiment.value("rtomin") ?? 1000) : max(minimumRTO, srtt * 20)
     }
 
     /// Process-wide usrsctp sysctls. They must be set after `usrsctp_init*` (which resets them)
@@ -68,5 +68,6 @@ extension SCTPLibrary {
         _ = usrsctp_sysctl_set_sctp_default_frag_interleave(0)
         // No heartbeats more than every 10 s; ICE consent already checks liveness.
         _ = usrsctp_sysctl_set_sctp_heartbeat_interval_default(10_000)
+        SCTPExperiment.applySysctls()
     }
 }

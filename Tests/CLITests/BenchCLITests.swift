@@ -48,6 +48,10 @@ import Testing
         #expect(object["delay_ms"] as? Double == 25)
         let rtt = try #require(object["rtt_us"] as? [String: Double])
         #expect((rtt["p50"] ?? 0) >= 50_000)
+        // Pings on their own channel while the cases sent: at least one full round trip each.
+        let loaded = try #require(object["rtt_loaded_us"] as? [String: Double])
+        #expect(((object["rtt_loaded_count"] as? Int) ?? 0) > 0)
+        #expect((loaded["p50"] ?? 0) >= 50_000 && (loaded["p50"] ?? 0) <= (loaded["max"] ?? 0))
     }
 
     @Test func rejectsOversizedMessages() throws {

@@ -24,6 +24,7 @@ import RTC
         }
         for t in report.throughput { #expect(t.bytes <= t.sent_bytes && t.seconds > 0) }
         #expect(report.rtt_us.p50 > 0 && report.rtt_us.p50 <= report.rtt_us.max)
+        #expect(report.rtt_loaded_count > 0 && report.rtt_loaded_us.p50 > 0)
         #expect(report.setup_ms > 0 && report.processes == 1)
     }
 }
