@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <usrsctp.h>
 
 /* Small helpers for structs Swift imports awkwardly (packed layout, flexible array members). */
@@ -128,27 +127,6 @@ static inline int rtc_sctp_cwnd(struct socket *s) {
     struct sctp_status st;
     if (rtc_sctp_get_status(s, &st) != 0) return -1;
     return (int)st.sstat_primary.spinfo_cwnd;
-}
-
-/* EXPERIMENT: offers I-DATA (RFC 8260); needs fragment interleave level 2 first. 0 on success. */
-static inline int rtc_sctp_offer_interleaving(struct socket *s) {
-    int level = 2;
-    if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_FRAGMENT_INTERLEAVE, &level, sizeof level) != 0) return -1;
-    struct sctp_assoc_value v;
-    memset(&v, 0, sizeof v);
-    v.assoc_id = SCTP_FUTURE_ASSOC;
-    v.assoc_value = 1;
-    return usrsctp_setsockopt(s, IPPROTO_SCTP, 0x00001206 /* SCTP_INTERLEAVING_SUPPORTED */, &v, sizeof v);
-}
-
-/* EXPERIMENT: prints usrsctp's loss-recovery counters to stderr. */
-#include <stdio.h>
-static inline void rtc_sctp_print_stats(void) {
-    struct sctpstat st;
-    usrsctp_get_stat(&st);
-    fprintf(stderr, "sctpstat pid %d: senddata %u retrans %u fastretrans %u t3 %u frinrtt %u recvdata %u dup %u sendsacks %u recvsacks %u\n",
-            (int)getpid(), st.sctps_senddata, st.sctps_sendretransdata, st.sctps_sendfastretrans, st.sctps_timodata,
-            st.sctps_fastretransinrtt, st.sctps_recvdata, st.sctps_recvdupdata, st.sctps_sendsacks, st.sctps_recvsacks);
 }
 
 /* Resets the given outgoing streams (RFC 6525). Returns 0 or an errno value. */
