@@ -43,7 +43,7 @@ public enum BenchProcess {
             child = p
         }
 
-        try client.openLoadPing(size: options.rttSize)
+        if options.loadedRTT { try client.openLoadPing(size: options.rttSize) }
         let cpuBefore = cpuSeconds(children: false)
         var results: [BenchClient.ThroughputResult] = []
         for size in options.sizes {

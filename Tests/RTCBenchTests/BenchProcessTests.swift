@@ -12,6 +12,7 @@ import RTC
         o.duration = 30
         o.rttCount = 20
         o.setupRuns = 2
+        o.loadedRTT = true
         var c = PeerConnection.Configuration()
         c.iceHosts = [TransportAddress(host: "127.0.0.1", port: 0)!]
         o.configuration = c
