@@ -1,11 +1,13 @@
 import RTCCore
 import RTCDTLS
+import RTCICE
 import RTCSCTP
 
-/// The once-per-process work every first `PeerConnection` waits for: OpenSSL's first context
-/// (its cipher and group fetches, ~1 ms), usrsctp's set-up (~0.5 ms) and a certificate. `begin()` starts it on a thread of its own, so a command line tool can
-/// run it beside its argument parsing instead of on the way to its offer (issue 12: process
-/// start to channel open).
+/// The once-per-process work of a first `PeerConnection`: a certificate, OpenSSL's first context
+/// and handshake (its algorithm fetches, ~2 ms), the first STUN check's HMAC (~1 ms) and usrsctp's
+/// set-up (~0.5 ms). `begin()` starts it on a thread of its own, so a command line tool can run it
+/// beside its argument parsing instead of on the way to its offer and its channel (issue 12:
+/// process start to channel open).
 ///
 /// Without `begin()` nothing changes: a `PeerConnection` makes its certificate itself.
 public enum PeerConnectionStartup {
@@ -14,6 +16,7 @@ public enum PeerConnectionStartup {
     nonisolated(unsafe) private static var started = false
     nonisolated(unsafe) private static var finished = false
     nonisolated(unsafe) private static var certificate: DTLSCertificate?
+    nonisolated(unsafe) private static var context: DTLSContext?
     nonisolated(unsafe) private static var warmedUp = false
 
     /// Starts the set-up on a background thread; later calls do nothing.
@@ -26,37 +29,49 @@ public enum PeerConnectionStartup {
         startThread(name: "rtc-startup") {
             Libraries.initOpenSSL()  // a no-op when the caller did it first, as it should
             let made = try? DTLSCertificate.generate()
-            if let made { warmUp(certificate: made) }
+            let prepared = made.flatMap { try? DTLSContext(certificate: $0) }
+            // The certificate is all the offer waits for; the rest runs while it is made.
             condition.withLock {
                 certificate = made
+                context = prepared
                 finished = true
                 condition.broadcast()
             }
+            if let made { warmUp(certificate: made) }
         }
     }
 
-    /// OpenSSL's first DTLS context (its fetch cache then serves every later one, from any
-    /// thread) and usrsctp's set-up, once per process: later calls, from `begin()`'s thread or
-    /// any PeerConnection's loop, return at once.
+    /// OpenSSL's first DTLS context and handshake (its fetch cache then serves every later one,
+    /// from any thread), the first STUN check and usrsctp's set-up, once per process: later calls,
+    /// from `begin()`'s thread or any PeerConnection's loop, return at once, even while the
+    /// first is still running (a connection that gets there first just pays its own fetches).
     static func warmUp(certificate: DTLSCertificate) {
         let first = condition.withLock { () -> Bool in
             defer { warmedUp = true }
             return !warmedUp
         }
         guard first else { return }
-        DTLSTransport.warmUp(certificate: certificate)
         SCTPLibrary.ensureInitialized()
+        ICEAgent.warmUpChecks()
+        DTLSTransport.warmUp(certificate: certificate)
     }
 
-    /// The certificate `begin()` made, once (each connection gets its own, RFC 8827 §6.5): waits
-    /// for the set-up thread when it is still running. Nil without `begin()`, after the first
-    /// call, or when generation failed (the caller then generates one and reports the error).
-    static func takeCertificate() -> DTLSCertificate? {
+    /// True once `begin()` was called: its thread does the warm-up, not the first connection.
+    static var begun: Bool { condition.withLock { started } }
+
+    /// The certificate `begin()` made and an OpenSSL context for it, once (each connection gets
+    /// its own identity, RFC 8827 §6.5): waits for the set-up thread when it is still running.
+    /// Nil without `begin()`, after the first call, or when generation failed (the caller then
+    /// generates one and reports the error).
+    static func takeIdentity() -> (certificate: DTLSCertificate, context: DTLSContext?)? {
         condition.withLock {
             guard started else { return nil }
             while !finished { condition.wait() }
-            defer { certificate = nil }
-            return certificate
+            defer {
+                certificate = nil
+                context = nil
+            }
+            return certificate.map { ($0, context) }
         }
     }
 }

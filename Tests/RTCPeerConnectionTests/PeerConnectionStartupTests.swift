@@ -1,5 +1,6 @@
 import Testing
 @testable import RTCDTLS
+@testable import RTCICE
 @testable import RTCPeerConnection
 
 /// The process-wide set-up `rtc` begins beside its argument parsing: its certificate goes to one
@@ -9,11 +10,24 @@ import Testing
         PeerConnectionStartup.begin()
         PeerConnectionStartup.begin()  // a second call starts nothing more
         // Another test may have taken it first (the state is the process's), but never twice.
-        let first = PeerConnectionStartup.takeCertificate()
-        #expect(PeerConnectionStartup.takeCertificate() == nil)
+        let first = PeerConnectionStartup.takeIdentity()
+        #expect(PeerConnectionStartup.takeIdentity() == nil)
         if let first {
             let other = try DTLSCertificate.generate()
-            #expect(first.fingerprint != other.fingerprint)
+            #expect(first.certificate.fingerprint != other.fingerprint)
+            #expect(first.context?.certificate === first.certificate)
         }
+    }
+}
+
+/// The warm-up must really run the code the first connection would (else it saves nothing):
+/// each rehearsal reports whether it completed.
+@Suite struct StartupWarmUpTests {
+    @Test func theRehearsedHandshakeCompletesAndCarriesARecord() throws {
+        #expect(DTLSTransport.warmUp(certificate: try DTLSCertificate.generate()))
+    }
+
+    @Test func theRehearsedChecksVerify() {
+        #expect(ICEAgent.warmUpChecks())
     }
 }
