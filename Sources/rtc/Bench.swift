@@ -36,7 +36,8 @@ struct Bench: ParsableCommand {
             is the CPU time of both peers during the throughput runs per 10^9 bytes moved; \
             peak_rss_mib is the larger peak resident set (ru_maxrss) of the processes. SCTP \
             buffers start at 512 KiB (offer, answer, send and listen: 1 MiB) and, as theirs, \
-            grow to 1.25 times 250 MB/s times the measured round trip, at most 16 MiB.
+            grow to 1.25 times 250 MB/s times the measured round trip, at most 16 MiB (the send \
+            buffer no further than 2.5 congestion windows).
 
             MEDIA (--media): starts two rtc processes, `offer --video vp8 --video-in \
             udp://127.0.0.1:A --no-data-channel` and `answer --video vp8 --video-out \
