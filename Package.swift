@@ -7,10 +7,15 @@ let layers: [Target.Dependency] = [
     "RTCSCTP", "RTCDataChannel", "RTCRTP", "RTCMedia", "RTCSRTP", "RTCPeerConnection", "RTCMediaIO",
 ]
 /// Release builds optimize across the layers' module boundaries (generic and small hot-path functions
-/// inline into their callers as they did when the stack was one module). Every target builds in the
-/// Swift 6 language mode (checked concurrency: the package's `swiftLanguageModes`).
+/// inline into their callers as they did when the stack was one module), and reach the metadata of
+/// concrete types (`[ObjectIdentifier: Weak<…>]`, `Optional<DataChannel>`, ...) through direct
+/// accessor calls rather than mangled names demangled at run time: a type's first use otherwise scans
+/// every protocol conformance record in the binary (~7,000) per generic requirement, on the way from
+/// the remote description to the open channel (issue 12). Every target builds in the Swift 6 language
+/// mode (checked concurrency: the package's `swiftLanguageModes`).
 let layerSettings: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
+                 .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -94,7 +99,8 @@ let package = Package(
         .target(name: "RTCSession", dependencies: ["RTC", "RTCSignaling"],
                 swiftSettings: layerSettings),
         // rtc-transfer/1 (`rtc send` / `rtc listen`): protocol, sender, receiver, file sinks.
-        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"]),
+        .target(name: "RTCTransfer", dependencies: ["RTC", "RTCSignaling", "CRTCSocket"],
+                swiftSettings: layerSettings),
         // `rtc bench`: cases, measurement, reports, the child processes and the media relay bench.
         .target(name: "RTCBench", dependencies: [
             "RTC", "RTCSignaling", "CRTCSocket", .product(name: "Histogram", package: "hdrhistogram-swift"),

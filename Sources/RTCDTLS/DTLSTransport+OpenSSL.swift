@@ -44,17 +44,79 @@ extension DTLSTransport {
         return SSLObjects(context: context, ssl: ssl, readBIO: readBIO, writeBIO: writeBIO)
     }
 
-    /// Makes and frees a context as a connection with `certificate` and the default settings
-    /// would. OpenSSL 3 fetches every cipher, digest and group on the first `SSL_CTX_new`
-    /// (~1 ms), which otherwise falls between the remote description and the first DTLS flight;
-    /// later ones hit its cache, from any thread.
-    package static func warmUp(certificate: DTLSCertificate) {
+    /// Makes a context as a connection with `certificate` and the default settings would, and
+    /// runs one handshake between two in-memory connections of it. OpenSSL 3 fetches each
+    /// cipher, digest, group and signature algorithm on its first use in a process (~1 ms for the
+    /// context, as much again for the handshake's key exchange, signatures, PRF and AEAD), which
+    /// otherwise falls between the remote description and the channel opening; later uses hit its
+    /// cache, from any thread.
+    /// True when the handshake completed.
+    @discardableResult
+    package static func warmUp(certificate: DTLSCertificate) -> Bool {
         ERR_clear_error()
-        guard let context = SSL_CTX_new(DTLS_method()) else { return }
-        try? configure(context: context, cipherList: defaultCipherList, certificate: certificate,
-                       srtpProfiles: [.aeadAes128Gcm, .aes128CmHmacSha1_80])
-        SSL_CTX_free(context)
-        ERR_clear_error()
+        defer { ERR_clear_error() }
+        guard let context = SSL_CTX_new(DTLS_method()) else { return false }
+        defer { SSL_CTX_free(context) }
+        guard (try? configure(context: context, cipherList: defaultCipherList, certificate: certificate,
+                              srtpProfiles: [.aeadAes128Gcm, .aes128CmHmacSha1_80])) != nil
+        else { return false }
+        return rehearseHandshake(context: context)
+    }
+
+    /// A client and a server of `context` handshake over memory BIOs, export SRTP keys and pass
+    /// one record; true when all of it succeeded. Each side trusts any certificate: nothing here
+    /// carries data, and the real connections keep the fingerprint check.
+    private static func rehearseHandshake(context: OpaquePointer) -> Bool {
+        guard let client = rehearsalConnection(context, client: true) else { return false }
+        defer { SSL_free(client) }
+        guard let server = rehearsalConnection(context, client: false) else { return false }
+        defer { SSL_free(server) }
+        // A DTLS 1.2 handshake with a cookie-less server takes two round trips; allow a few more.
+        var rounds = 0
+        while rounds < 6, SSL_is_init_finished(client) != 1 || SSL_is_init_finished(server) != 1 {
+            rounds += 1
+            _ = SSL_do_handshake(client)
+            relay(from: client, to: server)
+            _ = SSL_do_handshake(server)
+            relay(from: server, to: client)
+        }
+        guard SSL_is_init_finished(client) == 1, SSL_is_init_finished(server) == 1 else { return false }
+        var material = [UInt8](repeating: 0, count: 2 * (16 + 12))
+        let label = "EXTRACTOR-dtls_srtp"
+        guard SSL_export_keying_material(client, &material, material.count, label, label.utf8.count, nil, 0, 0) == 1
+        else { return false }
+        let probe: [UInt8] = [1]
+        guard SSL_write(client, probe, Int32(probe.count)) == Int32(probe.count) else { return false }
+        relay(from: client, to: server)
+        var received = [UInt8](repeating: 0, count: 16)
+        return SSL_read(server, &received, Int32(received.count)) == Int32(probe.count)
+    }
+
+    private static func rehearsalConnection(_ context: OpaquePointer, client: Bool) -> OpaquePointer? {
+        guard let ssl = SSL_new(context) else { return nil }
+        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            return nil
+        }
+        _ = rtc_BIO_set_mem_eof_return(readBIO, -1)
+        _ = rtc_BIO_set_mem_eof_return(writeBIO, -1)
+        SSL_set_bio(ssl, readBIO, writeBIO)
+        _ = rtc_SSL_set_options_no_query_mtu(ssl)
+        _ = rtc_SSL_set_mtu(ssl, 1200)
+        _ = rtc_DTLS_set_link_mtu(ssl, 1200)
+        SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) { _, _ in 1 }
+        if client { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
+        return ssl
+    }
+
+    /// Moves what one side wrote into the other's read BIO, as the network would.
+    private static func relay(from sender: OpaquePointer, to receiver: OpaquePointer) {
+        guard let output = SSL_get_wbio(sender), let input = SSL_get_rbio(receiver) else { return }
+        let pending = Int(rtc_BIO_ctrl_pending(output))
+        guard pending > 0 else { return }
+        var bytes = [UInt8](repeating: 0, count: pending)
+        let read = BIO_read(output, &bytes, Int32(pending))
+        if read > 0 { _ = BIO_write(input, bytes, read) }
     }
 
     private static func configure(context: OpaquePointer, _ configuration: Configuration) throws {

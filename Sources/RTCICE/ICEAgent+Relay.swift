@@ -22,30 +22,54 @@ extension ICEAgent {
                 guard !turnClients.contains(where: { $0.host === host && $0.client.server == server.address }) else {
                     continue
                 }
-                let socket = host.socket
-                let client = TURNClient(
-                    loop: loop, server: server.address, username: server.username, password: server.password,
-                    configuration: configuration.turn, send: { [weak socket] in socket?.send($0, to: $1) })
-                turnClients.append((client, host))
-                allocate(client, host: host)
+                startRelay(server, on: host)
             }
         }
     }
 
+    /// A new TURN client for `server` on `host`'s socket, allocating (`mismatchRetries`: see
+    /// `allocate`).
+    func startRelay(_ server: TURNServer, on host: ICEBase, mismatchRetries: Int = 0) {
+        let socket = host.socket
+        let client = TURNClient(
+            loop: loop, server: server.address, username: server.username, password: server.password,
+            configuration: configuration.turn, send: { [weak socket] in socket?.send($0, to: $1) })
+        turnClients.append((client, host))
+        allocate(client, host: host, mismatchRetries: mismatchRetries)
+    }
+
     /// Allocates on `client` (new, or one whose allocation failed or was lost) and offers the
-    /// relayed candidate; counts as one gathering step.
-    func allocate(_ client: TURNClient, host: ICEBase) {
+    /// relayed candidate; counts as one gathering step. `mismatchRetries`: how often a 437
+    /// (Allocation Mismatch) is tried again, a second apart — after a release on the same
+    /// 5-tuple, the old allocation may linger at the server (coturn drops it on a later tick).
+    func allocate(_ client: TURNClient, host: ICEBase, mismatchRetries: Int = 0) {
         pendingGathering += 1
+        busyTURNClients.insert(ObjectIdentifier(client))
         let server = client.server
         client.allocate { [weak self, weak client, weak host] result in
             guard let self, let client, let host else { return }
             defer { self.gatheringStepDone() }
+            self.busyTURNClients.remove(ObjectIdentifier(client))
             switch result {
             case let .success(relayed):
                 self.allocated(client, relayed: relayed, host: host)
+            case let .failure(.errorResponse(_, code)) where code.code == STUNErrorCode.allocationMismatch && mismatchRetries > 0:
+                Log.debug("TURN allocation on \(server): 437, the released one still there; trying again in 1 s", "ice")
+                self.pendingGathering += 1
+                self.busyTURNClients.insert(ObjectIdentifier(client))
+                self.loop.schedule(in: .seconds(1)) { [weak self, weak client, weak host] in
+                    guard let self else { return }
+                    defer { self.gatheringStepDone() }
+                    guard let client, let host, self.state != .closed, self.state != .failed else { return }
+                    self.busyTURNClients.remove(ObjectIdentifier(client))
+                    self.allocate(client, host: host, mismatchRetries: mismatchRetries - 1)
+                }
+                return
             case let .failure(e):
                 Log.warn("TURN allocation on \(server) failed: \(e)", "ice")
             }
+            // New credentials came while this was under way: they replace it now.
+            self.replaceIfStale(client, host: host)
         }
     }
 

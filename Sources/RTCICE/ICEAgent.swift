@@ -115,6 +115,9 @@ public final class ICEAgent: PacketTransport {
     var relayBases: [ICEBase] = []
     /// TURN clients by the host base they share, including allocations still in progress.
     var turnClients: [(client: TURNClient, host: ICEBase)] = []
+    /// TURN clients with an Allocate or a restart's Refresh under way: replaced only once it is
+    /// answered (its completion ends a gathering step).
+    var busyTURNClients: Set<ObjectIdentifier> = []
     var pairs: [ICECandidatePair] = []
     /// (base, remote address) of every pair in `pairs`, for O(1) de-duplication.
     var pairKeys: Set<PairKey> = []

@@ -1,11 +1,13 @@
 import RTCCore
 import RTCDTLS
+import RTCICE
 import RTCSCTP
 
-/// The once-per-process work every first `PeerConnection` waits for: OpenSSL's first context
-/// (its cipher and group fetches, ~1 ms), usrsctp's set-up (~0.5 ms) and a certificate. `begin()` starts it on a thread of its own, so a command line tool can
-/// run it beside its argument parsing instead of on the way to its offer (issue 12: process
-/// start to channel open).
+/// The once-per-process work of a first `PeerConnection`: a certificate, OpenSSL's first context
+/// and handshake (its algorithm fetches, ~2 ms), the first STUN check's HMAC (~1 ms) and usrsctp's
+/// set-up (~0.5 ms). `begin()` starts it on a thread of its own, so a command line tool can run it
+/// beside its argument parsing instead of on the way to its offer and its channel (issue 12:
+/// process start to channel open).
 ///
 /// Without `begin()` nothing changes: a `PeerConnection` makes its certificate itself.
 public enum PeerConnectionStartup {
@@ -26,27 +28,33 @@ public enum PeerConnectionStartup {
         startThread(name: "rtc-startup") {
             Libraries.initOpenSSL()  // a no-op when the caller did it first, as it should
             let made = try? DTLSCertificate.generate()
-            if let made { warmUp(certificate: made) }
+            // The certificate is all the offer waits for; the rest runs while it is made.
             condition.withLock {
                 certificate = made
                 finished = true
                 condition.broadcast()
             }
+            if let made { warmUp(certificate: made) }
         }
     }
 
-    /// OpenSSL's first DTLS context (its fetch cache then serves every later one, from any
-    /// thread) and usrsctp's set-up, once per process: later calls, from `begin()`'s thread or
-    /// any PeerConnection's loop, return at once.
+    /// OpenSSL's first DTLS context and handshake (its fetch cache then serves every later one,
+    /// from any thread), the first STUN check and usrsctp's set-up, once per process: later calls,
+    /// from `begin()`'s thread or any PeerConnection's loop, return at once, even while the
+    /// first is still running (a connection that gets there first just pays its own fetches).
     static func warmUp(certificate: DTLSCertificate) {
         let first = condition.withLock { () -> Bool in
             defer { warmedUp = true }
             return !warmedUp
         }
         guard first else { return }
-        DTLSTransport.warmUp(certificate: certificate)
         SCTPLibrary.ensureInitialized()
+        ICEAgent.warmUpChecks()
+        DTLSTransport.warmUp(certificate: certificate)
     }
+
+    /// True once `begin()` was called: its thread does the warm-up, not the first connection.
+    static var begun: Bool { condition.withLock { started } }
 
     /// The certificate `begin()` made, once (each connection gets its own, RFC 8827 §6.5): waits
     /// for the set-up thread when it is still running. Nil without `begin()`, after the first

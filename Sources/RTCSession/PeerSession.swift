@@ -83,6 +83,10 @@ public final class PeerSession: @unchecked Sendable {
 
     private var highWater: Int { configuration.highWater }
 
+    /// Whether our candidates trickle to the peer: `trickle`, or a link whose peer asked for
+    /// them (a WHIP client taking them in PATCH responses).
+    private var trickling: Bool { configuration.trickle || link?.trickleToPeer == true }
+
     /// Runs until the session ends (blocking the calling thread); nil when it ended cleanly.
     public func run() -> SessionError? {
         loop.start()
@@ -92,7 +96,7 @@ public final class PeerSession: @unchecked Sendable {
         // still on its way, as the offerer does before printing its offer: that work then no
         // longer sits between the offer and the answer (issue 12: rtc<->rtc setup). With
         // trickle it waits for the offer, so no candidate can go out before the answer.
-        if role == .answer && !configuration.trickle {
+        if role == .answer && !trickling {
             let early = settings
             loop.execute { [self] in if pc == nil { _ = makePeerConnection(early) } }
         }
@@ -217,7 +221,7 @@ public final class PeerSession: @unchecked Sendable {
             }
             pc.onDataChannel = { [weak self] ch in self?.attach(ch, ours: false) }
             pc.onICEConnectionStateChange = { [weak self] s in self?.iceStateChanged(s) }
-            if self.configuration.trickle {
+            if trickling {
                 pc.onLocalCandidate = { [weak self] c in
                     guard let self else { return }
                     if c == nil && self.holdEndForAnswer {
@@ -264,6 +268,18 @@ public final class PeerSession: @unchecked Sendable {
         endHeld = false
     }
 
+    /// The answer to our ICE restart named servers anew (a TURN server with new credentials,
+    /// RFC 9725 §4.6): trickling, they are gathered on now (an allocation made with old
+    /// credentials is released and made anew), else they serve from the next restart.
+    private func useRestartICEServers(_ pc: PeerConnection) {
+        guard let link else { return }
+        let named = link.answerICEServers
+        guard !named.isEmpty else { return }
+        var found = PeerConnection.Configuration()
+        found.adopt(named, log: configuration.verbose ? { [self] line in emit(.notice(line)) } : nil)
+        pc.addICEServers(stun: found.stunServers, turn: found.turnServers, gather: configuration.trickle)
+    }
+
     // MARK: - ICE restart (RFC 8445 §9), where the signaling carries it (WHIP/WHEP PATCH)
 
     private var restartingICE = false
@@ -285,7 +301,8 @@ public final class PeerSession: @unchecked Sendable {
     }
 
     /// The peer sent new ICE parameters: restart ours and answer with them. Without trickle our
-    /// reply waits for gathering (a WHIP endpoint cannot trickle to its client), bounded.
+    /// reply waits for gathering (a WHIP endpoint can trickle only to a client that asked),
+    /// bounded.
     private func peerRestartsICE(_ theirs: PeerConnection.ICEParameters,
                                  reply: @escaping @Sendable (PeerConnection.ICEParameters?) -> Void) {
         guard let pc else { return reply(nil) }
@@ -293,7 +310,7 @@ public final class PeerSession: @unchecked Sendable {
             let ours = try pc.restartICE()
             try pc.setRemoteICEParameters(theirs)
             emit(.iceRestarted(localUfrag: ours.ufrag, remoteUfrag: theirs.ufrag))
-            if configuration.trickle { return reply(ours) }
+            if trickling { return reply(ours) }
             whenRestartGathered(pc) { [weak pc] in reply(pc?.localICEParameters) }
         } catch {
             emit(.notice("ICE restart asked for by the peer failed: \(error)"))
@@ -350,6 +367,7 @@ public final class PeerSession: @unchecked Sendable {
                 } catch {
                     emit(.notice("ICE restart: \(error)"))
                 }
+                useRestartICEServers(pc)
             }
         }
     }
@@ -385,7 +403,7 @@ public final class PeerSession: @unchecked Sendable {
 
     private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
         guard let pc = pc ?? makePeerConnection(configuration), applyRemote(offerText) else { return }
-        pc.whenGatheringComplete(orNow: self.configuration.trickle) { [self] in
+        pc.whenGatheringComplete(orNow: trickling) { [self] in
             do {
                 sendDescription(try pc.createAnswer())
             } catch {

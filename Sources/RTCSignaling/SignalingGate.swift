@@ -355,6 +355,7 @@ public final class GatedLink: SignalingLink, @unchecked Sendable {
     public var answerICEServers: [ICEServerLink] { inner.answerICEServers }
     public var answerMayNameICEServers: Bool { inner.answerMayNameICEServers }
     public var releasesSession: Bool { inner.releasesSession }
+    public var trickleToPeer: Bool { inner.trickleToPeer }
     public func release() { inner.release() }
     public func acceptICERestarts(_ handler: @escaping ICERestartHandler) { inner.acceptICERestarts(handler) }
     public var canRequestICERestart: Bool { inner.canRequestICERestart }

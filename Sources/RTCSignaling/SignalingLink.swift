@@ -23,8 +23,9 @@ public protocol SignalingLink: AnyObject, Sendable {
     /// (WHIP `Link` headers, RFC 9725 §4.6); empty by default.
     var iceServers: [ICEServerLink] { get }
     /// STUN/TURN servers that came with the peer's answer and were not in `iceServers` (WHIP:
-    /// the 201's `Link` headers, RFC 9725 §4.6); set before the answer is delivered. Empty by
-    /// default.
+    /// the 201's `Link` headers, RFC 9725 §4.6); set before the answer is delivered. After an ICE
+    /// restart we asked for, those its answer named anew (a TURN server with new credentials),
+    /// set before `requestICERestart` completes. Empty by default.
     var answerICEServers: [ICEServerLink] { get }
     /// Whether the answer may name servers to gather on (`answerICEServers`): then a trickling
     /// session holds its end-of-candidates until it has the answer, and sends it once it has
@@ -38,6 +39,10 @@ public protocol SignalingLink: AnyObject, Sendable {
     /// For a served link: whether the peer's expected description arrived, so the connection
     /// counts as a session. True by default (a link we connected ourselves).
     var exchanged: Bool { get }
+    /// Whether the peer asked for our candidates after our description (a WHIP client that
+    /// takes them in PATCH responses): the session then trickles them to this link, answering
+    /// at once, whatever its own trickle setting. False by default.
+    var trickleToPeer: Bool { get }
 
     /// ICE restarts the peer asks for through this transport (a WHIP/WHEP PATCH with new
     /// credentials, RFC 9725 §4.4.1). The session installs `handler`, which restarts its
@@ -64,6 +69,7 @@ extension SignalingLink {
     public var releasesSession: Bool { false }
     public func release() {}
     public var exchanged: Bool { true }
+    public var trickleToPeer: Bool { false }
     public func acceptICERestarts(_ handler: @escaping ICERestartHandler) {}
     public var canRequestICERestart: Bool { false }
     public func requestICERestart(_ ours: PeerConnection.ICEParameters,

@@ -79,6 +79,14 @@ public struct TrickleICEFragment: Equatable, Sendable {
     /// candidates, in the sections of `description`.
     public static func restarting(_ parameters: PeerConnection.ICEParameters,
                                   of description: SessionDescription) -> TrickleICEFragment {
+        carrying(parameters, of: description)
+    }
+
+    /// `parameters`' credentials, candidates and end in the sections of `description`; with no
+    /// candidate, the bundle transport's section alone, so the credentials are still written (a
+    /// restart's fragment, or an endpoint's PATCH response with nothing new yet).
+    public static func carrying(_ parameters: PeerConnection.ICEParameters,
+                                of description: SessionDescription) -> TrickleICEFragment {
         var fragment = trickling(parameters.candidates, end: parameters.endOfCandidates, of: description)
         fragment.ufrag = parameters.ufrag
         fragment.pwd = parameters.password

@@ -12,6 +12,13 @@ import RTC
 /// and the resource is DELETEd when the session ends (§4.2). WHEP (draft-ietf-wish-whep) is the
 /// same exchange for a session that plays instead of publishing.
 ///
+/// A trickling client (its offer has `a=ice-options:trickle`) also takes the endpoint's later
+/// candidates: its POST and trickle PATCHes send `Accept: application/trickle-ice-sdpfrag`, and
+/// a 200 to a trickle PATCH brings the endpoint's candidates (and end) in a fragment, delivered
+/// as `.candidate` / `.endOfCandidates` (rtc's extension, see `WHIPEndpoint`; RFC 9725 servers
+/// answer 204). While such a 200 says more is to come, the client asks again with a fragment
+/// without candidates, at most `maxPolls` times per ICE generation.
+///
 /// Failures (`failure`): a 4xx (our offer refused), or a 201 without an answer or `Location`,
 /// is `.badInput`; no connection, a connect timeout, a 5xx or a reply that is not HTTP
 /// `.unreachable`; no reply within `signalTimeout` `.timeout`. Any thread.
@@ -47,6 +54,8 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     private var noTrickle = false
     private var deleting: EventLoopFuture<HTTPClient.Response>?
     private var laterServers: [ICEServerLink] = []
+    /// The endpoint's servers as last named, by URL: a restart's that differ are new to the session.
+    private var knownServers: [String: ICEServerLink] = [:]
     /// Our credentials since an ICE restart: later trickle fragments carry them, not the offer's.
     private var restartCredentials: (ufrag: String, pwd: String)?
     /// A restart waiting for the PATCH in flight (one PATCH at a time keeps them in order).
@@ -54,6 +63,18 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     /// The endpoint refused the last restart: candidates of our new generation have nowhere to go.
     private var trickleStopped = false
     private var released = false
+    /// Our offer trickles: we ask for the endpoint's candidates after its answer too.
+    private var takesCandidates = false
+    /// The endpoint's ufrag of the current ICE generation: a fragment with another is stale.
+    private var remoteUfrag: String?
+    /// The endpoint said `a=end-of-candidates` for the current generation.
+    private var remoteEnded = false
+    /// A PATCH without candidates is due, to ask for the endpoint's; how many are left.
+    private var pollDue = false
+    private var pollsLeft = 0
+    /// Empty PATCHes asking for the endpoint's candidates, per ICE generation (each held by
+    /// our endpoint up to 2 s while it gathers).
+    static let maxPolls = 10
 
     /// With `options.fetchICEServers` the endpoint is asked for its STUN/TURN servers first
     /// (OPTIONS), synchronously, so the peer connection can be made with them.
@@ -130,9 +151,15 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
     // MARK: - POST (RFC 9725 §4.2)
 
     private func post(_ d: SessionDescriptionInit) {
-        lock.withLock { offer = try? SessionDescription.parse(d.sdp) }
+        let trickles: Bool = lock.withLock {
+            offer = try? SessionDescription.parse(d.sdp)
+            takesCandidates = offer.map { o in o.media.contains { $0.iceOptions.contains("trickle") } } ?? false
+            return takesCandidates
+        }
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/sdp")
+        // We take the endpoint's candidates after its answer, in PATCH responses.
+        if trickles { headers.add(name: "Accept", value: "application/sdp, application/trickle-ice-sdpfrag") }
         if verbose { log("POST \(endpoint) (\(d.sdp.utf8.count) bytes of SDP offer)") }
         let future = http.request(.POST, endpoint, headers: headers, body: d.sdp, deadline: signalTimeout)
         future.whenComplete { [self] result in
@@ -172,10 +199,16 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
                 log("ICE servers in the 201 not used (--stun/--turn given): \(offered.map(\.url).joined(separator: " "))")
             }
         }
+        let answer = try? SessionDescription.parse(body)
         let handler: (@Sendable (SignalingMessage) -> Void)? = lock.withLock {
             resource = url
             etag = response.headers.first(name: "ETag")
             laterServers = later
+            for server in iceServers + later { knownServers[server.url] = server }
+            let transport = answer?.media.first { !$0.isRejected } ?? answer?.media.first
+            remoteUfrag = transport.flatMap { answer?.iceUfrag(for: $0) }
+            remoteEnded = answer?.media.contains { $0.endOfCandidates } ?? false
+            pollsLeft = Self.maxPolls
             return ended ? nil : onMessage
         }
         handler?(.description(SessionDescriptionInit(type: .answer, sdp: body)))
@@ -193,7 +226,8 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
         enum Work {
             case restart(String, SessionDescription, PeerConnection.ICEParameters,
                          @Sendable (PeerConnection.ICEParameters?) -> Void)
-            case trickle(String, [ICECandidateInit], Bool, SessionDescription, String?, (ufrag: String, pwd: String)?)
+            case trickle(String, [ICECandidateInit], Bool, SessionDescription, String?, (ufrag: String, pwd: String)?,
+                         accept: Bool)
         }
         let work: Work? = lock.withLock {
             guard !patching, !ended, let resource, let offer else { return nil }
@@ -202,37 +236,43 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
                 patching = true
                 return .restart(resource, offer, ours, completion)
             }
-            guard !noTrickle, !trickleStopped, !pending.isEmpty || pendingEnd else { return nil }
+            guard !noTrickle, !trickleStopped, !pending.isEmpty || pendingEnd || pollDue else { return nil }
             let batch = pending
             let end = pendingEnd
             pending.removeAll()
             pendingEnd = false
+            pollDue = false
             patching = true
-            return .trickle(resource, batch, end, offer, etag, restartCredentials)
+            return .trickle(resource, batch, end, offer, etag, restartCredentials, accept: takesCandidates)
         }
         switch work {
         case nil: return
         case let .restart(url, offer, ours, completion): sendRestart(url, offer, ours, completion)
-        case let .trickle(url, batch, end, offer, etag, credentials): trickle(url, batch, end, offer, etag, credentials)
+        case let .trickle(url, batch, end, offer, etag, credentials, accept):
+            trickle(url, batch, end, offer, etag, credentials, accept: accept)
         }
     }
 
     private func trickle(_ url: String, _ batch: [ICECandidateInit], _ end: Bool, _ offer: SessionDescription,
-                         _ etag: String?, _ credentials: (ufrag: String, pwd: String)?) {
+                         _ etag: String?, _ credentials: (ufrag: String, pwd: String)?, accept: Bool) {
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
+        if accept { headers.add(name: "Accept", value: "application/trickle-ice-sdpfrag") }
         if let etag { headers.add(name: "If-Match", value: etag) }
-        var fragment = TrickleICEFragment.trickling(batch, end: end, of: offer)
-        if let credentials {
-            // After a restart the endpoint knows our new ufrag; the offer's would ask for another.
-            fragment.ufrag = credentials.ufrag
-            fragment.pwd = credentials.pwd
-        }
+        // After a restart the endpoint knows our new ufrag; the offer's would ask for another.
+        let first = offer.media.first
+        let ufrag = credentials?.ufrag ?? first.flatMap { offer.iceUfrag(for: $0) } ?? ""
+        let pwd = credentials?.pwd ?? first.flatMap { offer.icePwd(for: $0) } ?? ""
+        // With no candidate (asking for the endpoint's), the credentials still name the generation.
+        let fragment = TrickleICEFragment.carrying(
+            PeerConnection.ICEParameters(ufrag: ufrag, password: pwd, candidates: batch, endOfCandidates: end), of: offer)
         let body = fragment.text()
         if verbose { log("PATCH \(url) (\(batch.count) candidates\(end ? ", end" : ""))") }
         http.request(.PATCH, url, headers: headers, body: body, deadline: signalTimeout).whenComplete { [self] result in
             var stop = false
             switch result {
+            case let .success(r) where r.status.code == 200 && accept:
+                takeEndpointCandidates(r, sentWith: ufrag)
             case let .success(r) where (200..<300).contains(r.status.code):
                 break
             case let .success(r):
@@ -241,7 +281,8 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
                 stop = r.status.code == 405 || r.status.code == 501
                 log("\(kind.rawValue) PATCH (trickle) refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")
             case let .failure(e):
-                log("\(kind.rawValue) PATCH (trickle) failed: \(e)")
+                // After our DELETE (the session ended) a PATCH still under way may fail: not news.
+                if !lock.withLock({ ended }) { log("\(kind.rawValue) PATCH (trickle) failed: \(e)") }
             }
             lock.withLock {
                 patching = false
@@ -249,6 +290,43 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
             }
             patchPending()
         }
+    }
+
+    /// A trickle PATCH's 200 body: the endpoint's candidates since it last told us, and its end
+    /// (rtc's extension). A fragment of another generation (a restart overtook it) is dropped;
+    /// one that says more is to come makes another PATCH due (at most `maxPolls`).
+    private func takeEndpointCandidates(_ r: HTTPClient.Response, sentWith ufrag: String) {
+        // Only a fragment with the endpoint's credentials is its news: some servers answer a
+        // trickle PATCH 200 with an empty body, which must not make us ask again.
+        let type = r.headers.first(name: "Content-Type").map { String($0.prefix { $0 != ";" }).trimmingWhitespace().lowercased() }
+        guard type == "application/trickle-ice-sdpfrag" else { return }
+        let body = r.body.map { String(buffer: $0) } ?? ""
+        guard let fragment = try? TrickleICEFragment.parse(body), fragment.ufrag != nil else {
+            log("\(kind.rawValue) PATCH response: a trickle-ice-sdpfrag without ICE credentials ignored")
+            return
+        }
+        let (handler, fresh): ((@Sendable (SignalingMessage) -> Void)?, Bool) = lock.withLock {
+            let current = restartCredentials?.ufrag ?? offer.flatMap { o in o.media.first.flatMap { o.iceUfrag(for: $0) } }
+            // RFC 9725 §4.3.1: only the answer to a request of the current generation applies.
+            guard ufrag == current, fragment.ufrag == nil || fragment.ufrag == remoteUfrag, !remoteEnded else {
+                return (nil, false)
+            }
+            if fragment.endOfCandidates {
+                remoteEnded = true
+            } else if pollsLeft > 0 {
+                pollsLeft -= 1
+                pollDue = true
+            }
+            return (ended ? nil : onMessage, true)
+        }
+        guard fresh else { return }
+        let candidates = fragment.candidateInits
+        if verbose && (!candidates.isEmpty || fragment.endOfCandidates) {
+            log("\(kind.rawValue) endpoint's candidates in the PATCH response: \(candidates.count)"
+                + candidates.map { " [\($0.candidate)]" }.joined() + (fragment.endOfCandidates ? ", end" : ""))
+        }
+        for c in candidates { handler?(.candidate(c)) }
+        if fragment.endOfCandidates { handler?(.endOfCandidates) }
     }
 
     // MARK: - PATCH: ICE restart (RFC 9725 §4.4.1)
@@ -295,6 +373,8 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
         var headers = authHeaders()
         headers.add(name: "Content-Type", value: "application/trickle-ice-sdpfrag")
         headers.add(name: "If-Match", value: "*")
+        let accept = lock.withLock { takesCandidates }
+        if accept { headers.add(name: "Accept", value: "application/trickle-ice-sdpfrag") }
         if verbose { log("PATCH \(url) (ICE restart, ufrag \(ours.ufrag))") }
         http.request(.PATCH, url, headers: headers, body: fragment.text(), deadline: signalTimeout).whenComplete { [self] result in
             switch result {
@@ -304,7 +384,21 @@ public final class WHIPClientLink: SignalingLink, @unchecked Sendable {
                     log("\(kind.rawValue) ICE restart: the 200 carries no ICE credentials")
                     return completion(nil)
                 }
-                if let etag = r.headers.first(name: "ETag") { lock.withLock { self.etag = etag } }
+                // RFC 9725 §4.6: servers named again may bring new credentials (TURN ones
+                // expire); the session takes those it does not know yet, like the 201's.
+                let offered = useEndpointServers ? ICEServerLink.parse(r.headers["Link"]) : []
+                lock.withLock {
+                    if let etag = r.headers.first(name: "ETag") { self.etag = etag }
+                    remoteUfrag = theirs.ufrag
+                    remoteEnded = theirs.endOfCandidates
+                    pollsLeft = Self.maxPolls
+                    laterServers = offered.filter { knownServers[$0.url] != $0 }
+                    for server in offered { knownServers[server.url] = server }
+                }
+                if verbose && !theirs.candidates.isEmpty {
+                    log("\(kind.rawValue) endpoint's candidates in the ICE restart response: \(theirs.candidates.count)"
+                        + (theirs.endOfCandidates ? ", end" : ""))
+                }
                 completion(theirs)
             case let .success(r):
                 log("\(kind.rawValue) ICE restart refused: HTTP \(r.status.code) \(r.status.reasonPhrase)")

@@ -15,6 +15,14 @@ import RTC
 /// - `PATCH /resource/ID` with `application/trickle-ice-sdpfrag`: remote candidates (204), or,
 ///   with new ICE credentials, an ICE restart: 200 with our new credentials and candidates as a
 ///   fragment, and a new `ETag` (RFC 9725 §4.4.1).
+/// - Our candidates after the answer (rtc's extension; RFC 9725 §4.3.2 has the answer carry
+///   them all): a client whose POST sends `Accept: application/sdp,
+///   application/trickle-ice-sdpfrag` gets the answer at once (host candidates) and, on each
+///   trickle PATCH that accepts that type, 200 with a fragment of the candidates gathered since
+///   it was last told (and `a=end-of-candidates` once gathering is complete), or 204 once it
+///   knows them all. With nothing new yet the PATCH is held up to `pollHold`, then answered 200
+///   with a fragment without candidates (more to come: ask again). Other clients see RFC 9725:
+///   a complete answer, 204 without a body.
 /// - `DELETE /resource/ID`: ends the session (200), as a peer closing does.
 /// - `OPTIONS`: the CORS preflight (204, `Accept-Post: application/sdp`); every response allows
 ///   any origin, so a page served elsewhere can publish.
@@ -28,6 +36,9 @@ import RTC
 /// `--signal-timeout` of accept, counted by the same gate as ws-listen's handshakes.
 enum WHIPEndpoint {
     static let maxBody = 1 << 20
+    /// How long a trickle PATCH with nothing new for its client waits for our next candidate.
+    static let pollHold: TimeAmount = .seconds(2)
+    static let fragmentType = "application/trickle-ice-sdpfrag"
 
     static func serve(host: String, port: UInt16, kind: WHIPKind, options: ServeOptions, gate: HandshakeGate,
                       admit body: @escaping @Sendable (GatedLink) -> Void) throws -> SignalingServer {
@@ -209,7 +220,9 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         let responder = NIOLoopBound(context, eventLoop: loop)
         let linkBox = LockedBox<WHIPServerLink?>(nil)
         let iceServers = options.iceServers
-        let link = WHIPServerLink(offer: SessionDescriptionInit(type: .offer, sdp: text), ufrag: ufrag) { answer in
+        let takesCandidates = Self.accepts(head, WHIPEndpoint.fragmentType)
+        let link = WHIPServerLink(offer: SessionDescriptionInit(type: .offer, sdp: text), ufrag: ufrag,
+                                  clientTakesCandidates: takesCandidates) { answer in
             loop.execute {
                 guard let link = linkBox.withLock({ $0 }) else { return }
                 guard let answer else {
@@ -232,7 +245,10 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         channel.closeFuture.whenComplete { _ in
             if link.awaitingAnswer { link.deliver(.bye) }
         }
-        if options.verbose { options.log("WHIP offer received, resource \(link.location)") }
+        if options.verbose {
+            options.log("WHIP offer received, resource \(link.location)"
+                        + (takesCandidates ? " (the client takes our candidates in PATCH responses)" : ""))
+        }
         GatedLink(link, gate: gate, options: options, admit: admit).open()
     }
 
@@ -257,7 +273,39 @@ final class WHIPRequestHandler: ChannelInboundHandler {
         }
         for c in fragment.candidateInits { link.deliver(.candidate(c)) }
         if fragment.endOfCandidates { link.deliver(.endOfCandidates) }
-        Self.reply(context, .noContent)
+        // RFC 9725 §4.3.2: 204 without a body; our candidates only to a client that asked for
+        // them with its POST (then the session trickles to it) and accepts them here.
+        guard link.clientTakesCandidates, Self.accepts(head, WHIPEndpoint.fragmentType), let offer = try? SessionDescription.parse(link.offer.sdp) else {
+            return Self.reply(context, .noContent)
+        }
+        let loop = context.eventLoop
+        let responder = NIOLoopBound(context, eventLoop: loop)
+        let verbose = options.verbose, log = options.log, location = link.location
+        let held = link.poll { news in
+            loop.execute {
+                guard let news else { return Self.reply(responder.value, .noContent) }
+                if verbose {
+                    log("WHIP PATCH \(location) answered with \(news.candidates.count) of our candidates\(news.end ? ", end" : "")")
+                }
+                var h = HTTPHeaders()
+                h.add(name: "Content-Type", value: WHIPEndpoint.fragmentType)
+                let body = TrickleICEFragment.carrying(news.parameters, of: offer)
+                Self.reply(responder.value, .ok, headers: h, text: body.text(), line: false)
+            }
+        }
+        if let held { loop.scheduleTask(in: WHIPEndpoint.pollHold) { link.expire(held) } }
+    }
+
+    /// Whether the request's `Accept` lists `type` (RFC 9110 §12.5.1; `*/*` does not count:
+    /// only a client that names the fragment type gets it).
+    private static func accepts(_ head: HTTPRequestHead, _ type: String) -> Bool {
+        head.headers["Accept"].contains { value in
+            value.split(separator: ",").contains { range in
+                let name = range.prefix { $0 != ";" }.trimmingWhitespace().lowercased()
+                let q = range.split(separator: ";").dropFirst().map { $0.trimmingWhitespace().lowercased() }
+                return name == type && !q.contains { $0.hasPrefix("q=") && Double($0.dropFirst(2)) == 0 }
+            }
+        }
     }
 
     /// RFC 9725 §4.4.1: new credentials ask for an ICE restart. The session restarts its

@@ -80,6 +80,13 @@ public final class TURNClient {
         stun.onUnmatched = { [weak self] message, from in self?.unmatched(message, from: from) }
     }
 
+    /// Whether the client authenticates as `username` with `password`: a server's credentials
+    /// may change (a WHIP endpoint hands out expiring ones), and an allocation keeps the username
+    /// that made it (RFC 8656 §5), so new credentials need a new client.
+    public func uses(username: String, password: String) -> Bool {
+        self.username == username && self.password == password
+    }
+
     /// A client that sends on `socket` and takes over its `onDatagram`.
     public convenience init(loop: EventLoop, socket: DatagramSocket, server: TransportAddress, username: String,
                             password: String, configuration: Configuration = Configuration()) {

@@ -21,7 +21,11 @@ struct Answer: ParsableCommand {
             of an application/sdp offer on any path gets 201 with the answer, Location \
             /resource/ID and an ETag; PATCH there adds trickled candidates (or, with new ICE \
             credentials, restarts ICE: 200 with ours and a new ETag), DELETE ends the \
-            session (exit 0); CORS is open for browser pages; --token requires a bearer token.
+            session (exit 0); CORS is open for browser pages; --token requires a bearer token. \
+            The answer waits for all our candidates, unless the client's POST accepts \
+            application/trickle-ice-sdpfrag (rtc offer --trickle does): then it comes at once \
+            and later candidates go in 200 responses to the client's PATCHes (204 once it has \
+            them all); --trickle is ignored there: each client decides.
             """
     )
 

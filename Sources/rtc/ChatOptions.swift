@@ -27,8 +27,9 @@ struct ChatOptions: ParsableArguments {
         Interruption.shared.arm() // before any wait, so no SIGINT/SIGTERM slips past one
         do { try signaling.signal.check(offering: role == .offer) } catch let e as SignalingFailure { CLIError(e).exit() }
         var peer = peer
-        // A WHIP/WHEP endpoint's answer carries every candidate: WHIP has no way to trickle
-        // from server to client (RFC 9725 §4.3.1); the client's candidates still arrive by PATCH.
+        // A WHIP/WHEP endpoint's answer carries every candidate (RFC 9725 §4.3.2), unless the
+        // client asked for later ones in PATCH responses (WHIPServerLink.trickleToPeer): the
+        // client decides, per session, not --trickle. Its candidates arrive by PATCH either way.
         if case .whipListen = signaling.signal { peer.trickle = false }
         if peer.verbose { Log.level = .debug }
         var pc: PeerConnection.Configuration

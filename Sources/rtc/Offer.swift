@@ -43,7 +43,8 @@ struct Offer: ParsableCommand {
 
             With --signal whip+http(s)://HOST/PATH (whep+http(s):// to play) rtc is a WHIP/WHEP \
             client (RFC 9725): the offer is POSTed as application/sdp (complete, or at once with \
-            --trickle, candidates following by PATCH), the 201's body is the answer and its \
+            --trickle, candidates following by PATCH, and the endpoint's later ones taken from \
+            the PATCH responses when it sends them), the 201's body is the answer and its \
             Location the session, DELETEd when the session ends; --token sends a bearer token. A \
             4xx exits 65, no connection or a 5xx 69, no reply within --signal-timeout 124. ICE \
             restarts (RFC 9725 4.4.1) when the path goes silent for 2.5 s, or on the --json input \

@@ -34,7 +34,8 @@ struct PeerOptions: ParsableArguments {
     var relayOnly = false
 
     @Flag(help: ArgumentHelp("Trickle candidates: print each as its own JSON line instead of waiting for all (a "
-                             + "WHIP/WHEP client PATCHes them, and gathers at once on servers the endpoint's 201 adds)."))
+                             + "WHIP/WHEP client PATCHes them, takes the endpoint's later ones from PATCH responses, and "
+                             + "gathers at once on servers the endpoint's 201 or restart adds)."))
     var trickle = false
 
     @Option(help: ArgumentHelp("PEM certificate for a persistent DTLS identity (with --key).", valueName: "FILE"))

@@ -81,6 +81,41 @@ import Testing
         #expect(answerer.waitForExit(timeout: 15) == 0, "answerer: \(answerer.stderrText)")
     }
 
+    /// The endpoint trickles to a client that asks (rtc's extension): `rtc answer --relay-only
+    /// --turn …` answers a trickling `rtc offer` at once, before its TURN allocation on coturn
+    /// is done, so its only candidate — the relayed one — reaches the client in the body of a
+    /// PATCH response; the path ICE selects runs through that relay.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func endpointTricklesItsRelayCandidateInAPATCHResponse() throws {
+        let coturn = try Coturn()
+        defer { coturn.stop() }
+        let (answerer, port) = try Self.endpoint("whip", extra: ["--count", "1", "--relay-only",
+                                                                 "--turn", "turn:127.0.0.1:\(coturn.port)",
+                                                                 "--turn-user", coturn.user, "--turn-pass", coturn.password])
+        defer { answerer.kill() }
+        let offerer = try PeerProcess(["offer"] + Self.ice
+                                      + ["--json", "-v", "--trickle", "--signal", "whip+http://127.0.0.1:\(port)/whip"])
+        defer { offerer.kill() }
+        try Self.echo(offerer, answerer, count: 2)
+        #expect(answerer.stderrText.contains("the client takes our candidates in PATCH responses"), "\(answerer.stderrText)")
+        let log = offerer.stderrText
+        let line = try #require(log.split(separator: "\n").first { $0.contains("endpoint's candidates in the PATCH response") },
+                                "no candidates from a PATCH response: \(log)")
+        // `[candidate:… udp PRIORITY IP PORT typ relay …]`: the endpoint's relayed address.
+        let fields = try #require(line.split(separator: "[").dropFirst().first { $0.contains(" typ relay ") }, "\(line)")
+            .split(separator: " ")
+        #expect(fields.count > 7)
+        let relay = "\(fields[4]):\(fields[5])"
+        #expect(Int(fields[5]) != nil && fields[5] != "\(coturn.port)", "\(line)")
+        // ICE selected a pair whose remote end is that relayed address (as a relay candidate, or
+        // peer-reflexive when its checks came before the PATCH response).
+        let selected = try #require(log.split(separator: "\n").last { $0.contains("selected ") }, "\(log)")
+        #expect(selected.hasSuffix(" \(relay)") || selected.contains(" \(relay) "), "\(selected) vs \(relay)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+        #expect(answerer.waitForExit(timeout: 15) == 0, "answerer: \(answerer.stderrText)")
+    }
+
     /// A wrong token is refused with 401: the offerer exits 65 naming it.
     /// RFC 9725 §4.6 both ways: `rtc answer --signal whip-listen:// --turn …` names its TURN
     /// server (coturn on loopback) with credentials in `Link` headers on its OPTIONS and 201, and

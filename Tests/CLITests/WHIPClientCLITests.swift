@@ -16,8 +16,10 @@ import Testing
         let answerer: PeerProcess
         var server: FakeHTTPServer!
 
+        /// - Parameter restartLinks: `Link` headers on the 200 to an ICE restart's PATCH (then
+        ///   answered with made-up credentials); without them a restart gets 204 like a trickle.
         init(location: @escaping @Sendable (UInt16) -> String, redirect: Bool, links: [String] = [],
-             createdLinks: [String] = []) throws {
+             createdLinks: [String] = [], restartLinks: [String]? = nil) throws {
             let answerer = try PeerProcess(["answer"] + WHIPClientCLITests.ice + ["--json"])
             self.answerer = answerer
             let port = LockedPort()
@@ -38,6 +40,10 @@ import Testing
                                                                           ("Location", location(port.value)), ("ETag", "\"e1\"")]
                                                        + createdLinks.map { ("Link", $0) },
                                                    body: sdp)
+                case ("PATCH", _) where r.headers["if-match"] == "*" && restartLinks != nil:
+                    return FakeHTTPServer.response("200 OK", headers: [("Content-Type", "application/trickle-ice-sdpfrag"),
+                                                                     ("ETag", "\"e2\"")] + restartLinks!.map { ("Link", $0) },
+                                                   body: "a=ice-ufrag:rst1\r\na=ice-pwd:0123456789abcdefghijklmn\r\n")
                 case ("PATCH", _):
                     return FakeHTTPServer.response("204 No Content")
                 case ("DELETE", _):
@@ -179,6 +185,89 @@ import Testing
         let body = try #require(restart?.body, "no restart PATCH; stderr: \(offerer.stderrText)")
         #expect(body.contains(" typ relay ") && body.contains("a=end-of-candidates"), "\(body)")
         #expect(offerer.stderrText.contains("TURN allocation on 127.0.0.1:\(coturn.port)"), "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// RFC 9725 §4.6 with credentials that change: OPTIONS names coturn with one user, the 201
+    /// the same server with another (a service renewing expiring credentials). With --trickle
+    /// the allocation made with the first is released and made anew with the second at once:
+    /// a second relay candidate follows by PATCH, and coturn saw the second user allocate.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func newTURNCredentialsInThe201ReplaceTheAllocation() throws {
+        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/9" }, redirect: false, links: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
+        ], createdLinks: [
+            #"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try openedOfferer(endpoint, ["--json", "-v", "--trickle"])
+        defer { offerer.kill() }
+        #expect(offerer.waitForStderr(containing: "new credentials, releasing", timeout: 10), "\(offerer.stderrText)")
+        /// "IP PORT" of each relay candidate in a request's body.
+        func relays(_ r: FakeHTTPServer.Request) -> [String] {
+            r.body.split(whereSeparator: \.isNewline).filter { $0.contains(" typ relay ") }.map { line in
+                let f = line.split(separator: " ")
+                return f.count > 5 ? "\(f[4]) \(f[5])" : String(line)
+            }
+        }
+        // The first allocation's relay candidate, then the replacement's, go out by PATCH.
+        var seen = Set<String>()
+        _ = endpoint.server.waitForRequest(timeout: 10) { r in
+            if r.method == "POST" || r.method == "PATCH" { seen.formUnion(relays(r)) }
+            return seen.count >= 2
+        }
+        #expect(seen.count == 2, "\(seen); stderr: \(offerer.stderrText)")
+        // Two allocations succeeded, the second after the first was released.
+        let allocations = offerer.stderrText.components(separatedBy: "TURN allocation on 127.0.0.1:\(coturn.port): relayed")
+        #expect(allocations.count == 3, "\(offerer.stderrText)")
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
+    }
+
+    /// Without --trickle, new credentials named by a restart's 200 wait for the next restart:
+    /// it releases the allocation made with the old ones and allocates with the new, and its
+    /// PATCH carries the new relay candidate.
+    @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
+    func newTURNCredentialsFromARestartServeTheNextRestart() throws {
+        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
+        defer { coturn.stop() }
+        let turn = "turn:127.0.0.1:\(coturn.port)"
+        let endpoint = try ScriptedEndpoint(location: { _ in "/r/10" }, redirect: false, links: [
+            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
+        ], restartLinks: [
+            #"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#,
+        ])
+        defer {
+            endpoint.server.stop()
+            endpoint.answerer.kill()
+        }
+        let offerer = try openedOfferer(endpoint, ["--json", "-v"])
+        defer { offerer.kill() }
+        /// "IP PORT" of the relay candidate in a body.
+        func relay(_ body: String) -> String? {
+            guard let line = body.split(whereSeparator: \.isNewline).first(where: { $0.contains(" typ relay ") })
+            else { return nil }
+            let f = line.split(separator: " ")
+            return f.count > 5 ? "\(f[4]) \(f[5])" : nil
+        }
+        let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
+        let first = try #require(relay(post.body), "\(post.body)")
+        offerer.send(#"{"type":"ice-restart"}"#)
+        #expect(try offerer.nextEvent("ice-restart", timeout: 15)?["remoteUfrag"] as? String == "rst1", "\(offerer.stderrText)")
+        #expect(!offerer.stderrText.contains("new credentials, releasing"), "not before the next restart")
+        offerer.send(#"{"type":"ice-restart"}"#)
+        let second = endpoint.server.waitForRequest(timeout: 15) { r in
+            r.method == "PATCH" && r.headers["if-match"] == "*" && relay(r.body).map { $0 != first } == true
+        }
+        #expect(second != nil, "no restart PATCH with a new relay; stderr: \(offerer.stderrText)")
+        #expect(offerer.stderrText.contains("new credentials, releasing"), "\(offerer.stderrText)")
         offerer.closeStdin()
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }

@@ -254,6 +254,65 @@ extension USRSCTPSuites {
         #expect(pair.local.address == freshA.address || pair.remote.address == relayB.address, "\(pair)")
     }
 
+    /// RFC 9725 §4.6 with expiring TURN credentials: a WHIP endpoint names the TURN server we
+    /// already allocated on with new credentials (its 201 or a restart's 200). The old allocation
+    /// is released and one made with the new credentials: at once with `gather` (trickle), else
+    /// at the next restart. Once the old credentials expire, the allocation still refreshes
+    /// (kept with the old ones, its refresh would fail and the relay be lost).
+    @Test(arguments: [true, false])
+    func newTURNCredentialsReplaceTheAllocation(gather: Bool) throws {
+        let w = try NATWorld()
+        let server = try w.addTURNServer()
+        server.configuration.users["bob"] = "builder"
+        func make(_ host: VirtualHost, turn: [ICEAgent.TURNServer]) throws -> PeerConnection {
+            var c = PeerConnection.Configuration()
+            c.iceHosts = host.addresses
+            c.socketFactory = host
+            c.turnServers = turn
+            return try PeerConnection(loop: w.loop, configuration: c)
+        }
+        let old = ICEAgent.TURNServer(address: server.address, username: NATWorld.turnUser, password: NATWorld.turnPassword)
+        let new = ICEAgent.TURNServer(address: server.address, username: "bob", password: "builder")
+        let pc = try make(w.client(.portRestrictedCone, index: 0), turn: [old])
+        defer { pc.close() }
+        let peer = try make(w.client(.fullCone, index: 1), turn: [])
+        defer { peer.close() }
+        #expect(w.loop.advance(until: { pc.isGatheringComplete && peer.isGatheringComplete },
+                               step: .milliseconds(10), limit: .seconds(15)))
+        let stale = try #require(pc.ice.localCandidates.first { $0.kind == .relay })
+        #expect(server.allocationUsernames == [NATWorld.turnUser])
+        try peer.setRemoteDescription(pc.createOffer())
+        try pc.setRemoteDescription(peer.createAnswer())
+
+        var trickled: [ICECandidateInit?] = []
+        pc.onLocalCandidate = { trickled.append($0) }
+        let gathering = pc.addICEServers(stun: [], turn: [new], gather: gather)
+        #expect(gathering == gather)
+        if gather {
+            #expect(w.loop.advance(until: { pc.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(15)))
+        } else {
+            w.loop.advance(by: .seconds(1))
+            #expect(server.allocationUsernames == [NATWorld.turnUser], "nothing changes before the restart")
+            #expect(pc.ice.localCandidates.contains(stale))
+            _ = try pc.restartICE()
+            #expect(w.loop.advance(until: { pc.isGatheringComplete }, step: .milliseconds(10), limit: .seconds(15)))
+        }
+        let fresh = try #require(pc.ice.localCandidates.first { $0.kind == .relay }, "\(pc.ice.localCandidates)")
+        #expect(pc.ice.localCandidates.filter { $0.kind == .relay } == [fresh])
+        #expect(!pc.ice.localCandidates.contains(stale))
+        #expect(server.allocationUsernames == ["bob"], "the old allocation released, a new one with the new credentials")
+        #expect(trickled.contains { $0?.candidate == fresh.description } && trickled.last == .some(nil))
+        #expect(pc.ice.configuration.turnServers == [new])
+
+        // The old credentials expire; the allocation lives on, refreshed with the new ones.
+        server.configuration.users[NATWorld.turnUser] = nil
+        let refreshes = server.counters.refreshes
+        w.loop.advance(by: .seconds(700))
+        #expect(server.counters.refreshes > refreshes)
+        #expect(server.allocationUsernames == ["bob"])
+        #expect(pc.ice.localCandidates.contains(fresh))
+    }
+
     @Test func restartNeedsADescriptionAndValidCredentials() throws {
         let w = try NATWorld()
         var c = PeerConnection.Configuration()

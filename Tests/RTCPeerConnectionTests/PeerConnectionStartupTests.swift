@@ -1,5 +1,6 @@
 import Testing
 @testable import RTCDTLS
+@testable import RTCICE
 @testable import RTCPeerConnection
 
 /// The process-wide set-up `rtc` begins beside its argument parsing: its certificate goes to one
@@ -15,5 +16,17 @@ import Testing
             let other = try DTLSCertificate.generate()
             #expect(first.fingerprint != other.fingerprint)
         }
+    }
+}
+
+/// The warm-up must really run the code the first connection would (else it saves nothing):
+/// each rehearsal reports whether it completed.
+@Suite struct StartupWarmUpTests {
+    @Test func theRehearsedHandshakeCompletesAndCarriesARecord() throws {
+        #expect(DTLSTransport.warmUp(certificate: try DTLSCertificate.generate()))
+    }
+
+    @Test func theRehearsedChecksVerify() {
+        #expect(ICEAgent.warmUpChecks())
     }
 }

@@ -10,10 +10,11 @@ import RTCTestSupport
     static let servers = ICEServerLink.configured(stun: ["stun:127.0.0.1:3478"], turn: ["turn:127.0.0.1:3479"],
                                                   turnUsername: "u", turnPassword: "p")
 
-    static func sdp(_ setup: String, ufrag: String) -> String {
+    static func sdp(_ setup: String, ufrag: String, trickle: Bool = false) -> String {
         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
             + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
-            + "a=ice-ufrag:\(ufrag)\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=setup:\(setup)\r\na=sctp-port:5000\r\n"
+            + "a=ice-ufrag:\(ufrag)\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n" + (trickle ? "a=ice-options:trickle\r\n" : "")
+            + "a=setup:\(setup)\r\na=sctp-port:5000\r\n"
     }
 
     /// An endpoint offering `servers`, a client connected to it (`useServers`: the application
@@ -27,19 +28,22 @@ import RTCTestSupport
         let serverMessages = Mailbox<SignalingMessage>()
         let restarts = Mailbox<Int>()
         let answers = Mailbox<SessionDescriptionInit>()
+        /// The endpoint's candidates and end, as the client delivered them.
+        let candidates = Mailbox<SignalingMessage>()
 
-        init(useServers: Bool) throws {
+        init(useServers: Bool, trickle: Bool = false) throws {
             var options = ServeOptions(expecting: .offer, signalTimeout: 5)
             options.iceServers = WHIPClientLinkTests.servers
             let admitted = admitted
             server = try SignalURL.whipListen(host: "127.0.0.1", port: 0, kind: .whip).serve(options) { admitted.put($0) }
             client = try WHIPClientLink(endpoint: "http://127.0.0.1:\(server.port)/whip", kind: .whip,
                                         options: ConnectOptions(connectTimeout: 5, signalTimeout: 5, fetchICEServers: useServers))
-            let answers = answers
+            let answers = answers, candidates = candidates
             client.start(onMessage: { m in
-                if case let .description(d) = m { answers.put(d) }
+                if case let .description(d) = m { answers.put(d) } else { candidates.put(m) }
             }, onEnd: { _ in })
-            client.send(.description(SessionDescriptionInit(type: .offer, sdp: WHIPClientLinkTests.sdp("actpass", ufrag: "cli1"))))
+            client.send(.description(SessionDescriptionInit(
+                type: .offer, sdp: WHIPClientLinkTests.sdp("actpass", ufrag: "cli1", trickle: trickle))))
             served = try #require(admitted.take())
             let messages = serverMessages, restarts = restarts
             served.acceptICERestarts { _, reply in
@@ -72,6 +76,28 @@ import RTCTestSupport
         #expect(p.client.iceServers == (useServers ? Self.servers : []))
         #expect(p.client.answerICEServers == [])
         #expect(p.client.answerMayNameICEServers == useServers)
+        #expect(!p.served.trickleToPeer, "an offer without a=ice-options:trickle asks for no later candidates")
+    }
+
+    /// A trickling client takes the endpoint's candidates from the 200 to its trickle PATCH and,
+    /// while the endpoint has more to come, asks again (a PATCH without candidates) until the end.
+    @Test func endpointCandidatesInPATCHResponsesReachTheSession() throws {
+        let p = try Pair(useServers: false, trickle: true)
+        defer { p.close() }
+        #expect(p.answer != nil)
+        #expect(p.served.trickleToPeer)
+        let relay = "candidate:2 1 udp 16777215 127.0.0.1 50002 typ relay raddr 127.0.0.1 rport 50000"
+        p.served.send(.candidate(ICECandidateInit(candidate: relay, sdpMid: "0", sdpMLineIndex: 0)))
+        p.client.send(.endOfCandidates)  // our end goes by PATCH; its 200 brings the relay candidate
+        let first = p.candidates.wait(for: 1, within: 5)
+        #expect(first.count == 1)
+        guard case let .candidate(c)? = first.first else { Issue.record("\(first)"); return }
+        #expect(c.candidate == relay && c.sdpMid == "0")
+        // More was to come: the client asked again, and the end answers it.
+        p.served.send(.endOfCandidates)
+        let all = p.candidates.wait(for: 2, within: 5)
+        #expect(all.count == 2)
+        guard case .endOfCandidates? = all.dropFirst().first else { Issue.record("\(all)"); return }
     }
 
     /// After a restart, trickled candidates and the end go with the new credentials: they reach

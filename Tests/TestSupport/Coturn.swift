@@ -18,9 +18,11 @@ public final class Coturn {
     private let logURL: URL
     private let dir: URL
 
-    /// - Parameter port: the port to listen on (and the next one); a free pair when nil. Given,
-    ///   a test restarts the server on the same address (its allocations then gone).
-    public init(port fixed: UInt16? = nil) throws {
+    /// - Parameters:
+    ///   - port: the port to listen on (and the next one); a free pair when nil. Given, a test
+    ///     restarts the server on the same address (its allocations then gone).
+    ///   - extraUsers: more `user:password` pairs it accepts besides `user`.
+    public init(port fixed: UInt16? = nil, extraUsers: [String] = []) throws {
         guard Self.isInstalled else {
             throw CocoaError(.executableNotLoadable, userInfo: [NSLocalizedDescriptionKey:
                 "coturn's turnserver is not installed at \(Self.path) (Scripts/install-deps installs it; RTC_SKIP_COTURN=1 opts out)"])
@@ -39,7 +41,7 @@ public final class Coturn {
             "--pidfile", dir.appendingPathComponent("turn.pid").path,
             "--userdb", dir.appendingPathComponent("turn.db").path,
             "-u", "\(user):\(password)", "-r", realm, "--lt-cred-mech",
-        ]
+        ] + extraUsers.flatMap { ["-u", $0] }
         let logHandle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = logHandle
         process.standardError = logHandle

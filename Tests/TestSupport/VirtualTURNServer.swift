@@ -85,6 +85,12 @@ public final class VirtualTURNServer {
         return allocations.count
     }
 
+    /// The usernames of the live allocations, sorted (expired ones are dropped on the way).
+    public var allocationUsernames: [String] {
+        for client in Array(allocations.keys) { _ = allocation(for: client) }
+        return allocations.values.map(\.username).sorted()
+    }
+
     /// Issues a new nonce: requests that still carry the old one get 438 Stale Nonce (RFC 8489 §9.2.4).
     public func rotateNonce() {
         nonceGeneration += 1
