@@ -122,6 +122,13 @@ static inline int rtc_sctp_set_rto_min(struct socket *s, uint32_t ms) {
     return usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_RTOINFO, &r, sizeof r);
 }
 
+/* The congestion window of the primary path in bytes, or -1 on error. */
+static inline int rtc_sctp_cwnd(struct socket *s) {
+    struct sctp_status st;
+    if (rtc_sctp_get_status(s, &st) != 0) return -1;
+    return (int)st.sstat_primary.spinfo_cwnd;
+}
+
 /* Resets the given outgoing streams (RFC 6525). Returns 0 or an errno value. */
 static inline int rtc_sctp_reset_outgoing(struct socket *s, const uint16_t *ids, uint16_t count) {
     size_t len = sizeof(struct sctp_reset_streams) + count * sizeof(uint16_t);

@@ -43,6 +43,14 @@ public final class BenchClient: @unchecked Sendable {
     private let lock = Condition()
     private var replies: [String] = []
     private var caseNumber = 0
+    /// Ping-pong on its own channel while a throughput case sends: the round trip under load
+    /// (a standing queue shows here, not in the idle `roundTrips`).
+    private var loadPing: DataChannel?
+    private var loadPayload: [UInt8] = []
+    private var loadActive = false
+    private var loadPingInFlight = false
+    private var loadSentAt = LoopInstant(nanoseconds: 0)
+    private var loadedRTT = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
 
     /// Bytes our side may queue before waiting for the channel to drain.
     public let highWater = 2 << 20
@@ -70,16 +78,23 @@ public final class BenchClient: @unchecked Sendable {
     }
 
     /// Checks `condition` on the loop after each `notify()` until it holds or `seconds` pass.
-    func wait(seconds: Double, _ condition: @escaping () -> Bool) -> Bool {
+    /// - Parameter recheck: for a condition no event announces (usrsctp's unacknowledged chunks),
+    ///   also look again after this many seconds.
+    func wait(seconds: Double, recheck: Double? = nil, _ condition: @escaping () -> Bool) -> Bool {
         let deadline = Deadline.after(seconds)
         while true {
             let seen = events.withLock { eventCount }
             if (try? onLoop(condition)) == true { return true }
             events.lock()
+            let wake = recheck.map { Deadline.after($0) }
             while eventCount == seen {
-                guard events.wait(until: deadline) else {
-                    events.unlock()
-                    return false
+                if let wake, wake.hasPassed { break }
+                guard events.wait(until: wake.map { min($0, deadline) } ?? deadline) else {
+                    if deadline.hasPassed {
+                        events.unlock()
+                        return false
+                    }
+                    continue
                 }
             }
             events.unlock()
@@ -111,6 +126,40 @@ public final class BenchClient: @unchecked Sendable {
                 self.lock.unlock()
             }
         }
+    }
+
+    /// Opens the channel that pings during throughput cases (the receiver echoes on "rtt").
+    public func openLoadPing(size: Int) throws {
+        let ch = try open("rtt")
+        try onLoop {
+            self.loadPing = ch
+            self.loadPayload = [UInt8](repeating: 7, count: size)
+            ch.onMessage = { [unowned self] _ in
+                // Every ping sent under load counts, even if its answer comes after the case.
+                let rtt = self.loop.now.since(self.loadSentAt)
+                _ = self.loadedRTT.record(UInt64(max(1, rtt.nanoseconds / 1000)))
+                self.loadPingInFlight = false
+                // At most one ping per 10 ms: back to back on loopback (~20k/s) they would take
+                // CPU from the case they measure.
+                if rtt >= Self.loadPingInterval {
+                    self.sendLoadPing()
+                } else {
+                    self.loop.schedule(in: Self.loadPingInterval - rtt) { [unowned self] in self.sendLoadPing() }
+                }
+            }
+        }
+    }
+
+    static let loadPingInterval = Duration.milliseconds(10)
+
+    /// Round trips measured while throughput cases were sending.
+    public func loadedRoundTrips() throws -> Histogram<UInt64> { try onLoop { self.loadedRTT } }
+
+    /// Loop only: one ping at a time, while a case is active.
+    private func sendLoadPing() {
+        guard loadActive, !loadPingInFlight, let ch = loadPing else { return }
+        loadSentAt = loop.now
+        loadPingInFlight = (try? ch.send(binary: loadPayload)) != nil
     }
 
     /// Asks the receiver how much arrived on `label`; with `atLeast`, the receiver answers once
@@ -175,6 +224,8 @@ public final class BenchClient: @unchecked Sendable {
             }
             ch.onBufferedAmountLow = pump
             pump()
+            self.loadActive = true
+            self.sendLoadPing()
             // A timer keeps pumping if the low-water callback is not due (e.g. deadline checks).
             func tick() {
                 guard !finished else { return }
@@ -186,6 +237,12 @@ public final class BenchClient: @unchecked Sendable {
         guard wait(seconds: maxSeconds + 30, { finished && ch.bufferedAmount == 0 }) else {
             throw BenchError("bench sender stalled on \(label)")
         }
+        // Then until usrsctp holds nothing unacknowledged or unabandoned (the load ping aside),
+        // so a case does not leave its backlog to slow the next one down.
+        _ = wait(seconds: maxSeconds + 60, recheck: 0.01, {
+            self.peer.sctpOutstandingChunks <= (self.loadPingInFlight ? 1 : 0)
+        })
+        try onLoop { self.loadActive = false }
         let sentTotal = try onLoop { sent }
         // Reliable: the receiver answers once every byte arrived (or we take its count after 10 s).
         // Partial: until the count stops growing over a 100 ms window (quiescence has no event).

@@ -13,6 +13,11 @@ public struct BenchOptions {
     public var duration = 1.5
     public var rttCount = 2000
     public var rttSize = 100
+    /// Ping-pong on its own channel while the throughput cases send (`rtt_loaded_us`). Off on a
+    /// plain loopback run: there a ping every 10 ms beside a bulk channel cost ~20 MiB of peak
+    /// RSS and up to 20% of the cases' throughput (usrsctp's, before and after issue 15's
+    /// changes alike), which would hide what the stack does.
+    public var loadedRTT = false
     public var setupRuns = 5
     /// The loopback address the peers (and the child) run on.
     public var iceHost = "127.0.0.1"

@@ -43,6 +43,7 @@ public enum BenchProcess {
             child = p
         }
 
+        if options.loadedRTT { try client.openLoadPing(size: options.rttSize) }
         let cpuBefore = cpuSeconds(children: false)
         var results: [BenchClient.ThroughputResult] = []
         for size in options.sizes {
@@ -54,6 +55,7 @@ public enum BenchProcess {
         }
         let cpuSelf = cpuSeconds(children: false) - cpuBefore
         let moved = results.reduce(0) { $0 + $1.bytes }
+        let loaded = try client.loadedRoundTrips()
         let histogram = try client.roundTrips(count: options.rttCount, size: options.rttSize)
         try client.onLoop { client.peer.close() }
 
@@ -68,12 +70,16 @@ public enum BenchProcess {
         }
         _ = keepAlive
         setupTimes.sort()
-        let percentile = { (p: Double) in Double(histogram.valueAtPercentile(p)) }
+        let latency = { (h: Histogram<UInt64>) in
+            BenchReport.Latency(p50: Double(h.valueAtPercentile(50)), p90: Double(h.valueAtPercentile(90)),
+                                p99: Double(h.valueAtPercentile(99)), max: Double(h.maxRecorded))
+        }
         return BenchReport(
             setup_ms: round3(setupTimes[setupTimes.count / 2]),
             throughput: results,
-            rtt_us: .init(p50: percentile(50), p90: percentile(90), p99: percentile(99),
-                          max: Double(histogram.maxRecorded)),
+            rtt_us: latency(histogram),
+            rtt_loaded_us: latency(loaded),
+            rtt_loaded_count: Int(loaded.totalCount),
             cpu_s_per_gb: round3((cpuSelf + cpuChild) / max(1e-9, Double(moved) / 1e9)),
             peak_rss_mib: round3(max(peakRSSMiB(children: false), childRSS)),
             processes: options.processes, delay_ms: options.delay, loss_pct: options.loss)

@@ -11,12 +11,20 @@ extension DTLSTransport {
 
     static func makeSSL(_ configuration: Configuration) throws -> SSLObjects {
         ERR_clear_error()
-        guard let context = SSL_CTX_new(DTLS_method()) else { throw DTLSError.openSSL("SSL_CTX_new") }
-        do {
-            try configure(context: context, configuration)
-        } catch {
-            SSL_CTX_free(context)
-            throw error
+        let context: OpaquePointer
+        if let prepared = configuration.preparedContext, prepared.fits(configuration) {
+            // Shared with the DTLSContext object; each owner frees its reference.
+            SSL_CTX_up_ref(prepared.pointer)
+            context = prepared.pointer
+        } else {
+            guard let made = SSL_CTX_new(DTLS_method()) else { throw DTLSError.openSSL("SSL_CTX_new") }
+            do {
+                try configure(context: made, configuration)
+            } catch {
+                SSL_CTX_free(made)
+                throw error
+            }
+            context = made
         }
         guard let ssl = SSL_new(context) else {
             SSL_CTX_free(context)
@@ -53,14 +61,9 @@ extension DTLSTransport {
     /// True when the handshake completed.
     @discardableResult
     package static func warmUp(certificate: DTLSCertificate) -> Bool {
-        ERR_clear_error()
         defer { ERR_clear_error() }
-        guard let context = SSL_CTX_new(DTLS_method()) else { return false }
-        defer { SSL_CTX_free(context) }
-        guard (try? configure(context: context, cipherList: defaultCipherList, certificate: certificate,
-                              srtpProfiles: [.aeadAes128Gcm, .aes128CmHmacSha1_80])) != nil
-        else { return false }
-        return rehearseHandshake(context: context)
+        guard let context = try? DTLSContext(certificate: certificate) else { return false }
+        return rehearseHandshake(context: context.pointer)
     }
 
     /// A client and a server of `context` handshake over memory BIOs, export SRTP keys and pass
@@ -124,7 +127,7 @@ extension DTLSTransport {
                       srtpProfiles: configuration.srtpProfiles)
     }
 
-    private static func configure(context: OpaquePointer, cipherList: String, certificate: DTLSCertificate,
+    static func configure(context: OpaquePointer, cipherList: String, certificate: DTLSCertificate,
                                   srtpProfiles: [SRTPProtectionProfile]) throws {
         guard rtc_SSL_CTX_set_dtls12_only(context) == 1 else { throw DTLSError.openSSL("set DTLS 1.2 only") }
         rtc_SSL_CTX_set_dtls_options(context)

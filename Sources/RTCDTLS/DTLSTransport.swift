@@ -35,7 +35,7 @@ package final class DTLSTransport: PacketTransport {
         /// Largest datagram handed down, DTLS header included. 1200 fits every WebRTC path.
         var mtu: Int = 1200
         /// Offered in preference order; empty disables `use_srtp` (data channels only).
-        var srtpProfiles: [SRTPProtectionProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
+        var srtpProfiles: [SRTPProtectionProfile] = DTLSTransport.defaultSRTPProfiles
         /// OpenSSL cipher list, ECDSA AES-128-GCM first (what Chromium and aiortc pick); AEAD only
         /// (see `defaultCipherList`).
         var cipherList: String = DTLSTransport.defaultCipherList
@@ -45,6 +45,8 @@ package final class DTLSTransport: PacketTransport {
         /// are short, so 100 ms as libwebrtc-like stacks do. Raised to at least 50 ms
         /// (`minimumRetransmitTimeout`).
         var initialRetransmitTimeout: Duration = .milliseconds(100)
+        /// A context made ahead for `certificate` (`DTLSContext`); used when it fits these settings.
+        package var preparedContext: DTLSContext?
         /// Fails the transport with `.handshakeTimeout` when not connected this long after `start()`.
         var handshakeTimeout: Duration = .seconds(30)
         /// Datagrams kept from below before `start()`, and records kept for the upper layer
@@ -68,6 +70,9 @@ package final class DTLSTransport: PacketTransport {
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305",
         "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305",
     ].joined(separator: ":")
+
+    /// GCM first (RFC 7714), then the profile every WebRTC stack has (RFC 8827 §6.5).
+    static let defaultSRTPProfiles: [SRTPProtectionProfile] = [.aeadAes128Gcm, .aes128CmHmacSha1_80]
 
     /// Largest plaintext one record carries (RFC 6347 §4.1 / RFC 5246 §6.2.1).
     static let maxRecordPayload = 16_384
@@ -113,7 +118,7 @@ package final class DTLSTransport: PacketTransport {
     private(set) var negotiatedCipher: String?
 
     // OpenSSL objects, owned: `SSL *` frees its BIOs.
-    private let context: OpaquePointer
+    let context: OpaquePointer  // internal: tests check which context a connection took
     private let ssl: OpaquePointer
     private let readBIO: OpaquePointer
     private let writeBIO: OpaquePointer

@@ -16,6 +16,7 @@ public enum PeerConnectionStartup {
     nonisolated(unsafe) private static var started = false
     nonisolated(unsafe) private static var finished = false
     nonisolated(unsafe) private static var certificate: DTLSCertificate?
+    nonisolated(unsafe) private static var context: DTLSContext?
     nonisolated(unsafe) private static var warmedUp = false
 
     /// Starts the set-up on a background thread; later calls do nothing.
@@ -28,9 +29,11 @@ public enum PeerConnectionStartup {
         startThread(name: "rtc-startup") {
             Libraries.initOpenSSL()  // a no-op when the caller did it first, as it should
             let made = try? DTLSCertificate.generate()
+            let prepared = made.flatMap { try? DTLSContext(certificate: $0) }
             // The certificate is all the offer waits for; the rest runs while it is made.
             condition.withLock {
                 certificate = made
+                context = prepared
                 finished = true
                 condition.broadcast()
             }
@@ -56,15 +59,19 @@ public enum PeerConnectionStartup {
     /// True once `begin()` was called: its thread does the warm-up, not the first connection.
     static var begun: Bool { condition.withLock { started } }
 
-    /// The certificate `begin()` made, once (each connection gets its own, RFC 8827 §6.5): waits
-    /// for the set-up thread when it is still running. Nil without `begin()`, after the first
-    /// call, or when generation failed (the caller then generates one and reports the error).
-    static func takeCertificate() -> DTLSCertificate? {
+    /// The certificate `begin()` made and an OpenSSL context for it, once (each connection gets
+    /// its own identity, RFC 8827 §6.5): waits for the set-up thread when it is still running.
+    /// Nil without `begin()`, after the first call, or when generation failed (the caller then
+    /// generates one and reports the error).
+    static func takeIdentity() -> (certificate: DTLSCertificate, context: DTLSContext?)? {
         condition.withLock {
             guard started else { return nil }
             while !finished { condition.wait() }
-            defer { certificate = nil }
-            return certificate
+            defer {
+                certificate = nil
+                context = nil
+            }
+            return certificate.map { ($0, context) }
         }
     }
 }

@@ -143,7 +143,8 @@ package final class SCTPAssociation {
     private var ticksSincePathCheck = 0
     /// The RTO.min last set on the socket (ms); the process default until the path is measured.
     private(set) var minimumRTO = SCTPLibrary.minimumRTO
-    /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`).
+    /// SO_SNDBUF / SO_RCVBUF now; they only grow (`adaptToPath`), the send buffer no further
+    /// than the congestion window needs.
     private(set) var sendBufferSize: Int
     private(set) var receiveBufferSize: Int
 
@@ -156,13 +157,15 @@ package final class SCTPAssociation {
     private func timerTick() {
         drain()
         ticksSincePathCheck += 1
-        if ticksSincePathCheck >= 25 {
+        if ticksSincePathCheck >= 5 {
             ticksSincePathCheck = 0
             adaptToPath()
         }
     }
 
-    /// Fits RTO.min and the socket buffers to the measured smoothed RTT, every 250 ms.
+    /// Fits RTO.min and the socket buffers to the measured smoothed RTT and congestion window,
+    /// every 50 ms (about one round trip of a long path, so the send buffer keeps up with slow
+    /// start).
     ///
     /// RTO.min: usrsctp's fast SACK path does not restart T3-rtx when the cumulative ack moves,
     /// so while data flows the timer fires every RTO, and each firing counts as lost every chunk
@@ -174,9 +177,14 @@ package final class SCTPAssociation {
     ///
     /// Buffers: the send buffer holds every unacknowledged byte and the receive buffer bounds
     /// the window we advertise, so both must hold rate × RTT (as TCP's receive auto-tuning).
-    /// They grow to `targetRate` × SRTT, up to `config.maximumBufferSize`, and never shrink
-    /// (data may be sitting in them). Buffers cost memory only while data sits in them, but a
-    /// bulk sender keeps its send buffer full, so a short path keeps small ones.
+    /// Both grow to `targetRate` × SRTT, up to `config.maximumBufferSize`, and never shrink
+    /// (data may be sitting in them; a smaller receive buffer would renege on the advertised
+    /// window). The send buffer grows no further than 2.5 congestion windows (enough to feed a
+    /// window doubling in slow start between two checks):
+    /// more only waits inside usrsctp, invisible to `bufferedAmount` and ahead of every later
+    /// message of its stream. On a 50 ms path with 1% loss (cwnd ~15 KB, 0.3 MB/s) the 15.6 MB
+    /// it used to reach was a ~50 s queue and ~20 MiB of RSS; the backlog now waits in the send
+    /// queue, where other streams' messages pass it (`SCTPSendQueue`).
     private func adaptToPath() {
         guard state == .connected, let sock else { return }
         let srtt = rtc_sctp_srtt_ms(sock)
@@ -186,8 +194,9 @@ package final class SCTPAssociation {
         // A quarter more than rate × RTT: usrsctp charges each 1200-byte chunk ~256 bytes of
         // overhead against the window.
         let wanted = min(config.maximumBufferSize, Int(srtt) * (Self.targetRate / 1000) * 5 / 4)
-        if wanted > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(wanted)) == 0 {
-            sendBufferSize = wanted
+        let send = min(wanted, Int(rtc_sctp_cwnd(sock)) * 5 / 2)
+        if send > sendBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_SNDBUF, Int32(send)) == 0 {
+            sendBufferSize = send
         }
         if wanted > receiveBufferSize, rtc_sctp_set_int(sock, SOL_SOCKET, SO_RCVBUF, Int32(wanted)) == 0 {
             receiveBufferSize = wanted
@@ -348,16 +357,23 @@ package final class SCTPAssociation {
     /// Largest single sendv: half the send buffer, so a piece always fits once usrsctp drains.
     private var maxPiece: Int { max(1200, config.sendBufferSize / 2) }
 
-    /// Hands queued messages to usrsctp until it has no room. Partial sends keep their place at
-    /// the head; 0 and EWOULDBLOCK mean "no room now" and end the attempt.
+    /// Hands queued messages to usrsctp until it has no room, streams in turn (`SCTPSendQueue`).
+    /// Partial sends keep their place at the head; 0 and EWOULDBLOCK mean "no room now" and end
+    /// the attempt.
     private func flush() {
         guard let sock else { return }
+        var deferred = 0  // resets put off in this pass; bounds the loop
         while let item = queue.first {
             switch item {
             case .reset(let stream):
                 var id = stream
                 let err = rtc_sctp_reset_outgoing(sock, &id, 1)
-                if err == EALREADY || err == EBUSY || err == EAGAIN { return }  // one at a time; retried later
+                if err == EALREADY || err == EBUSY || err == EAGAIN {
+                    // One reset at a time, retried later; other streams need not wait for it.
+                    deferred += 1
+                    if deferred >= queue.streamCount || !queue.rotate() { return }
+                    continue
+                }
                 if err != 0 { Log.warn("stream reset \(stream) failed: errno \(err)", "sctp") }
                 queue.removeFirst()
             case .message(let stream, let ppid, let payload, let options):

@@ -16,8 +16,8 @@ struct Bench: ParsableCommand {
 
             {"setup_ms":N,"throughput":[{"message_size":65536,"ordered":true,\
             "reliability":"reliable","bytes":N,"sent_bytes":N,"seconds":N,"mb_per_s":N},...],\
-            "rtt_us":{"p50":N,"p90":N,"p99":N,"max":N},"cpu_s_per_gb":N,"peak_rss_mib":N,\
-            "processes":1}
+            "rtt_us":{"p50":N,"p90":N,"p99":N,"max":N},"rtt_loaded_us":{...},"rtt_loaded_count":N,\
+            "cpu_s_per_gb":N,"peak_rss_mib":N,"processes":1}
 
             MB = 10^6 bytes. setup_ms is the median over --setup-runs fresh connections \
             (in-process) or the time from starting the receiver process to the open channel \
@@ -26,11 +26,18 @@ struct Bench: ParsableCommand {
             unordered and partially reliable (maxRetransmits 0), sending --bytes per case or \
             for at most --duration seconds, with back-pressure (the sender waits while more \
             than 2 MiB are buffered); it counts from the first send to the receiver's last \
-            byte. rtt_us is the ping-pong round trip of --rtt-size byte messages. cpu_s_per_gb \
+            byte, and the next case starts once SCTP holds nothing unacknowledged. A partially \
+            reliable case counts only messages that arrived whole: bytes / sent_bytes is the \
+            share delivered (a 64 KiB message is ~56 packets, lost if any of them is). rtt_us \
+            is the ping-pong round trip of --rtt-size byte messages on an idle connection; \
+            rtt_loaded_us the same ping-pong (at most one per 10 ms) on its own channel while \
+            the cases send, rtt_loaded_count round trips, with --loaded-rtt, --delay or \
+            --loss (0 otherwise): the delay a standing queue adds. cpu_s_per_gb \
             is the CPU time of both peers during the throughput runs per 10^9 bytes moved; \
             peak_rss_mib is the larger peak resident set (ru_maxrss) of the processes. SCTP \
             buffers start at 512 KiB (offer, answer, send and listen: 1 MiB) and, as theirs, \
-            grow to 1.25 times 250 MB/s times the measured round trip, at most 16 MiB.
+            grow to 1.25 times 250 MB/s times the measured round trip, at most 16 MiB (the send \
+            buffer no further than 2.5 congestion windows).
 
             MEDIA (--media): starts two rtc processes, `offer --video vp8 --video-in \
             udp://127.0.0.1:A --no-data-channel` and `answer --video vp8 --video-out \
@@ -70,6 +77,9 @@ struct Bench: ParsableCommand {
 
     @Option(name: .customLong("setup-runs"), help: "Fresh connections to time setup over (in-process).")
     var setupRuns = 5
+
+    @Flag(name: .customLong("loaded-rtt"), help: "Also ping while the throughput cases send (default with --delay or --loss).")
+    var loadedRTT = false
 
     @OptionGroup var impairment: ImpairmentOptions
 
@@ -135,6 +145,7 @@ struct Bench: ParsableCommand {
         o.iceHost = iceHost
         o.delay = impairment.delay
         o.loss = impairment.loss
+        o.loadedRTT = loadedRTT || impairment.delay > 0 || impairment.loss > 0
         o.configuration = peerConfiguration
         if !rates.isEmpty { o.rates = rates }
         o.payloadSize = payloadSize

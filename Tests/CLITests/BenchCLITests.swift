@@ -43,11 +43,17 @@ import Testing
     /// The impairment stage really delays both ways (RTT ≥ 2 × 25 ms) and reliable data still
     /// arrives whole over the long path.
     @Test func delayedTwoProcessReport() throws {
-        let object = try report(["--processes", "2", "--delay", "25", "--rtt-count", "20"])
+        // Up to 10 s per case (the last --duration counts): slow start over 50 ms in a debug
+        // build beside other suites may need more than 2 s for the 4 MB every case must carry.
+        let object = try report(["--processes", "2", "--delay", "25", "--rtt-count", "20", "--duration", "10"])
         try check(object, processes: 2)
         #expect(object["delay_ms"] as? Double == 25)
         let rtt = try #require(object["rtt_us"] as? [String: Double])
         #expect((rtt["p50"] ?? 0) >= 50_000)
+        // Pings on their own channel while the cases sent: at least one full round trip each.
+        let loaded = try #require(object["rtt_loaded_us"] as? [String: Double])
+        #expect(((object["rtt_loaded_count"] as? Int) ?? 0) > 0)
+        #expect((loaded["p50"] ?? 0) >= 50_000 && (loaded["p50"] ?? 0) <= (loaded["max"] ?? 0))
     }
 
     @Test func rejectsOversizedMessages() throws {

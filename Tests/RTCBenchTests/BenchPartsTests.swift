@@ -97,13 +97,15 @@ import RTC
                                seconds: 1, mb_per_s: 12.5),
                          .init(message_size: 65536, ordered: false, reliability: "rexmit-0", bytes: 9, sent_bytes: 10,
                                seconds: 1, mb_per_s: 3)],
-            rtt_us: .init(p50: 100, p90: 200, p99: 300, max: 400), cpu_s_per_gb: 2, peak_rss_mib: 16,
-            processes: 1, delay_ms: 0, loss_pct: 0)
+            rtt_us: .init(p50: 100, p90: 200, p99: 300, max: 400),
+            rtt_loaded_us: .init(p50: 500, p90: 600, p99: 700, max: 800), rtt_loaded_count: 9,
+            cpu_s_per_gb: 2, peak_rss_mib: 16, processes: 1, delay_ms: 0, loss_pct: 0)
         let lines = report.table.split(separator: "\n")
-        #expect(lines.count == 6)
-        #expect(lines[2] == "    1024 B ordered   reliable       12.5 MB/s")
-        #expect(lines[3] == "   65536 B unordered rexmit-0        3.0 MB/s")
+        #expect(lines.count == 7)
+        #expect(lines[2] == "    1024 B ordered   reliable      12.50 MB/s  100.0 % delivered")
+        #expect(lines[3] == "   65536 B unordered rexmit-0       3.00 MB/s   90.0 % delivered")
         #expect(lines[4] == "  rtt p50 100 µs  p90 200 µs  p99 300 µs  max 400 µs")
+        #expect(lines[5] == "  loaded rtt p50 500 µs  p90 600 µs  p99 700 µs  max 800 µs  (9)")
     }
 
     @Test func throughputCasesNameTheirReliability() {

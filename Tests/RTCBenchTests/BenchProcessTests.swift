@@ -12,6 +12,7 @@ import RTC
         o.duration = 30
         o.rttCount = 20
         o.setupRuns = 2
+        o.loadedRTT = true
         var c = PeerConnection.Configuration()
         c.iceHosts = [TransportAddress(host: "127.0.0.1", port: 0)!]
         o.configuration = c
@@ -24,6 +25,7 @@ import RTC
         }
         for t in report.throughput { #expect(t.bytes <= t.sent_bytes && t.seconds > 0) }
         #expect(report.rtt_us.p50 > 0 && report.rtt_us.p50 <= report.rtt_us.max)
+        #expect(report.rtt_loaded_count > 0 && report.rtt_loaded_us.p50 > 0)
         #expect(report.setup_ms > 0 && report.processes == 1)
     }
 }

@@ -26,6 +26,35 @@ import RTCTestSupport
         #expect(pair.clientReceived == [Array("hello client".utf8)])
     }
 
+    @Test func aPreparedContextIsTakenWhenItFits() throws {
+        let loop = ManualEventLoop()
+        var prepared: [DTLSRole: DTLSContext] = [:]
+        let pair = try DTLSPair(loop: loop) { config in
+            let context = try! DTLSContext(certificate: config.certificate)
+            prepared[config.role] = context
+            config.preparedContext = context
+        }
+        #expect(pair.client.context == prepared[.client]?.pointer)
+        #expect(pair.server.context == prepared[.server]?.pointer)
+        prepared.removeAll()  // the transports hold their own references
+        pair.start()
+        loop.run()
+        #expect(pair.bothConnected)
+        #expect(pair.client.verifiedRemoteFingerprint == pair.serverCertificate.fingerprint)
+        #expect(pair.server.verifiedRemoteFingerprint == pair.clientCertificate.fingerprint)
+    }
+
+    @Test func aContextPreparedForAnotherCertificateIsNotTaken() throws {
+        let loop = ManualEventLoop()
+        let stranger = try DTLSContext(certificate: DTLSCertificate.generate())
+        let pair = try DTLSPair(loop: loop) { $0.preparedContext = stranger }
+        #expect(pair.client.context != stranger.pointer)
+        pair.start()
+        loop.run()
+        // With the stranger's certificate the peers' fingerprint checks would fail.
+        #expect(pair.bothConnected)
+    }
+
     @Test func eachSendIsOneRecordInOneDatagram() throws {
         let loop = ManualEventLoop()
         let pair = try DTLSPair(loop: loop)

@@ -10,11 +10,12 @@ import Testing
         PeerConnectionStartup.begin()
         PeerConnectionStartup.begin()  // a second call starts nothing more
         // Another test may have taken it first (the state is the process's), but never twice.
-        let first = PeerConnectionStartup.takeCertificate()
-        #expect(PeerConnectionStartup.takeCertificate() == nil)
+        let first = PeerConnectionStartup.takeIdentity()
+        #expect(PeerConnectionStartup.takeIdentity() == nil)
         if let first {
             let other = try DTLSCertificate.generate()
-            #expect(first.fingerprint != other.fingerprint)
+            #expect(first.certificate.fingerprint != other.fingerprint)
+            #expect(first.context?.certificate === first.certificate)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RTCSCTP
+import RTCCore
 import RTCTestSupport
 
 @Suite struct SCTPMinimumRTOTests {
@@ -60,13 +61,49 @@ extension USRSCTPSuites {
             let p = r.p!
             let raised = r.real.wait(until: { p.a.minimumRTO == 1000 && p.b.minimumRTO == 1000 }, timeout: .seconds(10))
             #expect(raised)
-            // 250 MB/s × SRTT (at least 50 ms here), below the 16 MiB cap.
-            let buffers: [Int] = try r.real.sync {
-                [p.a.sendBufferSize, p.a.receiveBufferSize, p.b.sendBufferSize, p.b.receiveBufferSize]
-            }
+            // Receive: 250 MB/s × SRTT (at least 50 ms here), below the 16 MiB cap. Send: the
+            // congestion window of an idle path is small, so it keeps its initial size.
+            let buffers: [Int] = try r.real.sync { [p.a.receiveBufferSize, p.b.receiveBufferSize] }
             for b in buffers { #expect(b >= 12_500_000 && b <= 16 << 20, "buffer \(b)") }
+            let sendBuffers: [Int] = try r.real.sync { [p.a.sendBufferSize, p.b.sendBufferSize] }
+            #expect(sendBuffers == [1 << 20, 1 << 20])
             let onSocket: Int = try r.real.sync { p.a.socketReceiveBufferSize }
             #expect(onSocket == p.a.receiveBufferSize)
+        }
+
+        /// Keeps 2 MiB of 64 KiB messages queued on stream 1 of `a` for `seconds`; returns the
+        /// largest send buffer `a` had meanwhile.
+        private func bulk(_ r: Run, seconds: Double) throws -> Int {
+            let p = r.p!
+            var largest = 0
+            let end = Deadline.after(seconds)
+            while !end.hasPassed {
+                largest = max(largest, try r.real.sync {
+                    while p.a.bufferedAmount < 2 << 20 { try p.a.send(testPayload(65536, seed: 3), stream: 1, ppid: 53) }
+                    return p.a.sendBufferSize
+                })
+                usleep(20_000)
+            }
+            return largest
+        }
+
+        @Test func aLossyLongPathKeepsItsSendBufferNearTheCongestionWindow() throws {
+            let r = try Run(delay: .milliseconds(25))
+            defer { r.stop() }
+            try r.real.sync { r.p.link.lossRate = 0.01 }
+            let largest = try bulk(r, seconds: 3)
+            // 1% loss holds cwnd to tens of KB, so 2.5 windows stay at the 1 MiB it started
+            // with. The bandwidth-delay rule alone gave 12.5 MB+ (a ~40 s queue at this rate).
+            #expect(largest < 4 << 20, "largest send buffer \(largest)")
+            // And the backlog waits in our queue, where another stream's message passes it.
+            let ping: Int = try r.real.sync {
+                try r.p.a.send(testPayload(100, seed: 9), stream: 2, ppid: 53)
+                return r.p.receivedByB.count
+            }
+            let p = r.p!
+            let passed = r.real.wait(until: { p.receivedByB.dropFirst(ping).contains { $0.streamId == 2 } },
+                                     timeout: .seconds(5))
+            #expect(passed, "a 100-byte message on stream 2 waited behind stream 1's 2 MiB backlog")
         }
 
         @Test func aFastPathNeverGetsALongPathsSettings() throws {

@@ -18,6 +18,8 @@
 //	         its channels and answers with a verdict; ends after -count files.
 //	send     rtc-transfer/1 sender of -file: opens a channel labelled with the file's name, sends
 //	         header, 64 KiB chunks and trailer, waits for the verdict, then closes the connection.
+//	bench    no -role, no signaling: both peers in this process, throughput and loaded round
+//	         trip as `rtc bench` measures them (bench.go).
 //
 // Only loopback is used: udp4 host candidates on 127.0.0.1, mDNS off, no STUN. Channels are
 // detached so messages up to -max-message bytes (default 256 KiB) arrive whole (pion's callback
@@ -138,8 +140,16 @@ func main() {
 	flag.BoolVar(&o.exitOnClose, "exit-on-close", true, "echo mode: exit when the peer closes a channel")
 	flag.IntVar(&udpBuffer, "udp-buffer", 4<<20, "SO_RCVBUF/SO_SNDBUF of the UDP sockets, bytes")
 	flag.DurationVar(&timeout, "timeout", 120*time.Second, "give up (exit 124) after this long")
+	var benchSize int
+	var benchDuration time.Duration
+	flag.IntVar(&benchSize, "size", 65536, "bench mode: message size, bytes")
+	flag.DurationVar(&benchDuration, "duration", 6*time.Second, "bench mode: sending time per case")
 	flag.Parse()
-	if (o.role != "offer" && o.role != "answer") || (o.mode != "echo" && o.mode != "receive" && o.mode != "send") ||
+	benching := o.mode == "bench"
+	if benching {
+		o.role = "offer" // both peers run here (bench.go)
+	}
+	if (o.role != "offer" && o.role != "answer") || (o.mode != "echo" && o.mode != "receive" && o.mode != "send" && !benching) ||
 		(o.mode == "send" && o.file == "") || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: pion-peer -role offer|answer [-mode echo|receive|send] [-file F] [options]")
 		os.Exit(64)
@@ -160,6 +170,9 @@ func main() {
 	lf.Writer = os.Stderr // pion logs to stdout by default, which carries signaling here
 	se.LoggerFactory = lf
 	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	if benching {
+		os.Exit(runBench(api, benchSize, benchDuration))
+	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		fail(1, "peer connection: %v", err)
