@@ -26,6 +26,8 @@ final class MediaBenchTraffic: @unchecked Sendable {
     static let headerLength = 12
     private static let batch = 32
     private static let slotSize = 2048
+    /// Receive slot size with UDP GRO: a burst of the relay's datagrams, up to 64 KB.
+    private static let coalescedSlotSize = 65_536
 
     let payloadSize: Int
     private let sendFD: Int32
@@ -34,6 +36,11 @@ final class MediaBenchTraffic: @unchecked Sendable {
     private let destination: sockaddr_in
     /// The port the relay sends its output to.
     let receivePort: UInt16
+    /// Whether the receiving socket takes UDP GRO bursts (as `rtc`'s own sockets do): a relay that
+    /// sends with GSO then hands us its batches whole, and the kernel does not cut them into
+    /// datagrams for us on the relay's time (on loopback the sender's CPU runs the receive path).
+    /// `RTC_UDP_GSO=0` turns it off, as for `rtc`.
+    let receiveGRO: Bool
     private var sequence: UInt64 = 0
 
     private let state = Condition()
@@ -62,6 +69,8 @@ final class MediaBenchTraffic: @unchecked Sendable {
             }
         }
         receivePort = LoopbackUDP.port(of: receiveFD)
+        let offload = getenv("RTC_UDP_GSO").map { String(cString: $0) != "0" } ?? true
+        receiveGRO = offload && rtc_udp_enable_gro(receiveFD) == 0
         startThread(name: "bench-receive") { [self] in receiveLoop() }
     }
 
@@ -185,11 +194,12 @@ final class MediaBenchTraffic: @unchecked Sendable {
     /// Receives on `receivePort` until the traffic object goes away; counts each packet of the
     /// current run once and records its latency.
     private func receiveLoop() {
-        let slotCount = Self.batch
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: slotCount * Self.slotSize, alignment: 16)
+        let slotCount = receiveGRO ? 8 : Self.batch
+        let slotSize = receiveGRO ? Self.coalescedSlotSize : Self.slotSize
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: slotCount * slotSize, alignment: 16)
         defer { storage.deallocate() }
         var slots = (0..<slotCount).map { i in
-            rtc_datagram(buf: storage + i * Self.slotSize, cap: Self.slotSize, len: 0,
+            rtc_datagram(buf: storage + i * slotSize, cap: slotSize, len: 0,
                          addr: sockaddr_storage(), addrlen: 0, segment: 0)
         }
         while !state.withLock({ stopping }) {
@@ -200,7 +210,15 @@ final class MediaBenchTraffic: @unchecked Sendable {
             let now = monotonicNanoseconds()
             state.lock()
             for i in 0..<Int(n) {
-                record(UnsafeRawBufferPointer(start: slots[i].buf, count: slots[i].len), at: now)
+                // A GRO slot holds datagrams of `segment` bytes back to back, the last maybe shorter.
+                let total = slots[i].len
+                let step = slots[i].segment > 0 ? slots[i].segment : max(total, 1)
+                var offset = 0
+                while offset < total {
+                    let count = min(step, total - offset)
+                    record(UnsafeRawBufferPointer(start: slots[i].buf! + offset, count: count), at: now)
+                    offset += count
+                }
             }
             state.broadcast()
             state.unlock()

@@ -7,6 +7,11 @@ public protocol DatagramSocket: AnyObject {
     var localAddress: TransportAddress { get }
     /// Called on the loop for each datagram: (bytes, sender).
     var onDatagram: (([UInt8], TransportAddress) -> Void)? { get set }
+    /// Sets (or with nil, clears) a receiver that gets each datagram borrowed for the duration of
+    /// the call, in place of `onDatagram` (setting either replaces the other). The media path
+    /// uses it so a datagram is not copied into an array of its own; sockets without a buffer of
+    /// their own inherit a wrapper around `onDatagram`.
+    func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer, TransportAddress) -> Void)?)
     /// Queues one datagram to `address`. Returns false when the socket is closed.
     @discardableResult
     func send(_ bytes: [UInt8], to address: TransportAddress) -> Bool
@@ -15,6 +20,12 @@ public protocol DatagramSocket: AnyObject {
     func send(bytes: UnsafeRawBufferPointer, to address: TransportAddress) -> Bool
     /// Releases the port; later sends return false and nothing more is delivered.
     func close()
+}
+
+extension DatagramSocket {
+    public func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer, TransportAddress) -> Void)?) {
+        onDatagram = receiver.map { r in { bytes, from in bytes.withUnsafeBytes { r($0, from) } } }
+    }
 }
 
 /// Makes the sockets a component binds (the network it lives on). Pass one in a configuration

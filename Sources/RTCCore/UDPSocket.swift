@@ -10,8 +10,21 @@ public final class UDPSocket: DatagramSocket {
     public let localAddress: TransportAddress
     private let loop: EventLoop
     /// Called on the loop for each datagram: (bytes, sender).
-    public var onDatagram: (([UInt8], TransportAddress) -> Void)?
+    public var onDatagram: (([UInt8], TransportAddress) -> Void)? {
+        didSet { if onDatagram != nil { borrowingReceiver = nil } }
+    }
+    /// Gets each datagram borrowed from the receive slots instead (no array per datagram).
+    private var borrowingReceiver: ((UnsafeRawBufferPointer, TransportAddress) -> Void)?
     private var closed = false
+    /// The last sender, raw and parsed: a stream from one peer makes its `TransportAddress`
+    /// (an array) once, not per datagram.
+    private var lastSender = sockaddr_storage()
+    private var lastSenderLength: socklen_t = 0
+    private var lastSenderAddress: TransportAddress?
+    /// The last destination as a socket address: a stream to one peer converts it once.
+    private var lastDestination = sockaddr_storage()
+    private var lastDestinationLength: socklen_t = 0
+    private var lastDestinationAddress: TransportAddress?
 
     /// recvmmsg slots per call: 32 datagrams without GRO; with GRO each slot takes a whole burst
     /// (up to 64 KB), so 8 slots move as much per call and the receive buffers stay 512 KB instead
@@ -94,6 +107,11 @@ public final class UDPSocket: DatagramSocket {
         loop.register(fd: s) { [weak self] in self?.drain() }
     }
 
+    public func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer, TransportAddress) -> Void)?) {
+        if receiver != nil { onDatagram = nil }
+        borrowingReceiver = receiver
+    }
+
     deinit {
         if !closed { Glibc.close(fd) }
         recvBuffers.deallocate()
@@ -128,12 +146,17 @@ public final class UDPSocket: DatagramSocket {
         let slot = sendCount
         if let src = bytes.baseAddress { sendSlots[slot].buf.copyMemory(from: src, byteCount: bytes.count) }
         sendSlots[slot].len = bytes.count
-        address.withSockAddr { sa, len in
-            withUnsafeMutableBytes(of: &sendSlots[slot].addr) { dst in
-                dst.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: Int(len)))
+        if address != lastDestinationAddress {
+            address.withSockAddr { sa, len in
+                withUnsafeMutableBytes(of: &lastDestination) { dst in
+                    dst.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: Int(len)))
+                }
+                lastDestinationLength = len
             }
-            sendSlots[slot].addrlen = len
+            lastDestinationAddress = address
         }
+        sendSlots[slot].addr = lastDestination
+        sendSlots[slot].addrlen = lastDestinationLength
         sendCount += 1
         if sendCount == Self.sendBatch {
             flush()
@@ -168,19 +191,41 @@ public final class UDPSocket: DatagramSocket {
             let n = Int(rtc_recv_batch(fd, &slots, Int32(batch)))
             guard n > 0 else { return }
             for i in 0..<n {
-                guard let from = TransportAddress(storage: slots[i].addr) else { continue }
+                guard let from = sender(of: i) else { continue }
                 let base = slots[i].buf!, total = slots[i].len
                 // A GRO buffer holds datagrams of `segment` bytes back to back, the last maybe shorter.
                 let step = slots[i].segment > 0 ? slots[i].segment : max(total, 1)
                 var offset = 0
                 repeat {
                     let count = min(step, total - offset)
-                    onDatagram?([UInt8](UnsafeRawBufferPointer(start: base + offset, count: count)), from)
+                    let bytes = UnsafeRawBufferPointer(start: base + offset, count: count)
+                    if let borrowingReceiver {
+                        borrowingReceiver(bytes, from)
+                    } else {
+                        onDatagram?([UInt8](bytes), from)
+                    }
                     offset += count
                 } while offset < total && !closed
             }
             if n < batch { return }
         }
+    }
+
+    /// The sender of receive slot `i`; the same value as the last datagram's when the raw
+    /// address is the same.
+    private func sender(of i: Int) -> TransportAddress? {
+        let length = slots[i].addrlen
+        if let last = lastSenderAddress, length == lastSenderLength,
+           withUnsafeBytes(of: &slots[i].addr, { a in
+               withUnsafeBytes(of: &lastSender) { b in memcmp(a.baseAddress!, b.baseAddress!, Int(length)) == 0 }
+           }) {
+            return last
+        }
+        guard let from = TransportAddress(storage: slots[i].addr) else { return nil }
+        lastSender = slots[i].addr
+        lastSenderLength = length
+        lastSenderAddress = from
+        return from
     }
 }
 

@@ -101,10 +101,12 @@ extension ICEAgent {
         guard let first = bytes.first else { return }
         if first < 4 {
             handleSTUN(bytes, from: from, base: base)
-        } else if authenticatedRemotes.contains(from) {
+        } else if isAuthenticated(from) {
             // RFC 7983: 20–63 DTLS, 128–191 RTP/RTCP; both go up to the secure transport.
             if let onReceive {
                 onReceive(bytes)
+            } else if let borrowingReceiver {
+                bytes.withUnsafeBytes(borrowingReceiver)
             } else if heldPackets.count < Self.maxHeldPackets {
                 heldPackets.append(bytes)
             }

@@ -103,6 +103,19 @@ extension ICEAgent {
 
     /// A datagram on a host socket: TURN traffic from one of our servers goes to its client,
     /// the rest to ICE's demux.
+    /// A datagram on a host socket, borrowed from its receive buffer. DTLS, RTP and RTCP from an
+    /// authenticated peer on a direct path (not our TURN server's, not relay-only) go up borrowed
+    /// to a borrowing receiver; everything else takes the array path below.
+    func hostDatagram(bytes: UnsafeRawBufferPointer, from: TransportAddress, base: ICEBase) {
+        if let borrowingReceiver, let first = bytes.first, first >= 20, !configuration.relayOnly,
+           turnClients.isEmpty || !turnClients.contains(where: { $0.host === base && $0.client.server == from }),
+           isAuthenticated(from) {
+            borrowingReceiver(bytes)
+            return
+        }
+        hostDatagram(Array(bytes), from: from, base: base)
+    }
+
     func hostDatagram(_ bytes: [UInt8], from: TransportAddress, base: ICEBase) {
         if !turnClients.isEmpty, let turn = turnClients.first(where: { $0.host === base && $0.client.server == from }) {
             if ChannelData.isChannelData(bytes) {

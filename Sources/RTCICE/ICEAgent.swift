@@ -81,12 +81,17 @@ public final class ICEAgent: PacketTransport {
     /// arrive earlier (a ClientHello racing our own description) are held until then.
     public var onReceive: (([UInt8]) -> Void)? {
         didSet {
-            guard let onReceive, !heldPackets.isEmpty else { return }
+            guard let onReceive else { return }
+            borrowingReceiver = nil
+            guard !heldPackets.isEmpty else { return }
             let held = heldPackets
             heldPackets.removeAll()
             for p in held { onReceive(p) }
         }
     }
+    /// Set through `setBorrowingReceiver`: gets packets borrowed from the socket's receive
+    /// buffer instead of `onReceive` (no array per packet on the media path).
+    var borrowingReceiver: ((UnsafeRawBufferPointer) -> Void)?
     /// Each authenticated connectivity check from the peer, after our response went out: proof
     /// that the peer's agent runs and hears us (DTLS resends an unanswered ClientHello on it).
     /// The argument says whether the check nominates (USE-CANDIDATE, RFC 8445 §7.3.1.5).
@@ -124,7 +129,12 @@ public final class ICEAgent: PacketTransport {
     var triggeredQueue: [ICECandidatePair] = []
     var transactions: [STUNTransactionID: ICETransaction] = [:]
     /// Remote addresses that authenticated themselves; only they may send us non-STUN packets.
-    var authenticatedRemotes: Set<TransportAddress> = []
+    var authenticatedRemotes: Set<TransportAddress> = [] {
+        didSet { lastAuthenticated = nil }
+    }
+    /// The remote that last passed `isAuthenticated`: a stream from one peer is checked without
+    /// hashing its address per packet.
+    private var lastAuthenticated: TransportAddress?
     var selectedPair: ICECandidatePair?
     /// During an ICE restart, the pair selected before it: data keeps flowing on it until checks
     /// with the new credentials select another (RFC 8445 §9).
@@ -174,9 +184,9 @@ public final class ICEAgent: PacketTransport {
                     priority: ICECandidate.priority(kind: .host, localPreference: localPreference),
                     address: socket.localAddress, kind: .host)
                 let base = ICEBase(candidate: candidate, socket: socket)
-                socket.onDatagram = { [weak self, weak base] bytes, from in
+                socket.setBorrowingReceiver { [weak self, weak base] bytes, from in
                     guard let self, let base else { return }
-                    self.hostDatagram(bytes, from: from, base: base)
+                    self.hostDatagram(bytes: bytes, from: from, base: base)
                 }
                 hostBases.append(base)
                 if !configuration.relayOnly {
@@ -245,6 +255,27 @@ public final class ICEAgent: PacketTransport {
     /// The pair data goes out on: the selected one, else the best valid one, else (restarting)
     /// the one selected before the restart.
     var carryingPair: ICECandidatePair? { selectedPair ?? bestValidPair() ?? previousPair }
+
+    public func setBorrowingReceiver(_ receiver: ((UnsafeRawBufferPointer) -> Void)?) {
+        guard let receiver else {
+            borrowingReceiver = nil
+            return
+        }
+        onReceive = nil
+        borrowingReceiver = receiver
+        let held = heldPackets
+        heldPackets.removeAll()
+        for p in held { p.withUnsafeBytes(receiver) }
+    }
+
+    /// Whether `from` proved itself with a connectivity check (only such remotes may send us
+    /// anything but STUN).
+    func isAuthenticated(_ from: TransportAddress) -> Bool {
+        if from == lastAuthenticated { return true }
+        guard authenticatedRemotes.contains(from) else { return false }
+        lastAuthenticated = from
+        return true
+    }
 
     @discardableResult
     public func send(_ packet: [UInt8]) -> Bool {

@@ -8,8 +8,6 @@ import RTCPeerConnection
 public final class RTPUDPSink {
     private let socket: DatagramSocket
     private let destination: TransportAddress
-    /// Kept between packets: serializing allocates nothing.
-    private var buffer: [UInt8] = []
 
     /// - Throws: `SocketError` when no local socket can be bound.
     public init(loop: EventLoop, destination: TransportAddress, transceiver: MediaTransceiver,
@@ -18,19 +16,18 @@ public final class RTPUDPSink {
         let any = destination.family == .ipv6 ? TransportAddress(host: "::", port: 0)! : TransportAddress(ipv4: 0, 0, 0, 0, port: 0)
         socket = try socketFactory.makeSocket(loop: loop, bindTo: any)
         socket.onDatagram = { _, _ in }  // RTCP from the player: not used
-        let previous = transceiver.onPacket
-        transceiver.onPacket = { [weak self] packet in
-            previous?(packet)
-            self?.forward(packet)
+        let previous = transceiver.onRTP
+        transceiver.onRTP = { [weak self] bytes in
+            previous?(bytes)
+            self?.forward(bytes)
         }
     }
 
     public func close() { socket.close() }
 
-    private func forward(_ packet: RTPPacket) {
-        buffer.removeAll(keepingCapacity: true)
-        packet.append(to: &buffer)
-        socket.send(buffer, to: destination)
+    /// The packet's bytes as they came out of SRTP, copied into the socket's send batch.
+    private func forward(_ bytes: UnsafeRawBufferPointer) {
+        socket.send(bytes: bytes, to: destination)
     }
 
     /// An SDP file describing plain RTP on the sinks' ports, for `ffplay -protocol_whitelist

@@ -12,6 +12,8 @@ public final class RTPUDPSource {
     private let loop: EventLoop
     private weak var transceiver: MediaTransceiver?
     private var rewriter: RTPStreamRewriter
+    /// The rewritten packet; kept between packets.
+    private var buffer: [UInt8] = []
     /// Datagrams that did not parse as RTP.
     public private(set) var dropped = 0
 
@@ -25,7 +27,7 @@ public final class RTPUDPSource {
             clockRate: transceiver.request.codec.clockRate, initialSequenceNumber: UInt16.random(in: 0...UInt16.max),
             initialTimestamp: UInt32.random(in: 0...UInt32.max))
         socket = try socketFactory.makeSocket(loop: loop, bindTo: address)
-        socket.onDatagram = { [weak self] bytes, _ in self?.receive(bytes) }
+        socket.setBorrowingReceiver { [weak self] bytes, _ in self?.receive(bytes) }
     }
 
     /// The bound address (the port the system chose for port 0).
@@ -33,15 +35,17 @@ public final class RTPUDPSource {
 
     public func close() { socket.close() }
 
-    private func receive(_ bytes: [UInt8]) {
+    /// Rewritten from the socket's buffer into `buffer` and sent from there: no `RTPPacket`, no
+    /// allocation per packet.
+    private func receive(_ bytes: UnsafeRawBufferPointer) {
         // RTCP on a shared port (RFC 5761 §4) is not media.
-        guard bytes.count >= RTPPacket.fixedHeaderLength, !RTCPPacket.isRTCP(bytes),
-              let packet = try? RTPPacket(parsing: bytes)
-        else {
+        guard !RTCPPacket.isRTCP(bytes), let header = RTPHeaderView(parsing: bytes) else {
             dropped += 1
             return
         }
-        guard let rewritten = rewriter.rewrite(packet, at: loop.now) else { return }  // a replaced source's straggler
-        transceiver?.send(rewritten)
+        // A replaced source's straggler is dropped.
+        guard rewriter.rewrite(bytes, header: header, at: loop.now, into: &buffer) else { return }
+        guard let transceiver else { return }
+        buffer.withUnsafeBytes { _ = transceiver.send(rtp: $0) }
     }
 }

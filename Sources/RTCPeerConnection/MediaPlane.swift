@@ -17,14 +17,15 @@ final class MediaPlane {
     private var srtp: SRTPSession?
     /// Incoming SSRC → section, learned from descriptions and first packets.
     private var routes: [UInt32: MediaTransceiver] = [:]
+    /// The last SSRC `route` looked up and its section (routes are only added, never changed).
+    private var lastRoute: (ssrc: UInt32, transceiver: MediaTransceiver)?
     /// Incoming RTX SSRC (RFC 4588) → section, from `a=ssrc-group:FID` or the first RTX packet.
     private var rtxRoutes: [UInt32: MediaTransceiver] = [:]
     /// RTP that matched no section (unknown SSRC and payload type).
     private(set) var unroutable = 0
     /// RTCP that did not parse after authentication.
     private(set) var malformedRTCP = 0
-    /// Kept between packets so that sending and receiving RTP allocate only the payload.
-    private var sendBuffer: [UInt8] = []
+    /// Kept between packets: received SRTP is copied here and unprotected in place.
     private var receiveBuffer: [UInt8] = []
     private var reportTimer: ScheduledTask?
     private var nackTimer: ScheduledTask?
@@ -61,7 +62,7 @@ final class MediaPlane {
         srtp = try SRTPSession(keying: keying)
         for t in transceivers {
             t.clock = { [loop] in loop.now }
-            t.output = { [weak self] packet in self?.sendRTP(packet) ?? false }
+            t.output = { [weak self] bytes in self?.sendRTP(bytes) ?? false }
             // Feedback alone is fine (reduced-size RTCP, RFC 5506) when negotiated.
             t.rtcpOutput = { [weak self] packets in self?.sendRTCP(RTCPPacket.serialize(packets)) }
             t.onNACKDue = { [weak self] due in self?.scheduleNACKs(at: due) }
@@ -69,7 +70,7 @@ final class MediaPlane {
         reportTimer = loop.schedule(in: .milliseconds(Int64.random(in: 200...700))) { [weak self] in self?.sendReports() }
         let held = early
         early = []
-        for datagram in held { receive(datagram) }
+        for datagram in held { datagram.withUnsafeBytes { receive($0) } }
     }
 
     /// The periodic compound packet per section: SR or RR, then SDES with our CNAME (RFC 3550 §6.1).
@@ -122,20 +123,17 @@ final class MediaPlane {
             t.onNACKDue = nil
         }
         demux.onMedia = nil
+        lastRoute = nil
         srtp = nil
         early = []
     }
 
-    /// Serialized into `sendBuffer`, protected in the SRTP session's buffer and copied into the
-    /// socket's send batch: no allocation per packet.
-    private func sendRTP(_ packet: RTPPacket) -> Bool {
+    /// Protected in the SRTP session's buffer and copied into the socket's send batch: no
+    /// allocation per packet.
+    private func sendRTP(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let srtp else { return false }
-        sendBuffer.removeAll(keepingCapacity: true)
-        packet.append(to: &sendBuffer)
         let demux = demux
-        return sendBuffer.withUnsafeBytes { plain in
-            srtp.protectRTP(bytes: plain) { demux.send(bytes: $0) }
-        } ?? false
+        return srtp.protectRTP(bytes: bytes) { demux.send(bytes: $0) } ?? false
     }
 
     @discardableResult
@@ -144,30 +142,39 @@ final class MediaPlane {
         return demux.send(protected)
     }
 
-    /// RTCP and RTP share the port (RFC 5761 §4).
-    private func receive(_ datagram: [UInt8]) {
+    /// RTCP and RTP share the port (RFC 5761 §4). RTP is copied once, into `receiveBuffer`,
+    /// unprotected there and handed to its section borrowed, its header read in place; only RTX
+    /// (and a section's `onPacket`) makes an `RTPPacket`.
+    private func receive(_ datagram: UnsafeRawBufferPointer) {
         guard datagram.count >= 8 else { return }
         guard let srtp else {
-            if early.count < Self.earlyLimit { early.append(datagram) }
+            if early.count < Self.earlyLimit { early.append(Array(datagram)) }
             return
         }
         if RTCPPacket.isRTCP(datagram) {
-            guard let plain = srtp.unprotectRTCP(datagram) else { return }
+            guard let plain = srtp.unprotectRTCP(Array(datagram)) else { return }
             receiveRTCP(plain)
             return
         }
-        // Unprotected in place in a kept buffer, then parsed (which copies out the payload).
-        receiveBuffer.removeAll(keepingCapacity: true)
-        receiveBuffer.append(contentsOf: datagram)
-        guard let length = receiveBuffer.withUnsafeMutableBytes({ srtp.unprotectRTP(inPlace: $0) }) else { return }
-        receiveBuffer.removeLast(receiveBuffer.count - length)
-        guard let packet = try? RTPPacket(parsing: receiveBuffer) else { return }
-        if let t = route(packet) {
-            t.receive(packet, at: loop.now)
-        } else if let t = rtxRoute(packet), t.receiveRTX(packet, at: loop.now) {
-            return
-        } else {
-            unroutable += 1
+        // Taken out while in use: a section's callback that leads back here gets a buffer of its own.
+        var buffer: [UInt8] = []
+        swap(&buffer, &receiveBuffer)
+        defer { swap(&buffer, &receiveBuffer) }
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: datagram)
+        guard let length = buffer.withUnsafeMutableBytes({ srtp.unprotectRTP(inPlace: $0) }) else { return }
+        buffer.removeLast(buffer.count - length)
+        let now = loop.now
+        buffer.withUnsafeBytes { plain in
+            guard let header = RTPHeaderView(parsing: plain) else { return }
+            if let t = route(ssrc: header.ssrc, payloadType: header.payloadType) {
+                t.receive(wire: plain, header: header, at: now)
+            } else if let packet = try? RTPPacket(parsing: Array(plain)), let t = rtxRoute(packet),
+                      t.receiveRTX(packet, at: now) {
+                return
+            } else {
+                unroutable += 1
+            }
         }
     }
 
@@ -188,16 +195,20 @@ final class MediaPlane {
 
     /// The section a packet belongs to: by SSRC when known, else the one receiving section whose
     /// payload type it carries (RFC 9143 §9.2), which then owns the SSRC.
-    private func route(_ packet: RTPPacket) -> MediaTransceiver? {
-        if let t = routes[packet.ssrc] { return t }
+    private func route(ssrc: UInt32, payloadType: UInt8) -> MediaTransceiver? {
+        if let t = lastRoute, t.ssrc == ssrc { return t.transceiver }
+        if let t = routes[ssrc] {
+            lastRoute = (ssrc, t)
+            return t
+        }
         guard routes.count + rtxRoutes.count < 64,
               let t = transceivers.first(where: {
-                  $0.negotiated?.payloadType == packet.payloadType && $0.negotiated?.direction.receives == true
+                  $0.negotiated?.payloadType == payloadType && $0.negotiated?.direction.receives == true
                       && ($0.remoteSSRC == nil || $0.negotiated?.remoteSSRCs.isEmpty == true)
               })
         else { return nil }
-        routes[packet.ssrc] = t
-        t.remoteSSRC = packet.ssrc
+        routes[ssrc] = t
+        t.remoteSSRC = ssrc
         return t
     }
 

@@ -7,23 +7,49 @@ import RTCRTP
 extension MediaTransceiver {
     /// A packet of this section from the peer (after SRTP); `repaired` when it came out of RTX.
     func receive(_ packet: RTPPacket, at now: LoopInstant, repaired: Bool = false) {
-        if receiverStatistics?.ssrc != packet.ssrc {
-            receiverStatistics = RTPReceiverStatistics(ssrc: packet.ssrc, clockRate: request.codec.clockRate)
+        account(ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
+                payloadLength: packet.payload.count, at: now, repaired: repaired)
+        if let onRTP {
+            receiveBuffer.removeAll(keepingCapacity: true)
+            packet.append(to: &receiveBuffer)
+            receiveBuffer.withUnsafeBytes(onRTP)
+        }
+        onPacket?(packet)
+    }
+
+    /// A packet of this section from the peer (after SRTP) in its wire form, borrowed, with its
+    /// header read: the forwarding path, which builds an `RTPPacket` only for `onPacket`.
+    func receive(wire bytes: UnsafeRawBufferPointer, header: RTPHeaderView, at now: LoopInstant) {
+        account(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
+                payloadLength: header.payloadLength, at: now, repaired: false)
+        onRTP?(bytes)
+        if let onPacket, let packet = try? RTPPacket(parsing: Array(bytes)) { onPacket(packet) }
+    }
+
+    /// Statistics and NACK state for one arrival.
+    private func account(ssrc: UInt32, sequenceNumber: UInt16, timestamp: UInt32, payloadLength: Int,
+                         at now: LoopInstant, repaired: Bool) {
+        if receiverStatistics?.ssrc != ssrc {
+            receiverStatistics = RTPReceiverStatistics(ssrc: ssrc, clockRate: request.codec.clockRate)
             nackGenerator = NACKGenerator()
         }
         // A packet that fills a gap we NACKed is a retransmission: its lateness is not jitter.
-        let recoveredBefore = nackGenerator.recovered, missingBefore = nackGenerator.missingCount
-        if usesNACK { nackGenerator.received(packet.sequenceNumber, at: now) }
-        if nackGenerator.missingCount > missingBefore, let due = nextNACKDeadline() { onNACKDue?(due) }
+        var recovered = false
+        if usesNACK {
+            let recoveredBefore = nackGenerator.recovered, missingBefore = nackGenerator.missingCount
+            nackGenerator.received(sequenceNumber, at: now)
+            recovered = nackGenerator.recovered > recoveredBefore
+            if nackGenerator.missingCount > missingBefore, let due = nextNACKDeadline() { onNACKDue?(due) }
+        }
         receiverStatistics?.received(
-            packet, at: now, retransmitted: repaired || nackGenerator.recovered > recoveredBefore)
+            sequenceNumber: sequenceNumber, timestamp: timestamp, payloadLength: payloadLength, at: now,
+            retransmitted: repaired || recovered)
         statistics.packetsReceived += 1
-        statistics.bytesReceived += UInt64(packet.payload.count)
+        statistics.bytesReceived += UInt64(payloadLength)
         if let r = receiverStatistics {
             statistics.packetsLost = r.cumulativeLost
             statistics.jitter = r.jitterSeconds
         }
-        onPacket?(packet)
     }
 
     /// A packet from the peer's RTX stream (RFC 4588 §4): the original it carries goes into the
@@ -53,7 +79,7 @@ extension MediaTransceiver {
                     resend = stream.wrap(p)
                     rtx = stream
                 }
-                guard output?(resend) == true else { continue }
+                guard let output, resend.serialized().withUnsafeBytes(output) else { continue }
                 statistics.retransmitted += 1
                 if rtx != nil { statistics.rtxPacketsSent += 1 }
             }

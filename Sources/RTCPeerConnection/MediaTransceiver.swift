@@ -16,6 +16,7 @@ public final class MediaTransceiver {
     public internal(set) var negotiated: NegotiatedMedia? {
         didSet {
             usesNACK = negotiated?.feedback.contains("nack") == true
+            sendingPayloadType = negotiated.flatMap { $0.direction.sends ? $0.payloadType : nil }
             // RFC 4588 §8.1: our retransmissions go on the RTX SSRC once the RTX format is agreed.
             // A renegotiation that keeps it keeps the stream's sequence numbers (SRTP's replay
             // window would drop a restart behind them).
@@ -31,6 +32,9 @@ public final class MediaTransceiver {
     }
     /// Whether the section negotiated generic NACK (RFC 4585 §4.2), looked up once, not per packet.
     private(set) var usesNACK = false
+    /// The negotiated payload type when the section sends, else nil: read per packet instead of
+    /// copying `negotiated` (strings and arrays) for each.
+    private var sendingPayloadType: UInt8?
     /// The SSRC of what we send (RFC 3550 §8.1: random).
     public let ssrc: UInt32
     /// The SSRC of our retransmissions when RTX is negotiated (RFC 4588 §8.1), never `ssrc`.
@@ -40,14 +44,23 @@ public final class MediaTransceiver {
 
     /// Each RTP packet the peer sends in this section, after SRTP authentication.
     public var onPacket: ((RTPPacket) -> Void)?
+    /// The same packets in their wire form (plain RTP), borrowed for the duration of the call:
+    /// for a consumer that forwards them as they are (`RTPUDPSink`), without an `RTPPacket`
+    /// (and its payload array) per packet. Called before `onPacket`.
+    public var onRTP: ((UnsafeRawBufferPointer) -> Void)?
     /// The peer asked for a keyframe (RTCP PLI or FIR, RFC 4585 §6.3.1, RFC 5104 §4.3.1).
     public var onKeyframeRequest: (() -> Void)?
 
     /// Counters for `stats` events.
     public internal(set) var statistics = MediaStatistics()
 
-    /// Set by the connection's media plane once SRTP is keyed: protects and sends one packet.
-    var output: ((RTPPacket) -> Bool)?
+    /// Set by the connection's media plane once SRTP is keyed: protects and sends one packet
+    /// (its wire form, borrowed).
+    var output: ((UnsafeRawBufferPointer) -> Bool)?
+    /// Where outgoing packets are serialized (or copied and stamped); kept between packets.
+    private var wireBuffer: [UInt8] = []
+    /// Where `receive(_:at:repaired:)` serializes a packet for `onRTP`; kept between packets.
+    var receiveBuffer: [UInt8] = []
     /// Sends RTCP (feedback) for this section; set with `output`.
     var rtcpOutput: (([RTCPPacket]) -> Void)?
     /// The loop's clock, for statistics and retransmission timing; set with `output`.
@@ -81,18 +94,43 @@ public final class MediaTransceiver {
     /// - Returns: false when the section does not send, or the transport is not up yet.
     @discardableResult
     public func send(_ packet: RTPPacket) -> Bool {
-        guard let negotiated, negotiated.direction.sends, let output else { return false }
+        guard let pt = sendingPayloadType, let output else { return false }
         var p = packet
-        p.payloadType = negotiated.payloadType
+        p.payloadType = pt
         p.ssrc = ssrc
-        guard output(p) else { return false }
-        statistics.packetsSent += 1
-        statistics.bytesSent += UInt64(p.payload.count)
-        if let now = clock?() {
-            senderStatistics.sent(p, at: now)
-            if usesNACK { history.record(p, at: now) }
-        }
+        wireBuffer.removeAll(keepingCapacity: true)
+        p.append(to: &wireBuffer)
+        guard wireBuffer.withUnsafeBytes(output) else { return false }
+        sent(sequenceNumber: p.sequenceNumber, timestamp: p.timestamp, payloadLength: p.payload.count)
         return true
+    }
+
+    /// `send(_:)` for a packet given in its wire form (plain RTP, borrowed for the call): it is
+    /// copied once, our payload type and SSRC written into the copy, and sent; no `RTPPacket`.
+    /// - Returns: false when the section does not send, the transport is not up yet, or the
+    ///   bytes are not an RTP packet.
+    @discardableResult
+    public func send(rtp bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let pt = sendingPayloadType, let output, let header = RTPHeaderView(parsing: bytes) else { return false }
+        wireBuffer.removeAll(keepingCapacity: true)
+        wireBuffer.append(contentsOf: bytes)
+        let ssrc = ssrc
+        wireBuffer.withUnsafeMutableBytes { RTPHeaderView.set(payloadType: pt, ssrc: ssrc, in: $0) }
+        guard wireBuffer.withUnsafeBytes(output) else { return false }
+        sent(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, payloadLength: header.payloadLength)
+        return true
+    }
+
+    /// Counts the packet in `wireBuffer` as sent and keeps it for NACKs.
+    private func sent(sequenceNumber: UInt16, timestamp: UInt32, payloadLength: Int) {
+        statistics.packetsSent += 1
+        statistics.bytesSent += UInt64(payloadLength)
+        if let now = clock?() {
+            senderStatistics.sent(timestamp: timestamp, payloadLength: payloadLength, at: now)
+            if usesNACK {
+                wireBuffer.withUnsafeBytes { history.record(wire: $0, sequenceNumber: sequenceNumber, at: now) }
+            }
+        }
     }
 
     /// Asks the peer for a keyframe with a PLI (RFC 4585 §6.3.1), when it honours them.

@@ -113,6 +113,11 @@ extension RTCPPacket {
         datagram.count >= RTCPHeader.length && datagram[0] >> 6 == 2 && (192...223).contains(datagram[1])
     }
 
+    /// `isRTCP(_:)` for a borrowed datagram.
+    package static func isRTCP(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        datagram.count >= RTCPHeader.length && datagram[0] >> 6 == 2 && (192...223).contains(datagram[1])
+    }
+
     /// The media SSRCs this packet asks a keyframe of: PLI's media source (RFC 4585 §6.3.1) and
     /// each FIR entry's SSRC (RFC 5104 §4.3.1); empty for other packets.
     var keyframeRequests: [UInt32] {

@@ -68,7 +68,15 @@ package struct RTPReceiverStatistics: Sendable {
     ///   not yet confirmed by its successor); such packets update no statistics.
     @discardableResult
     package mutating func received(_ packet: RTPPacket, at arrival: LoopInstant, retransmitted: Bool = false) -> Bool {
-        let seq = packet.sequenceNumber
+        received(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
+                 payloadLength: packet.payload.count, at: arrival, retransmitted: retransmitted)
+    }
+
+    /// `received(_:at:retransmitted:)` for a packet given by its fields (the forwarding path
+    /// reads them in place).
+    @discardableResult
+    package mutating func received(sequenceNumber seq: UInt16, timestamp: UInt32, payloadLength: Int,
+                                   at arrival: LoopInstant, retransmitted: Bool = false) -> Bool {
         if !started {
             started = true
             restart(at: seq)
@@ -77,10 +85,10 @@ package struct RTPReceiverStatistics: Sendable {
         }
         guard updateSequence(seq) else { return false }
         packetsReceived &+= 1
-        payloadBytesReceived &+= UInt64(packet.payload.count)
+        payloadBytesReceived &+= UInt64(payloadLength)
         if retransmitted { return true }
         // A.8: D(i-1,i) from the relative transit times, J += (|D| - J) / 16.
-        let t = RTPClock.units(arrival, rate: clockRate) &- packet.timestamp
+        let t = RTPClock.units(arrival, rate: clockRate) &- timestamp
         if let previous = transit {
             let d = UInt64(Int32(bitPattern: t &- previous).magnitude)
             jitterQ4 = jitterQ4 + d - ((jitterQ4 + 8) >> 4)

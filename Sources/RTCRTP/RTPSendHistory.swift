@@ -8,9 +8,13 @@ import RTCCore
 /// buffer has moved on). A packet is resent at most once per `minResendInterval`, so duplicate
 /// NACKs within an RTT do not multiply the retransmissions.
 package struct RTPSendHistory {
+    /// A packet as sent, in its wire form: the slot's array is kept and refilled, so recording
+    /// a packet copies its bytes but allocates nothing once the ring has gone round.
     private struct Slot {
-        var packet: RTPPacket
-        var sentAt: LoopInstant
+        var bytes: [UInt8] = []
+        var sequenceNumber: UInt16 = 0
+        /// nil: the slot holds no packet.
+        var sentAt: LoopInstant?
         var resentAt: LoopInstant?
     }
 
@@ -18,7 +22,7 @@ package struct RTPSendHistory {
     let capacity: Int
     let maxAge: Duration
     let minResendInterval: Duration
-    private var slots: [Slot?]
+    private var slots: [Slot]
 
     /// - Parameters:
     ///   - capacity: packets kept, rounded up to a power of two (at most 32768, half the
@@ -31,23 +35,40 @@ package struct RTPSendHistory {
         self.capacity = n
         self.maxAge = maxAge
         self.minResendInterval = minResendInterval
-        slots = Array(repeating: nil, count: n)
+        slots = Array(repeating: Slot(), count: n)
     }
 
     /// Packets held, including ones past `maxAge` not yet overwritten.
-    var count: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    var count: Int { slots.reduce(0) { $0 + ($1.sentAt == nil ? 0 : 1) } }
 
     /// Records a packet as sent at `now`, replacing the one `capacity` sequence numbers before it.
     package mutating func record(_ packet: RTPPacket, at now: LoopInstant) {
-        slots[index(packet.sequenceNumber)] = Slot(packet: packet, sentAt: now)
+        let i = index(packet.sequenceNumber)
+        slots[i].bytes.removeAll(keepingCapacity: true)
+        packet.append(to: &slots[i].bytes)
+        stamp(i, packet.sequenceNumber, now)
+    }
+
+    /// Records a packet given in its wire form (as `RTPPacket(parsing:)` reads it back).
+    package mutating func record(wire bytes: UnsafeRawBufferPointer, sequenceNumber: UInt16, at now: LoopInstant) {
+        let i = index(sequenceNumber)
+        slots[i].bytes.removeAll(keepingCapacity: true)
+        slots[i].bytes.append(contentsOf: bytes)
+        stamp(i, sequenceNumber, now)
+    }
+
+    private mutating func stamp(_ i: Int, _ sequenceNumber: UInt16, _ now: LoopInstant) {
+        slots[i].sequenceNumber = sequenceNumber
+        slots[i].sentAt = now
+        slots[i].resentAt = nil
     }
 
     /// The packet with `sequenceNumber`, if held and not older than `maxAge`.
     func packet(_ sequenceNumber: UInt16, at now: LoopInstant) -> RTPPacket? {
-        guard let slot = slots[index(sequenceNumber)], slot.packet.sequenceNumber == sequenceNumber,
-            now.since(slot.sentAt) <= maxAge
+        let slot = slots[index(sequenceNumber)]
+        guard let sentAt = slot.sentAt, slot.sequenceNumber == sequenceNumber, now.since(sentAt) <= maxAge
         else { return nil }
-        return slot.packet
+        return try? RTPPacket(parsing: slot.bytes)
     }
 
     /// The packets to retransmit for `sequenceNumbers` at `now`, in the order asked: held, young
@@ -56,13 +77,13 @@ package struct RTPSendHistory {
         var out: [RTPPacket] = []
         for seq in sequenceNumbers {
             let i = index(seq)
-            guard var slot = slots[i], slot.packet.sequenceNumber == seq, now.since(slot.sentAt) <= maxAge else {
+            guard let sentAt = slots[i].sentAt, slots[i].sequenceNumber == seq, now.since(sentAt) <= maxAge else {
                 continue
             }
-            if let last = slot.resentAt, now.since(last) < minResendInterval { continue }
-            slot.resentAt = now
-            slots[i] = slot
-            out.append(slot.packet)
+            if let last = slots[i].resentAt, now.since(last) < minResendInterval { continue }
+            guard let packet = try? RTPPacket(parsing: slots[i].bytes) else { continue }
+            slots[i].resentAt = now
+            out.append(packet)
         }
         return out
     }

@@ -29,9 +29,14 @@ package struct RTPSenderStatistics: Sendable {
 
     /// Counts a packet sent at `now`; retransmissions should not be counted.
     package mutating func sent(_ packet: RTPPacket, at now: LoopInstant) {
+        sent(timestamp: packet.timestamp, payloadLength: packet.payload.count, at: now)
+    }
+
+    /// `sent(_:at:)` for a packet given by its fields.
+    package mutating func sent(timestamp: UInt32, payloadLength: Int, at now: LoopInstant) {
         packetsSent &+= 1
-        payloadBytesSent &+= UInt64(packet.payload.count)
-        lastTimestamp = packet.timestamp
+        payloadBytesSent &+= UInt64(payloadLength)
+        lastTimestamp = timestamp
         lastSendTime = now
     }
 

@@ -65,50 +65,82 @@ package struct RTPStreamRewriter {
 
     /// The packet as sent to the peer, or nil for a late packet of a replaced source.
     package mutating func rewrite(_ packet: RTPPacket, at arrival: LoopInstant) -> RTPPacket? {
-        defer { lastArrival = arrival }
-        var current: Run
-        if let r = run, packet.ssrc == r.ssrc {
-            let ds = Int16(bitPattern: packet.sequenceNumber &- r.highestSequence)
-            let dt = Int32(bitPattern: packet.timestamp &- r.timestamp).magnitude
-            if ds > Int16(maxSequenceJump) || ds < -Int16(maxMisorder) || dt > maxTimestampJump {
-                current = start(packet, arrival: arrival)
-                restarts += 1
-            } else {
-                current = r
-                if ds > 0 {
-                    current.highestSequence = packet.sequenceNumber
-                    current.timestamp = packet.timestamp
-                }
-            }
-        } else if let r = run {
-            if let old = replaced, packet.ssrc == old.ssrc, arrival.since(old.at) < Self.stragglerWindow { return nil }
-            replaced = (r.ssrc, arrival)
-            current = start(packet, arrival: arrival)
-            restarts += 1
-        } else {
-            current = start(packet, arrival: arrival)
-        }
-        run = current
+        guard let (seq, ts) = rewrite(ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber,
+                                      timestamp: packet.timestamp, at: arrival)
+        else { return nil }
         var out = packet
         out.ssrc = ssrc
         out.payloadType = payloadType
         out.headerExtension = nil
-        out.sequenceNumber = packet.sequenceNumber &+ current.sequenceOffset
-        out.timestamp = packet.timestamp &+ current.timestampOffset
-        if packet.sequenceNumber == current.highestSequence {
-            lastSequence = out.sequenceNumber
-            lastTimestamp = out.timestamp
-        }
+        out.sequenceNumber = seq
+        out.timestamp = ts
         return out
+    }
+
+    /// The packet at `bytes` rewritten into `output` (emptied first): our SSRC and payload type,
+    /// the mapped sequence number and timestamp, CSRCs, payload and padding as they were, the
+    /// header extension removed. The same packet `rewrite(_:at:)` makes, without an `RTPPacket`.
+    /// - Returns: false for a late packet of a replaced source (`output` is then empty).
+    package mutating func rewrite(_ bytes: UnsafeRawBufferPointer, header h: RTPHeaderView, at arrival: LoopInstant,
+                                  into output: inout [UInt8]) -> Bool {
+        output.removeAll(keepingCapacity: true)
+        guard let (seq, ts) = rewrite(ssrc: h.ssrc, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, at: arrival)
+        else { return false }
+        output.append(bytes[0] & ~0x10)  // X cleared: the extension's ids were not negotiated
+        output.append((h.marker ? 0x80 : 0) | payloadType)
+        withUnsafeBytes(of: seq.bigEndian) { output.append(contentsOf: $0) }
+        withUnsafeBytes(of: ts.bigEndian) { output.append(contentsOf: $0) }
+        withUnsafeBytes(of: ssrc.bigEndian) { output.append(contentsOf: $0) }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[RTPPacket.fixedHeaderLength..<h.extensionOffset]))
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[h.payloadOffset...]))
+        return true
+    }
+
+    /// The output sequence number and timestamp of a packet with these fields, or nil for a late
+    /// packet of a replaced source.
+    private mutating func rewrite(ssrc packetSSRC: UInt32, sequenceNumber: UInt16, timestamp: UInt32,
+                                  at arrival: LoopInstant) -> (UInt16, UInt32)? {
+        defer { lastArrival = arrival }
+        var current: Run
+        if let r = run, packetSSRC == r.ssrc {
+            let ds = Int16(bitPattern: sequenceNumber &- r.highestSequence)
+            let dt = Int32(bitPattern: timestamp &- r.timestamp).magnitude
+            if ds > Int16(maxSequenceJump) || ds < -Int16(maxMisorder) || dt > maxTimestampJump {
+                current = start(packetSSRC, sequenceNumber, timestamp, arrival: arrival)
+                restarts += 1
+            } else {
+                current = r
+                if ds > 0 {
+                    current.highestSequence = sequenceNumber
+                    current.timestamp = timestamp
+                }
+            }
+        } else if let r = run {
+            if let old = replaced, packetSSRC == old.ssrc, arrival.since(old.at) < Self.stragglerWindow { return nil }
+            replaced = (r.ssrc, arrival)
+            current = start(packetSSRC, sequenceNumber, timestamp, arrival: arrival)
+            restarts += 1
+        } else {
+            current = start(packetSSRC, sequenceNumber, timestamp, arrival: arrival)
+        }
+        run = current
+        let seq = sequenceNumber &+ current.sequenceOffset
+        let ts = timestamp &+ current.timestampOffset
+        if sequenceNumber == current.highestSequence {
+            lastSequence = seq
+            lastTimestamp = ts
+        }
+        return (seq, ts)
     }
 
     /// A new run whose first packet maps to the last output sequence number + 1 and the last
     /// timestamp + the wall-clock gap.
-    private func start(_ packet: RTPPacket, arrival: LoopInstant) -> Run {
+    private func start(_ packetSSRC: UInt32, _ sequenceNumber: UInt16, _ timestamp: UInt32,
+                       arrival: LoopInstant) -> Run {
         let gap = lastArrival.map { max(RTPClock.units(arrival.since($0), rate: clockRate), 1) } ?? 0
         return Run(
-            ssrc: packet.ssrc, highestSequence: packet.sequenceNumber, timestamp: packet.timestamp,
-            sequenceOffset: (lastSequence &+ 1) &- packet.sequenceNumber,
-            timestampOffset: (lastTimestamp &+ gap) &- packet.timestamp)
+            ssrc: packetSSRC, highestSequence: sequenceNumber, timestamp: timestamp,
+            sequenceOffset: (lastSequence &+ 1) &- sequenceNumber,
+            timestampOffset: (lastTimestamp &+ gap) &- timestamp)
     }
 }

@@ -90,4 +90,63 @@ import Testing
         loop.advance(by: .milliseconds(200))
         #expect(plane.nackDeadline == nil && t.statistics.nacksSent == 1)
     }
+
+    /// `onRTP` gets each packet's wire form as it came out of SRTP (also an RTX-repaired one,
+    /// serialized), before `onPacket` gets the parsed packet.
+    @Test func onRTPGetsTheWireFormBeforeOnPacket() throws {
+        let loop = ManualEventLoop()
+        let (wire, plane, t, peer, keys) = try Self.make(loop: loop)
+        defer { plane.close() }
+        try plane.start(keying: keys)
+        var events: [String] = []
+        var wires: [[UInt8]] = []
+        t.onRTP = { wires.append(Array($0)); events.append("rtp") }
+        t.onPacket = { _ in events.append("packet") }
+        var padded = Self.packet(20)
+        padded.paddingLength = 4
+        for p in [Self.packet(19), padded] { wire.deliver(try #require(peer.protectRTP(p.serialized()))) }
+        var rtx = RTXStream(ssrc: Self.rtxSSRC, payloadType: 97, initialSequenceNumber: 1)
+        wire.deliver(try #require(peer.protectRTP(rtx.wrap(Self.packet(18)).serialized())))
+        #expect(wires == [Self.packet(19).serialized(), padded.serialized(), Self.packet(18).serialized()])
+        #expect(events == ["rtp", "packet", "rtp", "packet", "rtp", "packet"])
+        #expect(t.statistics.packetsReceived == 3 && t.statistics.bytesReceived == 150)
+    }
+
+    /// A sending section: `send(rtp:)` sends the bytes with our payload type and SSRC written in,
+    /// counts them, and keeps them for a NACK (which resends the same packet).
+    @Test func sendRTPStampsCountsAndKeepsForNACK() throws {
+        let loop = ManualEventLoop()
+        let material = (0..<56).map { UInt8($0 * 5 & 0xFF) }
+        let ours = try #require(SRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: material, isClient: true))
+        let theirs = try #require(SRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: material, isClient: false))
+        let t = MediaTransceiver(mid: "0", request: MediaTransceiverInit(codec: .vp8, direction: .sendonly))
+        t.negotiated = NegotiatedMedia(
+            mid: "0", codec: .vp8, payloadType: 102, formatParameters: nil, direction: .sendonly,
+            feedback: ["nack", "nack pli"], remoteSSRCs: [Self.mediaSSRC])
+        let wire = Wire()
+        let plane = MediaPlane(loop: loop, demux: PacketDemux(lower: wire), transceivers: [t])
+        defer { plane.close() }
+        let peer = try SRTPSession(keying: theirs)
+        let foreign = RTPPacket(marker: true, payloadType: 96, sequenceNumber: 700, timestamp: 9, ssrc: 0xAAAA,
+                                payload: Array(repeating: 3, count: 1200))
+        #expect(!foreign.serialized().withUnsafeBytes { t.send(rtp: $0) })  // not keyed yet
+        try plane.start(keying: ours)
+        #expect(!([0x80, 96, 0] as [UInt8]).withUnsafeBytes { t.send(rtp: $0) })  // not RTP
+        #expect(foreign.serialized().withUnsafeBytes { t.send(rtp: $0) })
+        var expected = foreign
+        expected.payloadType = 102
+        expected.ssrc = t.ssrc
+        let protected = try #require(wire.sent.last)
+        let sent = try #require(peer.unprotectRTP(protected))
+        #expect(try RTPPacket(parsing: sent) == expected)
+        #expect(t.statistics.packetsSent == 1 && t.statistics.bytesSent == 1200)
+        // The peer NACKs it: the same packet again (no RTX negotiated).
+        let count = wire.sent.count
+        let nack = RTCPPacket.nack(RTCPGenericNACK(senderSSRC: Self.mediaSSRC, mediaSSRC: t.ssrc, lost: [700]))
+        wire.deliver(try #require(peer.protectRTCP(RTCPPacket.serialize([nack]))))
+        #expect(wire.sent.count == count + 1 && t.statistics.retransmitted == 1)
+        // Same index, same packet: the same SRTP bytes (which the peer's replay check would drop
+        // had the first arrived).
+        #expect(wire.sent.last == protected)
+    }
 }

@@ -56,3 +56,21 @@ import Testing
         #expect(resent5 == [1000, 1001, 1003].map(Self.packet))
     }
 }
+
+extension RTPSendHistoryTests {
+    /// A packet recorded in its wire form comes back as the packet it encodes, and replaces the
+    /// slot's previous packet (the slot's buffer is reused, not appended to).
+    @Test func recordsWireForm() {
+        var h = RTPSendHistory(capacity: 16, maxAge: .seconds(10))
+        var long = Self.packet(3)
+        long.payload = Array(repeating: 7, count: 1200)
+        long.csrcs = [1, 2]
+        h.record(long, at: Self.t0)
+        let short = Self.packet(3 + 16)
+        short.serialized().withUnsafeBytes { h.record(wire: $0, sequenceNumber: 3 + 16, at: Self.t0) }
+        #expect(h.packet(3, at: Self.t0) == nil)
+        #expect(h.packet(3 + 16, at: Self.t0) == short)
+        #expect(h.retransmissions(for: [3 + 16], at: Self.t0) == [short])
+        #expect(h.count == 1)
+    }
+}

@@ -133,3 +133,40 @@ import Testing
         #expect(returned?.sequenceNumber == first.sequenceNumber &+ 2)
     }
 }
+
+extension RTPStreamRewriterTests {
+    /// The in-place rewrite (the forwarding path's) makes the same packets as the `RTPPacket`
+    /// one through restarts, CSRCs and padding, and drops the header extension.
+    @Test(arguments: [UInt64(1), 2, 3]) func wireRewriteMatchesPacketRewrite(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        var byPacket = Self.make(&rng)
+        var byWire = byPacket
+        var output: [UInt8] = []
+        var now = Self.t0
+        var source = Source(&rng)
+        var compared = 0
+        for round in 0..<4 {
+            for _ in 0..<50 {
+                for var p in source.frame() {
+                    if rng.next() % 3 == 0 { p.csrcs = [UInt32(truncatingIfNeeded: rng.next())] }
+                    if rng.next() % 4 == 0 { p.paddingLength = UInt8(1 + rng.next() % 8) }
+                    let bytes = p.serialized()
+                    let expected = byPacket.rewrite(p, at: now)
+                    let kept = try bytes.withUnsafeBytes { raw in
+                        let header = try #require(RTPHeaderView(parsing: raw))
+                        return byWire.rewrite(raw, header: header, at: now, into: &output)
+                    }
+                    #expect(kept == (expected != nil))
+                    if let expected {
+                        #expect(try RTPPacket(parsing: output) == expected)
+                        compared += 1
+                    }
+                }
+                now = now + .milliseconds(33)
+            }
+            // Restarts: a new source (new SSRC), then a sequence jump, then a new source again.
+            if round % 2 == 0 { source = Source(&rng) } else { source.seq &+= 20_000 }
+        }
+        #expect(compared == 400 && byWire.restarts == byPacket.restarts && byWire.restarts == 3)
+    }
+}
