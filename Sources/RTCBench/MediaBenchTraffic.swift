@@ -97,7 +97,9 @@ final class MediaBenchTraffic: @unchecked Sendable {
             tally.firstSend = monotonicNanoseconds()
         }
         let start = monotonicNanoseconds()
-        let end = start + UInt64(seconds * 1e9)
+        // A paced run's last packets fall due just before `seconds` are up; a sleep that
+        // oversleeps there (a loaded machine) must not drop them, so it gets a second's grace.
+        let end = start + UInt64((rate == nil ? seconds : seconds + 1) * 1e9)
         var sent = 0
         var forgiven = 0
         while sent < count && monotonicNanoseconds() < end {
