@@ -577,7 +577,7 @@ _rtc_stun-probe() {
 
 _rtc_bench() {
     repeating_flags=()
-    non_repeating_flags=(--json --media --version -h --help)
+    non_repeating_flags=(--loaded-rtt --json --media --version -h --help)
     repeating_options=(--size --rate)
     non_repeating_options=(--processes --bytes --duration --rtt-count --rtt-size --setup-runs --delay --loss --ice-host --payload-size --relay-command --rtc-binary)
     __rtc_offer_flags_options 0

@@ -35,7 +35,7 @@ function __rtc_parse_tokens -S
         case 'stun-probe'
             __rtc_parse_subcommand 0 'server=+' 'timeout=' 'local=' 'username=' 'password=' 'no-hairpinning' 'v/verbose' 'version' 'h/help'
         case 'bench'
-            __rtc_parse_subcommand 0 'processes=' 'size=+' 'bytes=' 'duration=' 'rtt-count=' 'rtt-size=' 'setup-runs=' 'delay=' 'loss=' 'ice-host=' 'json' 'media' 'rate=+' 'payload-size=' 'relay-command=' 'rtc-binary=' 'version' 'h/help'
+            __rtc_parse_subcommand 0 'processes=' 'size=+' 'bytes=' 'duration=' 'rtt-count=' 'rtt-size=' 'setup-runs=' 'loaded-rtt' 'delay=' 'loss=' 'ice-host=' 'json' 'media' 'rate=+' 'payload-size=' 'relay-command=' 'rtc-binary=' 'version' 'h/help'
         case 'help'
             __rtc_parse_subcommand -r 1 'version'
         end
@@ -260,6 +260,7 @@ complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc b
 complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" rtt-count' -l 'rtt-count' -d 'Round trips to measure.' -rfka ''
 complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" rtt-size' -l 'rtt-size' -d 'Bytes per ping-pong message.' -rfka ''
 complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" setup-runs' -l 'setup-runs' -d 'Fresh connections to time setup over (in-process).' -rfka ''
+complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" loaded-rtt' -l 'loaded-rtt' -d 'Also ping while the throughput cases send (default with --delay or --loss).'
 complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" delay' -l 'delay' -d 'Emulate a long path: hold every packet this peer receives for MS milliseconds (with both peers delayed, the round trip grows by twice MS).' -rfka ''
 complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" loss' -l 'loss' -d 'Emulate a lossy path: drop PCT percent of the packets this peer receives.' -rfka ''
 complete -c 'rtc' -n '__rtc_should_offer_completions_for_flags_or_options "rtc bench" ice-host' -l 'ice-host' -d 'Loopback address to run on.' -rfka ''
