@@ -189,38 +189,51 @@ import Testing
         #expect(offerer.waitForExit(timeout: 15) == 0, "offerer: \(offerer.stderrText)")
     }
 
+    /// coturn with a second user, "renewed", and an endpoint whose OPTIONS names coturn with its
+    /// usual user and whose 201 (`inCreated`) or restart 200s name it with "renewed": a service
+    /// renewing expiring TURN credentials.
+    private func renewingEndpoint(path: String, inCreated: Bool) throws -> (Coturn, ScriptedEndpoint) {
+        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
+        let turn = "turn:127.0.0.1:\(coturn.port)"
+        let renewed = [#"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#]
+        do {
+            let endpoint = try ScriptedEndpoint(location: { _ in path }, redirect: false, links: [
+                #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
+            ], createdLinks: inCreated ? renewed : [], restartLinks: inCreated ? nil : renewed)
+            return (coturn, endpoint)
+        } catch {
+            coturn.stop()
+            throw error
+        }
+    }
+
+    /// "IP PORT" of each relay candidate in a request body.
+    private func relayAddresses(_ body: String) -> [String] {
+        body.split(whereSeparator: \.isNewline).filter { $0.contains(" typ relay ") }.compactMap { line in
+            let f = line.split(separator: " ")
+            return f.count > 5 ? "\(f[4]) \(f[5])" : nil
+        }
+    }
+
     /// RFC 9725 §4.6 with credentials that change: OPTIONS names coturn with one user, the 201
     /// the same server with another (a service renewing expiring credentials). With --trickle
     /// the allocation made with the first is released and made anew with the second at once:
     /// a second relay candidate follows by PATCH, and coturn saw the second user allocate.
     @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
     func newTURNCredentialsInThe201ReplaceTheAllocation() throws {
-        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
-        defer { coturn.stop() }
-        let turn = "turn:127.0.0.1:\(coturn.port)"
-        let endpoint = try ScriptedEndpoint(location: { _ in "/r/9" }, redirect: false, links: [
-            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
-        ], createdLinks: [
-            #"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#,
-        ])
+        let (coturn, endpoint) = try renewingEndpoint(path: "/r/9", inCreated: true)
         defer {
             endpoint.server.stop()
             endpoint.answerer.kill()
+            coturn.stop()
         }
         let offerer = try openedOfferer(endpoint, ["--json", "-v", "--trickle"])
         defer { offerer.kill() }
         #expect(offerer.waitForStderr(containing: "new credentials, releasing", timeout: 10), "\(offerer.stderrText)")
-        /// "IP PORT" of each relay candidate in a request's body.
-        func relays(_ r: FakeHTTPServer.Request) -> [String] {
-            r.body.split(whereSeparator: \.isNewline).filter { $0.contains(" typ relay ") }.map { line in
-                let f = line.split(separator: " ")
-                return f.count > 5 ? "\(f[4]) \(f[5])" : String(line)
-            }
-        }
         // The first allocation's relay candidate, then the replacement's, go out by PATCH.
         var seen = Set<String>()
         _ = endpoint.server.waitForRequest(timeout: 10) { r in
-            if r.method == "POST" || r.method == "PATCH" { seen.formUnion(relays(r)) }
+            if r.method == "POST" || r.method == "PATCH" { seen.formUnion(relayAddresses(r.body)) }
             return seen.count >= 2
         }
         #expect(seen.count == 2, "\(seen); stderr: \(offerer.stderrText)")
@@ -236,27 +249,15 @@ import Testing
     /// PATCH carries the new relay candidate.
     @Test(.enabled(if: RequiredPeer.coturnWanted, "RTC_SKIP_COTURN=1"))
     func newTURNCredentialsFromARestartServeTheNextRestart() throws {
-        let coturn = try Coturn(extraUsers: ["renewed:fresh-secret"])
-        defer { coturn.stop() }
-        let turn = "turn:127.0.0.1:\(coturn.port)"
-        let endpoint = try ScriptedEndpoint(location: { _ in "/r/10" }, redirect: false, links: [
-            #"<\#(turn)>; rel="ice-server"; username="\#(coturn.user)"; credential="\#(coturn.password)""#,
-        ], restartLinks: [
-            #"<\#(turn)>; rel="ice-server"; username="renewed"; credential="fresh-secret""#,
-        ])
+        let (coturn, endpoint) = try renewingEndpoint(path: "/r/10", inCreated: false)
         defer {
             endpoint.server.stop()
             endpoint.answerer.kill()
+            coturn.stop()
         }
         let offerer = try openedOfferer(endpoint, ["--json", "-v"])
         defer { offerer.kill() }
-        /// "IP PORT" of the relay candidate in a body.
-        func relay(_ body: String) -> String? {
-            guard let line = body.split(whereSeparator: \.isNewline).first(where: { $0.contains(" typ relay ") })
-            else { return nil }
-            let f = line.split(separator: " ")
-            return f.count > 5 ? "\(f[4]) \(f[5])" : nil
-        }
+        func relay(_ body: String) -> String? { relayAddresses(body).first }
         let post = try #require(endpoint.server.requests.first { $0.method == "POST" })
         let first = try #require(relay(post.body), "\(post.body)")
         offerer.send(#"{"type":"ice-restart"}"#)
