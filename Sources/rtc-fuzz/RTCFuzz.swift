@@ -133,14 +133,21 @@ func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<C
 func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>,
                       _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
     let args = argv.pointee
-    guard argc.pointee >= 2, let name = args[1].map({ String(cString: $0) }), let target = FuzzTarget.all[name] else {
-        printToStderr("usage: rtc-fuzz TARGET [libFuzzer options] [corpus directories]; targets: \(FuzzTarget.names)")
-        exit(64)
+    if argc.pointee >= 2, let name = args[1].map({ String(cString: $0) }), let target = FuzzTarget.all[name] {
+        FuzzTarget.selected = target
+        for i in 1..<Int(argc.pointee) { args[i] = args[i + 1] }  // argv[argc] is NULL
+        argc.pointee -= 1
+        // libFuzzer's -merge and -fork re-run this binary with the options it saw, without the
+        // target name; the children find it here.
+        setenv("RTC_FUZZ_TARGET", name, 1)
+        return 0
     }
-    FuzzTarget.selected = target
-    for i in 1..<Int(argc.pointee) { args[i] = args[i + 1] }  // argv[argc] is NULL
-    argc.pointee -= 1
-    return 0
+    if let name = getenv("RTC_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget.all[name] {
+        FuzzTarget.selected = target
+        return 0
+    }
+    printToStderr("usage: rtc-fuzz TARGET [libFuzzer options] [corpus directories]; targets: \(FuzzTarget.names)")
+    exit(64)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
