@@ -3,9 +3,10 @@ import RTCDTLS
 import RTCICE
 import RTCSCTP
 
-/// The once-per-process work of a first `PeerConnection`: a certificate, OpenSSL's first context
-/// and handshake (its algorithm fetches, ~2 ms), the first STUN check's HMAC (~1 ms) and usrsctp's
-/// set-up (~0.5 ms). `begin()` starts it on a thread of its own, so a command line tool can run it
+/// The once-per-process work of a first `PeerConnection`: a certificate and its OpenSSL context,
+/// then a rehearsal of OpenSSL's first handshake and STUN check (their first-use fetches; measured
+/// to save only a few tenths of a millisecond, as OpenSSL 3.0's steady handshake cost dominates)
+/// and usrsctp's set-up (~0.5 ms). `begin()` starts it on a thread of its own, so a command line tool can run it
 /// beside its argument parsing instead of on the way to its offer and its channel (issue 12:
 /// process start to channel open).
 ///
@@ -30,7 +31,7 @@ public enum PeerConnectionStartup {
             Libraries.initOpenSSL()  // a no-op when the caller did it first, as it should
             let made = try? DTLSCertificate.generate()
             let prepared = made.flatMap { try? DTLSContext(certificate: $0) }
-            // The certificate is all the offer waits for; the rest runs while it is made.
+            // The certificate and context are all the offer waits for; the rehearsal runs after.
             condition.withLock {
                 certificate = made
                 context = prepared
