@@ -280,16 +280,17 @@ public final class PeerSession: @unchecked Sendable {
         pc.addICEServers(stun: found.stunServers, turn: found.turnServers, gather: configuration.trickle)
     }
 
-    // MARK: - ICE restart (RFC 8445 §9), where the signaling carries it (WHIP/WHEP PATCH)
+    /// How long a description or restart reply that carries all our candidates (no trickle)
+    /// waits for server-reflexive and relayed ones before it goes without the missing ones: a
+    /// STUN server that never answers holds gathering up for ~30 s, and the peer's signaling
+    /// waits for us meanwhile (a WHIP client 10 s by default). Working servers answer in
+    /// milliseconds.
+    static let gatheringWait: Duration = .seconds(4)
 
-    private var restartingICE = false
-    /// How long a restart waits for server-reflexive and relayed candidates before its
-    /// parameters go without the missing ones: the peer's signaling waits for our reply (a WHIP
-    /// client 10 s by default).
-    static let restartGatheringWait: Duration = .seconds(4)
-
-    /// Runs `body` once gathering is complete, or after `restartGatheringWait`, whichever first.
-    private func whenRestartGathered(_ pc: PeerConnection, _ body: @escaping () -> Void) {
+    /// Runs `body` at once when `orNow`, else once gathering is complete or `gatheringWait` has
+    /// passed, whichever comes first.
+    private func whenGathered(_ pc: PeerConnection, orNow: Bool = false, _ body: @escaping () -> Void) {
+        if orNow || pc.isGatheringComplete { return body() }
         var done = false
         let once = {
             guard !done else { return }
@@ -297,8 +298,12 @@ public final class PeerSession: @unchecked Sendable {
             body()
         }
         pc.whenGatheringComplete(once)
-        loop.schedule(in: Self.restartGatheringWait, once)
+        loop.schedule(in: Self.gatheringWait, once)
     }
+
+    // MARK: - ICE restart (RFC 8445 §9), where the signaling carries it (WHIP/WHEP PATCH)
+
+    private var restartingICE = false
 
     /// The peer sent new ICE parameters: restart ours and answer with them. Without trickle our
     /// reply waits for gathering (a WHIP endpoint can trickle only to a client that asked),
@@ -311,7 +316,7 @@ public final class PeerSession: @unchecked Sendable {
             try pc.setRemoteICEParameters(theirs)
             emit(.iceRestarted(localUfrag: ours.ufrag, remoteUfrag: theirs.ufrag))
             if trickling { return reply(ours) }
-            whenRestartGathered(pc) { [weak pc] in reply(pc?.localICEParameters) }
+            whenGathered(pc) { [weak pc] in reply(pc?.localICEParameters) }
         } catch {
             emit(.notice("ICE restart asked for by the peer failed: \(error)"))
             reply(nil)
@@ -348,7 +353,7 @@ public final class PeerSession: @unchecked Sendable {
         if configuration.trickle {
             requestICERestart(fresh, over: link)
         } else {
-            whenRestartGathered(pc) { [self, weak pc] in
+            whenGathered(pc) { [self, weak pc] in
                 guard let pc else { return }
                 requestICERestart(pc.localICEParameters, over: link)
             }
@@ -375,7 +380,7 @@ public final class PeerSession: @unchecked Sendable {
     private func startOffer(_ configuration: PeerConnection.Configuration) {
         guard let pc = makePeerConnection(configuration) else { return }
         holdEndForAnswer = self.configuration.trickle && link?.answerMayNameICEServers == true
-        pc.whenGatheringComplete(orNow: self.configuration.trickle) { [self] in
+        whenGathered(pc, orNow: self.configuration.trickle) { [self] in
             // Gathered already (no server): the end is not in the offer but held for the answer.
             if holdEndForAnswer && pc.isGatheringComplete { endHeld = true }
             sendDescription(pc.createOffer(endOfCandidates: !holdEndForAnswer))
@@ -403,7 +408,7 @@ public final class PeerSession: @unchecked Sendable {
 
     private func startAnswer(_ configuration: PeerConnection.Configuration, offerText: String) {
         guard let pc = pc ?? makePeerConnection(configuration), applyRemote(offerText) else { return }
-        pc.whenGatheringComplete(orNow: trickling) { [self] in
+        whenGathered(pc, orNow: trickling) { [self] in
             do {
                 sendDescription(try pc.createAnswer())
             } catch {

@@ -33,7 +33,7 @@ struct PeerOptions: ParsableArguments {
     @Flag(name: .customLong("relay-only"), help: "ICE transport policy relay: offer and use only TURN-relayed candidates.")
     var relayOnly = false
 
-    @Flag(help: ArgumentHelp("Trickle candidates: print each as its own JSON line instead of waiting for all (a "
+    @Flag(help: ArgumentHelp("Trickle candidates: print each as its own JSON line instead of waiting for all (at most 4 s; a "
                              + "WHIP/WHEP client PATCHes them, takes the endpoint's later ones from PATCH responses, and "
                              + "gathers at once on servers the endpoint's 201 or restart adds)."))
     var trickle = false

@@ -14,6 +14,8 @@ final class FakeSTUNServer: @unchecked Sendable {
     var address: TransportAddress { TransportAddress(ipv4: 127, 0, 0, 1, port: port) }
     /// Requests received so far (read after the probe ended).
     private(set) var requests: [STUNMessage] = []
+    /// How many requests arrived so far (any time).
+    var requestCount: Int { lock.withLock { requests.count } }
     private let fd: Int32
     private let lock = NSLock()
     private var stopped = false

@@ -255,3 +255,46 @@ extension String {
         return try #require(object as? [String: Any], "not a JSON object: \(self)")
     }
 }
+
+/// A STUN server that never answers holds gathering up for ~30 s (its requests' retransmissions);
+/// a description that carries every candidate (no trickle) waits for it at most 4 s, then goes
+/// with what was gathered (no `a=end-of-candidates`), and the host candidates connect.
+@Suite struct SilentSTUNServerCLITests {
+    @Test func descriptionsWaitForAnUnansweringSTUNServerAtMostFourSeconds() throws {
+        let silent = try FakeSTUNServer { _, _ in [] }
+        defer { silent.stop() }
+        let stun = "stun:127.0.0.1:\(silent.port)"
+        let offerer = try PeerProcess(["offer", "--ice-host", "127.0.0.1", "--stun", stun, "--json",
+                                       "--connect-timeout", "20"])
+        defer { offerer.kill() }
+        let answerer = try PeerProcess(["answer", "--ice-host", "127.0.0.1", "--stun", stun, "--json",
+                                        "--connect-timeout", "20"])
+        defer { answerer.kill() }
+
+        var start = Date()
+        let offer = try #require(offerer.nextLine(timeout: 20), "no offer; stderr: \(offerer.stderrText)")
+        let offerWait = Date().timeIntervalSince(start)
+        answerer.send(offer)
+        start = Date()
+        let answer = try #require(answerer.nextLine(timeout: 20), "no answer; stderr: \(answerer.stderrText)")
+        let answerWait = Date().timeIntervalSince(start)
+        // Each waited for the server (it asked, and gave it its 4 s), and not for its whole ~30 s.
+        for (wait, role) in [(offerWait, "offer"), (answerWait, "answer")] {
+            #expect(wait >= 3.5 && wait < 10, "\(role) after \(wait) s")
+        }
+        #expect(silent.requestCount >= 2, "the server was asked \(silent.requestCount) times")
+        for line in [offer, answer] {
+            let sdp = try #require(try line.jsonObject()["sdp"] as? String)
+            #expect(sdp.contains("typ host"), "\(sdp)")
+            #expect(!sdp.contains("a=end-of-candidates"), "\(sdp)")
+        }
+        offerer.send(answer)
+        for p in [offerer, answerer] {
+            #expect(try p.nextEvent("open", timeout: 15) != nil, "no open; stderr: \(p.stderrText)")
+        }
+        offerer.closeStdin()
+        #expect(offerer.waitForExit(timeout: 10) == 0, "offerer: \(offerer.stderrText)")
+        answerer.closeStdin()
+        #expect(answerer.waitForExit(timeout: 10) == 0, "answerer: \(answerer.stderrText)")
+    }
+}
