@@ -224,9 +224,11 @@ public final class ICEAgent: PacketTransport {
     /// - Returns: false when refused because `maxRemoteCandidates` are already known.
     @discardableResult
     public func addRemoteCandidate(_ candidate: ICECandidate) -> Bool {
-        guard candidate.component == 1, candidate.transport.lowercased() == "udp",
-              !remoteAddresses.contains(candidate.address)
-        else { return true }
+        guard candidate.component == 1, candidate.transport.lowercased() == "udp" else { return true }
+        guard !remoteAddresses.contains(candidate.address) else {
+            replacePeerReflexive(with: candidate)
+            return true
+        }
         guard remoteCandidates.count < Self.maxRemoteCandidates else { return false }
         remoteCandidates.append(candidate)
         remoteAddresses.insert(candidate.address)
@@ -236,6 +238,19 @@ public final class ICEAgent: PacketTransport {
         }
         if started { scheduleChecks() }
         return true
+    }
+
+    /// A candidate first learned from the peer's checks (peer-reflexive) and signaled later takes
+    /// the signaled type, priority and foundation, as libwebrtc does: the selected pair then says
+    /// relay or srflx (stats, `--relay-only` checks) rather than prflx. Pair priorities change with
+    /// it, so the check list is sorted again.
+    private func replacePeerReflexive(with candidate: ICECandidate) {
+        guard candidate.kind != .prflx,
+              let i = remoteCandidates.firstIndex(where: { $0.address == candidate.address && $0.kind == .prflx })
+        else { return }
+        remoteCandidates[i] = candidate
+        for pair in pairs where pair.remote.address == candidate.address { pair.remote = candidate }
+        pairs.sort { $0.priority(role: role) > $1.priority(role: role) }
     }
 
     /// The peer sent `a=end-of-candidates`: if every pair then fails, the agent fails.

@@ -8,7 +8,8 @@ final class ICECandidatePair {
     let local: ICECandidate
     let base: ICEBase
     var socket: DatagramSocket { base.socket }
-    let remote: ICECandidate
+    /// A peer-reflexive remote gives way to the signaled candidate of its address (ICEAgent.addRemoteCandidate).
+    var remote: ICECandidate
     var state: State = .waiting
     /// The controlling side asked for this pair with USE-CANDIDATE (or we did, as controlling).
     var nominated = false

@@ -56,6 +56,37 @@ import RTCTestSupport
         try h.sync { a.close(); b.close() }
     }
 
+    /// A candidate the controlled side first learned from the peer's checks (peer-reflexive, as
+    /// when a WHIP endpoint's relay candidate arrives after its checks) takes the signaled type and
+    /// priority once signaled; no second candidate or pair appears for the address.
+    @Test func signaledCandidateReplacesItsPeerReflexiveTwin() throws {
+        let h = Harness()
+        let (a, b) = try h.sync {
+            let a = ICEAgent(loop: h.loop, role: .controlling, configuration: .init(hostAddresses: Self.loopback))
+            let b = ICEAgent(loop: h.loop, role: .controlled, configuration: .init(hostAddresses: Self.loopback))
+            try a.gather()
+            try b.gather()
+            a.setRemoteCredentials(ufrag: b.localUfrag, password: b.localPassword)
+            b.setRemoteCredentials(ufrag: a.localUfrag, password: a.localPassword)
+            for c in b.localCandidates { a.addRemoteCandidate(c) }
+            a.start()
+            b.start()
+            return (a, b)
+        }
+        #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .milliseconds(5000)))
+        try h.sync {
+            let host = try #require(a.localCandidates.first)
+            #expect(b.selectedCandidates?.remote.kind == .prflx)
+            #expect(b.addRemoteCandidate(host))
+            #expect(b.selectedCandidates?.remote.kind == .host)
+            #expect(b.selectedCandidates?.remote.priority == host.priority)
+            #expect(b.remoteCandidates.filter { $0.address == host.address }.count == 1)
+            #expect(b.pairs.filter { $0.remote.address == host.address }.count == 1)
+            a.close()
+            b.close()
+        }
+    }
+
     /// A valid pair stays usable while it is checked again (nomination, RFC 8445 §8.1.1): data sent
     /// between the nominating request and its response must not be dropped for want of a pair.
     @Test func validPairCarriesDataWhileRechecked() throws {
