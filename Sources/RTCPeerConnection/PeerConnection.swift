@@ -122,12 +122,12 @@ public final class PeerConnection {
         ice.onStateChange = { [weak self] s in self?.iceStateChanged(s) }
         try ice.gather()
         // usrsctp's one-time global set-up (~0.5 ms) otherwise runs when DTLS connects, and
-        // OpenSSL's first context and handshake (~2 ms) when the remote description arrives, both
-        // on the critical path of setup; run them once the current task (making the offer) is
-        // done, and only for the process's first connection (a server's later ones find them
-        // done). After `PeerConnectionStartup.begin()` its own thread does this.
+        // OpenSSL's first HMAC fetch (~1 ms) at the first check, both on the critical path of
+        // setup; run them once the current task (making the offer) is done, and only for the
+        // process's first connection (a server's later ones find them done). After
+        // `PeerConnectionStartup.begin()` its own thread does this.
         if !PeerConnectionStartup.begun {
-            loop.enqueue { [certificate] in PeerConnectionStartup.warmUp(certificate: certificate) }
+            loop.enqueue { PeerConnectionStartup.warmUp() }
         }
         // Likewise this connection's OpenSSL context (~0.3 ms), before the remote description.
         if dtlsContext == nil {

@@ -4,9 +4,10 @@ import RTCICE
 import RTCSCTP
 
 /// The once-per-process work of a first `PeerConnection`: a certificate and its OpenSSL context,
-/// then a rehearsal of OpenSSL's first handshake and STUN check (their first-use fetches; measured
-/// to save only a few tenths of a millisecond, as OpenSSL 3.0's steady handshake cost dominates)
-/// and usrsctp's set-up (~0.5 ms). `begin()` starts it on a thread of its own, so a command line tool can run it
+/// then the first STUN check's HMAC (OpenSSL's first fetch of it, ~1 ms) and usrsctp's set-up
+/// (~0.5 ms). (An in-memory DTLS handshake rehearsed here once saved a few tenths of a
+/// millisecond after the answer and cost ~4.5 ms of CPU per process, which two processes
+/// starting together on two cores pay in wall time: removed.) `begin()` starts it on a thread of its own, so a command line tool can run it
 /// beside its argument parsing instead of on the way to its offer and its channel (issue 12:
 /// process start to channel open).
 ///
@@ -31,22 +32,22 @@ public enum PeerConnectionStartup {
             Libraries.initOpenSSL()  // a no-op when the caller did it first, as it should
             let made = try? DTLSCertificate.generate()
             let prepared = made.flatMap { try? DTLSContext(certificate: $0) }
-            // The certificate and context are all the offer waits for; the rehearsal runs after.
+            // The certificate and context are all the offer waits for; the warm-up runs after.
             condition.withLock {
                 certificate = made
                 context = prepared
                 finished = true
                 condition.broadcast()
             }
-            if let made { warmUp(certificate: made) }
+            warmUp()
         }
     }
 
-    /// OpenSSL's first DTLS context and handshake (its fetch cache then serves every later one,
-    /// from any thread), the first STUN check and usrsctp's set-up, once per process: later calls,
+    /// The first STUN check (OpenSSL's fetch cache then serves every later one, from any thread)
+    /// and usrsctp's set-up, once per process: later calls,
     /// from `begin()`'s thread or any PeerConnection's loop, return at once, even while the
     /// first is still running (a connection that gets there first just pays its own fetches).
-    static func warmUp(certificate: DTLSCertificate) {
+    static func warmUp() {
         let first = condition.withLock { () -> Bool in
             defer { warmedUp = true }
             return !warmedUp
@@ -54,7 +55,6 @@ public enum PeerConnectionStartup {
         guard first else { return }
         SCTPLibrary.ensureInitialized()
         ICEAgent.warmUpChecks()
-        DTLSTransport.warmUp(certificate: certificate)
     }
 
     /// True once `begin()` was called: its thread does the warm-up, not the first connection.

@@ -20,13 +20,9 @@ import Testing
     }
 }
 
-/// The warm-up must really run the code the first connection would (else it saves nothing):
-/// each rehearsal reports whether it completed.
+/// The warm-up must really run the code the first connection would (else it saves nothing): it
+/// reports whether its check and answer verified.
 @Suite struct StartupWarmUpTests {
-    @Test func theRehearsedHandshakeCompletesAndCarriesARecord() throws {
-        #expect(DTLSTransport.warmUp(certificate: try DTLSCertificate.generate()))
-    }
-
     @Test func theRehearsedChecksVerify() {
         #expect(ICEAgent.warmUpChecks())
     }
