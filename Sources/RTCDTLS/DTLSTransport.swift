@@ -141,6 +141,15 @@ package final class DTLSTransport: PacketTransport {
     /// the first nominating one.
     private var firstFlightKicked = false
     private var firstFlightKickedOnNomination = false
+    /// More copies of an unanswered ClientHello after the peer's first nominating check: the
+    /// peer counts itself connected only once our answer to that check has reached it, and may
+    /// set up its DTLS only then. Against Janus (TextRoom, Janus the DTLS server) the copy sent
+    /// beside our answer was dropped in 7 of 9 rounds, and OpenSSL's first timer (50 ms) brought
+    /// the one that got through; one copy 10 ms later left 1 of 9 (a loaded machine). So: 10 ms
+    /// after the check, then gaps doubling, `nominationFollowUps` in all.
+    static let nominationFollowUp: Duration = .milliseconds(10)
+    static let nominationFollowUps = 3
+    private var followUpTimer: ScheduledTask?
     /// What may reach OpenSSL from below (only what the peer's keys can authenticate changes
     /// the session), and how much did not.
     private var recordFilter = DTLSRecordFilter()
@@ -168,6 +177,7 @@ package final class DTLSTransport: PacketTransport {
     deinit {
         retransmitTimer?.cancel()
         handshakeTimer?.cancel()
+        followUpTimer?.cancel()
         SSL_free(ssl)
         SSL_CTX_free(context)
         writeBuffer.deallocate()
@@ -204,20 +214,41 @@ package final class DTLSTransport: PacketTransport {
     /// make them wait. The bytes go out unchanged: a peer that did get the first copy discards
     /// the second as a replay (RFC 6347 §4.1.2.6), one that dropped it never saw it.
     package func peerIsListening(nominating: Bool = false) {
-        guard configuration.role == .client, state == .connecting, !firstFlight.isEmpty,
-              SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO
-        else { return }
+        guard firstFlightUnanswered else { return }
         // A peer whose agent is controlling may count itself connected only once its nomination
         // succeeded (libnice in Janus): a resend on an earlier check can still be dropped, so the
-        // first nominating check earns one more.
+        // first nominating check earns one more, and a follow-up shortly after.
         if nominating && !firstFlightKickedOnNomination {
             firstFlightKickedOnNomination = true
+            followUp(after: Self.nominationFollowUp, remaining: Self.nominationFollowUps)
         } else if !firstFlightKicked {
             firstFlightKicked = true
         } else {
             return
         }
-        Log.debug("DTLS resending the ClientHello: the peer's ICE check shows it listens", "dtls")
+        resendFirstFlight(because: "the peer's ICE check shows it listens")
+    }
+
+    private func followUp(after delay: Duration, remaining: Int) {
+        guard remaining > 0 else { return }
+        followUpTimer = loop.schedule(in: delay) { [weak self] in
+            guard let self else { return }
+            followUpTimer = nil
+            guard firstFlightUnanswered else { return }
+            resendFirstFlight(because: "the peer's nomination should have succeeded by now")
+            followUp(after: delay + delay, remaining: remaining - 1)
+        }
+    }
+
+    /// Our ClientHello is out and nothing answered it yet.
+    private var firstFlightUnanswered: Bool {
+        configuration.role == .client && state == .connecting && !firstFlight.isEmpty
+            && SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO
+    }
+
+    private func resendFirstFlight(because reason: String) {
+        guard firstFlightUnanswered else { return }
+        Log.debug("DTLS resending the ClientHello: \(reason)", "dtls")
         for datagram in firstFlight { lower.send(datagram) }
     }
 
@@ -529,6 +560,8 @@ package final class DTLSTransport: PacketTransport {
     private func stopTimers() {
         retransmitTimer?.cancel()
         retransmitTimer = nil
+        followUpTimer?.cancel()
+        followUpTimer = nil
         handshakeTimer?.cancel()
         handshakeTimer = nil
     }

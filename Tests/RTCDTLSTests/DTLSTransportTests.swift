@@ -340,6 +340,45 @@ import RTCTestSupport
         #expect(pair2.clientTap.sent.count == sentAfter)
     }
 
+    /// Janus as DTLS server sets up its DTLS only once our answer to its nominating check has
+    /// reached it, so the copy sent beside that answer can be dropped too: more follow 10 ms
+    /// later and then at doubling gaps (10, 30, 70 ms after the check), long before the first
+    /// retransmission timer (100 ms here), and none once the handshake moved on.
+    @Test(arguments: [(dropped: 3, openAt: 30), (dropped: 4, openAt: 50)])
+    func aClientHelloDroppedAtTheNominationIsSentAgainShortlyAfter(dropped: Int, openAt: Int) throws {
+        let loop = ManualEventLoop()
+        let pair = try DTLSPair(loop: loop)
+        var hellosDropped = 0
+        pair.clientTap.drop = { datagram in
+            // The first flight, the resend on a plain check, the one on the nominating check,
+            // and (second case) the first follow-up.
+            guard datagram.count > 13, datagram[0] == DTLSRecord.handshake, datagram[13] == 1,
+                  hellosDropped < dropped else { return false }
+            hellosDropped += 1
+            return true
+        }
+        let hellos = { pair.clientTap.sent.filter { $0.count > 13 && $0[0] == DTLSRecord.handshake && $0[13] == 1 }.count }
+        let start = loop.now
+        pair.start()
+        loop.run()
+        loop.advance(by: .milliseconds(20))
+        pair.client.peerIsListening()
+        pair.client.peerIsListening(nominating: true)
+        loop.run()
+        #expect(hellosDropped == 3)
+        #expect(!pair.bothConnected)
+        while !pair.bothConnected && loop.now.since(start) < .milliseconds(100) {
+            loop.advance(by: .milliseconds(1))
+            loop.run()
+        }
+        #expect(pair.bothConnected)
+        #expect(loop.now.since(start) == .milliseconds(openAt))
+        #expect(hellos() == dropped + 1)
+        loop.advance(by: .milliseconds(200))
+        loop.run()
+        #expect(hellos() == dropped + 1, "a follow-up after the handshake moved on")
+    }
+
     /// A kick after the server answered must not resend the ClientHello: only the ClientHello
     /// that nobody answered is resent.
     @Test func answeredClientHelloIsNotResent() throws {
