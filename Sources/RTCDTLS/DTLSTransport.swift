@@ -145,8 +145,8 @@ package final class DTLSTransport: PacketTransport {
     /// peer counts itself connected only once our answer to that check has reached it, and may
     /// set up its DTLS only then. Against Janus (TextRoom, Janus the DTLS server) the copy sent
     /// beside our answer was dropped in 7 of 9 rounds, and OpenSSL's first timer (50 ms) brought
-    /// the one that got through; one copy 10 ms later left 1 of 9 (a loaded machine). So: 10 ms
-    /// after the check, then gaps doubling, `nominationFollowUps` in all.
+    /// the one that got through. Copies 10, 30 and 70 ms after the check (gaps doubling,
+    /// `nominationFollowUps` in all) left the timer needed in 1 of 18 rounds (a loaded machine).
     static let nominationFollowUp: Duration = .milliseconds(10)
     static let nominationFollowUps = 3
     private var followUpTimer: ScheduledTask?
