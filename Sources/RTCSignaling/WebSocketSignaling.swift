@@ -32,6 +32,16 @@ enum WebSocketSignaling {
         return NIOSignalingServer(channel: channel)
     }
 
+    /// Whether `head`'s Connection header names `upgrade` (RFC 6455 §4.2.1), as swift-nio's HTTP
+    /// parser requires before it stops parsing at an upgrade. Its upgrade handler does not check
+    /// it: a request without the token was upgraded while the parser went on with the requests
+    /// pipelined behind it, which the upgrade then replayed as HTTP parts into the WebSocket frame
+    /// decoder, a fatal error that ended the whole server (found by the `ws-http` fuzz target).
+    /// Such a request is served as plain HTTP instead.
+    static func namesUpgrade(_ head: HTTPRequestHead) -> Bool {
+        head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    }
+
     /// What `serve` installs on each accepted connection: HTTP, the page, the WebSocket upgrade
     /// and, once upgraded, the link handed to `gate`. Separate so the `ws-http` fuzz target runs
     /// the same pipeline on an in-memory channel.
@@ -43,7 +53,9 @@ enum WebSocketSignaling {
         let closing = options.closing
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxFrameSize,
-            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            shouldUpgrade: { channel, head in
+                channel.eventLoop.makeSucceededFuture(namesUpgrade(head) ? HTTPHeaders() : nil)
+            },
             upgradePipelineHandler: { channel, _ in
                 let link = WebSocketLink(channel: channel, closing: closing)
                 return channel.eventLoop.makeCompletedFuture {

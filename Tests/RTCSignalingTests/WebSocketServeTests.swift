@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOEmbedded
+import NIOWebSocket
 import Testing
 import RTC
 @testable import RTCSignaling
@@ -37,8 +38,16 @@ import RTC
         return [0x81, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $1 ^ mask[$0 % 4] }
     }
 
-    /// Runs `bytes` from a peer on a fresh connection that then closes; returns a weak probe of it.
-    static func serveOne(_ bytes: [UInt8], admitted: Admitted) throws -> () -> Channel? {
+    /// A finished connection: a weak probe of its channel, and what the server wrote back.
+    struct Served {
+        let probe: () -> Channel?
+        let reply: String
+    }
+
+    /// Runs `bytes` from a peer on a fresh connection that then closes. With `refused`, the
+    /// upgrade is expected to be refused (swift-nio passes its refusal down the pipeline as an
+    /// error, which the in-memory channel throws).
+    static func serveOne(_ bytes: [UInt8], admitted: Admitted, refused: Bool = false) throws -> Served {
         let gate = HandshakeGate(timeout: 10, maxPending: 4, verbose: false, log: { _ in }, schedule: { _, _ in })
         let options = ServeOptions(expecting: .offer, signalTimeout: 10, page: "<p>page</p>", log: { _ in })
         let initializer = WebSocketSignaling.connectionInitializer(options: options, gate: gate) { link in
@@ -47,15 +56,20 @@ import RTC
             link.start(onMessage: { admitted.received($0) }, onEnd: { _ in admitted.ended(); link.close() })
         }
         weak var probe: EmbeddedChannel?
+        var reply = ""
         do {
             let channel = EmbeddedChannel()
             probe = channel
             try initializer(channel).wait()
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-            try channel.writeInbound(ByteBuffer(bytes: bytes))
+            do {
+                try channel.writeInbound(ByteBuffer(bytes: bytes))
+                #expect(!refused, "the upgrade was not refused")
+            } catch let error as NIOWebSocketUpgradeError where refused {
+                _ = error
+            }
             // The upgrade completes in tasks on the loop.
             channel.embeddedEventLoop.run()
-            var reply = ""
             while let part = try channel.readOutbound(as: IOData.self) {
                 if case let .byteBuffer(b) = part { reply += String(buffer: b) }
             }
@@ -65,12 +79,38 @@ import RTC
             channel.embeddedEventLoop.run()
             _ = try channel.finish(acceptAlreadyClosed: true)
         }
-        return { probe }
+        return Served(probe: { probe }, reply: reply)
+    }
+
+    /// An upgrade request whose `Connection` header lacks the `upgrade` token (RFC 6455 §4.2.1)
+    /// is no upgrade: swift-nio's HTTP parser then goes on parsing the requests pipelined behind
+    /// it, while its upgrade handler (which does not check that header) upgraded and replayed
+    /// them as HTTP parts into the WebSocket frame decoder, a fatal error that ended the whole
+    /// `ws-listen` server (found by the `ws-http` fuzz target). Such a request gets the page.
+    @Test(arguments: ["keep-alive", "", "\u{dc}pgrade", "upgrades"])
+    func anUpgradeWithoutTheConnectionTokenIsAPlainRequest(connection: String) throws {
+        let admitted = Admitted()
+        let request = Array(("GET /signal HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            + "Connection: \(connection)\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\nGET /?a=b HTTP/1.1\r\nHost: x\r\n\r\n").utf8)
+        let served = try Self.serveOne(request, admitted: admitted, refused: true)
+        #expect(!served.reply.hasPrefix("HTTP/1.1 101"), "upgraded: \(served.reply.prefix(80))")
+        #expect(admitted.link == nil && admitted.messages.isEmpty, "admitted without an upgrade")
+        #expect(served.probe() == nil, "the channel outlived its close")
+    }
+
+    /// The token may come with others, in any case (`Connection: keep-alive, Upgrade`).
+    @Test func anUpgradeTokenAmongOthersUpgrades() throws {
+        let admitted = Admitted()
+        let request = String(decoding: Self.upgrade, as: UTF8.self)
+            .replacingOccurrences(of: "Connection: Upgrade", with: "Connection: keep-alive, UPGRADE")
+        _ = try Self.serveOne(Array(request.utf8) + Self.maskedText(Self.offer.json()), admitted: admitted)
+        #expect(admitted.messages == [Self.offer])
     }
 
     @Test func anUpgradedPeerIsReleasedWhenItCloses() throws {
         let admitted = Admitted()
-        let probe = try Self.serveOne(Self.upgrade + Self.maskedText(Self.offer.json()), admitted: admitted)
+        let probe = try Self.serveOne(Self.upgrade + Self.maskedText(Self.offer.json()), admitted: admitted).probe
         #expect(admitted.messages == [Self.offer], "the offer admits the peer and reaches the session")
         #expect(admitted.ends == 1)
         #expect(admitted.link == nil, "the GatedLink outlived its connection")
@@ -79,14 +119,14 @@ import RTC
 
     @Test func aPeerThatUpgradesAndSendsNothingIsReleased() throws {
         let admitted = Admitted()
-        let probe = try Self.serveOne(Self.upgrade, admitted: admitted)
+        let probe = try Self.serveOne(Self.upgrade, admitted: admitted).probe
         #expect(admitted.messages.isEmpty)
         #expect(probe() == nil, "the channel outlived its close")
     }
 
     @Test func aPageRequestIsReleased() throws {
         let admitted = Admitted()
-        let probe = try Self.serveOne(Array("GET / HTTP/1.1\r\nHost: h\r\n\r\n".utf8), admitted: admitted)
+        let probe = try Self.serveOne(Array("GET / HTTP/1.1\r\nHost: h\r\n\r\n".utf8), admitted: admitted).probe
         #expect(admitted.link == nil)
         #expect(probe() == nil, "the channel outlived its close")
     }
