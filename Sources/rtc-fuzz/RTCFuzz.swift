@@ -133,6 +133,8 @@ func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<C
 func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>,
                       _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
     let args = argv.pointee
+    // The stack's warnings (a TURN refresh the input failed, ...) would come once per input.
+    Log.level = .error
     if argc.pointee >= 2, let name = args[1].map({ String(cString: $0) }), let target = FuzzTarget.all[name] {
         FuzzTarget.selected = target
         for i in 1..<Int(argc.pointee) { args[i] = args[i + 1] }  // argv[argc] is NULL
