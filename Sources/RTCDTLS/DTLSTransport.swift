@@ -246,8 +246,8 @@ package final class DTLSTransport: PacketTransport {
             && SSL_get_state(ssl) == TLS_ST_CW_CLNT_HELLO
     }
 
+    /// Callers check `firstFlightUnanswered` first.
     private func resendFirstFlight(because reason: String) {
-        guard firstFlightUnanswered else { return }
         Log.debug("DTLS resending the ClientHello: \(reason)", "dtls")
         for datagram in firstFlight { lower.send(datagram) }
     }

@@ -5,11 +5,11 @@ import RTCSCTP
 
 /// The once-per-process work of a first `PeerConnection`: a certificate and its OpenSSL context,
 /// then the first STUN check's HMAC (OpenSSL's first fetch of it, ~1 ms) and usrsctp's set-up
-/// (~0.5 ms). (An in-memory DTLS handshake rehearsed here once saved a few tenths of a
-/// millisecond after the answer and cost ~4.5 ms of CPU per process, which two processes
-/// starting together on two cores pay in wall time: removed.) `begin()` starts it on a thread of its own, so a command line tool can run it
+/// (~0.5 ms). `begin()` starts it on a thread of its own, so a command line tool can run it
 /// beside its argument parsing instead of on the way to its offer and its channel (issue 12:
-/// process start to channel open).
+/// process start to channel open). No DTLS handshake is rehearsed here: one in memory saved
+/// nothing measurable after the answer and cost ~2 ms of CPU per process, which two processes
+/// starting together on two cores pay in wall time.
 ///
 /// Without `begin()` nothing changes: a `PeerConnection` makes its certificate itself.
 public enum PeerConnectionStartup {

@@ -297,8 +297,12 @@ public final class PeerSession: @unchecked Sendable {
             done = true
             body()
         }
-        pc.whenGatheringComplete(once)
-        loop.schedule(in: Self.gatheringWait, once)
+        // Cancelled when gathering completes first: it would keep `body` (and what it holds) 4 s.
+        let bound = loop.schedule(in: Self.gatheringWait, once)
+        pc.whenGatheringComplete {
+            bound.cancel()
+            once()
+        }
     }
 
     // MARK: - ICE restart (RFC 8445 §9), where the signaling carries it (WHIP/WHEP PATCH)

@@ -290,7 +290,7 @@ import RTCTestSupport
         var hellosDropped = 0
         pair.clientTap.drop = { datagram in
             // The first two ClientHellos (handshake record, msg_type 1) never arrive.
-            guard datagram.count > 13, datagram[0] == DTLSRecord.handshake, datagram[13] == 1,
+            guard isClientHello(datagram),
                   hellosDropped < 2 else { return false }
             hellosDropped += 1
             return true
@@ -304,7 +304,7 @@ import RTCTestSupport
         pair.client.peerIsListening()  // once only: nothing more
         loop.run()
         #expect(hellosDropped == 2)
-        let hellos = { pair.clientTap.sent.filter { $0.count > 13 && $0[0] == DTLSRecord.handshake && $0[13] == 1 } }
+        let hellos = { pair.clientTap.sent.filter(isClientHello) }
         #expect(hellos().count == 2)
         #expect(!pair.bothConnected)
         // The peer's first nominating check (Janus counts itself connected only after its
@@ -352,12 +352,12 @@ import RTCTestSupport
         pair.clientTap.drop = { datagram in
             // The first flight, the resend on a plain check, the one on the nominating check,
             // and (second case) the first follow-up.
-            guard datagram.count > 13, datagram[0] == DTLSRecord.handshake, datagram[13] == 1,
+            guard isClientHello(datagram),
                   hellosDropped < dropped else { return false }
             hellosDropped += 1
             return true
         }
-        let hellos = { pair.clientTap.sent.filter { $0.count > 13 && $0[0] == DTLSRecord.handshake && $0[13] == 1 }.count }
+        let hellos = { pair.clientTap.sent.filter(isClientHello).count }
         let start = loop.now
         pair.start()
         loop.run()
@@ -442,4 +442,9 @@ import RTCTestSupport
         #expect(pair.client.state == .failed(.handshakeTimeout))
         #expect(pair.server.state == .failed(.handshakeTimeout))
     }
+}
+
+/// A datagram whose first record is a handshake record carrying a ClientHello (msg_type 1).
+private func isClientHello(_ datagram: [UInt8]) -> Bool {
+    datagram.count > 13 && datagram[0] == DTLSRecord.handshake && datagram[13] == 1
 }
