@@ -86,6 +86,7 @@ extension ICEAgent {
         case let .check(pair, _):
             if pair.state == .inProgress { pair.state = .failed }
             updateFailure()
+            nominateBestValidPair()  // the better pair it waited for may have been this one
         case .consent:
             break  // consent expiry is judged by time since the last response, not per request
         case .serverReflexive:
@@ -250,6 +251,7 @@ extension ICEAgent {
                 } else {
                     pair.state = .failed
                     updateFailure()
+                    nominateBestValidPair()
                 }
                 return
             }
@@ -269,11 +271,8 @@ extension ICEAgent {
         if role == .controlling {
             if nominating {
                 select(pair)
-            } else if selectedPair == nil, !pair.nominated {
-                // Regular nomination (RFC 8445 §8.1.1): repeat the check with USE-CANDIDATE.
-                pair.nominated = true
-                triggeredQueue.insert(pair, at: 0)
-                scheduleChecks()
+            } else {
+                nominateBestValidPair()
             }
         } else if pair.nominateOnSuccess {
             select(pair)
@@ -287,6 +286,43 @@ extension ICEAgent {
             nominationWatched = true
             watchNomination()
         }
+    }
+
+    /// Regular nomination (RFC 8445 §8.1.1), whose stopping rule the RFC leaves to us: the best
+    /// valid pair is nominated at once when it is direct (host to host) or no pair of higher
+    /// priority is still being checked. Otherwise the agent waits for such a pair a little,
+    /// longer for a relayed pair than a reflexive one (pion waits by candidate type too), then
+    /// nominates the best pair valid by then. Called as checks succeed and fail.
+    func nominateBestValidPair(waited: Bool = false) {
+        guard role == .controlling, selectedPair == nil, let best = bestValidPair(), !best.nominated else { return }
+        if !waited, let wait = nominationWait(for: best) {
+            let p = best.priority(role: role)
+            if pairs.contains(where: { ($0.state == .waiting || $0.state == .inProgress) && $0.priority(role: role) > p }) {
+                if nominationTimer == nil {
+                    Log.debug("valid \(best.local.kind.rawValue) -> \(best.remote.kind.rawValue) pair; "
+                        + "waiting up to \(wait) for a better one", "ice")
+                    nominationTimer = loop.schedule(in: wait) { [weak self] in
+                        self?.nominationTimer = nil
+                        self?.nominateBestValidPair(waited: true)
+                    }
+                }
+                return
+            }
+        }
+        nominationTimer?.cancel()
+        nominationTimer = nil
+        // Repeat the check with USE-CANDIDATE; its success selects the pair.
+        best.nominated = true
+        triggeredQueue.insert(best, at: 0)
+        scheduleChecks()
+    }
+
+    /// How long an indirect valid pair waits for a better one; nil for a direct pair.
+    private func nominationWait(for pair: ICECandidatePair) -> Duration? {
+        let kinds = [pair.local.kind, pair.remote.kind]
+        if kinds.contains(.relay) { return configuration.relayNominationWait }
+        if kinds.contains(.srflx) || kinds.contains(.prflx) { return configuration.reflexiveNominationWait }
+        return nil
     }
 
     /// Regular nomination can stall if the USE-CANDIDATE check or its answer goes missing

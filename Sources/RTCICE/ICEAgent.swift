@@ -34,6 +34,13 @@ public final class ICEAgent: PacketTransport {
         public var checkRTO: Duration = .milliseconds(100)
         /// Transmissions per check before the pair fails.
         public var checkAttempts = 7
+        /// How long the controlling side waits, once a server-reflexive or peer-reflexive pair
+        /// is valid, for a pair of higher priority still being checked (a direct path) before it
+        /// nominates the best pair valid by then (`ICEAgent.nominateBestValidPair`).
+        public var reflexiveNominationWait: Duration = .milliseconds(100)
+        /// The same for a pair through a TURN relay on either side: a direct path saves the
+        /// relay's detour and bandwidth for the whole session.
+        public var relayNominationWait: Duration = .milliseconds(300)
         /// Interval between consent checks; randomized ±20 % (RFC 7675 §5.1).
         public var consentInterval: Duration = .seconds(5)
         /// How long without a consent response before the state is `disconnected` (W3C; the
@@ -146,6 +153,8 @@ public final class ICEAgent: PacketTransport {
     var consentUnansweredSince: LoopInstant?
     /// Fires `disconnectedTimeout` after that request unless an answer came.
     var disconnectTimer: ScheduledTask?
+    /// Runs out the wait for a better pair before nominating an indirect one.
+    var nominationTimer: ScheduledTask?
     /// Datagrams dropped because nothing authenticated them: STUN that fails to parse or to
     /// verify (MESSAGE-INTEGRITY, FINGERPRINT), non-STUN from an address that never proved our
     /// credentials. None of them changes the agent's state.
@@ -340,6 +349,8 @@ public final class ICEAgent: PacketTransport {
         pairKeys.removeAll()
         triggeredQueue.removeAll()
         checkTimer?.cancel()
+        nominationTimer?.cancel()
+        nominationTimer = nil
         // Checks and consent requests under the old credentials: their answers no longer verify.
         for (id, t) in transactions {
             if case .serverReflexive = t.purpose { continue }
@@ -353,6 +364,7 @@ public final class ICEAgent: PacketTransport {
     public func close() {
         guard state != .closed else { return }
         checkTimer?.cancel()
+        nominationTimer?.cancel()
         consentTimer?.cancel()
         disconnectTimer?.cancel()
         for t in transactions.values { t.timer?.cancel() }
@@ -376,6 +388,7 @@ public final class ICEAgent: PacketTransport {
         guard state != .failed, state != .closed else { return }
         failureReason = reason
         checkTimer?.cancel()
+        nominationTimer?.cancel()
         consentTimer?.cancel()
         disconnectTimer?.cancel()
         setState(.failed)

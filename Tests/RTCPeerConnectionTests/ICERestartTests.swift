@@ -35,7 +35,11 @@ extension USRSCTPSuites {
             }
             var open = false
             channel.onOpen = { open = true }
-            #expect(w.loop.advance(until: { open && self.remoteChannel != nil }, step: .milliseconds(10), limit: .seconds(30)))
+            // ICE completes up to 100 ms after the channel opened: A's valid reflexive pair waits
+            // for the host pairs still being checked before it is nominated (data flows meanwhile).
+            #expect(w.loop.advance(until: {
+                open && self.remoteChannel != nil && self.pa.iceConnectionState == .completed && self.pb.iceConnectionState == .completed
+            }, step: .milliseconds(10), limit: .seconds(30)))
         }
 
         /// Both sides restart and swap parameters, A first (A's offer, B's answer).
