@@ -20,7 +20,8 @@ struct PeerOptions: ParsableArguments {
     @Option(name: .customLong("turn"), help: ArgumentHelp(
         "TURN server for relayed candidates (repeatable; UDP), with --turn-user and --turn-pass. A "
             + "whip-listen/whep-listen endpoint offers it to its clients with those credentials (Link header, "
-            + "credential-type=\"password\").",
+            + "credential-type=\"password\"). The nominating side waits up to 300 ms for a direct pair before it "
+            + "takes a relayed one (100 ms before a server-reflexive one).",
         valueName: "turn:HOST:PORT"))
     var turnServers: [String] = []
 
