@@ -289,15 +289,17 @@ extension ICEAgent {
     }
 
     /// Regular nomination (RFC 8445 §8.1.1), whose stopping rule the RFC leaves to us: the best
-    /// valid pair is nominated at once when it is direct (host to host) or no pair of higher
-    /// priority is still being checked. Otherwise the agent waits for such a pair a little,
-    /// longer for a relayed pair than a reflexive one (pion waits by candidate type too), then
-    /// nominates the best pair valid by then. Called as checks succeed and fail.
+    /// valid pair is nominated at once unless a more direct pair of higher priority is still
+    /// being checked (a host pair while a reflexive one is valid, say). Then the agent waits
+    /// for it a little, longer for a relayed pair than a reflexive one (pion waits by candidate
+    /// type too), and nominates the best pair valid by then. Called as checks succeed and fail.
     func nominateBestValidPair(waited: Bool = false) {
         guard role == .controlling, selectedPair == nil, let best = bestValidPair(), !best.nominated else { return }
         if !waited, let wait = nominationWait(for: best) {
-            let p = best.priority(role: role)
-            if pairs.contains(where: { ($0.state == .waiting || $0.state == .inProgress) && $0.priority(role: role) > p }) {
+            let p = best.priority(role: role), detour = Self.detour(best)
+            if pairs.contains(where: {
+                ($0.state == .waiting || $0.state == .inProgress) && Self.detour($0) < detour && $0.priority(role: role) > p
+            }) {
                 if nominationTimer == nil {
                     Log.debug("valid \(best.local.kind.rawValue) -> \(best.remote.kind.rawValue) pair; "
                         + "waiting up to \(wait) for a better one", "ice")
@@ -317,12 +319,20 @@ extension ICEAgent {
         scheduleChecks()
     }
 
-    /// How long an indirect valid pair waits for a better one; nil for a direct pair.
+    /// How long an indirect valid pair waits for a more direct one; nil for a direct pair.
     private func nominationWait(for pair: ICECandidatePair) -> Duration? {
+        switch Self.detour(pair) {
+        case 2: return configuration.relayNominationWait
+        case 1: return configuration.reflexiveNominationWait
+        default: return nil
+        }
+    }
+
+    /// 0 host to host, 1 through a NAT's mapping (reflexive), 2 through a TURN relay.
+    private static func detour(_ pair: ICECandidatePair) -> Int {
         let kinds = [pair.local.kind, pair.remote.kind]
-        if kinds.contains(.relay) { return configuration.relayNominationWait }
-        if kinds.contains(.srflx) || kinds.contains(.prflx) { return configuration.reflexiveNominationWait }
-        return nil
+        if kinds.contains(.relay) { return 2 }
+        return kinds.contains(.srflx) || kinds.contains(.prflx) ? 1 : 0
     }
 
     /// Regular nomination can stall if the USE-CANDIDATE check or its answer goes missing

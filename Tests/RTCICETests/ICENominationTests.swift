@@ -24,7 +24,8 @@ import Testing
         /// The remote candidates `a` was given: the direct one and the reflexive-typed one.
         let host: ICECandidate, reflexive: ICECandidate
 
-        init(directLink: VirtualLink, configure: (inout ICEAgent.Configuration) -> Void = { _ in }) throws {
+        init(directLink: VirtualLink, directKind: ICECandidate.Kind = .host,
+             configure: (inout ICEAgent.Configuration) -> Void = { _ in }) throws {
             net = VirtualNetwork(loop: loop)
             let hostA = net.internet.addHost([198, 51, 100, 1])
             let direct = net.internet.addHost([198, 51, 100, 2], link: directLink)
@@ -38,7 +39,10 @@ import Testing
             b = ICEAgent(loop: loop, role: .controlled, configuration: configB)
             try a.gather()
             try b.gather()
-            host = try #require(b.localCandidates.first { $0.address.ip == [198, 51, 100, 2] })
+            let first = try #require(b.localCandidates.first { $0.address.ip == [198, 51, 100, 2] })
+            host = directKind == .host ? first : ICECandidate(
+                foundation: "srflx2", priority: ICECandidate.priority(kind: directKind, localPreference: 65535) + 1,
+                address: first.address, kind: directKind, relatedAddress: first.address)
             let second = try #require(b.localCandidates.first { $0.address.ip == [198, 51, 100, 3] })
             reflexive = ICECandidate(foundation: "srflx1", priority: ICECandidate.priority(kind: .srflx, localPreference: 65535),
                                      address: second.address, kind: .srflx, relatedAddress: second.address)
@@ -116,6 +120,19 @@ import Testing
         let valid = try #require(s.firstValid())
         #expect(s.completed())
         #expect(s.a.selectedCandidates?.remote.kind == .host)
+        #expect(s.loop.now.since(valid) <= .milliseconds(10))
+    }
+
+    /// A pair of higher priority that would be no more direct is not waited for: with both of
+    /// the peer's addresses signaled as server-reflexive, the first valid one is nominated at
+    /// once although the other is still being checked (its link is dead).
+    @Test func aPendingPairNoMoreDirectIsNotWaitedFor() throws {
+        let s = try Setup(directLink: VirtualLink(loss: 1), directKind: .srflx)
+        defer { s.a.close(); s.b.close() }
+        let valid = try #require(s.firstValid())
+        #expect(s.a.pairs.first?.remote.address == s.host.address, "the dead pair ranks first")
+        #expect(s.completed())
+        #expect(s.a.selectedCandidates?.remote.address == s.reflexive.address)
         #expect(s.loop.now.since(valid) <= .milliseconds(10))
     }
 }
