@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    struct Setup {
+    final class Setup {
         let loop = ManualEventLoop()
         let net: VirtualNetwork  // its hosts hold it unowned
         let a: ICEAgent, b: ICEAgent
@@ -57,15 +57,24 @@ import Testing
             b.start()
         }
 
+        deinit {
+            a.close()
+            b.close()
+        }
+
         /// Advances until `a` has a valid pair; returns when that was.
         func firstValid() -> LoopInstant? {
-            loop.advance(until: { a.pairs.contains { $0.state == .succeeded } }, step: .milliseconds(1),
+            loop.advance(until: { self.a.pairs.contains { $0.state == .succeeded } }, step: .milliseconds(1),
                          limit: .seconds(5)) ? loop.now : nil
         }
 
-        func completed() -> Bool {
-            loop.advance(until: { a.state == .completed && b.state == .completed }, step: .milliseconds(1),
-                         limit: .seconds(20))
+        /// Runs the checks to completion on both sides: the remote address `a` selected, and how
+        /// long after its first valid pair.
+        func nominated() throws -> (remote: TransportAddress?, after: Duration) {
+            let valid = try #require(firstValid())
+            #expect(loop.advance(until: { self.a.state == .completed && self.b.state == .completed },
+                                 step: .milliseconds(1), limit: .seconds(20)))
+            return (a.selectedCandidates?.remote.address, loop.now.since(valid))
         }
     }
 
@@ -73,54 +82,41 @@ import Testing
     /// the 100 ms wait: the host pair is nominated, on both sides.
     @Test func indirectPairWaitsForADirectPairStillBeingChecked() throws {
         let s = try Setup(directLink: VirtualLink(delay: .milliseconds(40)))
-        defer { s.a.close(); s.b.close() }
         #expect(s.firstValid() != nil)
         #expect(s.a.bestValidPair()?.remote.kind == .srflx)
         #expect(s.a.selectedPair == nil)
-        #expect(s.completed())
-        #expect(s.a.selectedCandidates?.remote.address == s.host.address)
+        #expect(try s.nominated().remote == s.host.address)
         #expect(s.a.selectedCandidates?.remote.kind == .host)
         #expect(s.b.selectedCandidates?.local.address == s.host.address)
     }
 
     /// A direct pair that never answers: the reflexive pair is nominated when the wait ends, not
-    /// before, and not seconds later when the direct pair's checks give up.
+    /// before, and not seconds later when the direct pair's checks give up. (The USE-CANDIDATE
+    /// check's round trip is 0 ms on these links.)
     @Test func indirectPairIsNominatedWhenTheWaitEnds() throws {
-        let s = try Setup(directLink: VirtualLink(loss: 1))
-        defer { s.a.close(); s.b.close() }
-        let valid = try #require(s.firstValid())
-        #expect(s.completed())
-        #expect(s.a.selectedCandidates?.remote.address == s.reflexive.address)
-        // Nominated at +100 ms; the USE-CANDIDATE check's round trip is 0 ms on these links.
-        let waited = s.loop.now.since(valid)
-        #expect(waited >= .milliseconds(100) && waited <= .milliseconds(110), "selected after \(waited)")
+        let (remote, after) = try Setup(directLink: VirtualLink(loss: 1)).nominated()
+        #expect(remote?.ip == [198, 51, 100, 3])
+        #expect(after >= .milliseconds(100) && after <= .milliseconds(110), "selected after \(after)")
     }
 
     /// Once the better pair's checks fail, there is nothing left to wait for: the reflexive pair
-    /// is nominated then, long before a (here 10 s) wait would end.
+    /// is nominated then (50 + 100 ms), long before a 10 s wait would end.
     @Test func indirectPairIsNominatedOnceTheBetterPairFails() throws {
-        let s = try Setup(directLink: VirtualLink(loss: 1)) {
+        let (remote, after) = try Setup(directLink: VirtualLink(loss: 1)) {
             $0.reflexiveNominationWait = .seconds(10)
             $0.checkRTO = .milliseconds(50)
-            $0.checkAttempts = 2  // 50 + 100 ms, then the pair fails
-        }
-        defer { s.a.close(); s.b.close() }
-        let valid = try #require(s.firstValid())
-        #expect(s.completed())
-        #expect(s.a.selectedCandidates?.remote.address == s.reflexive.address)
-        let waited = s.loop.now.since(valid)
-        #expect(waited >= .milliseconds(100) && waited <= .milliseconds(200), "selected after \(waited)")
+            $0.checkAttempts = 2
+        }.nominated()
+        #expect(remote?.ip == [198, 51, 100, 3])
+        #expect(after >= .milliseconds(100) && after <= .milliseconds(200), "selected after \(after)")
     }
 
     /// Without a slow link the host pair is valid first and nominated at once: the wait costs a
     /// direct path nothing.
     @Test func directPairIsNominatedAtOnce() throws {
-        let s = try Setup(directLink: VirtualLink())
-        defer { s.a.close(); s.b.close() }
-        let valid = try #require(s.firstValid())
-        #expect(s.completed())
-        #expect(s.a.selectedCandidates?.remote.kind == .host)
-        #expect(s.loop.now.since(valid) <= .milliseconds(10))
+        let (remote, after) = try Setup(directLink: VirtualLink()).nominated()
+        #expect(remote?.ip == [198, 51, 100, 2])
+        #expect(after <= .milliseconds(10))
     }
 
     /// A pair of higher priority that would be no more direct is not waited for: with both of
@@ -128,11 +124,9 @@ import Testing
     /// once although the other is still being checked (its link is dead).
     @Test func aPendingPairNoMoreDirectIsNotWaitedFor() throws {
         let s = try Setup(directLink: VirtualLink(loss: 1), directKind: .srflx)
-        defer { s.a.close(); s.b.close() }
-        let valid = try #require(s.firstValid())
         #expect(s.a.pairs.first?.remote.address == s.host.address, "the dead pair ranks first")
-        #expect(s.completed())
-        #expect(s.a.selectedCandidates?.remote.address == s.reflexive.address)
-        #expect(s.loop.now.since(valid) <= .milliseconds(10))
+        let (remote, after) = try s.nominated()
+        #expect(remote == s.reflexive.address)
+        #expect(after <= .milliseconds(10))
     }
 }
