@@ -32,14 +32,22 @@ enum WebSocketSignaling {
         return NIOSignalingServer(channel: channel)
     }
 
-    /// Whether `head`'s Connection header names `upgrade` (RFC 6455 §4.2.1), as swift-nio's HTTP
-    /// parser requires before it stops parsing at an upgrade. Its upgrade handler does not check
-    /// it: a request without the token was upgraded while the parser went on with the requests
-    /// pipelined behind it, which the upgrade then replayed as HTTP parts into the WebSocket frame
-    /// decoder, a fatal error that ended the whole server (found by the `ws-http` fuzz target).
-    /// Such a request is served as plain HTTP instead.
-    static func namesUpgrade(_ head: HTTPRequestHead) -> Bool {
-        head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    /// Whether `head` is a WebSocket opening handshake we upgrade (RFC 6455 §4.1, §4.2.1); any
+    /// other request is served as plain HTTP. swift-nio's upgrade handler checks neither of:
+    /// - the Connection header's `upgrade` token, which its HTTP parser requires before it stops
+    ///   parsing at an upgrade: without it the parser went on with the requests pipelined behind,
+    ///   which the upgrade then replayed as HTTP parts into the WebSocket frame decoder, a fatal
+    ///   error that ended the whole server;
+    /// - a GET without a body (HTTP/1.1 or later): an upgrade waits for the request's end, and a
+    ///   peer that announced a body and closed before sending it left the upgrade handler holding
+    ///   its connection forever, a leak per connection.
+    /// Both were found by the `ws-http` fuzz target.
+    static func acceptsUpgrade(_ head: HTTPRequestHead) -> Bool {
+        let headers = head.headers
+        return head.method == .GET && (head.version.major, head.version.minor) >= (1, 1)
+            && headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+            && headers["transfer-encoding"].isEmpty
+            && headers["content-length"].allSatisfy { $0 == "0" }
     }
 
     /// What `serve` installs on each accepted connection: HTTP, the page, the WebSocket upgrade
@@ -54,7 +62,7 @@ enum WebSocketSignaling {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxFrameSize,
             shouldUpgrade: { channel, head in
-                channel.eventLoop.makeSucceededFuture(namesUpgrade(head) ? HTTPHeaders() : nil)
+                channel.eventLoop.makeSucceededFuture(acceptsUpgrade(head) ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, _ in
                 let link = WebSocketLink(channel: channel, closing: closing)
