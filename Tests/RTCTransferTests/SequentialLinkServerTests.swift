@@ -11,7 +11,7 @@ import RTCTestSupport
     @Test func servesLimitSessionsInOrderAndSkipsGarbage() throws {
         let server = SequentialLinkServer()
         let port = try server.listen(.tcpListen(host: "127.0.0.1", port: 0),
-                                     options: ServeOptions(expecting: .offer, signalTimeout: 5))
+                                     options: ServeOptions(expecting: .offer, signalTimeout: 30))
         #expect(port != 0)
         let sdp = try SDPCorpus.text("chromium-datachannel-offer.sdp")
         let offer = JSONValue.object(["sdp": .string(sdp), "type": .string("offer")]).jsonText
@@ -27,12 +27,18 @@ import RTCTestSupport
         }
 
         let log = Locked<[String]>([])
+        // `run` waits for peers as long as it serves: should a peer not be admitted (the gate
+        // timing it out under a loaded sanitizer run hung CI here), the watchdog stops the server
+        // and the expectations below fail instead.
+        let watchdog = DispatchWorkItem { server.stop() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        defer { watchdog.cancel() }
         let worst = server.run(limit: 2, session: { link, index in
             let got = DispatchSemaphore(value: 0)
             link.start(onMessage: { m in
                 if case .description = m { got.signal() }
             }, onEnd: { _ in })
-            let offered = got.wait(timeout: .now() + 5) == .success
+            let offered = got.wait(timeout: .now() + 30) == .success
             log.withLock { $0.append("session \(index) offered \(offered)") }
             link.close()
             return index == 1 ? 0 : 3
