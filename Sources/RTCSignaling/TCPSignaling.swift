@@ -234,7 +234,10 @@ public final class TCPSignalingListener: @unchecked Sendable {
         self.port = SocketAddress.port(of: bound)
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        Glibc.close(fd)
+    }
 
     /// Blocks until a peer connects; nil once the listener is closed.
     ///
@@ -285,12 +288,21 @@ public final class TCPSignalingListener: @unchecked Sendable {
         return stopped
     }
 
+    /// Stops accepting: an `accept` blocked in another thread returns nil, and so does every
+    /// later one. The descriptor itself is closed only in deinit, when no thread can still be
+    /// about to pass its number to accept(2): closed here, the number could go to the next
+    /// socket opened, and an accept thread that had not reached accept(2) yet took that
+    /// socket's connections (a stopped server's thread took a new server's peer in a test).
     public func close() {
         backoffCondition.lock()
         stopped = true
         backoffCondition.broadcast()
         backoffCondition.unlock()
-        closeOnce(fd, lock: lock, closed: &closed)
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
+        shutdown(fd, Int32(SHUT_RDWR))
     }
 }
 

@@ -77,4 +77,21 @@ import RTC
         done.unlock()
         #expect(ok, "accept did not return after close")
     }
+
+    /// An accept that comes after close (its thread had not reached accept(2) yet) returns nil
+    /// and never takes a connection meant for a listener opened since: the closed listener keeps
+    /// its descriptor until it is released, so the number cannot pass to the new socket.
+    @Test func acceptAfterCloseTakesNothingFromANewerListener() throws {
+        let old = try TCPSignalingListener(host: "127.0.0.1", port: 0)
+        old.close()
+        let newer = try TCPSignalingListener(host: "127.0.0.1", port: 0)
+        #expect(newer.fd != old.fd, "the closed listener's descriptor was reused")
+        let client = try TCPSignalingConnection.connect(host: "127.0.0.1", port: newer.port, timeout: 5)
+        defer { client.close() }
+        #expect(old.accept() == nil)
+        let accepted = newer.accept()
+        #expect(accepted != nil)
+        accepted?.close()
+        newer.close()
+    }
 }
