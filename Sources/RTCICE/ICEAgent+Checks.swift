@@ -84,9 +84,8 @@ extension ICEAgent {
     private func transactionTimedOut(_ t: ICETransaction) {
         switch t.purpose {
         case let .check(pair, _):
-            if pair.state == .inProgress { pair.state = .failed }
+            if pair.state == .inProgress { pairFailed(pair) }
             updateFailure()
-            nominateBestValidPair()  // the better pair it waited for may have been this one
         case .consent:
             break  // consent expiry is judged by time since the last response, not per request
         case .serverReflexive:
@@ -249,9 +248,8 @@ extension ICEAgent {
                     triggeredQueue.append(pair)
                     scheduleChecks()
                 } else {
-                    pair.state = .failed
+                    pairFailed(pair)
                     updateFailure()
-                    nominateBestValidPair()
                 }
                 return
             }
@@ -288,6 +286,11 @@ extension ICEAgent {
         }
     }
 
+    private func pairFailed(_ pair: ICECandidatePair) {
+        pair.state = .failed
+        nominateBestValidPair()  // the more direct pair it waited for may have been this one
+    }
+
     /// Regular nomination (RFC 8445 §8.1.1), whose stopping rule the RFC leaves to us: the best
     /// valid pair is nominated at once unless a more direct pair of higher priority is still
     /// being checked (a host pair while a reflexive one is valid, say). Then the agent waits
@@ -296,9 +299,9 @@ extension ICEAgent {
     func nominateBestValidPair(waited: Bool = false) {
         guard role == .controlling, selectedPair == nil, let best = bestValidPair(), !best.nominated else { return }
         if !waited, let wait = nominationWait(for: best) {
-            let p = best.priority(role: role), detour = Self.detour(best)
+            let p = best.priority(role: role), path = Path(best)
             if pairs.contains(where: {
-                ($0.state == .waiting || $0.state == .inProgress) && Self.detour($0) < detour && $0.priority(role: role) > p
+                ($0.state == .waiting || $0.state == .inProgress) && Path($0) < path && $0.priority(role: role) > p
             }) {
                 if nominationTimer == nil {
                     Log.debug("valid \(best.local.kind.rawValue) -> \(best.remote.kind.rawValue) pair; "
@@ -321,18 +324,27 @@ extension ICEAgent {
 
     /// How long an indirect valid pair waits for a more direct one; nil for a direct pair.
     private func nominationWait(for pair: ICECandidatePair) -> Duration? {
-        switch Self.detour(pair) {
-        case 2: return configuration.relayNominationWait
-        case 1: return configuration.reflexiveNominationWait
-        default: return nil
+        switch Path(pair) {
+        case .relayed: return configuration.relayNominationWait
+        case .reflexive: return configuration.reflexiveNominationWait
+        case .direct: return nil
         }
     }
 
-    /// 0 host to host, 1 through a NAT's mapping (reflexive), 2 through a TURN relay.
-    private static func detour(_ pair: ICECandidatePair) -> Int {
-        let kinds = [pair.local.kind, pair.remote.kind]
-        if kinds.contains(.relay) { return 2 }
-        return kinds.contains(.srflx) || kinds.contains(.prflx) ? 1 : 0
+    /// How directly a pair's packets travel, most direct first.
+    private enum Path: Int, Comparable {
+        case direct, reflexive, relayed
+
+        init(_ pair: ICECandidatePair) {
+            let kinds = [pair.local.kind, pair.remote.kind]
+            if kinds.contains(.relay) {
+                self = .relayed
+            } else {
+                self = kinds.contains(.srflx) || kinds.contains(.prflx) ? .reflexive : .direct
+            }
+        }
+
+        static func < (a: Path, b: Path) -> Bool { a.rawValue < b.rawValue }
     }
 
     /// Regular nomination can stall if the USE-CANDIDATE check or its answer goes missing
