@@ -199,14 +199,12 @@ public final class TCPSignalingConnection: @unchecked Sendable {
 }
 
 /// A listening TCP socket handing out `TCPSignalingConnection`s (`tcp-listen://`).
-// @unchecked Sendable is safe: `closed` is used under `lock` and `stopped` under `backoffCondition`;
-// `acceptErrors` is written only by the thread in `accept` (one at a time).
+// @unchecked Sendable is safe: `stopped` is used under `backoffCondition`; `acceptErrors` is
+// written only by the thread in `accept` (one at a time).
 public final class TCPSignalingListener: @unchecked Sendable {
     public let fd: Int32
     /// The bound port (useful with port 0).
     public let port: UInt16
-    private let lock = Lock()
-    private var closed = false
 
     /// Binds and listens on `host:port`.
     /// - Throws: `SignalingError.closed` when the address cannot be bound.
@@ -295,14 +293,11 @@ public final class TCPSignalingListener: @unchecked Sendable {
     /// socket's connections (a stopped server's thread took a new server's peer in a test).
     public func close() {
         backoffCondition.lock()
+        let first = !stopped
         stopped = true
         backoffCondition.broadcast()
         backoffCondition.unlock()
-        lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
-        closed = true
-        shutdown(fd, Int32(SHUT_RDWR))
+        if first { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 }
 
@@ -363,13 +358,3 @@ enum SocketAddress {
 /// `SOCK_STREAM` (1 on Linux and Darwin); spelled out because the Glibc overlay does not
 /// always expose the `__socket_type` constant (seen in release builds).
 let streamSocketType: Int32 = 1
-
-/// Shuts `fd` down (waking a thread blocked reading or accepting on it) and closes it, once.
-private func closeOnce(_ fd: Int32, lock: Lock, closed: inout Bool) {
-    lock.lock()
-    defer { lock.unlock() }
-    guard !closed else { return }
-    closed = true
-    shutdown(fd, Int32(SHUT_RDWR))
-    Glibc.close(fd)
-}

@@ -27,9 +27,9 @@ import RTCTestSupport
         }
 
         let log = Locked<[String]>([])
-        // `run` waits for peers as long as it serves: should a peer not be admitted (the gate
-        // timing it out under a loaded sanitizer run hung CI here), the watchdog stops the server
-        // and the expectations below fail instead.
+        // `run` waits for peers as long as it serves: should a peer not be admitted (a stopped
+        // server's accept thread once took one, TCPSignalingTests.acceptAfterClose...), the
+        // watchdog stops the server and the expectations below fail instead of hanging.
         let watchdog = DispatchWorkItem { server.stop() }
         DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
         defer { watchdog.cancel() }
