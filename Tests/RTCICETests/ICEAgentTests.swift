@@ -45,10 +45,10 @@ import RTCTestSupport
         let (a, b) = try connectedPair(h)
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .milliseconds(5000)))
         var received: [[UInt8]] = []
-        try h.sync {
+        #expect(try h.sync {
             b.onReceive = { received.append($0) }
-            #expect(a.send([23, 1, 2, 3]))
-        }
+            return a.send([23, 1, 2, 3])
+        })
         #expect(h.wait(until: { received == [[23, 1, 2, 3]] }, timeout: .milliseconds(2000)))
         // The round trip of the checks seeds DTLS's first retransmission timeout (its value:
         // checkRoundTripTimeIsThePathDelay, on the manual clock).
@@ -74,17 +74,21 @@ import RTCTestSupport
             return (a, b)
         }
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .milliseconds(5000)))
-        try h.sync {
-            let host = try #require(a.localCandidates.first)
-            #expect(b.selectedCandidates?.remote.kind == .prflx)
-            #expect(b.addRemoteCandidate(host))
-            #expect(b.selectedCandidates?.remote.kind == .host)
-            #expect(b.selectedCandidates?.remote.priority == host.priority)
-            #expect(b.remoteCandidates.filter { $0.address == host.address }.count == 1)
-            #expect(b.pairs.filter { $0.remote.address == host.address }.count == 1)
-            a.close()
-            b.close()
+        let (host, learned, added, signaled, remotes, pairs) = try h.sync {
+            defer { a.close(); b.close() }
+            let host = try required(a.localCandidates.first, "a's host candidate")
+            let learned = b.selectedCandidates?.remote.kind
+            let added = b.addRemoteCandidate(host)
+            return (host, learned, added, b.selectedCandidates?.remote,
+                    b.remoteCandidates.filter { $0.address == host.address }.count,
+                    b.pairs.filter { $0.remote.address == host.address }.count)
         }
+        #expect(learned == .prflx)
+        #expect(added)
+        #expect(signaled?.kind == .host)
+        #expect(signaled?.priority == host.priority)
+        #expect(remotes == 1)
+        #expect(pairs == 1)
     }
 
     /// A valid pair stays usable while it is checked again (nomination, RFC 8445 §8.1.1): data sent
@@ -94,14 +98,14 @@ import RTCTestSupport
         let (a, b) = try connectedPair(h)
         #expect(h.wait(until: { a.state == .connected || a.state == .completed }, timeout: .seconds(5)))
         var received: [[UInt8]] = []
-        try h.sync {
+        #expect(try h.sync {
             b.onReceive = { received.append($0) }
-            let pair = try #require(a.selectedPair ?? a.bestValidPair())
+            let pair = try required(a.selectedPair ?? a.bestValidPair(), "a valid pair")
             // As before nomination completes: valid, not yet selected.
             a.selectedPair = nil
             a.sendCheck(on: pair, nominating: true)
-            #expect(a.send([23, 9]))
-        }
+            return a.send([23, 9])
+        })
         #expect(h.wait(until: { received == [[23, 9]] }, timeout: .seconds(2)))
         try h.sync { a.close(); b.close() }
     }
@@ -186,15 +190,15 @@ import RTCTestSupport
         let (verdict, dropped) = try h.sync { () -> (String?, Int) in
             b.onPeerCheck = { _ in peerChecks += 1 }
             let base = b.hostBases[0]
-            let peer = try #require(b.selectedPair).remote.address
+            let peer = try required(b.selectedPair, "b's selected pair").remote.address
             let stranger = TransportAddress(host: "127.0.0.1", port: peer.port &+ 1)!
             var rng: any RandomNumberGenerator = SystemRandomNumberGenerator()
             let before = (b.role, b.state, b.selectedPair.map(ObjectIdentifier.init), b.remoteCandidates.count,
                           b.lastConsent, b.droppedUnauthenticated)
             // A pending check of b's own, whose transaction the forger answers with the wrong key.
-            let pending = try #require(b.selectedPair)
+            let pending = try required(b.selectedPair, "b's selected pair")
             b.sendCheck(on: pending, nominating: false)
-            let pendingID = try #require(b.transactions.first { $0.value.destination == peer }?.key)
+            let pendingID = try required(b.transactions.first { $0.value.destination == peer }?.key, "b's pending check")
             let username = "\(b.localUfrag):\(a.localUfrag)"
             let forged: [(TransportAddress, [UInt8])] = [
                 // Role conflict that would flip b to controlling, with USE-CANDIDATE, wrong key.
@@ -269,8 +273,8 @@ import RTCTestSupport
         #expect(h.wait(until: { !requests.isEmpty && (!answerFirst || agent.state == .connected) },
                        timeout: .seconds(2)))
         let first = try #require(try h.sync { requests.first })
+        #expect(try h.sync { agent.selectedPair } == nil)
         try h.sync {
-            #expect(agent.selectedPair == nil)
             let packet = ICEWire.bindingRequest(
                 id: ours, username: "\(agent.localUfrag):\(peerUfrag)", password: agent.localPassword,
                 priority: 1_853_824_767, role: .controlling, tieBreaker: .max, useCandidate: false)

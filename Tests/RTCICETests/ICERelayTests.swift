@@ -53,38 +53,39 @@ struct ICERelayTests {
              ICEAgent(loop: h.loop, role: .controlled, configuration: configuration(coturn, relayOnly: true)))
         }
         try gatherAndStart(h, a, b)
-        try h.sync {
-            #expect(a.localCandidates.count == 1 && a.localCandidates.allSatisfy { $0.kind == .relay })
-            #expect(b.localCandidates.count == 1 && b.localCandidates.allSatisfy { $0.kind == .relay })
-            #expect(a.localCandidates.first?.relatedAddress != nil)
-            #expect(a.localCandidates.first?.description.contains(" typ relay raddr 127.0.0.1 rport ") == true)
+        let (kindsA, kindsB, related, line) = try h.sync {
+            (a.localCandidates.map(\.kind), b.localCandidates.map(\.kind),
+             a.localCandidates.first?.relatedAddress, a.localCandidates.first?.description ?? "")
         }
+        #expect(kindsA == [.relay])
+        #expect(kindsB == [.relay])
+        #expect(related != nil)
+        #expect(line.contains(" typ relay raddr 127.0.0.1 rport "))
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(10)))
-        try h.sync {
-            #expect(a.selectedCandidates?.local.kind == .relay)
-            #expect(a.selectedCandidates?.remote.kind == .relay)
-            #expect(b.selectedCandidates?.local.kind == .relay)
-            // Every pair checked uses a relayed base.
-            #expect(a.pairs.allSatisfy { $0.base.isRelay } && b.pairs.allSatisfy { $0.base.isRelay })
+        let (selectedA, selectedB, allRelayed) = try h.sync {
+            (a.selectedCandidates, b.selectedCandidates,
+             a.pairs.allSatisfy { $0.base.isRelay } && b.pairs.allSatisfy { $0.base.isRelay })
         }
+        #expect(selectedA?.local.kind == .relay)
+        #expect(selectedA?.remote.kind == .relay)
+        #expect(selectedB?.local.kind == .relay)
+        // Every pair checked uses a relayed base.
+        #expect(allRelayed)
         var atA: [[UInt8]] = []
         var atB: [[UInt8]] = []
-        try h.sync {
+        let sent = try h.sync {
             a.onReceive = { atA.append($0) }
             b.onReceive = { atB.append($0) }
-            #expect(a.send([23, 1, 2, 3]))
-            #expect(b.send([23, 4, 5, 6]))
+            return [a.send([23, 1, 2, 3]), b.send([23, 4, 5, 6])]
         }
+        #expect(sent == [true, true])
         #expect(h.wait(until: { atA == [[23, 4, 5, 6]] && atB == [[23, 1, 2, 3]] }, timeout: .seconds(3)))
         // The selected pair gets a channel: data then travels as ChannelData.
         #expect(h.wait(until: {
             guard let pa = a.selectedPair, let pb = b.selectedPair else { return false }
             return pa.base.turn?.channel(for: pa.remote.address) != nil && pb.base.turn?.channel(for: pb.remote.address) != nil
         }, timeout: .seconds(3)))
-        try h.sync {
-            #expect(a.send([23, 7]))
-            #expect(b.send([23, 8]))
-        }
+        #expect(try h.sync { [a.send([23, 7]), b.send([23, 8])] } == [true, true])
         #expect(h.wait(until: { atA.count == 2 && atB.count == 2 }, timeout: .seconds(3)))
         #expect(atA.last == [23, 8] && atB.last == [23, 7])
         let turnA = try h.sync { a.turnClients.first?.client }
@@ -104,13 +105,13 @@ struct ICERelayTests {
         }
         try gatherAndStart(h, a, b)
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(10)))
-        try h.sync {
-            #expect(a.selectedCandidates?.local.kind == .relay)
-            #expect(a.selectedCandidates?.remote.kind == .host)
-            #expect(b.selectedCandidates?.remote.address == a.localCandidates.first?.address)
-            a.close()
-            b.close()
+        let (selectedA, selectedB, relayed) = try h.sync {
+            defer { a.close(); b.close() }
+            return (a.selectedCandidates, b.selectedCandidates, a.localCandidates.first?.address)
         }
+        #expect(selectedA?.local.kind == .relay)
+        #expect(selectedA?.remote.kind == .host)
+        #expect(selectedB?.remote.address == relayed)
     }
 
     /// Without the relay policy, host, server-reflexive-free loopback and relayed candidates
@@ -124,16 +125,14 @@ struct ICERelayTests {
              ICEAgent(loop: h.loop, role: .controlled, configuration: configuration(coturn, relayOnly: false)))
         }
         try gatherAndStart(h, a, b)
-        try h.sync {
-            #expect(Set(a.localCandidates.map(\.kind)) == [.host, .relay])
-        }
+        #expect(try h.sync { Set(a.localCandidates.map(\.kind)) } == [.host, .relay])
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(10)))
-        try h.sync {
-            #expect(a.selectedCandidates?.local.kind == .host)
-            #expect(a.selectedCandidates?.remote.kind == .host)
-            a.close()
-            b.close()
+        let selected = try h.sync {
+            defer { a.close(); b.close() }
+            return a.selectedCandidates
         }
+        #expect(selected?.local.kind == .host)
+        #expect(selected?.remote.kind == .host)
     }
 
     /// Wrong TURN credentials: the allocation fails, gathering still ends, nothing is offered.
@@ -151,9 +150,10 @@ struct ICERelayTests {
             try a.gather()
         }
         #expect(h.wait(until: { ended }, timeout: .seconds(12)))
-        try h.sync {
-            #expect(a.localCandidates.isEmpty)
-            a.close()
+        let offered = try h.sync {
+            defer { a.close() }
+            return a.localCandidates.count
         }
+        #expect(offered == 0)
     }
 }

@@ -59,13 +59,12 @@ import RTCTestSupport
         }
         #expect(h.wait(until: { a.state == .completed && b.state == .completed }, timeout: .seconds(5)))
         var received: [[UInt8]] = []
-        try h.sync { #expect(a.send([128, 1])) }  // before b has a receiver: held
+        #expect(try h.sync { a.send([128, 1]) })  // before b has a receiver: held
         #expect(h.wait(until: { b.heldPackets.count == 1 }, timeout: .seconds(2)))
-        try h.sync {
+        #expect(try h.sync {
             b.setBorrowingReceiver { received.append(Array($0)) }
-            #expect(a.send([23, 2]))
-            #expect(a.send([128, 3, 4]))
-        }
+            return [a.send([23, 2]), a.send([128, 3, 4])]
+        } == [true, true])
         #expect(h.wait(until: { received.count == 3 }, timeout: .seconds(2)))
         #expect(try h.sync { received } == [[128, 1], [23, 2], [128, 3, 4]])
         try h.sync {

@@ -70,7 +70,9 @@ package final class RealLoop: @unchecked Sendable {
 
     package init() { loop.start(name: "rtc-test-loop") }
 
-    /// Runs `body` on the loop and returns its result.
+    /// Runs `body` on the loop and returns its result. `body` returns what it found and the test
+    /// checks it outside: `#expect`/`#require` on the loop's thread have no test to record against
+    /// (Swift Testing reports them as `Test «unknown»`). To unwrap inside, use `required`.
     package func sync<T>(_ body: @escaping () throws -> T) throws -> T { try loop.runAndWait(body) }
 
     /// Waits until `condition` (evaluated on the loop every millisecond) holds, or `timeout`.
@@ -113,4 +115,16 @@ private final class StopFlag: Sendable {
 /// Deterministic payload bytes.
 package func testPayload(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+}
+
+/// `#require` for closures that run on a loop thread: a missing value throws an error the
+/// test reports as its own once `sync` rethrows it.
+package func required<T>(_ value: T?, _ what: String) throws -> T {
+    guard let value else { throw MissingValue(what: what) }
+    return value
+}
+
+package struct MissingValue: Error, CustomStringConvertible {
+    package let what: String
+    package var description: String { "missing: \(what)" }
 }
