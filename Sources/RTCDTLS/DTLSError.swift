@@ -53,7 +53,7 @@ func drainOpenSSLErrors(fallback: String = "unknown error") -> String {
         let code = ERR_get_error()
         if code == 0 { break }
         ERR_error_string_n(code, &buffer, buffer.count)
-        parts.append(String(cString: buffer))
+        parts.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
     }
     return parts.isEmpty ? fallback : parts.joined(separator: "; ")
 }

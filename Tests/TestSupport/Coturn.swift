@@ -30,7 +30,9 @@ public final class Coturn {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("rtc-coturn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         logURL = dir.appendingPathComponent("turn.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: logURL.path])
+        }
         port = try fixed ?? Self.freePortPair()
         process.executableURL = URL(fileURLWithPath: Self.path)
         process.arguments = [
