@@ -195,7 +195,7 @@ public final class PartFile {
     }
 
     /// Whether `fd` is the file `path` names now (device and inode), without following a symlink.
-    private static func sameFile(_ fd: Int32, _ path: String) -> Bool {
+    package static func sameFile(_ fd: Int32, _ path: String) -> Bool {
         var a = stat(), b = stat()
         return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
